@@ -1,0 +1,31 @@
+"""Effects are data: what the shell must do, in the same transaction, after a step.
+
+Each later capability adds its own effect types here (SaveVisit, OpenCase, ConfirmDose...);
+the shell has one handler per type (bot/effects.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SetLocale:
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class OptOut:
+    """The sender asked to receive nothing more on this channel."""
+
+
+@dataclass(frozen=True, slots=True)
+class OptIn:
+    """The sender asked to receive messages again on this channel."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkContact:
+    """A Telegram user shared their phone: link this chat to the roster person with it."""
+
+    phone: str

@@ -1,0 +1,171 @@
+"""One pure step of a conversation: (state, inbound, context) -> (state, replies, effects).
+
+Order of precedence for every message:
+1. a number that picks one of the last question's choices, or a button payload;
+2. global words (help, cancel, stop, start, language), at any step;
+3. a word that starts a flow (visit, due, urgent ...), replacing what was idle;
+4. the active flow's own handling;
+5. idle: the sender's menu.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from content.keywords import Keywords
+from content.normalize import command_form
+from dialogs import effects as fx
+from dialogs.flow import Answer, Flow
+from dialogs.menu import main_menu
+from dialogs.types import IDLE, Channel, Choice, Context, Inbound, Outcome, Reply, State
+
+LANG_PREFIX = "lang:"
+CMD_PREFIX = "cmd:"
+
+
+def resolve_answer(state: State, inbound: Inbound) -> Answer:
+    text = inbound.text.strip()
+    if inbound.payload:
+        return Answer(text=text, payload=inbound.payload)
+    form = command_form(text)
+    if state.choices and form.isdigit():
+        n = int(form)
+        if 1 <= n <= len(state.choices):
+            return Answer(text=text, payload=state.choices[n - 1])
+    return Answer(text=text, payload=None)
+
+
+def with_choices(state: State, replies: tuple[Reply, ...]) -> State:
+    """Remember the payloads of the last question so "2" can be resolved next time."""
+    for reply in reversed(replies):
+        if reply.choices:
+            return State(state.flow, state.step, state.data, tuple(c.payload for c in reply.choices))
+    return State(state.flow, state.step, state.data, ())
+
+
+def language_prompt() -> Reply:
+    return Reply(
+        "language.prompt",
+        choices=(
+            Choice("language.name.zh_Hans", LANG_PREFIX + "zh_Hans"),
+            Choice("language.name.zh_Hant", LANG_PREFIX + "zh_Hant"),
+            Choice("language.name.en", LANG_PREFIX + "en"),
+        ),
+    )
+
+
+def help_reply(ctx: Context) -> Reply:
+    role = ctx.person.role.value if ctx.person else "unknown"
+    return Reply(f"help.{role}")
+
+
+class Engine:
+    def __init__(self, keywords: Keywords, flows: Mapping[str, Flow]) -> None:
+        self.keywords = keywords
+        self.flows = dict(flows)
+
+    def _allowed(self, flow: Flow, ctx: Context) -> bool:
+        if flow.roles is None:
+            return True
+        return ctx.person is not None and ctx.person.role in flow.roles
+
+    def step(self, state: State, inbound: Inbound, ctx: Context) -> Outcome:
+        outcome = self._step(state, inbound, ctx)
+        return Outcome(with_choices(outcome.state, outcome.replies), outcome.replies, outcome.effects)
+
+    def timeout(self, state: State, ctx: Context) -> Outcome:
+        flow = self.flows.get(state.flow or "")
+        if flow is None:
+            return Outcome(IDLE)
+        outcome = flow.on_timeout(state, ctx)
+        return Outcome(with_choices(outcome.state, outcome.replies), outcome.replies, outcome.effects)
+
+    def _step(self, state: State, inbound: Inbound, ctx: Context) -> Outcome:
+        if inbound.contact_phone:
+            return Outcome(state, (), (fx.LinkContact(inbound.contact_phone),))
+        answer = resolve_answer(state, inbound)
+        globals_ = self._global(state, answer, inbound, ctx)
+        if globals_ is not None:
+            return globals_
+        started = self._start_flow(state, answer, inbound, ctx)
+        if started is not None:
+            return started
+        flow = self.flows.get(state.flow or "")
+        if flow is not None:
+            return flow.handle(state, answer, ctx)
+        if answer.text or answer.payload:
+            return Outcome(IDLE, (Reply("fallback.not_understood"), main_menu(ctx, self._menu_flows(ctx))))
+        return Outcome(IDLE, (main_menu(ctx, self._menu_flows(ctx)),))
+
+    def _menu_flows(self, ctx: Context) -> list[Flow]:
+        return [f for f in self.flows.values() if f.menu_label_key and self._allowed(f, ctx)]
+
+    def _global(self, state: State, answer: Answer, inbound: Inbound, ctx: Context) -> Outcome | None:
+        kw, text, payload = self.keywords, answer.text, answer.payload or ""
+        opted_out = bool(ctx.extra.get("opted_out"))
+        if payload.startswith(LANG_PREFIX):
+            locale = payload.removeprefix(LANG_PREFIX)
+            return Outcome(state, (Reply("language.set"),), (fx.SetLocale(locale),))
+        if payload == CMD_PREFIX + "help":
+            return Outcome(state, (help_reply(ctx),))
+        if payload == CMD_PREFIX + "language" or kw.is_word("language", text):
+            return Outcome(state, (language_prompt(),))
+        named = kw.language_named(text)
+        if named is not None and state.flow is None:
+            return Outcome(state, (Reply("language.set"),), (fx.SetLocale(named),))
+        if kw.is_word("stop", text) or (
+            inbound.channel == Channel.SMS and kw.is_word("sms_stop_extra", text)
+        ):
+            return Outcome(IDLE, (Reply("stop.confirmed"),), (fx.OptOut(),))
+        if kw.is_word("start", text) or (opted_out and kw.is_word("start_when_opted_out", text)):
+            return Outcome(state, (Reply("start.confirmed"),), (fx.OptIn(),))
+        if kw.is_word("telegram_start", text):
+            return self._telegram_start(ctx)
+        if kw.is_word("help", text):
+            replies = (help_reply(ctx),)
+            if state.flow is not None:
+                replies += (Reply("help.in_flow"),)
+            return Outcome(state, replies)
+        if kw.is_word("cancel", text) or payload == CMD_PREFIX + "cancel":
+            if state.flow is None:
+                return Outcome(IDLE, (main_menu(ctx, self._menu_flows(ctx)),))
+            return Outcome(IDLE, (Reply("cancel.done"), main_menu(ctx, self._menu_flows(ctx))))
+        return None
+
+    def _telegram_start(self, ctx: Context) -> Outcome:
+        if ctx.person is None:
+            return Outcome(IDLE, (Reply("welcome.share_contact", request_contact=True),))
+        return Outcome(IDLE, (Reply("welcome.known", {"name": ctx.person.name}),
+                              main_menu(ctx, self._menu_flows(ctx))))
+
+    def _start_flow(self, state: State, answer: Answer, inbound: Inbound, ctx: Context) -> Outcome | None:
+        name: str | None = None
+        args = ""
+        if answer.payload and answer.payload.startswith(CMD_PREFIX):
+            name = answer.payload.removeprefix(CMD_PREFIX)
+        elif answer.text:
+            head, _, rest = answer.text.strip().partition(" ")
+            name = self.keywords.flow_for(head)
+            if name is None:
+                # Chinese has no spaces: "走访A12 良好" starts with the trigger word.
+                name, args = self._glued_trigger(answer.text.strip())
+            else:
+                args = rest.strip()
+        flow = self.flows.get(name or "")
+        if flow is None:
+            return None
+        if state.flow is not None and state.flow == flow.name and not args and answer.payload is None:
+            return None  # the flow's own word inside the flow is an answer, not a restart
+        if not self._allowed(flow, ctx):
+            key = "flow.unknown_sender" if ctx.person is None else "flow.not_for_role"
+            return Outcome(state, (Reply(key),))
+        return flow.start(inbound, ctx, args)
+
+    def _glued_trigger(self, text: str) -> tuple[str | None, str]:
+        form = command_form(text)
+        for flow, words in self.keywords.flow_words.items():
+            for word in words:
+                if len(word) >= 2 and not word.isascii() and form.startswith(word) and len(form) > len(word):
+                    return flow, text.strip()[len(word):].strip()
+        return None, ""
+

@@ -1,0 +1,15 @@
+"""The flows Careline runs, in menu order. One line per flow; no import-time registration."""
+
+from __future__ import annotations
+
+from content.keywords import Keywords
+from dialogs.engine import Engine
+from dialogs.flow import Flow
+
+
+def all_flows() -> tuple[Flow, ...]:
+    return ()
+
+
+def build_engine(keywords: Keywords) -> Engine:
+    return Engine(keywords, {flow.name: flow for flow in all_flows()})

@@ -1,0 +1,142 @@
+"""Plain data that crosses the boundary between the pure core and the shell.
+
+Nothing here knows about a channel, a database or the clock: the shell builds an
+`Inbound` and a `Context`, calls `dialogs.engine.step`, and executes the `Outcome`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import IntEnum, StrEnum
+from typing import Any
+
+
+class Channel(StrEnum):
+    CONSOLE = "console"
+    SMS = "sms"
+    TELEGRAM = "telegram"
+
+
+class Role(StrEnum):
+    DIRECTOR = "director"
+    SUPERVISOR = "supervisor"
+    GUARDIAN = "guardian"
+    HOTLINE = "hotline"
+    ADMIN = "admin"
+
+
+class Lane(IntEnum):
+    """Outbox priority: lower is sent first."""
+
+    ALERT = 0
+    REPLY = 1
+    REMINDER = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a person, whatever the channel."""
+
+    channel: Channel
+    address: str  # E.164 phone for sms/console, chat id for telegram
+    provider_id: str  # MessageSid, update_id, or a console message id; the dedupe key
+    received_at: datetime
+    text: str = ""
+    payload: str | None = None  # button payload (Telegram callback_data)
+    contact_phone: str | None = None  # a phone shared with Telegram's contact button
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One option of a question: a catalog key for its label and the payload it sends back."""
+
+    label_key: str
+    payload: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An abstract message: a catalog key with parameters, rendered per channel and locale."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+    request_contact: bool = False  # ask Telegram to show its "share my phone" button
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What the core may know of the sender (least detail)."""
+
+    id: int
+    role: Role
+    name: str
+    locale: str
+    area_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRef:
+    """A child as a director may see it in a dialog: a short code and a name."""
+
+    id: int
+    code: str
+    name: str
+    next_visit_due: date | None = None
+    is_key_child: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything a step may read besides the state and the input. Built by the shell."""
+
+    now: datetime  # aware, UTC
+    today: date  # the sender's local date
+    locale: str  # the sender's current locale
+    person: Person | None  # None: unknown sender
+    channel: Channel
+    children: tuple[ChildRef, ...] = ()  # a director's own children
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """A conversation's state; stored as JSON. `flow` None means idle."""
+
+    flow: str | None = None
+    step: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    choices: tuple[str, ...] = ()  # payloads of the last question, numbered 1..n on SMS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "flow": self.flow,
+            "step": self.step,
+            "data": dict(self.data),
+            "choices": list(self.choices),
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any] | None) -> State:
+        if not raw:
+            return cls()
+        return cls(
+            flow=raw.get("flow"),
+            step=raw.get("step"),
+            data=dict(raw.get("data") or {}),
+            choices=tuple(raw.get("choices") or ()),
+        )
+
+
+IDLE = State()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    state: State
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[Any, ...] = ()
