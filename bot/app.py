@@ -1,0 +1,147 @@
+"""The one wiring point: build every component from settings, start and stop them.
+
+Nothing is created at import time; tests build an Application with their own clock,
+database URL and stand-in provider URLs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.channels.base import ChannelAdapter, RateLimits
+from bot.channels.console import ConsoleChannel
+from bot.channels.sms import TwilioChannel
+from bot.channels.telegram import TelegramChannel
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.effects import foundation_runner
+from bot.outbox import Dispatcher
+from bot.service import InboundService
+from content.catalog import Catalog
+from content.keywords import Keywords
+from dialogs.registry import build_engine
+from dialogs.types import Channel
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class NotMigrated(Exception):
+    pass
+
+
+@dataclass
+class Application:
+    settings: Settings
+    clock: Clock
+    db: Database
+    catalog: Catalog
+    channels: dict[str, ChannelAdapter]
+    service: InboundService
+    dispatcher: Dispatcher
+    scheduler: AsyncIOScheduler
+    stop_event: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def telegram(self) -> TelegramChannel | None:
+        ch = self.channels.get(Channel.TELEGRAM)
+        return ch if isinstance(ch, TelegramChannel) else None
+
+    @property
+    def live_channels(self) -> list[str]:
+        return sorted(self.channels)
+
+    async def check_database(self) -> None:
+        """Refuse to run on an unmigrated database; migrate the embedded default by itself."""
+        if await self.db.is_migrated():
+            return
+        if self.settings.is_default_database:
+            log.info("creating/migrating the default SQLite database")
+            await self.db.upgrade()
+            return
+        raise NotMigrated(
+            "the database is not migrated to this version of Careline; "
+            "run `careline db upgrade` (with the same CARELINE_DATABASE_URL) and start again"
+        )
+
+    async def start_background(self, *, dispatch: bool = True, poll_telegram: bool = True) -> None:
+        if dispatch:
+            self.tasks.append(asyncio.create_task(self.dispatcher.run(self.stop_event)))
+        tg = self.telegram
+        if tg is not None:
+            if self.settings.telegram_webhook_secret:
+                await tg.set_webhook(f"{self.settings.public_url}/webhooks/telegram",
+                                     self.settings.telegram_webhook_secret)
+            elif poll_telegram:
+                from bot.web.webhooks import telegram_update_handler
+
+                handler = telegram_update_handler(self)
+                self.tasks.append(asyncio.create_task(tg.poll(handler, self.stop_event)))
+        if not self.scheduler.running:
+            self.scheduler.start()
+
+    async def stop(self) -> None:
+        """Drain: stop taking work, let in-flight sends finish, close clients."""
+        self.stop_event.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(task, timeout=20)
+        for channel in self.channels.values():
+            await channel.close()
+        await self.db.dispose()
+
+
+def build_channels(settings: Settings, *, console: bool) -> dict[str, ChannelAdapter]:
+    channels: dict[str, ChannelAdapter] = {}
+    if console:
+        channels[Channel.CONSOLE] = ConsoleChannel(RateLimits(settings.console_rate))
+    if settings.twilio_enabled:
+        assert settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from
+        channels[Channel.SMS] = TwilioChannel(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token,
+            sender=settings.twilio_from,
+            api_base=settings.twilio_api_base,
+            status_callback=f"{settings.public_url}/webhooks/twilio/status"
+            if settings.public_url else None,
+            limits=RateLimits(settings.sms_rate),
+        )
+    if settings.telegram_enabled:
+        assert settings.telegram_token
+        channels[Channel.TELEGRAM] = TelegramChannel(
+            token=settings.telegram_token,
+            api_base=settings.telegram_api_base,
+            limits=RateLimits(settings.telegram_rate, settings.telegram_chat_rate),
+        )
+    return channels
+
+
+def build_app(settings: Settings, *, clock: Clock | None = None, console: bool = True) -> Application:
+    clock = clock or SystemClock()
+    db = Database(settings.database_url)
+    catalog = Catalog.load()
+    keywords = Keywords.load()
+    channels = build_channels(settings, console=console)
+    dispatcher = Dispatcher(
+        db, channels, lambda: catalog, clock,
+        batch=settings.dispatch_batch, lease_seconds=settings.dispatch_lease_seconds,
+        max_attempts=settings.max_attempts,
+    )
+    service = InboundService(
+        db, build_engine(keywords), foundation_runner(), clock,
+        timezone=settings.timezone,
+        conversation_timeout=timedelta(hours=settings.conversation_timeout_hours),
+        on_commit=dispatcher.wake,
+    )
+    scheduler = AsyncIOScheduler(timezone=settings.timezone)
+    return Application(settings=settings, clock=clock, db=db, catalog=catalog, channels=channels,
+                       service=service, dispatcher=dispatcher, scheduler=scheduler)

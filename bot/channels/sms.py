@@ -1,0 +1,124 @@
+"""SMS through Twilio: inbound webhook parsing, signature check, sending, status mapping."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import datetime
+
+import aiohttp
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from bot.channels.base import RateLimits, SendError, SendResult
+from bot.phones import to_e164
+from dialogs.render import Rendered
+from dialogs.types import Channel, Inbound
+
+# Twilio message status -> our delivery status.
+STATUS_MAP: Mapping[str, str] = {
+    "accepted": "queued",
+    "scheduled": "queued",
+    "queued": "queued",
+    "sending": "sending",
+    "sent": "sent",
+    "delivered": "delivered",
+    "receiving": "received",
+    "received": "received",
+    "read": "delivered",
+    "undelivered": "undelivered",
+    "failed": "failed",
+    "canceled": "failed",
+}
+OPTED_OUT_CODES = frozenset({"21610"})
+UNREACHABLE_CODES = frozenset({"21211", "21612", "21614", "30003", "30005", "30006"})
+
+
+def signature_ok(auth_token: str, url: str, params: Mapping[str, str], signature: str | None) -> bool:
+    """Twilio's HMAC-SHA1 signature, checked by the official validator (constant-time compare)."""
+    if not signature:
+        return False
+    return bool(RequestValidator(auth_token).validate(url, dict(params), signature))
+
+
+def parse_inbound(form: Mapping[str, str], received_at: datetime) -> Inbound | None:
+    """An inbound SMS from Twilio's form fields; None when required fields are missing."""
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    sender = form.get("From")
+    if not sid or not sender:
+        return None
+    phone = to_e164(sender) or sender
+    body = form.get("Body") or ""
+    media = int(form.get("NumMedia") or 0)
+    if media and not body:
+        body = ""
+    return Inbound(
+        channel=Channel.SMS,
+        address=phone,
+        provider_id=sid,
+        received_at=received_at,
+        text=body,
+    )
+
+
+class TwilioChannel:
+    name = Channel.SMS
+    style = "numbered"
+
+    def __init__(
+        self,
+        *,
+        account_sid: str,
+        auth_token: str,
+        sender: str,
+        api_base: str,
+        status_callback: str | None,
+        limits: RateLimits,
+        timeout: float = 15.0,
+    ) -> None:
+        self.limits = limits
+        self._sender = sender
+        self._status_callback = status_callback
+        self._http = AsyncTwilioHttpClient(timeout=timeout)
+        self._client = Client(account_sid, auth_token, http_client=self._http)
+        self._client.api.base_url = api_base.rstrip("/")
+
+    async def send(self, address: str, message: Rendered) -> SendResult:
+        kwargs: dict[str, str] = {"to": address, "body": message.text}
+        if self._sender.startswith("MG"):
+            kwargs["messaging_service_sid"] = self._sender
+        else:
+            kwargs["from_"] = self._sender
+        if self._status_callback:
+            kwargs["status_callback"] = self._status_callback
+        try:
+            msg = await self._client.messages.create_async(**kwargs)
+        except TwilioRestException as exc:
+            raise classify_rest_error(exc) from exc
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            # The request may have reached Twilio: retried, and recorded as possibly sent.
+            raise SendError(f"network: {type(exc).__name__}", retryable=True, code="network",
+                            may_have_sent=True) from exc
+        except TwilioException as exc:
+            raise SendError(f"twilio: {exc}", retryable=True, code="twilio") from exc
+        return SendResult(provider_id=str(msg.sid))
+
+    async def close(self) -> None:
+        await self._http.close()
+
+
+def classify_rest_error(exc: TwilioRestException) -> SendError:
+    code = str(exc.code) if exc.code is not None else str(exc.status)
+    if exc.status == 429:
+        return SendError("twilio: 429 too many requests", retryable=True, code=code)
+    if exc.status >= 500:
+        return SendError(f"twilio: {exc.status}", retryable=True, code=code, may_have_sent=True)
+    return SendError(
+        f"twilio: {exc.status} {code}",
+        retryable=False,
+        code=code,
+        opted_out=code in OPTED_OUT_CODES,
+        unreachable=code in UNREACHABLE_CODES,
+    )

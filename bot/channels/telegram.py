@@ -1,0 +1,176 @@
+"""Telegram through aiogram 3: update parsing, sending, error classification, polling."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+
+from bot.channels.base import RateLimits, SendError, SendResult
+from bot.phones import to_e164
+from dialogs.render import Rendered
+from dialogs.types import Channel, Inbound
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 4096
+MAX_CALLBACK_BYTES = 64
+
+
+def update_to_inbound(update: Update, received_at: datetime) -> Inbound | None:
+    """Our Inbound from a Telegram update; None for updates Careline does not handle."""
+    provider_id = str(update.update_id)
+    if update.message is not None:
+        msg = update.message
+        sender = msg.from_user
+        contact_phone = None
+        if msg.contact is not None and sender is not None and msg.contact.user_id == sender.id:
+            contact_phone = to_e164(msg.contact.phone_number) or msg.contact.phone_number
+        return Inbound(
+            channel=Channel.TELEGRAM,
+            address=str(msg.chat.id),
+            provider_id=provider_id,
+            received_at=received_at,
+            text=msg.text or msg.caption or "",
+            contact_phone=contact_phone,
+            payload="contact:foreign" if msg.contact is not None and contact_phone is None else None,
+            display_name=sender.full_name if sender else None,
+        )
+    if update.callback_query is not None:
+        cq = update.callback_query
+        chat_id = cq.message.chat.id if cq.message is not None else cq.from_user.id
+        return Inbound(
+            channel=Channel.TELEGRAM,
+            address=str(chat_id),
+            provider_id=provider_id,
+            received_at=received_at,
+            payload=cq.data,
+            display_name=cq.from_user.full_name,
+        )
+    return None
+
+
+def keyboard(message: Rendered) -> Any:
+    if message.request_contact_label:
+        return ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text=message.request_contact_label, request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    buttons = [
+        [InlineKeyboardButton(text=b.label, callback_data=b.payload)]
+        for b in message.buttons
+        if len(b.payload.encode()) <= MAX_CALLBACK_BYTES
+    ]
+    if buttons:
+        return InlineKeyboardMarkup(inline_keyboard=buttons)
+    return None
+
+
+class TelegramChannel:
+    name = Channel.TELEGRAM
+    style = "buttons"
+
+    def __init__(self, *, token: str, api_base: str, limits: RateLimits, timeout: float = 15.0) -> None:
+        self.limits = limits
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base), timeout=timeout)
+        self.bot = Bot(token=token, session=session)
+
+    async def send(self, address: str, message: Rendered) -> SendResult:
+        markup = keyboard(message)
+        try:
+            sent = await self.bot.send_message(
+                chat_id=int(address),
+                text=message.text[:MAX_TEXT],
+                reply_markup=markup if markup is not None else ReplyKeyboardRemove(),
+            )
+        except TelegramRetryAfter as exc:
+            raise SendError("telegram: 429", retryable=True, code="429",
+                            retry_after=float(exc.retry_after)) from exc
+        except TelegramForbiddenError as exc:
+            raise SendError(f"telegram: 403 {exc.message}", retryable=False, code="403",
+                            unreachable=True) from exc
+        except (TelegramNotFound, TelegramBadRequest) as exc:
+            unreachable = "chat not found" in exc.message.lower()
+            raise SendError(f"telegram: 400 {exc.message}", retryable=False, code="400",
+                            unreachable=unreachable) from exc
+        except TelegramUnauthorizedError as exc:
+            log.error("telegram: the bot token was refused; check CARELINE_TELEGRAM_TOKEN")
+            raise SendError("telegram: 401", retryable=True, code="401") from exc
+        except (TelegramServerError, TelegramNetworkError, asyncio.TimeoutError) as exc:
+            raise SendError(f"telegram: {type(exc).__name__}", retryable=True, code="server",
+                            may_have_sent=True) from exc
+        except TelegramAPIError as exc:
+            raise SendError(f"telegram: {exc.message}", retryable=True, code="api") from exc
+        return SendResult(provider_id=f"{address}:{sent.message_id}")
+
+    async def answer_callback(self, callback_id: str) -> None:
+        try:
+            await self.bot.answer_callback_query(callback_id)
+        except TelegramAPIError:
+            log.warning("telegram: could not answer a callback query")
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(url=url, secret_token=secret, drop_pending_updates=False)
+
+    async def delete_webhook(self) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+
+    async def poll(
+        self,
+        handle: Callable[[Update], Awaitable[None]],
+        stop: asyncio.Event,
+        timeout: int = 25,
+    ) -> None:
+        """Long polling. The offset moves past an update only after `handle` stored it."""
+        offset: int | None = None
+        backoff = 1.0
+        while not stop.is_set():
+            try:
+                updates = await self.bot.get_updates(offset=offset, timeout=timeout,
+                                                     request_timeout=timeout + 10)
+                backoff = 1.0
+            except TelegramRetryAfter as exc:
+                await _wait(stop, float(exc.retry_after))
+                continue
+            except (TelegramAPIError, asyncio.TimeoutError) as exc:
+                log.warning("telegram polling: %s; retrying in %.0fs", type(exc).__name__, backoff)
+                await _wait(stop, backoff)
+                backoff = min(backoff * 2, 60.0)
+                continue
+            for update in updates:
+                await handle(update)
+                offset = update.update_id + 1
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except asyncio.TimeoutError:
+        pass

@@ -1,0 +1,144 @@
+"""`careline` command line: serve, db upgrade, demo, chat (and the capability commands)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("careline")
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("aiogram", "twilio.http_client", "apscheduler", "httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+async def _load_demo(settings: Settings) -> bool:
+    from bot.demo import load_demo
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        from bot.clock import SystemClock
+
+        now = SystemClock().now()
+        async with db.transaction() as session:
+            return await load_demo(session, now, now.astimezone(ZoneInfo(settings.timezone)).date())
+    finally:
+        await db.dispose()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import NotMigrated, build_app
+    from bot.web.server import create_web_app
+
+    overrides: dict[str, object] = {}
+    if args.demo:
+        overrides["simulator"] = True
+    if args.host:
+        overrides["host"] = args.host
+    if args.port is not None:
+        overrides["port"] = args.port
+    settings = _settings(**overrides)
+    _logging(settings.log_level)
+    app = build_app(settings)
+    try:
+        asyncio.run(app.check_database())
+    except NotMigrated as exc:
+        print(f"careline: {exc}", file=sys.stderr)
+        return 2
+    if args.demo:
+        loaded = asyncio.run(_load_demo(settings))
+        log.info("demo data %s", "loaded" if loaded else "already present")
+    # The check above ran on its own event loop: start clean on uvicorn's.
+    app = build_app(settings)
+    log.info("channels live: %s", ", ".join(app.live_channels))
+    base = f"http://{settings.host}:{settings.port}"
+    if settings.simulator:
+        log.info("simulator: %s/simulator   (or: careline chat --as +8613800000002)", base)
+    web = create_web_app(app)
+    config = uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning",
+                            timeout_graceful_shutdown=20)
+    server = uvicorn.Server(config)
+    log.info("Careline listening on %s (health: %s/healthz)", base, base)
+    server.run()
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from storage.db import upgrade_sync
+
+    settings = _settings()
+    upgrade_sync(settings.database_url)
+    print("database is at the latest schema")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from storage.db import upgrade_sync
+
+    settings = _settings()
+    upgrade_sync(settings.database_url)
+    loaded = asyncio.run(_load_demo(settings))
+    print("demo data loaded" if loaded else "demo data already present")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.terminal_chat import run_chat
+
+    settings = _settings(simulator=True)
+    _logging("WARNING")
+    return asyncio.run(run_chat(settings, args.as_phone))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="careline", description="Careline child-welfare assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run HTTP, the outbox dispatcher, Telegram and the scheduler")
+    serve.add_argument("--demo", action="store_true",
+                       help="load fictional demo data and turn on the simulator")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="apply Alembic migrations")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    demo = sub.add_parser("demo", help="load the fictional demo data")
+    demo.set_defaults(func=cmd_demo)
+
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal as a person")
+    chat.add_argument("--as", dest="as_phone", required=True, help="phone, e.g. +8613800000002")
+    chat.set_defaults(func=cmd_chat)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

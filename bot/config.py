@@ -1,0 +1,117 @@
+"""Settings from the environment (prefix CARELINE_) or a .env file. Bad values fail at start
+with one line naming the setting and the fix."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_FILE = Path("careline.db")
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///./{DEFAULT_DB_FILE}"
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the operator: the setting and the fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CARELINE_", env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    public_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    timezone: str = "Asia/Shanghai"
+    default_locale: str = "zh_Hans"
+
+    telegram_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    twilio_api_base: str = "https://api.twilio.com"
+
+    # Outbox: 0 turns a limit off.
+    telegram_rate: float = 25.0
+    telegram_chat_rate: float = 1.0
+    sms_rate: float = 1.0
+    console_rate: float = 0.0
+    dispatch_batch: int = 50
+    dispatch_lease_seconds: int = 60
+    max_attempts: int = 8
+
+    conversation_timeout_hours: float = 24.0
+    simulator: bool = False  # the /simulator page; on with `serve --demo`
+    log_level: str = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r}; use an IANA name like Asia/Shanghai") from exc
+        return v
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret(cls, v: str | None) -> str | None:
+        if v is not None and not _SECRET_RE.match(v):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return v
+
+    @field_validator("public_url", "telegram_api_base", "twilio_api_base")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError("must be an http(s):// URL, e.g. https://careline.example.org")
+        return v.rstrip("/") if v else v
+
+    @model_validator(mode="after")
+    def _pairs(self) -> Settings:
+        twilio = [self.twilio_account_sid, self.twilio_auth_token, self.twilio_from]
+        if any(twilio) and not all(twilio):
+            missing = [n for n, v in zip(("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"),
+                                         twilio, strict=True) if not v]
+            raise ValueError("Twilio needs all three settings; set " +
+                             ", ".join("CARELINE_" + m for m in missing))
+        if self.twilio_account_sid and not self.public_url:
+            raise ValueError("CARELINE_PUBLIC_URL is required with Twilio: webhook signatures are "
+                             "checked against it (e.g. https://careline.example.org)")
+        if self.telegram_webhook_secret and not self.telegram_token:
+            raise ValueError("CARELINE_TELEGRAM_WEBHOOK_SECRET is set without CARELINE_TELEGRAM_TOKEN")
+        if self.telegram_webhook_secret and not self.public_url:
+            raise ValueError("Telegram webhook mode needs CARELINE_PUBLIC_URL for setWebhook")
+        return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_token)
+
+    @property
+    def twilio_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
+
+    @property
+    def is_default_database(self) -> bool:
+        return self.database_url == DEFAULT_DATABASE_URL
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings; turn validation errors into one operator-facing line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) if err["loc"] else ""
+        name = f"CARELINE_{field.upper()}: " if field else ""
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"configuration error: {name}{msg}") from None

@@ -1,0 +1,240 @@
+"""The dispatcher: claims due outbox rows, renders them in the recipient's current language,
+sends them at each channel's rate, and records what happened.
+
+Priority lanes (alerts, then replies, then reminders) are the claim order. Sends to one
+address keep their order; different addresses go concurrently. Each outcome is recorded in
+its own short transaction, so a crash can resend at most the messages in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.channels.base import ChannelAdapter, SendError
+from bot.clock import Clock
+from bot.ratelimit import AddressSpacing, TokenBucket
+from content.catalog import Catalog
+from content.locales import DEFAULT_LOCALE
+from dialogs.render import render
+from dialogs.types import Choice, Reply
+from storage.db import Database
+from storage.models import ChannelAddress, OutboxMessage, Person
+from storage.repos import outbox as repo
+from storage.repos.people import recipient_rows
+
+log = logging.getLogger(__name__)
+
+
+def reply_to_json(reply: Reply) -> dict[str, object]:
+    return {
+        "key": reply.key,
+        "params": {k: _jsonable(v) for k, v in reply.params.items()},
+        "choices": [
+            {"label_key": c.label_key, "payload": c.payload, "params": dict(c.params)}
+            for c in reply.choices
+        ],
+        "request_contact": reply.request_contact,
+    }
+
+
+def _jsonable(value: object) -> object:
+    if hasattr(value, "isoformat"):
+        return {"__date__": value.isoformat()}  # type: ignore[attr-defined]
+    return value
+
+
+def _from_jsonable(value: object) -> object:
+    from datetime import date, datetime
+
+    if isinstance(value, dict) and "__date__" in value:
+        raw = str(value["__date__"])
+        return datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
+    return value
+
+
+def reply_from_json(raw: Mapping[str, object]) -> Reply:
+    params = raw.get("params") or {}
+    choices = raw.get("choices") or []
+    return Reply(
+        key=str(raw["key"]),
+        params={k: _from_jsonable(v) for k, v in dict(params).items()},  # type: ignore[call-overload]
+        choices=tuple(
+            Choice(c["label_key"], c["payload"], c.get("params") or {})
+            for c in choices  # type: ignore[attr-defined]
+        ),
+        request_contact=bool(raw.get("request_contact")),
+    )
+
+
+@dataclass
+class DispatchStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    deferred: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed + self.suppressed + self.deferred
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        channels: Mapping[str, ChannelAdapter],
+        catalog: Callable[[], Catalog],
+        clock: Clock,
+        *,
+        batch: int = 50,
+        lease_seconds: int = 60,
+        max_attempts: int = 8,
+        concurrency: int = 16,
+        worker_id: str | None = None,
+    ) -> None:
+        self.db = db
+        self.channels = dict(channels)
+        self.catalog = catalog
+        self.clock = clock
+        self.batch = batch
+        self.lease = timedelta(seconds=lease_seconds)
+        self.max_attempts = max_attempts
+        self.worker = worker_id or f"dispatch-{uuid.uuid4().hex[:10]}"
+        self.buckets = {name: TokenBucket(ch.limits.per_second, clock) for name, ch in channels.items()}
+        self.spacing = {name: AddressSpacing(ch.limits.per_address_per_second)
+                        for name, ch in channels.items()}
+        self._sem = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_once(self) -> DispatchStats:
+        """Claim one batch and send it. Returns what happened."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            await repo.requeue_expired_leases(session, now)
+            rows = await repo.claim(session, worker=self.worker, now=now, limit=self.batch,
+                                    lease=self.lease, channels=list(self.channels))
+            recipients = await recipient_rows(session, {(r.channel, r.address) for r in rows})
+        stats = DispatchStats()
+        groups: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            groups[(row.channel, row.address)].append(row)
+        await asyncio.gather(*(self._send_group(g, recipients[k], stats) for k, g in groups.items()))
+        return stats
+
+    async def run_until_idle(self, max_rounds: int = 10_000) -> DispatchStats:
+        total = DispatchStats()
+        for _ in range(max_rounds):
+            stats = await self.run_once()
+            if stats.handled == 0:
+                break
+            for field in ("sent", "retried", "failed", "suppressed", "deferred"):
+                setattr(total, field, getattr(total, field) + getattr(stats, field))
+        return total
+
+    async def run(self, stop: asyncio.Event, idle_poll: float = 1.0) -> None:
+        while not stop.is_set():
+            try:
+                stats = await self.run_once()
+            except Exception:
+                log.exception("dispatcher: batch failed; retrying")
+                stats = DispatchStats()
+                await _wait_any(stop, self._wake, 5.0)
+            if stats.handled == 0:
+                self._wake.clear()
+                await _wait_any(stop, self._wake, idle_poll)
+
+    async def _send_group(
+        self,
+        rows: list[OutboxMessage],
+        recipient: tuple[ChannelAddress | None, Person | None],
+        stats: DispatchStats,
+    ) -> None:
+        async with self._sem:
+            for row in rows:
+                await self._send_one(row, recipient, stats)
+
+    async def _send_one(
+        self,
+        row: OutboxMessage,
+        recipient: tuple[ChannelAddress | None, Person | None],
+        stats: DispatchStats,
+    ) -> None:
+        address, person = recipient
+        if address is not None and address.opted_out_at is not None and not row.bypass_opt_out:
+            await self._finish(row, stats, "suppressed", status=repo.SUPPRESSED, error_code="opted_out")
+            return
+        if address is not None and address.unreachable_at is not None:
+            await self._finish(row, stats, "suppressed", status=repo.SUPPRESSED,
+                               error_code="unreachable")
+            return
+        channel = self.channels[row.channel]
+        locale = (person.locale if person else None) or (address.locale if address else None)
+        rendered = render(reply_from_json(row.message), self.catalog(), locale or DEFAULT_LOCALE,
+                          channel.style)
+        spacing = self.spacing[row.channel]
+        wait = spacing.wait_for(row.address, self.clock.now())
+        if wait > 0:
+            await self.clock.sleep(wait)
+        await self.buckets[row.channel].acquire()
+        spacing.mark(row.address, self.clock.now())
+        try:
+            result = await channel.send(row.address, rendered)
+        except SendError as err:
+            await self._failed(row, err, rendered.text, stats)
+            return
+        except Exception as exc:  # an adapter bug must not kill the dispatcher
+            log.exception("dispatcher: %s adapter raised", row.channel)
+            err = SendError(f"adapter error: {type(exc).__name__}", retryable=True, code="adapter")
+            await self._failed(row, err, rendered.text, stats)
+            return
+        await self._finish(row, stats, "sent", status=repo.SENT, provider_id=result.provider_id,
+                           text=rendered.text, sent_at=self.clock.now(), last_error=None,
+                           error_code=None)
+
+    async def _failed(self, row: OutboxMessage, err: SendError, text: str, stats: DispatchStats) -> None:
+        now = self.clock.now()
+        if err.retry_after:
+            self.buckets[row.channel].pause(err.retry_after)
+        if err.retryable and row.attempts < self.max_attempts:
+            backoff = err.retry_after or min(3600.0, 5.0 * 2 ** max(0, row.attempts - 1))
+            log.info("outbox %s: retry in %.0fs (%s)", row.id, backoff, err.code)
+            await self._finish(row, stats, "retried", status=repo.QUEUED, last_error=str(err),
+                               error_code=err.code, not_before=now + timedelta(seconds=backoff))
+            return
+        log.warning("outbox %s: failed (%s)", row.id, err.code)
+        await self._finish(row, stats, "failed", status=repo.FAILED, last_error=str(err),
+                           error_code=err.code, text=text)
+        if err.opted_out or err.unreachable:
+            async with self.db.transaction() as session:
+                from storage.repos.people import address_row
+
+                addr = await address_row(session, row.channel, row.address, now)
+                if err.opted_out:
+                    addr.opted_out_at = addr.opted_out_at or now
+                else:
+                    addr.unreachable_at = now
+                    addr.unreachable_reason = f"{err.code}: {err}"[:200]
+
+    async def _finish(self, row: OutboxMessage, stats: DispatchStats, outcome: str, **values: object) -> None:
+        async with self.db.transaction() as session:
+            await repo.finish(session, row.id, self.worker, **values)
+        setattr(stats, outcome, getattr(stats, outcome) + 1)
+
+
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, timeout: float) -> None:
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()

@@ -1,0 +1,23 @@
+"""Phone numbers: parsed and formatted by `phonenumbers` (mainland China by default)."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+
+def to_e164(raw: str, region: str = "CN") -> str | None:
+    """"+86 138 0013 8000", "13800138000", "008613800138000" -> "+8613800138000"; None if invalid."""
+    try:
+        number = phonenumbers.parse(raw.strip(), region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_valid(raw: str, region: str = "CN") -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(raw.strip(), region))
+    except phonenumbers.NumberParseException:
+        return False

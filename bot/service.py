@@ -1,0 +1,201 @@
+"""The path of one inbound message: store it, then screen, step the dialog, apply effects,
+save state and queue replies, all in one transaction.
+
+The raw message is committed on its own first, so that a message is never lost even if
+processing fails; processing is then idempotent (it runs once per stored row).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.effects import EffectRunner, StepScope
+from bot.outbox import reply_to_json
+from content.locales import DEFAULT_LOCALE
+from dialogs.engine import Engine
+from dialogs.types import Channel, ChildRef, Context, Inbound, Lane, Outcome, Reply, Role, State
+from dialogs.types import Person as PersonRef
+from storage.db import Database
+from storage.models import ChannelAddress, InboundMessage, Person
+from storage.repos import outbox
+from storage.repos.conversations import lock_conversation, save_state
+from storage.repos.inbound import store_inbound
+from storage.repos.people import address_row, children_of_director, person_by_phone
+
+log = logging.getLogger(__name__)
+
+# Extra context for a step, added by later capabilities (visit drafts, screening ...).
+ContextHook = Callable[[AsyncSession, Person | None, dict[str, object]], Awaitable[None]]
+# Runs before the dialog on every inbound text (the safety screen); may queue replies/effects.
+PreStepHook = Callable[[StepScope, State, Context], Awaitable[Outcome | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    inbound_id: int | None
+    duplicate: bool
+
+
+def person_ref(person: Person | None) -> PersonRef | None:
+    if person is None:
+        return None
+    return PersonRef(id=person.id, role=Role(person.role), name=person.name, locale=person.locale,
+                     area_id=person.area_id)
+
+
+class InboundService:
+    def __init__(
+        self,
+        db: Database,
+        engine: Engine,
+        effects: EffectRunner,
+        clock: Clock,
+        *,
+        timezone: str = "Asia/Shanghai",
+        conversation_timeout: timedelta = timedelta(hours=24),
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.engine = engine
+        self.effects = effects
+        self.clock = clock
+        self.tz = ZoneInfo(timezone)
+        self.timeout = conversation_timeout
+        self.on_commit = on_commit or (lambda: None)
+        self.context_hooks: list[ContextHook] = []
+        self.pre_step_hooks: list[PreStepHook] = []
+
+    async def store(self, inbound: Inbound) -> Handled:
+        """Step 1: the raw message, committed. A provider's retry is a no-op."""
+        async with self.db.transaction() as session:
+            inbound_id = await store_inbound(
+                session, channel=inbound.channel, provider_id=inbound.provider_id,
+                address=inbound.address, text=inbound.text, payload=inbound.payload,
+                received_at=inbound.received_at,
+            )
+        return Handled(inbound_id, duplicate=inbound_id is None)
+
+    async def handle(self, inbound: Inbound) -> Handled:
+        """Store, then process. Safe to call again with the same provider id."""
+        handled = await self.store(inbound)
+        if handled.inbound_id is None:
+            return handled
+        await self.process(handled.inbound_id, inbound)
+        return handled
+
+    async def process(self, inbound_id: int, inbound: Inbound) -> None:
+        try:
+            async with self.db.transaction() as session:
+                await self._process(session, inbound_id, inbound)
+        except Exception:
+            log.exception("inbound %s: processing failed; the sender is told to try again", inbound_id)
+            async with self.db.transaction() as session:
+                await outbox.enqueue(
+                    session, channel=inbound.channel, address=inbound.address,
+                    message=reply_to_json(Reply("error.try_again")), lane=Lane.REPLY,
+                    now=self.clock.now(), inbound_id=inbound_id,
+                    dedup_key=f"error:{inbound_id}",
+                )
+        self.on_commit()
+
+    async def _process(self, session: AsyncSession, inbound_id: int, inbound: Inbound) -> None:
+        row = (await session.execute(
+            select(InboundMessage).where(InboundMessage.id == inbound_id)
+            .execution_options(populate_existing=True)
+        )).scalar_one()
+        if row.processed_at is not None:
+            return
+        now = self.clock.now()
+        address = await address_row(session, inbound.channel, inbound.address, now)
+        address.last_inbound_at = now
+        person = await self._identify(session, address)
+        row.person_id = person.id if person else None
+        conv = await lock_conversation(session, inbound.channel, inbound.address, now)
+        state = State.from_json(conv.state)
+        scope = StepScope(session=session, now=now, inbound=inbound, inbound_id=inbound_id,
+                          address=address, person=person)
+        replies: list[Reply] = []
+        effects: list[object] = []
+        if conv.expires_at is not None and conv.expires_at <= now and state.flow is not None:
+            ctx = await self.context(session, person, address, inbound.channel, now)
+            timed_out = self.engine.timeout(state, ctx)
+            replies += timed_out.replies
+            effects += timed_out.effects
+            state = timed_out.state
+        ctx = await self.context(session, person, address, inbound.channel, now)
+        for hook in self.pre_step_hooks:
+            pre = await hook(scope, state, ctx)
+            if pre is not None:
+                replies += pre.replies
+                effects += pre.effects
+                state = pre.state
+        outcome = self.engine.step(state, inbound, ctx)
+        replies += outcome.replies
+        effects += outcome.effects
+        await self.effects.run(scope, tuple(effects))
+        replies += scope.extra_replies
+        expires = now + self.timeout if outcome.state.flow is not None else None
+        save_state(conv, outcome.state.to_json(), now, expires)
+        await self.queue_replies(session, inbound.channel, inbound.address, scope.person, replies,
+                                 now=now, inbound_id=inbound_id, bypass=scope.bypass_opt_out)
+        row.processed_at = now
+
+    async def _identify(self, session: AsyncSession, address: ChannelAddress) -> Person | None:
+        if address.person_id is not None:
+            return await session.get(Person, address.person_id)
+        if address.channel in (Channel.SMS, Channel.CONSOLE):
+            person = await person_by_phone(session, address.address)
+            if person is not None and person.active:
+                address.person_id = person.id
+                return person
+        return None
+
+    async def context(
+        self,
+        session: AsyncSession,
+        person: Person | None,
+        address: ChannelAddress,
+        channel: Channel | str,
+        now: datetime,
+    ) -> Context:
+        children: tuple[ChildRef, ...] = ()
+        if person is not None and person.role == Role.DIRECTOR:
+            children = tuple(
+                ChildRef(id=c.id, code=c.code, name=c.name, next_visit_due=c.next_visit_due,
+                         is_key_child=c.is_key_child)
+                for c in await children_of_director(session, person.id)
+            )
+        extra: dict[str, object] = {"opted_out": address.opted_out_at is not None}
+        for hook in self.context_hooks:
+            await hook(session, person, extra)
+        locale = (person.locale if person else None) or address.locale or DEFAULT_LOCALE
+        return Context(now=now, today=now.astimezone(self.tz).date(), locale=locale,
+                       person=person_ref(person), channel=Channel(channel), children=children,
+                       extra=extra)
+
+    async def queue_replies(
+        self,
+        session: AsyncSession,
+        channel: str,
+        address: str,
+        person: Person | None,
+        replies: Sequence[Reply],
+        *,
+        now: datetime,
+        inbound_id: int | None = None,
+        bypass: bool = False,
+        lane: Lane = Lane.REPLY,
+    ) -> None:
+        for reply in replies:
+            await outbox.enqueue(session, channel=channel, address=address,
+                                 person_id=person.id if person else None,
+                                 message=reply_to_json(reply), lane=lane, now=now,
+                                 inbound_id=inbound_id, bypass_opt_out=bypass)

@@ -1,0 +1,42 @@
+"""The one ASGI app: webhooks, health, simulator (and later the console), with OpenAPI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from bot.app import Application
+from bot.web import health, simulator, webhooks
+
+log = logging.getLogger(__name__)
+
+
+def create_web_app(app: Application, *, background: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await app.check_database()
+        if background:
+            await app.start_background()
+        try:
+            yield
+        finally:
+            await app.stop()
+
+    web = FastAPI(title="Careline", version="0.1.0", lifespan=lifespan,
+                  description="Webhooks, health, simulator and console API of Careline.")
+
+    @web.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": "internal error; see the server log"}, status_code=500)
+
+    web.include_router(health.router(app))
+    web.include_router(webhooks.router(app))
+    if app.settings.simulator:
+        web.include_router(simulator.router(app))
+    web.state.careline = app
+    return web

@@ -1,0 +1,119 @@
+"""The local chat simulator: pick a demo person and talk to the bot as they would.
+
+Messages go through the console channel and the same service, outbox and dispatcher
+as SMS and Telegram. On only with `serve --demo` or CARELINE_SIMULATOR=1: it lets anyone
+speak as anyone, so it is for local use.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from bot.app import Application
+from bot.outbox import reply_from_json
+from bot.phones import to_e164
+from content.locales import DEFAULT_LOCALE
+from dialogs.render import render
+from dialogs.types import Channel, Inbound
+from storage.models import InboundMessage, OutboxMessage, Person
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+class SimulatorMessageIn(BaseModel):
+    phone: str = Field(description="The demo person's phone (or any number, as an unknown sender)")
+    text: str = Field(default="", max_length=1600)
+    payload: str | None = Field(default=None, max_length=64)
+
+
+class SimulatorPerson(BaseModel):
+    name: str
+    role: str
+    phone: str
+    locale: str
+
+
+class SimulatorLine(BaseModel):
+    id: str
+    direction: str  # "in" | "out"
+    text: str
+    buttons: list[dict[str, str]]
+    at: str
+    status: str
+
+
+def router(app: Application) -> APIRouter:
+    r = APIRouter(tags=["simulator"])
+
+    @r.get("/simulator", response_class=HTMLResponse, include_in_schema=False)
+    async def page(request: Request) -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(request, "simulator.html", {})
+
+    @r.get("/api/simulator/people", response_model=list[SimulatorPerson])
+    async def people() -> list[SimulatorPerson]:
+        async with app.db.transaction() as session:
+            rows = await session.execute(
+                select(Person).where(Person.phone.is_not(None), Person.active.is_(True))
+                .order_by(Person.role, Person.id)
+            )
+            return [SimulatorPerson(name=p.name, role=p.role, phone=p.phone or "", locale=p.locale)
+                    for p in rows.scalars()]
+
+    @r.post("/api/simulator/messages", status_code=202)
+    async def send(body: SimulatorMessageIn) -> dict[str, Any]:
+        phone = to_e164(body.phone)
+        if phone is None:
+            raise HTTPException(400, "phone: not a valid phone number")
+        if not body.text.strip() and not body.payload:
+            raise HTTPException(400, "text: empty message")
+        inbound = Inbound(channel=Channel.CONSOLE, address=phone,
+                          provider_id="sim-" + uuid.uuid4().hex, received_at=app.clock.now(),
+                          text=body.text, payload=body.payload)
+        handled = await app.service.handle(inbound)
+        return {"inbound_id": handled.inbound_id}
+
+    @r.get("/api/simulator/messages", response_model=list[SimulatorLine])
+    async def conversation(phone: str, limit: int = 200) -> list[SimulatorLine]:
+        e164 = to_e164(phone)
+        if e164 is None:
+            raise HTTPException(400, "phone: not a valid phone number")
+        return await simulator_lines(app, e164, limit)
+
+    return r
+
+
+async def simulator_lines(app: Application, phone: str, limit: int = 200) -> list[SimulatorLine]:
+    async with app.db.transaction() as session:
+        ins = (await session.execute(
+            select(InboundMessage).where(InboundMessage.channel == Channel.CONSOLE,
+                                         InboundMessage.address == phone)
+            .order_by(InboundMessage.id.desc()).limit(limit)
+        )).scalars().all()
+        outs = (await session.execute(
+            select(OutboxMessage).where(OutboxMessage.channel == Channel.CONSOLE,
+                                        OutboxMessage.address == phone)
+            .order_by(OutboxMessage.id.desc()).limit(limit)
+        )).scalars().all()
+        person = (await session.execute(select(Person).where(Person.phone == phone))).scalar()
+    locale = person.locale if person else DEFAULT_LOCALE
+    lines: list[tuple[Any, int, SimulatorLine]] = []
+    for m in ins:
+        lines.append((m.received_at, 0, SimulatorLine(
+            id=f"in-{m.id}", direction="in", text=m.text or (m.payload or ""), buttons=[],
+            at=m.received_at.isoformat(), status="received")))
+    for o in outs:
+        rendered = render(reply_from_json(o.message), app.catalog, locale, "numbered")
+        lines.append((o.created_at, 1, SimulatorLine(
+            id=f"out-{o.id}", direction="out", text=o.text or rendered.text,
+            buttons=[{"label": b.label, "payload": b.payload} for b in rendered.buttons],
+            at=o.created_at.isoformat(), status=o.status)))
+    lines.sort(key=lambda t: (t[0], t[1], t[2].id))
+    return [line for _, _, line in lines][-limit:]

@@ -1,0 +1,126 @@
+"""Provider webhooks: Twilio inbound SMS and status callbacks, Telegram updates.
+
+Each checks the provider's signature first (403 and nothing stored when it fails),
+stores the message, processes it, commits, and only then answers.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiogram.types import Update
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from bot.app import Application
+from bot.channels import sms, telegram
+from dialogs.types import Channel
+from storage.repos import audit
+from storage.repos import outbox as outbox_repo
+from storage.repos.people import address_row
+
+log = logging.getLogger(__name__)
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def _forbidden() -> Response:
+    return JSONResponse({"error": "forbidden"}, status_code=403)
+
+
+def _public_url(app: Application, request: Request) -> str:
+    base = app.settings.public_url or str(request.base_url).rstrip("/")
+    url = base + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    return url
+
+
+async def _signed_form(app: Application, request: Request) -> dict[str, str] | None:
+    token = app.settings.twilio_auth_token
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    if not token or not sms.signature_ok(token, _public_url(app, request), form,
+                                         request.headers.get("X-Twilio-Signature")):
+        return None
+    return form
+
+
+def telegram_update_handler(app: Application) -> Callable[[Update], Awaitable[None]]:
+    async def handle(update: Update) -> None:
+        inbound = telegram.update_to_inbound(update, app.clock.now())
+        if inbound is not None:
+            await app.service.handle(inbound)
+        tg = app.telegram
+        if update.callback_query is not None and tg is not None:
+            await tg.answer_callback(update.callback_query.id)
+
+    return handle
+
+
+def router(app: Application) -> APIRouter:
+    r = APIRouter(tags=["webhooks"])
+    handle_update = telegram_update_handler(app)
+
+    @r.post("/webhooks/twilio", summary="Inbound SMS from Twilio")
+    async def twilio_inbound(request: Request) -> Response:
+        if Channel.SMS not in app.channels:
+            return JSONResponse({"error": "SMS is not configured"}, status_code=404)
+        form = await _signed_form(app, request)
+        if form is None:
+            log.warning("twilio webhook: bad or missing signature")
+            return _forbidden()
+        inbound = sms.parse_inbound(form, app.clock.now())
+        if inbound is None:
+            return JSONResponse({"error": "MessageSid and From are required"}, status_code=400)
+        await app.service.handle(inbound)
+        return Response(EMPTY_TWIML, media_type="text/xml")
+
+    @r.post("/webhooks/twilio/status", summary="Twilio delivery status callback")
+    async def twilio_status(request: Request) -> Response:
+        if Channel.SMS not in app.channels:
+            return JSONResponse({"error": "SMS is not configured"}, status_code=404)
+        form = await _signed_form(app, request)
+        if form is None:
+            return _forbidden()
+        sid = form.get("MessageSid") or form.get("SmsSid")
+        status = sms.STATUS_MAP.get((form.get("MessageStatus") or "").lower())
+        if not sid or status is None:
+            return JSONResponse({"error": "MessageSid and a known MessageStatus are required"},
+                                status_code=400)
+        code = form.get("ErrorCode") or None
+        now = app.clock.now()
+        async with app.db.transaction() as session:
+            row = await outbox_repo.by_provider_id(session, Channel.SMS, sid)
+            if row is not None:
+                row.delivery_status = status
+                if status == "delivered":
+                    row.delivered_at = now
+                if code:
+                    row.error_code = code
+                if code in sms.OPTED_OUT_CODES:
+                    addr = await address_row(session, Channel.SMS, row.address, now)
+                    addr.opted_out_at = addr.opted_out_at or now
+                    audit.record(session, at=now, actor="provider:twilio", action="opt_out",
+                                 subject_type="channel_address", subject_id=addr.id,
+                                 detail={"error_code": code})
+        return Response(status_code=204)
+
+    @r.post("/webhooks/telegram", summary="Telegram updates (webhook mode)")
+    async def telegram_webhook(request: Request) -> Response:
+        secret = app.settings.telegram_webhook_secret
+        if app.telegram is None or not secret:
+            return JSONResponse({"error": "Telegram webhook mode is not configured"},
+                                status_code=404)
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return _forbidden()
+        try:
+            update = Update.model_validate(await request.json())
+        except (ValidationError, ValueError):
+            return JSONResponse({"error": "not a Telegram update"}, status_code=400)
+        await handle_update(update)
+        return JSONResponse({})
+
+    return r

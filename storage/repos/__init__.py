@@ -1,0 +1,1 @@
+"""Repositories: small functions over an AsyncSession, one module per aggregate."""

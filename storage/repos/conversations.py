@@ -1,0 +1,49 @@
+"""Conversation state, locked before it is loaded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Conversation
+from storage.repos.sql import dialect_of, insert_ignore
+
+
+async def lock_conversation(
+    session: AsyncSession, channel: str, address: str, now: datetime
+) -> Conversation:
+    """Create if missing, then SELECT ... FOR UPDATE (SQLite: the write transaction is the lock)."""
+    await session.execute(
+        insert_ignore(session, Conversation.__table__, ["channel", "address"]).values(  # type: ignore[arg-type]
+            channel=channel, address=address, state={}, updated_at=now
+        )
+    )
+    stmt = select(Conversation).where(
+        Conversation.channel == channel, Conversation.address == address
+    )
+    if dialect_of(session) == "postgresql":
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
+
+
+def save_state(
+    conv: Conversation, state: dict[str, Any], now: datetime, expires_at: datetime | None
+) -> None:
+    conv.state = state
+    conv.updated_at = now
+    conv.expires_at = expires_at
+
+
+async def expired(session: AsyncSession, now: datetime, limit: int = 100) -> list[Conversation]:
+    stmt = (
+        select(Conversation)
+        .where(Conversation.expires_at.is_not(None), Conversation.expires_at <= now)
+        .order_by(Conversation.expires_at)
+        .limit(limit)
+    )
+    if dialect_of(session) == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list((await session.execute(stmt)).scalars())

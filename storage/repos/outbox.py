@@ -1,0 +1,134 @@
+"""The persistent outbox: enqueue in the caller's transaction; claim, then record outcomes.
+
+Claiming is safe with many dispatchers: on PostgreSQL the due rows are selected
+`FOR UPDATE SKIP LOCKED`; on SQLite the write transaction (BEGIN IMMEDIATE) serializes
+claimers. A claimed row carries a lease; a row whose lease ran out (its dispatcher died)
+is queued again, so a crash can at most resend the messages that were in flight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage
+from storage.repos.sql import dialect_of, insert_ignore
+
+QUEUED, SENDING, SENT, FAILED, SUPPRESSED, CANCELLED = (
+    "queued", "sending", "sent", "failed", "suppressed", "cancelled",
+)
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    channel: str,
+    address: str,
+    message: dict[str, Any],
+    lane: int,
+    now: datetime,
+    not_before: datetime | None = None,
+    person_id: int | None = None,
+    dedup_key: str | None = None,
+    bypass_opt_out: bool = False,
+    inbound_id: int | None = None,
+) -> int | None:
+    """Queue one message. With a dedup key, a second enqueue of the same key is a no-op (None)."""
+    values = dict(
+        channel=channel,
+        address=address,
+        person_id=person_id,
+        lane=lane,
+        message=message,
+        status=QUEUED,
+        not_before=not_before or now,
+        attempts=0,
+        dedup_key=dedup_key,
+        bypass_opt_out=bypass_opt_out,
+        inbound_id=inbound_id,
+        created_at=now,
+    )
+    table = OutboxMessage.__table__
+    if dedup_key is None:
+        result = await session.execute(table.insert().values(**values).returning(table.c.id))  # type: ignore[attr-defined]
+    else:
+        stmt = insert_ignore(session, table, ["dedup_key"]).values(**values)  # type: ignore[arg-type]
+        result = await session.execute(stmt.returning(table.c.id))  # type: ignore[attr-defined]
+    return result.scalar_one_or_none()
+
+
+async def requeue_expired_leases(session: AsyncSession, now: datetime) -> int:
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now)
+        .values(status=QUEUED, claimed_by=None, lease_until=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    channels: Sequence[str],
+) -> list[OutboxMessage]:
+    """Claim up to `limit` due rows, highest-priority lane first."""
+    stmt = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == QUEUED,
+            OutboxMessage.not_before <= now,
+            OutboxMessage.channel.in_(list(channels)),
+        )
+        .order_by(OutboxMessage.lane, OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+    )
+    if dialect_of(session) == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    ids = list((await session.execute(stmt)).scalars())
+    if not ids:
+        return []
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(
+            status=SENDING,
+            claimed_by=worker,
+            lease_until=now + lease,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+    rows = await session.execute(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .order_by(OutboxMessage.lane, OutboxMessage.not_before, OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.scalars())
+
+
+async def finish(session: AsyncSession, row_id: int, worker: str, **values: Any) -> bool:
+    """Record a claimed row's outcome, unless its lease was lost to another dispatcher."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.claimed_by == worker)
+        .values(claimed_by=None, lease_until=None, **values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def by_provider_id(session: AsyncSession, channel: str, provider_id: str) -> OutboxMessage | None:
+    return (
+        await session.execute(
+            select(OutboxMessage).where(
+                OutboxMessage.channel == channel, OutboxMessage.provider_id == provider_id
+            )
+        )
+    ).scalar_one_or_none()

@@ -1,0 +1,72 @@
+"""People, their channel addresses, and the children a director looks after."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ChannelAddress, Child, Person
+from storage.repos.sql import insert_ignore
+
+
+async def person_by_phone(session: AsyncSession, phone: str) -> Person | None:
+    return (await session.execute(select(Person).where(Person.phone == phone))).scalar_one_or_none()
+
+
+async def address_row(
+    session: AsyncSession, channel: str, address: str, now: datetime
+) -> ChannelAddress:
+    """The address row for (channel, address), created on first contact."""
+    await session.execute(
+        insert_ignore(session, ChannelAddress.__table__, ["channel", "address"]).values(  # type: ignore[arg-type]
+            channel=channel, address=address, created_at=now
+        )
+    )
+    row = (
+        await session.execute(
+            select(ChannelAddress).where(
+                ChannelAddress.channel == channel, ChannelAddress.address == address
+            )
+        )
+    ).scalar_one()
+    return row
+
+
+async def addresses_of(session: AsyncSession, person_id: int) -> list[ChannelAddress]:
+    rows = await session.execute(select(ChannelAddress).where(ChannelAddress.person_id == person_id))
+    return list(rows.scalars())
+
+
+async def children_of_director(session: AsyncSession, director_id: int) -> list[Child]:
+    rows = await session.execute(
+        select(Child)
+        .where(Child.director_id == director_id, Child.active.is_(True))
+        .order_by(Child.code)
+    )
+    return list(rows.scalars())
+
+
+async def recipient_rows(
+    session: AsyncSession, pairs: set[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[ChannelAddress | None, Person | None]]:
+    """Address rows and their people for a batch of (channel, address) pairs, in two queries."""
+    if not pairs:
+        return {}
+    addresses = {p[1] for p in pairs}
+    rows = (
+        await session.execute(select(ChannelAddress).where(ChannelAddress.address.in_(addresses)))
+    ).scalars()
+    by_pair = {(r.channel, r.address): r for r in rows if (r.channel, r.address) in pairs}
+    person_ids = {r.person_id for r in by_pair.values() if r.person_id is not None}
+    people: dict[int, Person] = {}
+    if person_ids:
+        found = await session.execute(select(Person).where(Person.id.in_(person_ids)))
+        people = {p.id: p for p in found.scalars()}
+    result: dict[tuple[str, str], tuple[ChannelAddress | None, Person | None]] = {}
+    for pair in pairs:
+        row = by_pair.get(pair)
+        person = people.get(row.person_id) if row is not None and row.person_id else None
+        result[pair] = (row, person)
+    return result
