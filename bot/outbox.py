@@ -26,7 +26,7 @@ from dialogs.types import Choice, Reply
 from storage.db import Database
 from storage.models import ChannelAddress, OutboxMessage, Person
 from storage.repos import outbox as repo
-from storage.repos.people import recipient_rows
+from storage.repos.people import address_row, recipient_rows
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +78,10 @@ class DispatchStats:
     retried: int = 0
     failed: int = 0
     suppressed: int = 0
-    deferred: int = 0
 
     @property
     def handled(self) -> int:
-        return self.sent + self.retried + self.failed + self.suppressed + self.deferred
+        return self.sent + self.retried + self.failed + self.suppressed
 
 
 class Dispatcher:
@@ -137,7 +136,7 @@ class Dispatcher:
             stats = await self.run_once()
             if stats.handled == 0:
                 break
-            for field in ("sent", "retried", "failed", "suppressed", "deferred"):
+            for field in ("sent", "retried", "failed", "suppressed"):
                 setattr(total, field, getattr(total, field) + getattr(stats, field))
         return total
 
@@ -160,23 +159,29 @@ class Dispatcher:
         stats: DispatchStats,
     ) -> None:
         async with self._sem:
+            blocked: str | None = None
             for row in rows:
-                await self._send_one(row, recipient, stats)
+                if blocked is not None:
+                    await self._finish(row, stats, "suppressed", status=repo.SUPPRESSED,
+                                       error_code=blocked)
+                    continue
+                blocked = await self._send_one(row, recipient, stats)
 
     async def _send_one(
         self,
         row: OutboxMessage,
         recipient: tuple[ChannelAddress | None, Person | None],
         stats: DispatchStats,
-    ) -> None:
+    ) -> str | None:
+        """Send one row; returns "opted_out"/"unreachable" when the address must get no more."""
         address, person = recipient
         if address is not None and address.opted_out_at is not None and not row.bypass_opt_out:
             await self._finish(row, stats, "suppressed", status=repo.SUPPRESSED, error_code="opted_out")
-            return
+            return None
         if address is not None and address.unreachable_at is not None:
             await self._finish(row, stats, "suppressed", status=repo.SUPPRESSED,
                                error_code="unreachable")
-            return
+            return None
         channel = self.channels[row.channel]
         locale = (person.locale if person else None) or (address.locale if address else None)
         rendered = render(reply_from_json(row.message), self.catalog(), locale or DEFAULT_LOCALE,
@@ -191,15 +196,18 @@ class Dispatcher:
             result = await channel.send(row.address, rendered)
         except SendError as err:
             await self._failed(row, err, rendered.text, stats)
-            return
+            if err.opted_out:
+                return "opted_out"
+            return "unreachable" if err.unreachable else None
         except Exception as exc:  # an adapter bug must not kill the dispatcher
             log.exception("dispatcher: %s adapter raised", row.channel)
             err = SendError(f"adapter error: {type(exc).__name__}", retryable=True, code="adapter")
             await self._failed(row, err, rendered.text, stats)
-            return
+            return None
         await self._finish(row, stats, "sent", status=repo.SENT, provider_id=result.provider_id,
                            text=rendered.text, sent_at=self.clock.now(), last_error=None,
                            error_code=None)
+        return None
 
     async def _failed(self, row: OutboxMessage, err: SendError, text: str, stats: DispatchStats) -> None:
         now = self.clock.now()
@@ -216,8 +224,6 @@ class Dispatcher:
                            error_code=err.code, text=text)
         if err.opted_out or err.unreachable:
             async with self.db.transaction() as session:
-                from storage.repos.people import address_row
-
                 addr = await address_row(session, row.channel, row.address, now)
                 if err.opted_out:
                     addr.opted_out_at = addr.opted_out_at or now

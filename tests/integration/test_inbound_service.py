@@ -1,0 +1,114 @@
+"""The path of one inbound message on a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import Application
+from bot.clock import FakeClock
+from bot.demo import load_demo
+from dialogs.types import Channel, Inbound
+from storage.db import Database
+from storage.models import ChannelAddress, InboundMessage, OutboxMessage
+from tests.support.apps import make_app
+
+DIRECTOR = "+8613800000002"
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def app(db: Database) -> Application:
+    application = make_app(db.url, FakeClock(NOW))
+    async with application.db.transaction() as session:
+        await load_demo(session, NOW, NOW.date())
+    yield application
+    await application.stop()
+
+
+def msg(text: str, pid: str, phone: str = DIRECTOR, payload: str | None = None) -> Inbound:
+    return Inbound(channel=Channel.CONSOLE, address=phone, provider_id=pid, received_at=NOW,
+                   text=text, payload=payload)
+
+
+async def sent_texts(app: Application, phone: str = DIRECTOR) -> list[str]:
+    await app.dispatcher.run_until_idle()
+    async with app.db.transaction() as s:
+        rows = await s.execute(select(OutboxMessage.text).where(
+            OutboxMessage.address == phone, OutboxMessage.status == "sent"
+        ).order_by(OutboxMessage.id))
+        return [t or "" for t in rows.scalars()]
+
+
+async def count(app: Application, model: type) -> int:
+    async with app.db.transaction() as s:
+        return int((await s.execute(select(func.count()).select_from(model))).scalar_one())
+
+
+async def test_known_director_gets_help_in_their_language(app: Application) -> None:
+    await app.service.handle(msg("帮助", "m1"))
+    texts = await sent_texts(app)
+    assert texts and texts[0].startswith("儿童主任可用")
+
+
+async def test_provider_retry_is_a_no_op(app: Application) -> None:
+    first = await app.service.handle(msg("帮助", "same-id"))
+    second = await app.service.handle(msg("帮助", "same-id"))
+    assert not first.duplicate and second.duplicate
+    assert await count(app, InboundMessage) == 1
+    assert await count(app, OutboxMessage) == 1
+
+
+async def test_unknown_sender_is_answered_politely(app: Application) -> None:
+    await app.service.handle(msg("你好", "u1", phone="+8613999999999"))
+    texts = await sent_texts(app, "+8613999999999")
+    assert "没看懂" in texts[0]
+    await app.service.handle(msg("帮助", "u2", phone="+8613999999999"))
+    assert "请直接描述情况" in (await sent_texts(app, "+8613999999999"))[-1]
+
+
+async def test_stop_confirms_then_nothing_more_is_sent(app: Application) -> None:
+    await app.service.handle(msg("退订", "s1"))
+    assert (await sent_texts(app))[-1].startswith("已退订")
+    await app.service.handle(msg("帮助", "s2"))
+    assert len(await sent_texts(app)) == 1
+    async with app.db.transaction() as s:
+        statuses = (await s.execute(select(OutboxMessage.status).order_by(OutboxMessage.id))).scalars()
+        assert list(statuses) == ["sent", "suppressed"]
+    await app.service.handle(msg("订阅", "s3"))
+    assert (await sent_texts(app))[-1] == "已恢复订阅。"
+
+
+async def test_language_choice_survives_a_restart(db: Database, app: Application) -> None:
+    await app.service.handle(msg("语言", "l1"))
+    assert "1 简体中文" in (await sent_texts(app))[-1]
+    await app.stop()
+    restarted = make_app(db.url, FakeClock(NOW))
+    try:
+        await restarted.service.handle(msg("2", "l2"))  # a new process resolves "2"
+        assert (await sent_texts(restarted))[-1] == "語言已設為繁體中文。"
+        await restarted.service.handle(msg("help", "l3"))
+        assert (await sent_texts(restarted))[-1].startswith("兒童主任可用")
+    finally:
+        await restarted.stop()
+
+
+async def test_a_processing_failure_keeps_the_message_and_apologises(app: Application) -> None:
+    async def broken(scope, state, ctx):  # type: ignore[no-untyped-def]
+        raise RuntimeError("bug")
+
+    app.service.pre_step_hooks.append(broken)
+    await app.service.handle(msg("帮助", "f1"))
+    async with app.db.transaction() as s:
+        row = (await s.execute(select(InboundMessage))).scalar_one()
+        assert row.processed_at is None  # kept, visible as unprocessed
+    assert "稍后再试" in (await sent_texts(app))[-1]
+
+
+async def test_address_row_records_the_sender(app: Application) -> None:
+    await app.service.handle(msg("帮助", "a1"))
+    async with app.db.transaction() as s:
+        addr = (await s.execute(select(ChannelAddress))).scalar_one()
+        assert addr.person_id is not None and addr.last_inbound_at == NOW
