@@ -77,8 +77,10 @@ class Application:
         tg = self.telegram
         if tg is not None:
             if self.settings.telegram_webhook_secret:
-                await tg.set_webhook(f"{self.settings.public_url}/webhooks/telegram",
-                                     self.settings.telegram_webhook_secret)
+                await tg.set_webhook(
+                    f"{self.settings.public_url}/webhooks/telegram",
+                    self.settings.telegram_webhook_secret,
+                )
             elif poll_telegram:
                 from bot.web.webhooks import telegram_update_handler
 
@@ -112,7 +114,8 @@ def build_channels(settings: Settings, *, console: bool) -> dict[str, ChannelAda
             sender=settings.twilio_from,
             api_base=settings.twilio_api_base,
             status_callback=f"{settings.public_url}/webhooks/twilio/status"
-            if settings.public_url else None,
+            if settings.public_url
+            else None,
             limits=RateLimits(settings.sms_rate),
         )
     if settings.telegram_enabled:
@@ -125,23 +128,40 @@ def build_channels(settings: Settings, *, console: bool) -> dict[str, ChannelAda
     return channels
 
 
-def build_app(settings: Settings, *, clock: Clock | None = None, console: bool = True) -> Application:
+def build_app(
+    settings: Settings, *, clock: Clock | None = None, console: bool = True
+) -> Application:
     clock = clock or SystemClock()
     db = Database(settings.database_url)
     catalog = Catalog.load()
     keywords = Keywords.load()
     channels = build_channels(settings, console=console)
     dispatcher = Dispatcher(
-        db, channels, lambda: catalog, clock,
-        batch=settings.dispatch_batch, lease_seconds=settings.dispatch_lease_seconds,
+        db,
+        channels,
+        lambda: catalog,
+        clock,
+        batch=settings.dispatch_batch,
+        lease_seconds=settings.dispatch_lease_seconds,
         max_attempts=settings.max_attempts,
     )
     service = InboundService(
-        db, build_engine(keywords), foundation_runner(), clock,
+        db,
+        build_engine(keywords),
+        foundation_runner(),
+        clock,
         timezone=settings.timezone,
         conversation_timeout=timedelta(hours=settings.conversation_timeout_hours),
         on_commit=dispatcher.wake,
     )
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
-    return Application(settings=settings, clock=clock, db=db, catalog=catalog, channels=channels,
-                       service=service, dispatcher=dispatcher, scheduler=scheduler)
+    return Application(
+        settings=settings,
+        clock=clock,
+        db=db,
+        catalog=catalog,
+        channels=channels,
+        service=service,
+        dispatcher=dispatcher,
+        scheduler=scheduler,
+    )

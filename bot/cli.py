@@ -23,8 +23,10 @@ def _settings(**overrides: object) -> Settings:
 
 
 def _logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     for noisy in ("aiogram", "twilio.http_client", "apscheduler", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -75,8 +77,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.simulator:
         log.info("simulator: %s/simulator   (or: careline chat --as +8613800000002)", base)
     web = create_web_app(app)
-    config = uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning",
-                            timeout_graceful_shutdown=20)
+    config = uvicorn.Config(
+        web,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=20,
+    )
     server = uvicorn.Server(config)
     log.info("Careline listening on %s (health: %s/healthz)", base, base)
     server.run()
@@ -111,12 +118,17 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="careline", description="Careline child-welfare assistant")
+    parser = argparse.ArgumentParser(
+        prog="careline", description="Careline child-welfare assistant"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run HTTP, the outbox dispatcher, Telegram and the scheduler")
-    serve.add_argument("--demo", action="store_true",
-                       help="load fictional demo data and turn on the simulator")
+    serve = sub.add_parser(
+        "serve", help="run HTTP, the outbox dispatcher, Telegram and the scheduler"
+    )
+    serve.add_argument(
+        "--demo", action="store_true", help="load fictional demo data and turn on the simulator"
+    )
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(func=cmd_serve)

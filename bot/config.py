@@ -58,7 +58,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {v!r}; use an IANA name like Asia/Shanghai") from exc
+            raise ValueError(
+                f"unknown time zone {v!r}; use an IANA name like Asia/Shanghai"
+            ) from exc
         return v
 
     @field_validator("telegram_webhook_secret")
@@ -79,15 +81,26 @@ class Settings(BaseSettings):
     def _pairs(self) -> Settings:
         twilio = [self.twilio_account_sid, self.twilio_auth_token, self.twilio_from]
         if any(twilio) and not all(twilio):
-            missing = [n for n, v in zip(("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"),
-                                         twilio, strict=True) if not v]
-            raise ValueError("Twilio needs all three settings; set " +
-                             ", ".join("CARELINE_" + m for m in missing))
+            missing = [
+                n
+                for n, v in zip(
+                    ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"), twilio, strict=True
+                )
+                if not v
+            ]
+            raise ValueError(
+                "Twilio needs all three settings; set "
+                + ", ".join("CARELINE_" + m for m in missing)
+            )
         if self.twilio_account_sid and not self.public_url:
-            raise ValueError("CARELINE_PUBLIC_URL is required with Twilio: webhook signatures are "
-                             "checked against it (e.g. https://careline.example.org)")
+            raise ValueError(
+                "CARELINE_PUBLIC_URL is required with Twilio: webhook signatures are "
+                "checked against it (e.g. https://careline.example.org)"
+            )
         if self.telegram_webhook_secret and not self.telegram_token:
-            raise ValueError("CARELINE_TELEGRAM_WEBHOOK_SECRET is set without CARELINE_TELEGRAM_TOKEN")
+            raise ValueError(
+                "CARELINE_TELEGRAM_WEBHOOK_SECRET is set without CARELINE_TELEGRAM_TOKEN"
+            )
         if self.telegram_webhook_secret and not self.public_url:
             raise ValueError("Telegram webhook mode needs CARELINE_PUBLIC_URL for setWebhook")
         return self

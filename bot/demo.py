@@ -41,22 +41,110 @@ PEOPLE = (
 # code, name, display name, sex, age in days, categories, guardianship, director, area,
 # guardian, next visit due (days from today; negative = overdue; None = never visited)
 CHILDREN = (
-    ("A01", "张小明", "小明", "m", 8 * 365, ["left_behind"], "good", "director_east", "east",
-     "guardian_zhang", 20),
-    ("A02", "张小红", "小红", "f", 13 * 365 + 40, ["left_behind"], "average", "director_east", "east",
-     "guardian_zhang", -12),
-    ("A03", "刘安安", "安安", "f", 200, ["migrant"], "good", "director_east", "east",
-     "guardian_liu", 3),
-    ("A04", "刘乐乐", "乐乐", "m", 5 * 365 + 300, ["migrant"], "poor", "director_east", "east",
-     "guardian_liu", -30),
-    ("A05", "孙晓", "晓晓", "m", 11 * 365, ["difficulty", "key"], "poor", "director_east", "east",
-     None, None),
-    ("B01", "黄文", "文文", "m", 2 * 365 + 10, ["left_behind"], "average", "director_west", "west",
-     "guardian_huang", -3),
-    ("B02", "何思", "思思", "f", 62, ["migrant"], "good", "director_west", "west",
-     "guardian_he", 60),
-    ("B03", "黄丽", "丽丽", "f", 9 * 365, ["left_behind"], "good", "director_west", "west",
-     "guardian_huang", 45),
+    (
+        "A01",
+        "张小明",
+        "小明",
+        "m",
+        8 * 365,
+        ["left_behind"],
+        "good",
+        "director_east",
+        "east",
+        "guardian_zhang",
+        20,
+    ),
+    (
+        "A02",
+        "张小红",
+        "小红",
+        "f",
+        13 * 365 + 40,
+        ["left_behind"],
+        "average",
+        "director_east",
+        "east",
+        "guardian_zhang",
+        -12,
+    ),
+    (
+        "A03",
+        "刘安安",
+        "安安",
+        "f",
+        200,
+        ["migrant"],
+        "good",
+        "director_east",
+        "east",
+        "guardian_liu",
+        3,
+    ),
+    (
+        "A04",
+        "刘乐乐",
+        "乐乐",
+        "m",
+        5 * 365 + 300,
+        ["migrant"],
+        "poor",
+        "director_east",
+        "east",
+        "guardian_liu",
+        -30,
+    ),
+    (
+        "A05",
+        "孙晓",
+        "晓晓",
+        "m",
+        11 * 365,
+        ["difficulty", "key"],
+        "poor",
+        "director_east",
+        "east",
+        None,
+        None,
+    ),
+    (
+        "B01",
+        "黄文",
+        "文文",
+        "m",
+        2 * 365 + 10,
+        ["left_behind"],
+        "average",
+        "director_west",
+        "west",
+        "guardian_huang",
+        -3,
+    ),
+    (
+        "B02",
+        "何思",
+        "思思",
+        "f",
+        62,
+        ["migrant"],
+        "good",
+        "director_west",
+        "west",
+        "guardian_he",
+        60,
+    ),
+    (
+        "B03",
+        "黄丽",
+        "丽丽",
+        "f",
+        9 * 365,
+        ["left_behind"],
+        "good",
+        "director_west",
+        "west",
+        "guardian_huang",
+        45,
+    ),
 )
 
 ACCOUNTS = {"admin": "admin", "hotline": "hotline", "supervisor": "supervisor"}
@@ -70,29 +158,57 @@ async def load_demo(session: AsyncSession, now: datetime, today: date) -> bool:
     county = Area(code=DEMO_COUNTY, name="示例县", level="county", region_code="530100")
     session.add(county)
     await session.flush()
-    township = Area(code=DEMO_COUNTY + "-T1", name="青山镇", level="township", parent_id=county.id,
-                    region_code="530100")
+    township = Area(
+        code=DEMO_COUNTY + "-T1",
+        name="青山镇",
+        level="township",
+        parent_id=county.id,
+        region_code="530100",
+    )
     session.add(township)
     await session.flush()
-    east = Area(code=DEMO_COUNTY + "-T1-V1", name="东村", level="village", parent_id=township.id,
-                region_code="530100")
-    west = Area(code=DEMO_COUNTY + "-T1-V2", name="西村", level="village", parent_id=township.id,
-                region_code="530100")
+    east = Area(
+        code=DEMO_COUNTY + "-T1-V1",
+        name="东村",
+        level="village",
+        parent_id=township.id,
+        region_code="530100",
+    )
+    west = Area(
+        code=DEMO_COUNTY + "-T1-V2",
+        name="西村",
+        level="village",
+        parent_id=township.id,
+        region_code="530100",
+    )
     session.add_all([east, west])
     await session.flush()
     areas = {"county": county, "township": township, "east": east, "west": west}
     people: dict[str, Person] = {}
     for p in PEOPLE:
-        person = Person(name=p.name, role=p.role, phone=p.phone, locale=p.locale,
-                        area_id=areas[p.area].id, consent_at=now, created_at=now)
+        person = Person(
+            name=p.name,
+            role=p.role,
+            phone=p.phone,
+            locale=p.locale,
+            area_id=areas[p.area].id,
+            consent_at=now,
+            created_at=now,
+        )
         session.add(person)
         people[p.key] = person
     await session.flush()
     for code, name, display, sex, age_days, cats, level, director, area, guardian, due in CHILDREN:
         child = Child(
-            code=code, name=name, display_name=display, sex=sex,
-            birth_date=today - timedelta(days=age_days), categories=cats,
-            guardianship_level=level, is_key_child="key" in cats, area_id=areas[area].id,
+            code=code,
+            name=name,
+            display_name=display,
+            sex=sex,
+            birth_date=today - timedelta(days=age_days),
+            categories=cats,
+            guardianship_level=level,
+            is_key_child="key" in cats,
+            area_id=areas[area].id,
             director_id=people[director].id,
             next_visit_due=None if due is None else today + timedelta(days=due),
             created_at=now,
@@ -100,7 +216,12 @@ async def load_demo(session: AsyncSession, now: datetime, today: date) -> bool:
         session.add(child)
         await session.flush()
         if guardian:
-            session.add(GuardianLink(child_id=child.id, guardian_id=people[guardian].id,
-                                     relation="grandparent" if "zhang" in guardian else "parent",
-                                     priority=1))
+            session.add(
+                GuardianLink(
+                    child_id=child.id,
+                    guardian_id=people[guardian].id,
+                    relation="grandparent" if "zhang" in guardian else "parent",
+                    priority=1,
+                )
+            )
     return True

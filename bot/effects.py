@@ -73,14 +73,26 @@ async def set_locale(scope: StepScope, effect: fx.SetLocale) -> None:
 async def opt_out(scope: StepScope, effect: fx.OptOut) -> None:
     scope.address.opted_out_at = scope.now
     scope.bypass_opt_out = True  # the confirmation itself is the one message still sent
-    audit.record(scope.session, at=scope.now, actor=scope.actor, action="opt_out",
-                 subject_type="channel_address", subject_id=scope.address.id)
+    audit.record(
+        scope.session,
+        at=scope.now,
+        actor=scope.actor,
+        action="opt_out",
+        subject_type="channel_address",
+        subject_id=scope.address.id,
+    )
 
 
 async def opt_in(scope: StepScope, effect: fx.OptIn) -> None:
     scope.address.opted_out_at = None
-    audit.record(scope.session, at=scope.now, actor=scope.actor, action="opt_in",
-                 subject_type="channel_address", subject_id=scope.address.id)
+    audit.record(
+        scope.session,
+        at=scope.now,
+        actor=scope.actor,
+        action="opt_in",
+        subject_type="channel_address",
+        subject_id=scope.address.id,
+    )
 
 
 async def link_contact(scope: StepScope, effect: fx.LinkContact) -> None:
@@ -96,8 +108,14 @@ async def link_contact(scope: StepScope, effect: fx.LinkContact) -> None:
             other.person_id = None  # one Telegram account per person
     scope.address.person_id = person.id
     scope.person = person
-    audit.record(scope.session, at=scope.now, actor=f"person:{person.id}", action="link_telegram",
-                 subject_type="person", subject_id=person.id)
+    audit.record(
+        scope.session,
+        at=scope.now,
+        actor=f"person:{person.id}",
+        action="link_telegram",
+        subject_type="person",
+        subject_id=person.id,
+    )
     scope.extra_replies.append(Reply("contact.linked", {"name": person.name}))
 
 

@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from bot.channels.base import ChannelAdapter, SendError
 from bot.clock import Clock
@@ -44,14 +44,12 @@ def reply_to_json(reply: Reply) -> dict[str, object]:
 
 
 def _jsonable(value: object) -> object:
-    if hasattr(value, "isoformat"):
-        return {"__date__": value.isoformat()}  # type: ignore[attr-defined]
+    if isinstance(value, date | datetime):
+        return {"__date__": value.isoformat()}
     return value
 
 
 def _from_jsonable(value: object) -> object:
-    from datetime import date, datetime
-
     if isinstance(value, dict) and "__date__" in value:
         raw = str(value["__date__"])
         return datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
@@ -106,9 +104,12 @@ class Dispatcher:
         self.lease = timedelta(seconds=lease_seconds)
         self.max_attempts = max_attempts
         self.worker = worker_id or f"dispatch-{uuid.uuid4().hex[:10]}"
-        self.buckets = {name: TokenBucket(ch.limits.per_second, clock) for name, ch in channels.items()}
-        self.spacing = {name: AddressSpacing(ch.limits.per_address_per_second)
-                        for name, ch in channels.items()}
+        self.buckets = {
+            name: TokenBucket(ch.limits.per_second, clock) for name, ch in channels.items()
+        }
+        self.spacing = {
+            name: AddressSpacing(ch.limits.per_address_per_second) for name, ch in channels.items()
+        }
         self._sem = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
 
@@ -120,14 +121,22 @@ class Dispatcher:
         now = self.clock.now()
         async with self.db.transaction() as session:
             await repo.requeue_expired_leases(session, now)
-            rows = await repo.claim(session, worker=self.worker, now=now, limit=self.batch,
-                                    lease=self.lease, channels=list(self.channels))
+            rows = await repo.claim(
+                session,
+                worker=self.worker,
+                now=now,
+                limit=self.batch,
+                lease=self.lease,
+                channels=list(self.channels),
+            )
             recipients = await recipient_rows(session, {(r.channel, r.address) for r in rows})
         stats = DispatchStats()
         groups: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             groups[(row.channel, row.address)].append(row)
-        await asyncio.gather(*(self._send_group(g, recipients[k], stats) for k, g in groups.items()))
+        await asyncio.gather(
+            *(self._send_group(g, recipients[k], stats) for k, g in groups.items())
+        )
         return stats
 
     async def run_until_idle(self, max_rounds: int = 10_000) -> DispatchStats:
@@ -162,8 +171,9 @@ class Dispatcher:
             blocked: str | None = None
             for row in rows:
                 if blocked is not None:
-                    await self._finish(row, stats, "suppressed", status=repo.SUPPRESSED,
-                                       error_code=blocked)
+                    await self._finish(
+                        row, stats, "suppressed", status=repo.SUPPRESSED, error_code=blocked
+                    )
                     continue
                 blocked = await self._send_one(row, recipient, stats)
 
@@ -176,16 +186,20 @@ class Dispatcher:
         """Send one row; returns "opted_out"/"unreachable" when the address must get no more."""
         address, person = recipient
         if address is not None and address.opted_out_at is not None and not row.bypass_opt_out:
-            await self._finish(row, stats, "suppressed", status=repo.SUPPRESSED, error_code="opted_out")
+            await self._finish(
+                row, stats, "suppressed", status=repo.SUPPRESSED, error_code="opted_out"
+            )
             return None
         if address is not None and address.unreachable_at is not None:
-            await self._finish(row, stats, "suppressed", status=repo.SUPPRESSED,
-                               error_code="unreachable")
+            await self._finish(
+                row, stats, "suppressed", status=repo.SUPPRESSED, error_code="unreachable"
+            )
             return None
         channel = self.channels[row.channel]
         locale = (person.locale if person else None) or (address.locale if address else None)
-        rendered = render(reply_from_json(row.message), self.catalog(), locale or DEFAULT_LOCALE,
-                          channel.style)
+        rendered = render(
+            reply_from_json(row.message), self.catalog(), locale or DEFAULT_LOCALE, channel.style
+        )
         spacing = self.spacing[row.channel]
         wait = spacing.wait_for(row.address, self.clock.now())
         if wait > 0:
@@ -201,27 +215,51 @@ class Dispatcher:
             return "unreachable" if err.unreachable else None
         except Exception as exc:  # an adapter bug must not kill the dispatcher
             log.exception("dispatcher: %s adapter raised", row.channel)
-            err = SendError(f"adapter error: {type(exc).__name__}", retryable=True, code="adapter")
-            await self._failed(row, err, rendered.text, stats)
+            bug = SendError(f"adapter error: {type(exc).__name__}", retryable=True, code="adapter")
+            await self._failed(row, bug, rendered.text, stats)
             return None
-        await self._finish(row, stats, "sent", status=repo.SENT, provider_id=result.provider_id,
-                           text=rendered.text, sent_at=self.clock.now(), last_error=None,
-                           error_code=None)
+        await self._finish(
+            row,
+            stats,
+            "sent",
+            status=repo.SENT,
+            provider_id=result.provider_id,
+            text=rendered.text,
+            sent_at=self.clock.now(),
+            last_error=None,
+            error_code=None,
+        )
         return None
 
-    async def _failed(self, row: OutboxMessage, err: SendError, text: str, stats: DispatchStats) -> None:
+    async def _failed(
+        self, row: OutboxMessage, err: SendError, text: str, stats: DispatchStats
+    ) -> None:
         now = self.clock.now()
         if err.retry_after:
             self.buckets[row.channel].pause(err.retry_after)
         if err.retryable and row.attempts < self.max_attempts:
             backoff = err.retry_after or min(3600.0, 5.0 * 2 ** max(0, row.attempts - 1))
             log.info("outbox %s: retry in %.0fs (%s)", row.id, backoff, err.code)
-            await self._finish(row, stats, "retried", status=repo.QUEUED, last_error=str(err),
-                               error_code=err.code, not_before=now + timedelta(seconds=backoff))
+            await self._finish(
+                row,
+                stats,
+                "retried",
+                status=repo.QUEUED,
+                last_error=str(err),
+                error_code=err.code,
+                not_before=now + timedelta(seconds=backoff),
+            )
             return
         log.warning("outbox %s: failed (%s)", row.id, err.code)
-        await self._finish(row, stats, "failed", status=repo.FAILED, last_error=str(err),
-                           error_code=err.code, text=text)
+        await self._finish(
+            row,
+            stats,
+            "failed",
+            status=repo.FAILED,
+            last_error=str(err),
+            error_code=err.code,
+            text=text,
+        )
         if err.opted_out or err.unreachable:
             async with self.db.transaction() as session:
                 addr = await address_row(session, row.channel, row.address, now)
@@ -231,16 +269,18 @@ class Dispatcher:
                     addr.unreachable_at = now
                     addr.unreachable_reason = f"{err.code}: {err}"[:200]
 
-    async def _finish(self, row: OutboxMessage, stats: DispatchStats, outcome: str, **values: object) -> None:
+    async def _finish(
+        self, row: OutboxMessage, stats: DispatchStats, outcome: str, **values: object
+    ) -> None:
         async with self.db.transaction() as session:
             await repo.finish(session, row.id, self.worker, **values)
         setattr(stats, outcome, getattr(stats, outcome) + 1)
 
 
-async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, timeout: float) -> None:
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
     waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
     try:
-        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for w in waiters:
             w.cancel()

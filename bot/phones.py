@@ -6,7 +6,7 @@ import phonenumbers
 
 
 def to_e164(raw: str, region: str = "CN") -> str | None:
-    """"+86 138 0013 8000", "13800138000", "008613800138000" -> "+8613800138000"; None if invalid."""
+    """E.164: "+86 138 0013 8000" or "008613800138000" -> "+8613800138000"; None if invalid."""
     try:
         number = phonenumbers.parse(raw.strip(), region)
     except phonenumbers.NumberParseException:

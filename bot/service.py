@@ -47,8 +47,13 @@ class Handled:
 def person_ref(person: Person | None) -> PersonRef | None:
     if person is None:
         return None
-    return PersonRef(id=person.id, role=Role(person.role), name=person.name, locale=person.locale,
-                     area_id=person.area_id)
+    return PersonRef(
+        id=person.id,
+        role=Role(person.role),
+        name=person.name,
+        locale=person.locale,
+        area_id=person.area_id,
+    )
 
 
 class InboundService:
@@ -77,8 +82,12 @@ class InboundService:
         """Step 1: the raw message, committed. A provider's retry is a no-op."""
         async with self.db.transaction() as session:
             inbound_id = await store_inbound(
-                session, channel=inbound.channel, provider_id=inbound.provider_id,
-                address=inbound.address, text=inbound.text, payload=inbound.payload,
+                session,
+                channel=inbound.channel,
+                provider_id=inbound.provider_id,
+                address=inbound.address,
+                text=inbound.text,
+                payload=inbound.payload,
                 received_at=inbound.received_at,
             )
         return Handled(inbound_id, duplicate=inbound_id is None)
@@ -96,21 +105,30 @@ class InboundService:
             async with self.db.transaction() as session:
                 await self._process(session, inbound_id, inbound)
         except Exception:
-            log.exception("inbound %s: processing failed; the sender is told to try again", inbound_id)
+            log.exception(
+                "inbound %s: processing failed; the sender is told to try again", inbound_id
+            )
             async with self.db.transaction() as session:
                 await outbox.enqueue(
-                    session, channel=inbound.channel, address=inbound.address,
-                    message=reply_to_json(Reply("error.try_again")), lane=Lane.REPLY,
-                    now=self.clock.now(), inbound_id=inbound_id,
+                    session,
+                    channel=inbound.channel,
+                    address=inbound.address,
+                    message=reply_to_json(Reply("error.try_again")),
+                    lane=Lane.REPLY,
+                    now=self.clock.now(),
+                    inbound_id=inbound_id,
                     dedup_key=f"error:{inbound_id}",
                 )
         self.on_commit()
 
     async def _process(self, session: AsyncSession, inbound_id: int, inbound: Inbound) -> None:
-        row = (await session.execute(
-            select(InboundMessage).where(InboundMessage.id == inbound_id)
-            .execution_options(populate_existing=True)
-        )).scalar_one()
+        row = (
+            await session.execute(
+                select(InboundMessage)
+                .where(InboundMessage.id == inbound_id)
+                .execution_options(populate_existing=True)
+            )
+        ).scalar_one()
         if row.processed_at is not None:
             return
         now = self.clock.now()
@@ -120,8 +138,14 @@ class InboundService:
         row.person_id = person.id if person else None
         conv = await lock_conversation(session, inbound.channel, inbound.address, now)
         state = State.from_json(conv.state)
-        scope = StepScope(session=session, now=now, inbound=inbound, inbound_id=inbound_id,
-                          address=address, person=person)
+        scope = StepScope(
+            session=session,
+            now=now,
+            inbound=inbound,
+            inbound_id=inbound_id,
+            address=address,
+            person=person,
+        )
         replies: list[Reply] = []
         effects: list[object] = []
         if conv.expires_at is not None and conv.expires_at <= now and state.flow is not None:
@@ -144,8 +168,16 @@ class InboundService:
         replies += scope.extra_replies
         expires = now + self.timeout if outcome.state.flow is not None else None
         save_state(conv, outcome.state.to_json(), now, expires)
-        await self.queue_replies(session, inbound.channel, inbound.address, scope.person, replies,
-                                 now=now, inbound_id=inbound_id, bypass=scope.bypass_opt_out)
+        await self.queue_replies(
+            session,
+            inbound.channel,
+            inbound.address,
+            scope.person,
+            replies,
+            now=now,
+            inbound_id=inbound_id,
+            bypass=scope.bypass_opt_out,
+        )
         row.processed_at = now
 
     async def _identify(self, session: AsyncSession, address: ChannelAddress) -> Person | None:
@@ -169,17 +201,28 @@ class InboundService:
         children: tuple[ChildRef, ...] = ()
         if person is not None and person.role == Role.DIRECTOR:
             children = tuple(
-                ChildRef(id=c.id, code=c.code, name=c.name, next_visit_due=c.next_visit_due,
-                         is_key_child=c.is_key_child)
+                ChildRef(
+                    id=c.id,
+                    code=c.code,
+                    name=c.name,
+                    next_visit_due=c.next_visit_due,
+                    is_key_child=c.is_key_child,
+                )
                 for c in await children_of_director(session, person.id)
             )
         extra: dict[str, object] = {"opted_out": address.opted_out_at is not None}
         for hook in self.context_hooks:
             await hook(session, person, extra)
         locale = (person.locale if person else None) or address.locale or DEFAULT_LOCALE
-        return Context(now=now, today=now.astimezone(self.tz).date(), locale=locale,
-                       person=person_ref(person), channel=Channel(channel), children=children,
-                       extra=extra)
+        return Context(
+            now=now,
+            today=now.astimezone(self.tz).date(),
+            locale=locale,
+            person=person_ref(person),
+            channel=Channel(channel),
+            children=children,
+            extra=extra,
+        )
 
     async def queue_replies(
         self,
@@ -195,7 +238,14 @@ class InboundService:
         lane: Lane = Lane.REPLY,
     ) -> None:
         for reply in replies:
-            await outbox.enqueue(session, channel=channel, address=address,
-                                 person_id=person.id if person else None,
-                                 message=reply_to_json(reply), lane=lane, now=now,
-                                 inbound_id=inbound_id, bypass_opt_out=bypass)
+            await outbox.enqueue(
+                session,
+                channel=channel,
+                address=address,
+                person_id=person.id if person else None,
+                message=reply_to_json(reply),
+                lane=lane,
+                now=now,
+                inbound_id=inbound_id,
+                bypass_opt_out=bypass,
+            )

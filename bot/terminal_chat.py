@@ -16,8 +16,10 @@ from dialogs.types import Channel, Inbound
 async def run_chat(settings: Settings, phone_raw: str) -> int:
     phone = to_e164(phone_raw)
     if phone is None:
-        print(f"careline chat: {phone_raw!r} is not a phone number; try +8613800000002",
-              file=sys.stderr)
+        print(
+            f"careline chat: {phone_raw!r} is not a phone number; try +8613800000002",
+            file=sys.stderr,
+        )
         return 2
     local = settings.model_copy(update={"telegram_token": None, "twilio_account_sid": None})
     app = build_app(local, console=True)
@@ -36,9 +38,15 @@ async def run_chat(settings: Settings, phone_raw: str) -> int:
                 break
             if not text.strip():
                 continue
-            await app.service.handle(Inbound(channel=Channel.CONSOLE, address=phone,
-                                             provider_id="chat-" + uuid.uuid4().hex,
-                                             received_at=app.clock.now(), text=text))
+            await app.service.handle(
+                Inbound(
+                    channel=Channel.CONSOLE,
+                    address=phone,
+                    provider_id="chat-" + uuid.uuid4().hex,
+                    received_at=app.clock.now(),
+                    text=text,
+                )
+            )
             await app.dispatcher.run_until_idle()
             for line in await simulator_lines(app, phone):
                 if line.id not in seen and line.direction == "out":

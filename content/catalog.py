@@ -79,7 +79,7 @@ class Catalog:
     def with_overrides(self, overrides: Mapping[tuple[str, str], str]) -> Catalog:
         return Catalog(self._messages, {**self._overrides, **overrides})
 
-    def keys(self) -> set[str]:
+    def all_keys(self) -> set[str]:
         return set(self._messages.get(DEFAULT_LOCALE, {}))
 
     def base_template(self, key: str, locale: str) -> str | None:

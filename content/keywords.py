@@ -27,7 +27,9 @@ class Keywords:
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Mapping[str, list[str]]]) -> Keywords:
         def fold_all(groups: Mapping[str, list[str]]) -> dict[str, frozenset[str]]:
-            return {name: frozenset(command_form(w) for w in words) for name, words in groups.items()}
+            return {
+                name: frozenset(command_form(w) for w in words) for name, words in groups.items()
+            }
 
         return cls(
             global_words=fold_all(raw.get("global", {})),

@@ -39,7 +39,9 @@ def with_choices(state: State, replies: tuple[Reply, ...]) -> State:
     """Remember the payloads of the last question so "2" can be resolved next time."""
     for reply in reversed(replies):
         if reply.choices:
-            return State(state.flow, state.step, state.data, tuple(c.payload for c in reply.choices))
+            return State(
+                state.flow, state.step, state.data, tuple(c.payload for c in reply.choices)
+            )
     return State(state.flow, state.step, state.data, ())
 
 
@@ -71,14 +73,18 @@ class Engine:
 
     def step(self, state: State, inbound: Inbound, ctx: Context) -> Outcome:
         outcome = self._step(state, inbound, ctx)
-        return Outcome(with_choices(outcome.state, outcome.replies), outcome.replies, outcome.effects)
+        return Outcome(
+            with_choices(outcome.state, outcome.replies), outcome.replies, outcome.effects
+        )
 
     def timeout(self, state: State, ctx: Context) -> Outcome:
         flow = self.flows.get(state.flow or "")
         if flow is None:
             return Outcome(IDLE)
         outcome = flow.on_timeout(state, ctx)
-        return Outcome(with_choices(outcome.state, outcome.replies), outcome.replies, outcome.effects)
+        return Outcome(
+            with_choices(outcome.state, outcome.replies), outcome.replies, outcome.effects
+        )
 
     def _step(self, state: State, inbound: Inbound, ctx: Context) -> Outcome:
         if inbound.contact_phone:
@@ -94,13 +100,17 @@ class Engine:
         if flow is not None:
             return flow.handle(state, answer, ctx)
         if answer.text or answer.payload:
-            return Outcome(IDLE, (Reply("fallback.not_understood"), main_menu(ctx, self._menu_flows(ctx))))
+            return Outcome(
+                IDLE, (Reply("fallback.not_understood"), main_menu(ctx, self._menu_flows(ctx)))
+            )
         return Outcome(IDLE, (main_menu(ctx, self._menu_flows(ctx)),))
 
     def _menu_flows(self, ctx: Context) -> list[Flow]:
         return [f for f in self.flows.values() if f.menu_label_key and self._allowed(f, ctx)]
 
-    def _global(self, state: State, answer: Answer, inbound: Inbound, ctx: Context) -> Outcome | None:
+    def _global(
+        self, state: State, answer: Answer, inbound: Inbound, ctx: Context
+    ) -> Outcome | None:
         kw, text, payload = self.keywords, answer.text, answer.payload or ""
         opted_out = bool(ctx.extra.get("opted_out"))
         if payload.startswith(LANG_PREFIX):
@@ -122,7 +132,7 @@ class Engine:
         if kw.is_word("telegram_start", text):
             return self._telegram_start(ctx)
         if kw.is_word("help", text):
-            replies = (help_reply(ctx),)
+            replies: tuple[Reply, ...] = (help_reply(ctx),)
             if state.flow is not None:
                 replies += (Reply("help.in_flow"),)
             return Outcome(state, replies)
@@ -135,10 +145,17 @@ class Engine:
     def _telegram_start(self, ctx: Context) -> Outcome:
         if ctx.person is None:
             return Outcome(IDLE, (Reply("welcome.share_contact", request_contact=True),))
-        return Outcome(IDLE, (Reply("welcome.known", {"name": ctx.person.name}),
-                              main_menu(ctx, self._menu_flows(ctx))))
+        return Outcome(
+            IDLE,
+            (
+                Reply("welcome.known", {"name": ctx.person.name}),
+                main_menu(ctx, self._menu_flows(ctx)),
+            ),
+        )
 
-    def _start_flow(self, state: State, answer: Answer, inbound: Inbound, ctx: Context) -> Outcome | None:
+    def _start_flow(
+        self, state: State, answer: Answer, inbound: Inbound, ctx: Context
+    ) -> Outcome | None:
         name: str | None = None
         args = ""
         if answer.payload and answer.payload.startswith(CMD_PREFIX):
@@ -154,7 +171,12 @@ class Engine:
         flow = self.flows.get(name or "")
         if flow is None:
             return None
-        if state.flow is not None and state.flow == flow.name and not args and answer.payload is None:
+        if (
+            state.flow is not None
+            and state.flow == flow.name
+            and not args
+            and answer.payload is None
+        ):
             return None  # the flow's own word inside the flow is an answer, not a restart
         if not self._allowed(flow, ctx):
             key = "flow.unknown_sender" if ctx.person is None else "flow.not_for_role"
@@ -165,7 +187,11 @@ class Engine:
         form = command_form(text)
         for flow, words in self.keywords.flow_words.items():
             for word in words:
-                if len(word) >= 2 and not word.isascii() and form.startswith(word) and len(form) > len(word):
-                    return flow, text.strip()[len(word):].strip()
+                if (
+                    len(word) >= 2
+                    and not word.isascii()
+                    and form.startswith(word)
+                    and len(form) > len(word)
+                ):
+                    return flow, text.strip()[len(word) :].strip()
         return None, ""
-

@@ -35,7 +35,11 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+    type_annotation_map = {  # noqa: RUF012
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
 
 
 class Area(Base):
@@ -91,7 +95,9 @@ class Child(Base):
     display_name: Mapped[str] = mapped_column(String(50))  # given name or nickname for messages
     sex: Mapped[str | None] = mapped_column(String(1))  # f | m
     birth_date: Mapped[date]
-    categories: Mapped[list[Any]] = mapped_column(default=list)  # migrant, left_behind, difficulty, key
+    categories: Mapped[list[Any]] = mapped_column(
+        default=list
+    )  # migrant, left_behind, difficulty, key
     guardianship_level: Mapped[str | None] = mapped_column(String(10))  # good | average | poor
     is_key_child: Mapped[bool] = mapped_column(Boolean, default=False)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)

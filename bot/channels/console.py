@@ -9,13 +9,13 @@ from __future__ import annotations
 import uuid
 
 from bot.channels.base import RateLimits, SendResult
-from dialogs.render import Rendered
+from dialogs.render import Rendered, Style
 from dialogs.types import Channel
 
 
 class ConsoleChannel:
     name = Channel.CONSOLE
-    style = "numbered"
+    style: Style = "numbered"
 
     def __init__(self, limits: RateLimits | None = None) -> None:
         self.limits = limits or RateLimits(0.0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -14,7 +13,7 @@ from twilio.rest import Client
 
 from bot.channels.base import RateLimits, SendError, SendResult
 from bot.phones import to_e164
-from dialogs.render import Rendered
+from dialogs.render import Rendered, Style
 from dialogs.types import Channel, Inbound
 
 # Twilio message status -> our delivery status.
@@ -36,7 +35,9 @@ OPTED_OUT_CODES = frozenset({"21610"})
 UNREACHABLE_CODES = frozenset({"21211", "21612", "21614", "30003", "30005", "30006"})
 
 
-def signature_ok(auth_token: str, url: str, params: Mapping[str, str], signature: str | None) -> bool:
+def signature_ok(
+    auth_token: str, url: str, params: Mapping[str, str], signature: str | None
+) -> bool:
     """Twilio's HMAC-SHA1 signature, checked by the official validator (constant-time compare)."""
     if not signature:
         return False
@@ -65,7 +66,7 @@ def parse_inbound(form: Mapping[str, str], received_at: datetime) -> Inbound | N
 
 class TwilioChannel:
     name = Channel.SMS
-    style = "numbered"
+    style: Style = "numbered"
 
     def __init__(
         self,
@@ -97,10 +98,11 @@ class TwilioChannel:
             msg = await self._client.messages.create_async(**kwargs)
         except TwilioRestException as exc:
             raise classify_rest_error(exc) from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             # The request may have reached Twilio: retried, and recorded as possibly sent.
-            raise SendError(f"network: {type(exc).__name__}", retryable=True, code="network",
-                            may_have_sent=True) from exc
+            raise SendError(
+                f"network: {type(exc).__name__}", retryable=True, code="network", may_have_sent=True
+            ) from exc
         except TwilioException as exc:
             raise SendError(f"twilio: {exc}", retryable=True, code="twilio") from exc
         return SendResult(provider_id=str(msg.sid))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -32,7 +33,7 @@ from aiogram.types import (
 
 from bot.channels.base import RateLimits, SendError, SendResult
 from bot.phones import to_e164
-from dialogs.render import Rendered
+from dialogs.render import Rendered, Style
 from dialogs.types import Channel, Inbound
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,9 @@ def update_to_inbound(update: Update, received_at: datetime) -> Inbound | None:
             received_at=received_at,
             text=msg.text or msg.caption or "",
             contact_phone=contact_phone,
-            payload="contact:foreign" if msg.contact is not None and contact_phone is None else None,
+            payload="contact:foreign"
+            if msg.contact is not None and contact_phone is None
+            else None,
             display_name=sender.full_name if sender else None,
         )
     if update.callback_query is not None:
@@ -92,9 +95,11 @@ def keyboard(message: Rendered) -> Any:
 
 class TelegramChannel:
     name = Channel.TELEGRAM
-    style = "buttons"
+    style: Style = "buttons"
 
-    def __init__(self, *, token: str, api_base: str, limits: RateLimits, timeout: float = 15.0) -> None:
+    def __init__(
+        self, *, token: str, api_base: str, limits: RateLimits, timeout: float = 15.0
+    ) -> None:
         self.limits = limits
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base), timeout=timeout)
         self.bot = Bot(token=token, session=session)
@@ -108,21 +113,25 @@ class TelegramChannel:
                 reply_markup=markup if markup is not None else ReplyKeyboardRemove(),
             )
         except TelegramRetryAfter as exc:
-            raise SendError("telegram: 429", retryable=True, code="429",
-                            retry_after=float(exc.retry_after)) from exc
+            raise SendError(
+                "telegram: 429", retryable=True, code="429", retry_after=float(exc.retry_after)
+            ) from exc
         except TelegramForbiddenError as exc:
-            raise SendError(f"telegram: 403 {exc.message}", retryable=False, code="403",
-                            unreachable=True) from exc
+            raise SendError(
+                f"telegram: 403 {exc.message}", retryable=False, code="403", unreachable=True
+            ) from exc
         except (TelegramNotFound, TelegramBadRequest) as exc:
             unreachable = "chat not found" in exc.message.lower()
-            raise SendError(f"telegram: 400 {exc.message}", retryable=False, code="400",
-                            unreachable=unreachable) from exc
+            raise SendError(
+                f"telegram: 400 {exc.message}", retryable=False, code="400", unreachable=unreachable
+            ) from exc
         except TelegramUnauthorizedError as exc:
             log.error("telegram: the bot token was refused; check CARELINE_TELEGRAM_TOKEN")
             raise SendError("telegram: 401", retryable=True, code="401") from exc
-        except (TelegramServerError, TelegramNetworkError, asyncio.TimeoutError) as exc:
-            raise SendError(f"telegram: {type(exc).__name__}", retryable=True, code="server",
-                            may_have_sent=True) from exc
+        except (TimeoutError, TelegramServerError, TelegramNetworkError) as exc:
+            raise SendError(
+                f"telegram: {type(exc).__name__}", retryable=True, code="server", may_have_sent=True
+            ) from exc
         except TelegramAPIError as exc:
             raise SendError(f"telegram: {exc.message}", retryable=True, code="api") from exc
         return SendResult(provider_id=f"{address}:{sent.message_id}")
@@ -143,20 +152,21 @@ class TelegramChannel:
         self,
         handle: Callable[[Update], Awaitable[None]],
         stop: asyncio.Event,
-        timeout: int = 25,
+        poll_seconds: int = 25,
     ) -> None:
         """Long polling. The offset moves past an update only after `handle` stored it."""
         offset: int | None = None
         backoff = 1.0
         while not stop.is_set():
             try:
-                updates = await self.bot.get_updates(offset=offset, timeout=timeout,
-                                                     request_timeout=timeout + 10)
+                updates = await self.bot.get_updates(
+                    offset=offset, timeout=poll_seconds, request_timeout=poll_seconds + 10
+                )
                 backoff = 1.0
             except TelegramRetryAfter as exc:
                 await _wait(stop, float(exc.retry_after))
                 continue
-            except (TelegramAPIError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, TelegramAPIError) as exc:
                 log.warning("telegram polling: %s; retrying in %.0fs", type(exc).__name__, backoff)
                 await _wait(stop, backoff)
                 backoff = min(backoff * 2, 60.0)
@@ -170,7 +180,5 @@ class TelegramChannel:
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except asyncio.TimeoutError:
-        pass

@@ -26,8 +26,12 @@ def create_web_app(app: Application, *, background: bool = True) -> FastAPI:
         finally:
             await app.stop()
 
-    web = FastAPI(title="Careline", version="0.1.0", lifespan=lifespan,
-                  description="Webhooks, health, simulator and console API of Careline.")
+    web = FastAPI(
+        title="Careline",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Webhooks, health, simulator and console API of Careline.",
+    )
 
     @web.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

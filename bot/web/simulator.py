@@ -61,11 +61,14 @@ def router(app: Application) -> APIRouter:
     async def people() -> list[SimulatorPerson]:
         async with app.db.transaction() as session:
             rows = await session.execute(
-                select(Person).where(Person.phone.is_not(None), Person.active.is_(True))
+                select(Person)
+                .where(Person.phone.is_not(None), Person.active.is_(True))
                 .order_by(Person.role, Person.id)
             )
-            return [SimulatorPerson(name=p.name, role=p.role, phone=p.phone or "", locale=p.locale)
-                    for p in rows.scalars()]
+            return [
+                SimulatorPerson(name=p.name, role=p.role, phone=p.phone or "", locale=p.locale)
+                for p in rows.scalars()
+            ]
 
     @r.post("/api/simulator/messages", status_code=202)
     async def send(body: SimulatorMessageIn) -> dict[str, Any]:
@@ -74,9 +77,14 @@ def router(app: Application) -> APIRouter:
             raise HTTPException(400, "phone: not a valid phone number")
         if not body.text.strip() and not body.payload:
             raise HTTPException(400, "text: empty message")
-        inbound = Inbound(channel=Channel.CONSOLE, address=phone,
-                          provider_id="sim-" + uuid.uuid4().hex, received_at=app.clock.now(),
-                          text=body.text, payload=body.payload)
+        inbound = Inbound(
+            channel=Channel.CONSOLE,
+            address=phone,
+            provider_id="sim-" + uuid.uuid4().hex,
+            received_at=app.clock.now(),
+            text=body.text,
+            payload=body.payload,
+        )
         handled = await app.service.handle(inbound)
         return {"inbound_id": handled.inbound_id}
 
@@ -92,28 +100,65 @@ def router(app: Application) -> APIRouter:
 
 async def simulator_lines(app: Application, phone: str, limit: int = 200) -> list[SimulatorLine]:
     async with app.db.transaction() as session:
-        ins = (await session.execute(
-            select(InboundMessage).where(InboundMessage.channel == Channel.CONSOLE,
-                                         InboundMessage.address == phone)
-            .order_by(InboundMessage.id.desc()).limit(limit)
-        )).scalars().all()
-        outs = (await session.execute(
-            select(OutboxMessage).where(OutboxMessage.channel == Channel.CONSOLE,
-                                        OutboxMessage.address == phone)
-            .order_by(OutboxMessage.id.desc()).limit(limit)
-        )).scalars().all()
+        ins = (
+            (
+                await session.execute(
+                    select(InboundMessage)
+                    .where(
+                        InboundMessage.channel == Channel.CONSOLE, InboundMessage.address == phone
+                    )
+                    .order_by(InboundMessage.id.desc())
+                    .limit(limit)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        outs = (
+            (
+                await session.execute(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.channel == Channel.CONSOLE, OutboxMessage.address == phone)
+                    .order_by(OutboxMessage.id.desc())
+                    .limit(limit)
+                )
+            )
+            .scalars()
+            .all()
+        )
         person = (await session.execute(select(Person).where(Person.phone == phone))).scalar()
     locale = person.locale if person else DEFAULT_LOCALE
     lines: list[tuple[Any, int, SimulatorLine]] = []
     for m in ins:
-        lines.append((m.received_at, 0, SimulatorLine(
-            id=f"in-{m.id}", direction="in", text=m.text or (m.payload or ""), buttons=[],
-            at=m.received_at.isoformat(), status="received")))
+        lines.append(
+            (
+                m.received_at,
+                0,
+                SimulatorLine(
+                    id=f"in-{m.id}",
+                    direction="in",
+                    text=m.text or (m.payload or ""),
+                    buttons=[],
+                    at=m.received_at.isoformat(),
+                    status="received",
+                ),
+            )
+        )
     for o in outs:
         rendered = render(reply_from_json(o.message), app.catalog, locale, "numbered")
-        lines.append((o.created_at, 1, SimulatorLine(
-            id=f"out-{o.id}", direction="out", text=o.text or rendered.text,
-            buttons=[{"label": b.label, "payload": b.payload} for b in rendered.buttons],
-            at=o.created_at.isoformat(), status=o.status)))
+        lines.append(
+            (
+                o.created_at,
+                1,
+                SimulatorLine(
+                    id=f"out-{o.id}",
+                    direction="out",
+                    text=o.text or rendered.text,
+                    buttons=[{"label": b.label, "payload": b.payload} for b in rendered.buttons],
+                    at=o.created_at.isoformat(),
+                    status=o.status,
+                ),
+            )
+        )
     lines.sort(key=lambda t: (t[0], t[1], t[2].id))
     return [line for _, _, line in lines][-limit:]

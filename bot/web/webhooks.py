@@ -41,8 +41,9 @@ def _public_url(app: Application, request: Request) -> str:
 async def _signed_form(app: Application, request: Request) -> dict[str, str] | None:
     token = app.settings.twilio_auth_token
     form = {k: str(v) for k, v in (await request.form()).items()}
-    if not token or not sms.signature_ok(token, _public_url(app, request), form,
-                                         request.headers.get("X-Twilio-Signature")):
+    if not token or not sms.signature_ok(
+        token, _public_url(app, request), form, request.headers.get("X-Twilio-Signature")
+    ):
         return None
     return form
 
@@ -87,8 +88,9 @@ def router(app: Application) -> APIRouter:
         sid = form.get("MessageSid") or form.get("SmsSid")
         status = sms.STATUS_MAP.get((form.get("MessageStatus") or "").lower())
         if not sid or status is None:
-            return JSONResponse({"error": "MessageSid and a known MessageStatus are required"},
-                                status_code=400)
+            return JSONResponse(
+                {"error": "MessageSid and a known MessageStatus are required"}, status_code=400
+            )
         code = form.get("ErrorCode") or None
         now = app.clock.now()
         async with app.db.transaction() as session:
@@ -102,17 +104,24 @@ def router(app: Application) -> APIRouter:
                 if code in sms.OPTED_OUT_CODES:
                     addr = await address_row(session, Channel.SMS, row.address, now)
                     addr.opted_out_at = addr.opted_out_at or now
-                    audit.record(session, at=now, actor="provider:twilio", action="opt_out",
-                                 subject_type="channel_address", subject_id=addr.id,
-                                 detail={"error_code": code})
+                    audit.record(
+                        session,
+                        at=now,
+                        actor="provider:twilio",
+                        action="opt_out",
+                        subject_type="channel_address",
+                        subject_id=addr.id,
+                        detail={"error_code": code},
+                    )
         return Response(status_code=204)
 
     @r.post("/webhooks/telegram", summary="Telegram updates (webhook mode)")
     async def telegram_webhook(request: Request) -> Response:
         secret = app.settings.telegram_webhook_secret
         if app.telegram is None or not secret:
-            return JSONResponse({"error": "Telegram webhook mode is not configured"},
-                                status_code=404)
+            return JSONResponse(
+                {"error": "Telegram webhook mode is not configured"}, status_code=404
+            )
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return _forbidden()

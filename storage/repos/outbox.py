@@ -19,7 +19,12 @@ from storage.models import OutboxMessage
 from storage.repos.sql import dialect_of, insert_ignore
 
 QUEUED, SENDING, SENT, FAILED, SUPPRESSED, CANCELLED = (
-    "queued", "sending", "sent", "failed", "suppressed", "cancelled",
+    "queued",
+    "sending",
+    "sent",
+    "failed",
+    "suppressed",
+    "cancelled",
 )
 
 
@@ -57,7 +62,7 @@ async def enqueue(
         result = await session.execute(table.insert().values(**values).returning(table.c.id))  # type: ignore[attr-defined]
     else:
         stmt = insert_ignore(session, table, ["dedup_key"]).values(**values)  # type: ignore[arg-type]
-        result = await session.execute(stmt.returning(table.c.id))  # type: ignore[attr-defined]
+        result = await session.execute(stmt.returning(table.c.id))
     return result.scalar_one_or_none()
 
 
@@ -124,7 +129,9 @@ async def finish(session: AsyncSession, row_id: int, worker: str, **values: Any)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def by_provider_id(session: AsyncSession, channel: str, provider_id: str) -> OutboxMessage | None:
+async def by_provider_id(
+    session: AsyncSession, channel: str, provider_id: str
+) -> OutboxMessage | None:
     return (
         await session.execute(
             select(OutboxMessage).where(

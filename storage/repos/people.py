@@ -35,7 +35,9 @@ async def address_row(
 
 
 async def addresses_of(session: AsyncSession, person_id: int) -> list[ChannelAddress]:
-    rows = await session.execute(select(ChannelAddress).where(ChannelAddress.person_id == person_id))
+    rows = await session.execute(
+        select(ChannelAddress).where(ChannelAddress.person_id == person_id)
+    )
     return list(rows.scalars())
 
 

@@ -17,7 +17,7 @@ def insert_ignore(session: AsyncSession, table: Table, conflict_cols: list[str])
         stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict_cols)
     else:
         stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict_cols)
-    return stmt  # type: ignore[no-any-return]
+    return stmt
 
 
 def dialect_of(session: AsyncSession) -> str:

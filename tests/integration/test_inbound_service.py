@@ -29,16 +29,24 @@ async def app(db: Database) -> Application:
 
 
 def msg(text: str, pid: str, phone: str = DIRECTOR, payload: str | None = None) -> Inbound:
-    return Inbound(channel=Channel.CONSOLE, address=phone, provider_id=pid, received_at=NOW,
-                   text=text, payload=payload)
+    return Inbound(
+        channel=Channel.CONSOLE,
+        address=phone,
+        provider_id=pid,
+        received_at=NOW,
+        text=text,
+        payload=payload,
+    )
 
 
 async def sent_texts(app: Application, phone: str = DIRECTOR) -> list[str]:
     await app.dispatcher.run_until_idle()
     async with app.db.transaction() as s:
-        rows = await s.execute(select(OutboxMessage.text).where(
-            OutboxMessage.address == phone, OutboxMessage.status == "sent"
-        ).order_by(OutboxMessage.id))
+        rows = await s.execute(
+            select(OutboxMessage.text)
+            .where(OutboxMessage.address == phone, OutboxMessage.status == "sent")
+            .order_by(OutboxMessage.id)
+        )
         return [t or "" for t in rows.scalars()]
 
 
@@ -75,7 +83,9 @@ async def test_stop_confirms_then_nothing_more_is_sent(app: Application) -> None
     await app.service.handle(msg("帮助", "s2"))
     assert len(await sent_texts(app)) == 1
     async with app.db.transaction() as s:
-        statuses = (await s.execute(select(OutboxMessage.status).order_by(OutboxMessage.id))).scalars()
+        statuses = (
+            await s.execute(select(OutboxMessage.status).order_by(OutboxMessage.id))
+        ).scalars()
         assert list(statuses) == ["sent", "suppressed"]
     await app.service.handle(msg("订阅", "s3"))
     assert (await sent_texts(app))[-1] == "已恢复订阅。"

@@ -22,17 +22,32 @@ NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 CATALOG = Catalog.load()
 
 
-def dispatcher(db: Database, channel: RecordingChannel, clock: FakeClock, **kw: object) -> Dispatcher:
+def dispatcher(
+    db: Database, channel: RecordingChannel, clock: FakeClock, **kw: object
+) -> Dispatcher:
     return Dispatcher(db, {channel.name: channel}, lambda: CATALOG, clock, **kw)  # type: ignore[arg-type]
 
 
-async def queue(db: Database, n: int, *, lane: Lane = Lane.REPLY, key: str = "cancel.done",
-                address: str = "+8613800000001", params: dict | None = None, start: int = 0) -> None:
+async def queue(
+    db: Database,
+    n: int,
+    *,
+    lane: Lane = Lane.REPLY,
+    key: str = "cancel.done",
+    address: str = "+8613800000001",
+    params: dict | None = None,
+    start: int = 0,
+) -> None:
     async with db.transaction() as s:
         for i in range(start, start + n):
-            await outbox.enqueue(s, channel=Channel.SMS, address=address,
-                                 message=reply_to_json(Reply(key, params or {"count": i})),
-                                 lane=lane, now=NOW)
+            await outbox.enqueue(
+                s,
+                channel=Channel.SMS,
+                address=address,
+                message=reply_to_json(Reply(key, params or {"count": i})),
+                lane=lane,
+                now=NOW,
+            )
 
 
 async def statuses(db: Database) -> list[tuple[str, str | None, int]]:
@@ -48,8 +63,12 @@ async def test_alerts_go_before_replies_before_reminders(db: Database) -> None:
     await queue(db, 1, lane=Lane.ALERT, key="stop.confirmed")
     await dispatcher(db, ch, FakeClock(NOW), batch=10).run_until_idle()
     order = [text for _, text in ch.sent]
-    assert order == ["已退订，您将不再收到本号码的消息。回复“订阅”可恢复。"] + ["已取消。"] * 2 + [
-        "已恢复订阅。"] * 3
+    assert (
+        order
+        == ["已退订，您将不再收到本号码的消息。回复“订阅”可恢复。"]
+        + ["已取消。"] * 2
+        + ["已恢复订阅。"] * 3
+    )
 
 
 async def test_429_retry_after_is_honoured_then_sent_once(db: Database) -> None:
@@ -105,8 +124,14 @@ async def test_a_dead_dispatchers_claims_are_taken_over_after_the_lease(db: Data
     clock = FakeClock(NOW)
     await queue(db, 5)
     async with db.transaction() as s:  # a dispatcher claims, then dies without sending
-        claimed = await outbox.claim(s, worker="dead", now=clock.now(), limit=5,
-                                     lease=timedelta(seconds=60), channels=["sms"])
+        claimed = await outbox.claim(
+            s,
+            worker="dead",
+            now=clock.now(),
+            limit=5,
+            lease=timedelta(seconds=60),
+            channels=["sms"],
+        )
     assert len(claimed) == 5
     ch = RecordingChannel()
     d = dispatcher(db, ch, clock)
@@ -124,8 +149,14 @@ async def test_per_chat_spacing_on_telegram(db: Database) -> None:
     ch = RecordingChannel(Channel.TELEGRAM, RateLimits(25, 1))
     async with db.transaction() as s:
         for _ in range(3):
-            await outbox.enqueue(s, channel=Channel.TELEGRAM, address="42",
-                                 message=reply_to_json(Reply("cancel.done")), lane=Lane.REPLY, now=NOW)
+            await outbox.enqueue(
+                s,
+                channel=Channel.TELEGRAM,
+                address="42",
+                message=reply_to_json(Reply("cancel.done")),
+                lane=Lane.REPLY,
+                now=NOW,
+            )
     await dispatcher(db, ch, clock).run_until_idle()
     assert len(ch.sent) == 3
     assert clock.now() - NOW >= timedelta(seconds=2)  # 1 message/s to one chat
@@ -133,12 +164,24 @@ async def test_per_chat_spacing_on_telegram(db: Database) -> None:
 
 async def test_dedup_key_queues_once(db: Database) -> None:
     async with db.transaction() as s:
-        first = await outbox.enqueue(s, channel="sms", address="+8613800000001",
-                                     message=reply_to_json(Reply("cancel.done")), lane=Lane.REMINDER,
-                                     now=NOW, dedup_key="child:1:vaccine:DTaP2:day")
-        again = await outbox.enqueue(s, channel="sms", address="+8613800000001",
-                                     message=reply_to_json(Reply("cancel.done")), lane=Lane.REMINDER,
-                                     now=NOW, dedup_key="child:1:vaccine:DTaP2:day")
+        first = await outbox.enqueue(
+            s,
+            channel="sms",
+            address="+8613800000001",
+            message=reply_to_json(Reply("cancel.done")),
+            lane=Lane.REMINDER,
+            now=NOW,
+            dedup_key="child:1:vaccine:DTaP2:day",
+        )
+        again = await outbox.enqueue(
+            s,
+            channel="sms",
+            address="+8613800000001",
+            message=reply_to_json(Reply("cancel.done")),
+            lane=Lane.REMINDER,
+            now=NOW,
+            dedup_key="child:1:vaccine:DTaP2:day",
+        )
     assert first is not None and again is None
 
 

@@ -7,13 +7,26 @@ from bot.config import ConfigError, load_settings
     ("env", "message"),
     [
         ({"CARELINE_TIMEZONE": "Mars/Base"}, "CARELINE_TIMEZONE: unknown time zone"),
-        ({"CARELINE_TELEGRAM_TOKEN": "x", "CARELINE_TELEGRAM_WEBHOOK_SECRET": "bad secret!"},
-         "CARELINE_TELEGRAM_WEBHOOK_SECRET: must be 1-256 characters"),
-        ({"CARELINE_TWILIO_ACCOUNT_SID": "AC1"},
-         "set CARELINE_TWILIO_AUTH_TOKEN, CARELINE_TWILIO_FROM"),
-        ({"CARELINE_TWILIO_ACCOUNT_SID": "AC1", "CARELINE_TWILIO_AUTH_TOKEN": "t",
-          "CARELINE_TWILIO_FROM": "+15005550006"}, "CARELINE_PUBLIC_URL is required with Twilio"),
-        ({"CARELINE_PUBLIC_URL": "careline.example.org"}, "CARELINE_PUBLIC_URL: must be an http(s)://"),
+        (
+            {"CARELINE_TELEGRAM_TOKEN": "x", "CARELINE_TELEGRAM_WEBHOOK_SECRET": "bad secret!"},
+            "CARELINE_TELEGRAM_WEBHOOK_SECRET: must be 1-256 characters",
+        ),
+        (
+            {"CARELINE_TWILIO_ACCOUNT_SID": "AC1"},
+            "set CARELINE_TWILIO_AUTH_TOKEN, CARELINE_TWILIO_FROM",
+        ),
+        (
+            {
+                "CARELINE_TWILIO_ACCOUNT_SID": "AC1",
+                "CARELINE_TWILIO_AUTH_TOKEN": "t",
+                "CARELINE_TWILIO_FROM": "+15005550006",
+            },
+            "CARELINE_PUBLIC_URL is required with Twilio",
+        ),
+        (
+            {"CARELINE_PUBLIC_URL": "careline.example.org"},
+            "CARELINE_PUBLIC_URL: must be an http(s)://",
+        ),
         ({"CARELINE_PORT": "eighty"}, "CARELINE_PORT:"),
     ],
 )

@@ -15,15 +15,34 @@ GUARDIAN = Person(id=2, role=Role.GUARDIAN, name="张奶奶", locale="zh_Hans")
 IN_FLOW = State(flow="nonexistent", step="x", data={"a": 1})
 
 
-def ctx(person: Person | None = DIRECTOR, channel: Channel = Channel.SMS, **extra: object) -> Context:
-    return Context(now=NOW, today=date(2026, 3, 2), locale="zh_Hans", person=person,
-                   channel=channel, extra=extra)
+def ctx(
+    person: Person | None = DIRECTOR, channel: Channel = Channel.SMS, **extra: object
+) -> Context:
+    return Context(
+        now=NOW,
+        today=date(2026, 3, 2),
+        locale="zh_Hans",
+        person=person,
+        channel=channel,
+        extra=extra,
+    )
 
 
-def inbound(text: str = "", payload: str | None = None, channel: Channel = Channel.SMS,
-            contact: str | None = None) -> Inbound:
-    return Inbound(channel=channel, address="+8613800000002", provider_id="p1", received_at=NOW,
-                   text=text, payload=payload, contact_phone=contact)
+def inbound(
+    text: str = "",
+    payload: str | None = None,
+    channel: Channel = Channel.SMS,
+    contact: str | None = None,
+) -> Inbound:
+    return Inbound(
+        channel=channel,
+        address="+8613800000002",
+        provider_id="p1",
+        received_at=NOW,
+        text=text,
+        payload=payload,
+        contact_phone=contact,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,40 +57,108 @@ CASES = [
     ("help full-width + punctuation", IDLE, inbound("ＨＥＬＰ！"), ctx(), ["help.director"], []),
     ("help guardian", IDLE, inbound("help"), ctx(GUARDIAN), ["help.guardian"], []),
     ("help unknown", IDLE, inbound("帮助"), ctx(None), ["help.unknown"], []),
-    ("help inside a flow keeps the flow", IN_FLOW, inbound("帮助"), ctx(),
-     ["help.director", "help.in_flow"], []),
+    (
+        "help inside a flow keeps the flow",
+        IN_FLOW,
+        inbound("帮助"),
+        ctx(),
+        ["help.director", "help.in_flow"],
+        [],
+    ),
     ("stop", IDLE, inbound("退订"), ctx(), ["stop.confirmed"], [fx.OptOut()]),
     ("TD", IDLE, inbound("TD"), ctx(), ["stop.confirmed"], [fx.OptOut()]),
     ("STOP inside a flow", IN_FLOW, inbound("STOP"), ctx(), ["stop.confirmed"], [fx.OptOut()]),
-    ("cancel on sms is an opt-out (as Twilio does)", IDLE, inbound("CANCEL"), ctx(),
-     ["stop.confirmed"], [fx.OptOut()]),
-    ("cancel on telegram cancels the flow", IN_FLOW, inbound("cancel", channel=Channel.TELEGRAM),
-     ctx(channel=Channel.TELEGRAM), ["cancel.done", "menu.director"], []),
+    (
+        "cancel on sms is an opt-out (as Twilio does)",
+        IDLE,
+        inbound("CANCEL"),
+        ctx(),
+        ["stop.confirmed"],
+        [fx.OptOut()],
+    ),
+    (
+        "cancel on telegram cancels the flow",
+        IN_FLOW,
+        inbound("cancel", channel=Channel.TELEGRAM),
+        ctx(channel=Channel.TELEGRAM),
+        ["cancel.done", "menu.director"],
+        [],
+    ),
     ("取消 leaves the flow", IN_FLOW, inbound("取消"), ctx(), ["cancel.done", "menu.director"], []),
     ("start", IDLE, inbound("START"), ctx(), ["start.confirmed"], [fx.OptIn()]),
-    ("yes is an opt-in only when opted out", IDLE, inbound("YES"), ctx(opted_out=True),
-     ["start.confirmed"], [fx.OptIn()]),
-    ("yes otherwise is not understood", IDLE, inbound("yes"), ctx(),
-     ["fallback.not_understood", "menu.director"], []),
+    (
+        "yes is an opt-in only when opted out",
+        IDLE,
+        inbound("YES"),
+        ctx(opted_out=True),
+        ["start.confirmed"],
+        [fx.OptIn()],
+    ),
+    (
+        "yes otherwise is not understood",
+        IDLE,
+        inbound("yes"),
+        ctx(),
+        ["fallback.not_understood", "menu.director"],
+        [],
+    ),
     ("language prompt", IDLE, inbound("语言"), ctx(), ["language.prompt"], []),
     ("language by name", IDLE, inbound("English"), ctx(), ["language.set"], [fx.SetLocale("en")]),
-    ("language by button", IDLE, inbound(payload="lang:zh_Hant"), ctx(), ["language.set"],
-     [fx.SetLocale("zh_Hant")]),
-    ("/start unknown on telegram asks for the contact", IDLE,
-     inbound("/start", channel=Channel.TELEGRAM), ctx(None, Channel.TELEGRAM),
-     ["welcome.share_contact"], []),
-    ("/start known", IDLE, inbound("/start", channel=Channel.TELEGRAM),
-     ctx(DIRECTOR, Channel.TELEGRAM), ["welcome.known", "menu.director"], []),
-    ("shared contact", IDLE, inbound(contact="+8613800000002", channel=Channel.TELEGRAM),
-     ctx(None, Channel.TELEGRAM), [], [fx.LinkContact("+8613800000002")]),
-    ("gibberish idle", IDLE, inbound("asdf"), ctx(), ["fallback.not_understood", "menu.director"], []),
+    (
+        "language by button",
+        IDLE,
+        inbound(payload="lang:zh_Hant"),
+        ctx(),
+        ["language.set"],
+        [fx.SetLocale("zh_Hant")],
+    ),
+    (
+        "/start unknown on telegram asks for the contact",
+        IDLE,
+        inbound("/start", channel=Channel.TELEGRAM),
+        ctx(None, Channel.TELEGRAM),
+        ["welcome.share_contact"],
+        [],
+    ),
+    (
+        "/start known",
+        IDLE,
+        inbound("/start", channel=Channel.TELEGRAM),
+        ctx(DIRECTOR, Channel.TELEGRAM),
+        ["welcome.known", "menu.director"],
+        [],
+    ),
+    (
+        "shared contact",
+        IDLE,
+        inbound(contact="+8613800000002", channel=Channel.TELEGRAM),
+        ctx(None, Channel.TELEGRAM),
+        [],
+        [fx.LinkContact("+8613800000002")],
+    ),
+    (
+        "gibberish idle",
+        IDLE,
+        inbound("asdf"),
+        ctx(),
+        ["fallback.not_understood", "menu.director"],
+        [],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "state", "msg", "context", "keys", "effects"), CASES,
-                         ids=[c[0] for c in CASES])
-def test_global_words(engine: Engine, name: str, state: State, msg: Inbound, context: Context,
-                      keys: list[str], effects: list[object]) -> None:
+@pytest.mark.parametrize(
+    ("name", "state", "msg", "context", "keys", "effects"), CASES, ids=[c[0] for c in CASES]
+)
+def test_global_words(
+    engine: Engine,
+    name: str,
+    state: State,
+    msg: Inbound,
+    context: Context,
+    keys: list[str],
+    effects: list[object],
+) -> None:
     outcome = engine.step(state, msg, context)
     assert [r.key for r in outcome.replies] == keys
     assert list(outcome.effects) == effects
