@@ -30,7 +30,12 @@ def upsert(rows: list[tuple[str, str, str, str]], directory: Path = LOCALES_DIR)
         for row in rows:
             key, text = row[0], row[index]
             flags = ["python-brace-format"] if "{" in text else []
-            po.add(key, text, flags=flags)
+            existing = po.get(key)
+            if existing is not None:
+                existing.string = text  # the table's text wins over the old one
+                existing.flags = set(flags)
+            else:
+                po.add(key, text, flags=flags)
         path.parent.mkdir(parents=True, exist_ok=True)
         po.project = "Careline"
         po.language_team = locale
