@@ -7,6 +7,7 @@ the shell has one handler per type (bot/effects.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +30,28 @@ class LinkContact:
     """A Telegram user shared their phone: link this chat to the roster person with it."""
 
     phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmDose:
+    """A guardian confirmed a reminded dose: record it as given (code like "DTaP2")."""
+
+    child_id: int
+    code: str
+    given_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmInsurance:
+    """A guardian confirmed resident medical insurance for `year`: stop that year's reminders."""
+
+    child_id: int
+    year: int
+
+
+@dataclass(frozen=True, slots=True)
+class RouteToDirector:
+    """A guardian's reply needs a person: hand the text to the child's director."""
+
+    child_id: int | None
+    text: str
