@@ -55,3 +55,12 @@ class RouteToDirector:
 
     child_id: int | None
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmReminder:
+    """A guardian said a school or residence-permit item is done: stop its later stages."""
+
+    child_id: int
+    kind: str
+    item: str
