@@ -201,3 +201,17 @@ def test_public_holiday_flag() -> None:
 def test_next_and_previous_workday(day: date, after: date, before: date) -> None:
     assert next_workday(day) == after
     assert previous_workday(day) == before
+
+
+def test_every_shipped_calendar_section_says_whether_it_is_verified() -> None:
+    import tomllib
+    from importlib import resources
+
+    folder = resources.files("content.calendars")
+    files = [f for f in folder.iterdir() if f.name.endswith(".toml")]
+    assert len(files) >= 5
+    for item in files:
+        doc = tomllib.loads(item.read_text("utf-8"))
+        for section, values in doc.items():
+            if isinstance(values, dict):
+                assert "verified" in values and values.get("source"), (item.name, section)

@@ -249,3 +249,23 @@ def test_never_raises_never_returns_a_given_dose(
         assert dose.earliest_allowed >= dose.due_date
         assert dose.status in {"due", "upcoming", "overdue"}
         assert (dose.status == "upcoming") == (dose.earliest_allowed > as_of)
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [{"code": "A1", "vaccine": "A", "dose": 1}, {"code": "a-1", "vaccine": "A", "dose": 2}],
+        [{"code": "A2", "vaccine": "A", "dose": 2, "after": "Z9"}],
+        [{"code": "A1", "vaccine": "A", "dose": 1, "sex": "girl"}],
+    ],
+)
+def test_schedule_rejects_bad_entries(entries: list[dict]) -> None:
+    with pytest.raises(ScheduleError):
+        Schedule.from_editions([{"id": "x", "effective_from": "2030-01-01", "entries": entries}])
+
+
+def test_shipped_editions_are_marked_unverified_where_unchecked() -> None:
+    assert all(not ed.verified for ed in SCHEDULE.editions)
+    hpv = SCHEDULE.in_force(date(2026, 6, 1)).entry("HPV2")
+    assert hpv is not None and hpv.sex == "f" and hpv.verified is False
+    assert hpv.due_date(date(2013, 1, 31)) == date(2026, 7, 31)
