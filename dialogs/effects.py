@@ -7,7 +7,6 @@ the shell has one handler per type (bot/effects.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +29,10 @@ class LinkContact:
     """A Telegram user shared their phone: link this chat to the roster person with it."""
 
     phone: str
+
+
+# Reminder effects (appended by reminders-core; the import stays here to keep the head intact).
+from datetime import date  # noqa: E402
 
 
 @dataclass(frozen=True, slots=True)
