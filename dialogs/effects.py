@@ -29,3 +29,41 @@ class LinkContact:
     """A Telegram user shared their phone: link this chat to the roster person with it."""
 
     phone: str
+
+
+# Reminder effects (appended by reminders-core; the import stays here to keep the head intact).
+from datetime import date  # noqa: E402
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmDose:
+    """A guardian confirmed a reminded dose: record it as given (code like "DTaP2")."""
+
+    child_id: int
+    code: str
+    given_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmInsurance:
+    """A guardian confirmed resident medical insurance for `year`: stop that year's reminders."""
+
+    child_id: int
+    year: int
+
+
+@dataclass(frozen=True, slots=True)
+class RouteToDirector:
+    """A guardian's reply needs a person: hand the text to the child's director."""
+
+    child_id: int | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmReminder:
+    """A guardian said a school or residence-permit item is done: stop its later stages."""
+
+    child_id: int
+    kind: str
+    item: str

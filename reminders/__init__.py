@@ -1,0 +1,12 @@
+"""Pure reminder schedules: data in `content/schedules` and `content/calendars`, no I/O else.
+
+- `reminders.immunization`: `due_doses`, `due_doses_json`, `vaccines_report`, `DueRules`
+- `reminders.schedule`: `Schedule.from_mapping`, `load_schedule` (versioned NIP editions)
+- `reminders.calendars`: regional windows with inheritance (`load_calendars().resolve(code)`)
+- `reminders.workdays`: `day_info` (holidays and 调休 via chinesecalendar, weekend fallback)
+- `reminders.stages`: `stage_dates`, `stage_on`, `latest_stage`
+- `reminders.quiet_hours`: `next_allowed_send`
+- `reminders.digest`: `compose_guardian_digest`, `compose_director_notice`, `dedup_key`
+- `reminders.replies`: `parse_guardian_reply`
+- `reminders.cadence`: visit cadence (owned separately)
+"""

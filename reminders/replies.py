@@ -1,0 +1,125 @@
+"""A guardian's reply to a reminder, as a pure parser that returns effects (closed loop).
+
+"1" / "已接种" / "接种了" / "打了" / "done" confirm the reminded dose(s) -> ConfirmDose
+(a bare "1" confirms everything in the last reminder: ConfirmInsurance for insurance,
+ConfirmReminder for school and residence-permit items);
+"已参保" / "交了" stop this year's insurance reminders -> ConfirmInsurance;
+"2" / "不知道" / a question / "还没打" -> RouteToDirector (a person follows up).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+from content.normalize import command_form
+from dialogs.effects import ConfirmDose, ConfirmInsurance, ConfirmReminder, RouteToDirector
+from dialogs.types import Reply
+from reminders.digest import DueItem
+
+Intent = Literal["confirm", "route", "unknown", "nothing_pending"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderReply:
+    intent: Intent
+    effects: tuple[Any, ...]
+    reply: Reply
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyWords:
+    confirm_exact: frozenset[str]
+    route_exact: frozenset[str]
+    dose_words: tuple[str, ...]
+    insurance_words: tuple[str, ...]
+    doubt_words: tuple[str, ...]
+    negation_words: tuple[str, ...]
+    question_marks: tuple[str, ...]
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, list[str]]) -> ReplyWords:
+        def words(name: str) -> tuple[str, ...]:
+            return tuple(command_form(w) for w in raw.get(name, ()))
+
+        return cls(frozenset(words("confirm_exact")), frozenset(words("route_exact")),
+                   words("dose_words"), words("insurance_words"), words("doubt_words"),
+                   words("negation_words"), words("question_marks"))
+
+
+@lru_cache(maxsize=1)
+def load_reply_words() -> ReplyWords:
+    text = resources.files("reminders").joinpath("reply_words.toml").read_text("utf-8")
+    return ReplyWords.from_mapping(tomllib.loads(text))
+
+
+def _contains(text: str, words: Sequence[str]) -> bool:
+    """Chinese words match anywhere; Latin words match whole words only."""
+    tokens = set(text.replace("?", " ").replace(",", " ").replace(".", " ").split())
+    for word in words:
+        if word.isascii() and word.replace("'", "").replace(" ", "").isalpha():
+            if (" " in word and word in text) or word in tokens:
+                return True
+        elif word in text:
+            return True
+    return False
+
+
+def _confirm(items: Sequence[DueItem], kinds: set[str], today: date) -> tuple[Any, ...]:
+    effects: list[Any] = []
+    for item in items:
+        if item.kind not in kinds:
+            continue
+        if item.kind == "vaccine":
+            effects.append(ConfirmDose(item.child_id, item.item, today))
+        elif item.kind == "insurance" and item.item.isdigit():
+            effects.append(ConfirmInsurance(item.child_id, int(item.item)))
+        else:
+            effects.append(ConfirmReminder(item.child_id, item.kind, item.item))
+    return tuple(dict.fromkeys(effects))
+
+
+def _route(text: str, items: Sequence[DueItem]) -> ReminderReply:
+    children: list[int | None] = list(dict.fromkeys(i.child_id for i in items)) or [None]
+    effects = tuple(RouteToDirector(child, text.strip()) for child in children)
+    return ReminderReply("route", effects, Reply("reminder.reply.routed"))
+
+
+def _confirmed(effects: tuple[Any, ...], key: str) -> ReminderReply:
+    return ReminderReply("confirm", effects, Reply(key))
+
+
+def parse_guardian_reply(
+    text: str,
+    pending_items: Sequence[DueItem],
+    *,
+    today: date,
+    words: ReplyWords | None = None,
+) -> ReminderReply:
+    """Understand a reply to the reminders in `pending_items` (those last sent)."""
+    words = words or load_reply_words()
+    form = command_form(text)
+    if form in words.route_exact:
+        return _route(text, pending_items)
+    if form in words.confirm_exact:
+        if not pending_items:
+            return ReminderReply("nothing_pending", (), Reply("reminder.reply.nothing_pending"))
+        kinds: set[str] = {i.kind for i in pending_items}
+        return _confirmed(_confirm(pending_items, kinds, today), "reminder.reply.confirmed")
+    doubtful = (_contains(form, words.doubt_words) or _contains(form, words.negation_words)
+                or _contains(form, words.question_marks))
+    if doubtful:
+        return _route(text, pending_items)
+    for kind, kind_words, key in (
+        ("vaccine", words.dose_words, "reminder.reply.dose_confirmed"),
+        ("insurance", words.insurance_words, "reminder.reply.insurance_confirmed"),
+    ):
+        if _contains(form, kind_words):
+            effects = _confirm(pending_items, {kind}, today)
+            return _confirmed(effects, key) if effects else _route(text, pending_items)
+    return ReminderReply("unknown", (), Reply("reminder.reply.unknown"))

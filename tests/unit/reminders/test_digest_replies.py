@@ -1,0 +1,221 @@
+"""Composing reminders with least detail, and parsing guardians' replies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from content.catalog import Catalog
+from content.segments import count_segments
+from dialogs.effects import ConfirmDose, ConfirmInsurance, ConfirmReminder, RouteToDirector
+from dialogs.render import render
+from reminders.digest import (
+    DueItem,
+    child_label,
+    compose_director_notice,
+    compose_guardian_digest,
+    dedup_key,
+    digest_dedup_keys,
+    vaccine_item,
+)
+from reminders.immunization import due_doses
+from reminders.replies import parse_guardian_reply
+from reminders.schedule import load_schedule
+
+CATALOG = Catalog.load()
+TODAY = date(2025, 7, 10)
+
+
+def text(reply: object, locale: str = "zh_Hans") -> str:
+    assert reply is not None
+    return render(reply, CATALOG, locale, "numbered").text  # type: ignore[arg-type]
+
+
+def dtap2(child_id: int = 1, name: str = "小明", stage: str = "due") -> DueItem:
+    return DueItem(child_id, name, "vaccine", "DTaP2", stage, date(2025, 7, 10), "DTaP", 2, 4)
+
+
+def insurance(child_id: int = 2, name: str = "小红", stage: str = "before") -> DueItem:
+    return DueItem(child_id, name, "insurance", "2026", stage, date(2025, 12, 31))
+
+
+def test_single_reminder_is_one_short_sms() -> None:
+    sms = text(compose_guardian_digest([dtap2()], CATALOG, "zh_Hans"))
+    assert sms == ("【Careline】提醒：小明 应接种 百白破第2剂（4月龄）。"
+                   "接种后回复1，不清楚回复2。退订回TD")
+    assert count_segments(sms).segments == 1
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("zh_Hant", "【Careline】提醒：小明 應接種 百白破第2劑（4月齡）。"
+                    "接種後回覆1，不清楚回覆2。退訂回TD"),
+        ("en", "[Careline] 小明: DTaP dose 2 (4 months) is due. Reply 1 when done, "
+               "2 if unsure. Reply TD to stop"),
+    ],
+)
+def test_single_reminder_in_other_locales(locale: str, expected: str) -> None:
+    assert text(compose_guardian_digest([dtap2()], CATALOG, locale), locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (dtap2(stage="before"), "2025年7月10日应接种 百白破第2剂（4月龄）"),
+        (dtap2(stage="overdue"), "百白破第2剂（4月龄）已逾期，请尽快补种"),
+        (DueItem(1, "小明", "vaccine", "BCG", "overdue", date(2025, 1, 1), "BCG", None, 0),
+         "卡介苗（出生时）已逾期，请尽快补种"),
+        (DueItem(1, "小明", "vaccine", "JE-L2", "due", date(2025, 1, 1), "JE-L", 2, 24),
+         "应接种 乙脑第2剂（2岁）"),
+        (insurance(), "2026年居民医保请在2025年12月31日前参保"),
+        (DueItem(2, "小红", "insurance", "2026", "due", date(2025, 10, 1)),
+         "2026年居民医保今天截止参保（当天放假）"),
+        (DueItem(2, "小红", "residence_permit", "2", "before", date(2026, 3, 14)),
+         "居住证请在2026年3月14日前签注（当天周末）"),
+        (DueItem(2, "小红", "school_primary", "2026", "overdue", date(2026, 6, 30)),
+         "小学入学报名已截止，请尽快联系学校"),
+    ],
+)
+def test_phrases_per_kind_and_stage(item: DueItem, expected: str) -> None:
+    sms = text(compose_guardian_digest([item], CATALOG, "zh_Hans"))
+    assert expected in sms
+
+
+def test_one_guardian_three_children_one_message() -> None:
+    items = [
+        dtap2(1, "小明"),
+        DueItem(1, "小明", "vaccine", "bOPV1", "due", date(2025, 7, 10), "Polio", 3, 4),
+        insurance(2, "小红"),
+        DueItem(3, "W.L.", "vaccine", "MMR1", "before", date(2025, 7, 17), "MMR", 1, 8),
+    ]
+    reply = compose_guardian_digest(items, CATALOG, "zh_Hans")
+    assert reply is not None and reply.key == "reminder.digest"
+    sms = text(reply)
+    assert sms.splitlines() == [
+        "【Careline】提醒：",
+        "小明：应接种 百白破第2剂（4月龄）；应接种 脊灰第3剂（4月龄）",
+        "W.L.：2025年7月17日应接种 麻腮风第1剂（8月龄）",
+        "小红：2026年居民医保请在2025年12月31日前参保",
+        "都办好后回复1，不清楚回复2。退订回TD",
+    ]
+
+
+def test_digest_keeps_the_most_urgent_stage_and_caps_lines() -> None:
+    items = [dtap2(stage="before"), dtap2(stage="overdue"), dtap2(stage="due")]
+    assert "已逾期" in text(compose_guardian_digest(items, CATALOG, "zh_Hans"))
+    many = [dtap2(i, f"孩子{i}") for i in range(1, 7)]
+    sms = text(compose_guardian_digest(many, CATALOG, "zh_Hans", max_lines=3))
+    assert "孩子1" in sms and "孩子2" in sms and "孩子3" not in sms
+    assert "另有4项" in sms
+    assert compose_guardian_digest([], CATALOG, "zh_Hans") is None
+
+
+@pytest.mark.parametrize(
+    ("given", "initials", "expected"),
+    [
+        ("小明", "XM", "小明"),
+        ("  ", "X.M.", "X.M."),
+        ("110101201801011234", "X.M.", "X.M."),
+        ("11010120180101123X", None, None),
+        ("C-20931", None, None),
+        (None, None, None),
+    ],
+)
+def test_child_label_never_uses_an_id(given: str | None, initials: str | None,
+                                      expected: str | None) -> None:
+    assert child_label(given, initials) == expected
+
+
+def test_id_like_name_is_replaced_in_messages() -> None:
+    item = dtap2(name="110101201801011234")
+    sms = text(compose_guardian_digest([item], CATALOG, "zh_Hans"))
+    assert "1101" not in sms and "您的孩子" in sms
+
+
+def test_director_variant() -> None:
+    reply = compose_director_notice([dtap2(), insurance()], "小明家", CATALOG, "zh_Hans")
+    assert text(reply).splitlines() == [
+        "【Careline】请转告小明家：",
+        "小明：应接种 百白破第2剂（4月龄）",
+        "小红：2026年居民医保请在2025年12月31日前参保",
+    ]
+
+
+def test_vaccine_item_from_due_doses_names_one_dose_vaccines_without_number() -> None:
+    birth = date(2024, 1, 10)
+    doses = due_doses(birth, "m", ["HepB1", "HepB2", "HepB3", "BCG", "IPV1", "IPV2", "bOPV1",
+                                   "DTaP1", "DTaP2", "DTaP3", "MPSV-A1", "MPSV-A2", "MMR1",
+                                   "JE-L1"], date(2025, 7, 10))
+    edition = load_schedule().in_force(date(2025, 7, 10))
+    items = {d.code: vaccine_item(7, "小明", d, "due", edition) for d in doses}
+    assert items["HepA-L"].dose is None and items["MMR2"].dose == 2
+    assert "甲肝（18月龄）" in text(compose_guardian_digest([items["HepA-L"]], CATALOG, "zh_Hans"))
+
+
+def test_dedup_keys() -> None:
+    assert dedup_key(42, "vaccine", "DTaP2", "due") == "rem:42:vaccine:DTaP2:due"
+    assert dedup_key(42, "vaccine", "a:b", "due") == "rem:42:vaccine:a_b:due"
+    assert dedup_key(1, "vaccine", "DTaP2", "due") != dedup_key(1, "vaccine", "DTaP2", "overdue")
+    assert digest_dedup_keys([dtap2(), dtap2(stage="before"), insurance()]) == (
+        "rem:1:vaccine:DTaP2:due", "rem:2:insurance:2026:before")
+
+
+PENDING = (
+    dtap2(1, "小明"),
+    DueItem(1, "小明", "vaccine", "bOPV1", "due", TODAY, "Polio", 3, 4),
+    insurance(2, "小红"),
+)
+DOSES = (ConfirmDose(1, "DTaP2", TODAY), ConfirmDose(1, "bOPV1", TODAY))
+ROUTE_ALL = lambda text: (RouteToDirector(1, text), RouteToDirector(2, text))  # noqa: E731
+
+
+@pytest.mark.parametrize(
+    ("reply", "intent", "effects", "key"),
+    [
+        ("1", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.confirmed"),
+        ("１", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.confirmed"),
+        ("Done.", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.confirmed"),
+        ("已接种", "confirm", DOSES, "reminder.reply.dose_confirmed"),
+        ("已接種", "confirm", DOSES, "reminder.reply.dose_confirmed"),
+        ("接种了", "confirm", DOSES, "reminder.reply.dose_confirmed"),
+        ("今天打了！", "confirm", DOSES, "reminder.reply.dose_confirmed"),
+        ("已参保", "confirm", (ConfirmInsurance(2, 2026),), "reminder.reply.insurance_confirmed"),
+        ("交了", "confirm", (ConfirmInsurance(2, 2026),), "reminder.reply.insurance_confirmed"),
+        ("2", "route", ROUTE_ALL("2"), "reminder.reply.routed"),
+        ("不知道", "route", ROUTE_ALL("不知道"), "reminder.reply.routed"),
+        ("在哪里打？", "route", ROUTE_ALL("在哪里打？"), "reminder.reply.routed"),
+        ("打了吗", "route", ROUTE_ALL("打了吗"), "reminder.reply.routed"),
+        ("还没打", "route", ROUTE_ALL("还没打"), "reminder.reply.routed"),
+        ("not yet", "route", ROUTE_ALL("not yet"), "reminder.reply.routed"),
+        ("hello", "unknown", (), "reminder.reply.unknown"),
+        ("3", "unknown", (), "reminder.reply.unknown"),
+    ],
+)
+def test_parse_guardian_reply(reply: str, intent: str, effects: tuple, key: str) -> None:
+    parsed = parse_guardian_reply(reply, PENDING, today=TODAY)
+    assert (parsed.intent, parsed.effects, parsed.reply.key) == (intent, effects, key)
+
+
+def test_reply_without_matching_pending_items() -> None:
+    assert parse_guardian_reply("1", (), today=TODAY).intent == "nothing_pending"
+    routed = parse_guardian_reply("2", (), today=TODAY)
+    assert routed.effects == (RouteToDirector(None, "2"),)
+    # "已参保" but only a dose was reminded: a person sorts it out
+    only_dose = parse_guardian_reply("已参保", (dtap2(),), today=TODAY)
+    assert only_dose.effects == (RouteToDirector(1, "已参保"),)
+
+
+def test_bare_one_confirms_school_and_permit_items() -> None:
+    item = DueItem(5, "小华", "school_primary", "2026", "before", date(2026, 6, 30))
+    assert parse_guardian_reply("1", (item,), today=TODAY).effects == (
+        ConfirmReminder(5, "school_primary", "2026"),)
+
+
+def test_every_reply_key_exists_in_every_locale() -> None:
+    for key in ("reminder.reply.confirmed", "reminder.reply.dose_confirmed",
+                "reminder.reply.insurance_confirmed", "reminder.reply.routed",
+                "reminder.reply.unknown", "reminder.reply.nothing_pending"):
+        for locale in ("zh_Hans", "zh_Hant", "en"):
+            assert CATALOG.base_template(key, locale), (key, locale)
