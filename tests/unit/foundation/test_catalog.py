@@ -11,7 +11,7 @@ from content.locales import SUPPORTED_LOCALES, normalize_locale
 from dialogs.types import Role
 
 ROOT = Path(__file__).resolve().parents[3]
-KEY_CALL = re.compile(r"""(?:Reply|Choice)\(\s*(f?)["']([A-Za-z0-9_.{}]+)["']""")
+KEY_CALL = re.compile(r"""\b(?:Reply|Choice)\(\s*(f?)["']([A-Za-z0-9_.{}]+)["']""")
 ROLE_NAMES = [r.value for r in Role] + ["unknown"]
 
 
