@@ -117,6 +117,29 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return asyncio.run(run_chat(settings, args.as_phone))
 
 
+def cmd_vaccines(args: argparse.Namespace) -> int:
+    import json
+    from datetime import UTC, datetime
+
+    from reminders.immunization import vaccines_report
+
+    settings = _settings()
+    as_of = args.as_of or datetime.now(UTC).astimezone(ZoneInfo(settings.timezone)).date()
+    sex = {"f": "f", "girl": "f", "female": "f", "m": "m", "boy": "m", "male": "m"}.get(
+        (args.sex or "").lower()
+    )
+    if args.sex and sex is None:
+        print("careline vaccines: --sex takes f or m", file=sys.stderr)
+        return 2
+    try:
+        report = vaccines_report(args.birth, sex, args.given or "", as_of)
+    except ValueError as exc:
+        print(f"careline vaccines: {exc} (dates are YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="careline", description="Careline child-welfare assistant"
@@ -144,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk to the bot in the terminal as a person")
     chat.add_argument("--as", dest="as_phone", required=True, help="phone, e.g. +8613800000002")
     chat.set_defaults(func=cmd_chat)
+    vaccines = sub.add_parser("vaccines", help="which doses a child needs (JSON)")
+    vaccines.add_argument("--birth", required=True, help="birth date, YYYY-MM-DD")
+    vaccines.add_argument("--sex", help="f or m (HPV is for girls)")
+    vaccines.add_argument("--given", help="doses already given, e.g. HepB1,BCG")
+    vaccines.add_argument("--as-of", dest="as_of", help="date to evaluate (default: today)")
+    vaccines.set_defaults(func=cmd_vaccines)
     return parser
 
 
