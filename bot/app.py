@@ -155,7 +155,7 @@ def build_app(
         on_commit=dispatcher.wake,
     )
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
-    return Application(
+    app = Application(
         settings=settings,
         clock=clock,
         db=db,
@@ -165,3 +165,5 @@ def build_app(
         dispatcher=dispatcher,
         scheduler=scheduler,
     )
+    install_all(app)
+    return app

@@ -55,7 +55,7 @@ class RegionCalendar:
 
 
 def region_chain(code: str) -> tuple[str, ...]:
-    """"530102" -> ("530102", "530100", "530000", "national")."""
+    """ "530102" -> ("530102", "530100", "530000", "national")."""
     code = code.strip()
     if code in ("", NATIONAL, "000000"):
         return (NATIONAL,)
@@ -147,8 +147,9 @@ def insurance_window(cal: RegionCalendar, coverage_year: int) -> Window:
     """The enrolment window for resident medical insurance covering `coverage_year`."""
     next_year = cal.value("insurance", "coverage") == "next_year"
     opens = coverage_year - 1 if next_year else coverage_year
-    start, end = _span(cal.value("insurance", "window_start"),
-                       cal.value("insurance", "window_end"), opens)
+    start, end = _span(
+        cal.value("insurance", "window_start"), cal.value("insurance", "window_end"), opens
+    )
     verified = cal.verified("insurance", "window_start", "window_end", "coverage")
     return Window("insurance", start, end, verified, str(coverage_year))
 
@@ -177,8 +178,9 @@ def primary_entry_year(cal: RegionCalendar, birth: date) -> int:
 
 def school_registration_window(cal: RegionCalendar, level: str, year: int) -> Window:
     """Registration window of `level` ("school_primary", "school_junior_middle") in `year`."""
-    start, end = _span(cal.value(level, "registration_start"),
-                       cal.value(level, "registration_end"), year)
+    start, end = _span(
+        cal.value(level, "registration_start"), cal.value(level, "registration_end"), year
+    )
     verified = cal.verified(level, "registration_start", "registration_end")
     return Window(level, start, end, verified, str(year))
 

@@ -44,12 +44,22 @@ class DueItem:
     age_months: int | None = None  # vaccine items: scheduled age
 
 
-def vaccine_item(child_id: int, child_name: str, dose: DoseStatus, stage: str,
-                 edition: Edition) -> DueItem:
+def vaccine_item(
+    child_id: int, child_name: str, dose: DoseStatus, stage: str, edition: Edition
+) -> DueItem:
     """A DueItem for a dose; one-dose vaccines (BCG, HepA-L) are named without a number."""
     series = sum(1 for e in edition.entries if e.vaccine == dose.vaccine)
-    return DueItem(child_id, child_name, "vaccine", dose.code, stage, dose.due_date,
-                   dose.vaccine, dose.dose if series > 1 else None, dose.age_months)
+    return DueItem(
+        child_id,
+        child_name,
+        "vaccine",
+        dose.code,
+        stage,
+        dose.due_date,
+        dose.vaccine,
+        dose.dose if series > 1 else None,
+        dose.age_months,
+    )
 
 
 def dedup_key(child_id: int, kind: str, item: str, stage: str) -> str:
@@ -114,11 +124,16 @@ def phrase(item: DueItem, catalog: Catalog, locale: str) -> str:
     if not catalog.has(key):
         key = f"reminder.phrase.{item.kind}"
     when = format_date(item.due_date, format="medium", locale=babel_locale(locale))
-    params: dict[str, object] = {"date": when, "year": item.item,
-                                 "day_note": _day_note(item, catalog, locale)}
+    params: dict[str, object] = {
+        "date": when,
+        "year": item.item,
+        "day_note": _day_note(item, catalog, locale),
+    }
     if item.kind == "vaccine":
-        params |= {"dose": _dose_label(item, catalog, locale),
-                   "age": _age(item.age_months, catalog, locale)}
+        params |= {
+            "dose": _dose_label(item, catalog, locale),
+            "age": _age(item.age_months, catalog, locale),
+        }
     return catalog.text(key, locale, params)
 
 
@@ -130,7 +145,8 @@ def _ask_key(items: Sequence[DueItem]) -> str:
     if len(items) > 1:
         return "reminder.ask.digest"
     return {"vaccine": "reminder.ask.vaccine", "insurance": "reminder.ask.insurance"}.get(
-        items[0].kind, "reminder.ask.other")
+        items[0].kind, "reminder.ask.other"
+    )
 
 
 def _lines(items: Sequence[DueItem], catalog: Catalog, locale: str, max_lines: int) -> str:
@@ -141,13 +157,19 @@ def _lines(items: Sequence[DueItem], catalog: Catalog, locale: str, max_lines: i
     for child_items in by_child.values():
         text = "；" if locale.startswith("zh") else "; "
         joined = text.join(phrase(i, catalog, locale) for i in child_items)
-        lines.append(catalog.text("reminder.digest.line", locale,
-                                  {"child": _name(child_items[0], catalog, locale),
-                                   "text": joined}))
+        lines.append(
+            catalog.text(
+                "reminder.digest.line",
+                locale,
+                {"child": _name(child_items[0], catalog, locale), "text": joined},
+            )
+        )
     if len(lines) > max_lines:
-        rest = sum(len(v) for v in list(by_child.values())[max_lines - 1:])
-        lines = [*lines[: max_lines - 1],
-                 catalog.text("reminder.digest.more", locale, {"count": rest})]
+        rest = sum(len(v) for v in list(by_child.values())[max_lines - 1 :])
+        lines = [
+            *lines[: max_lines - 1],
+            catalog.text("reminder.digest.more", locale, {"count": rest}),
+        ]
     return "\n".join(lines)
 
 
@@ -164,10 +186,17 @@ def compose_guardian_digest(
     ask = catalog.text(_ask_key(chosen), locale)
     if len(chosen) == 1:
         item = chosen[0]
-        return Reply("reminder.single", {"child": _name(item, catalog, locale),
-                                         "text": phrase(item, catalog, locale), "ask": ask})
-    return Reply("reminder.digest", {"lines": _lines(chosen, catalog, locale, max_lines),
-                                     "ask": ask})
+        return Reply(
+            "reminder.single",
+            {
+                "child": _name(item, catalog, locale),
+                "text": phrase(item, catalog, locale),
+                "ask": ask,
+            },
+        )
+    return Reply(
+        "reminder.digest", {"lines": _lines(chosen, catalog, locale, max_lines), "ask": ask}
+    )
 
 
 def compose_director_notice(
@@ -177,12 +206,13 @@ def compose_director_notice(
     locale: str,
     max_lines: int = MAX_DIGEST_LINES,
 ) -> Reply | None:
-    """"Please tell the family": for a guardian without a phone, via the child director."""
+    """ "Please tell the family": for a guardian without a phone, via the child director."""
     chosen = _most_urgent(items)
     if not chosen:
         return None
-    return Reply("reminder.director", {"family": family,
-                                       "lines": _lines(chosen, catalog, locale, max_lines)})
+    return Reply(
+        "reminder.director", {"family": family, "lines": _lines(chosen, catalog, locale, max_lines)}
+    )
 
 
 def digest_dedup_keys(items: Sequence[DueItem]) -> tuple[str, ...]:

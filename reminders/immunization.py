@@ -91,8 +91,11 @@ def due_doses(
     horizon = as_of + timedelta(days=rules.upcoming_days)
     sex = sex.strip().lower()[:1] if sex else None
     live_given = [
-        d for e in edition.entries if e.live_injectable
-        for k, d in records.items() if d is not None and k in e.record_codes()
+        d
+        for e in edition.entries
+        if e.live_injectable
+        for k, d in records.items()
+        if d is not None and k in e.record_codes()
     ]
     planned: dict[str, tuple[date, bool]] = {}  # code -> (planned date, late)
     result: list[DoseStatus] = []
@@ -107,9 +110,7 @@ def due_doses(
             earliest = _live_gap(earliest, live_given, max(earliest, as_of))
             earliest = _live_gap(earliest, _planned_live(edition, planned), max(earliest, as_of))
         late = as_of > add_months(due, rules.grace_months)
-        status: Status = (
-            "upcoming" if earliest > as_of else "overdue" if late else "due"
-        )
+        status: Status = "upcoming" if earliest > as_of else "overdue" if late else "due"
         planned[entry.code] = (max(earliest, as_of), late or waits_on_late)
         result.append(
             DoseStatus(
@@ -209,8 +210,11 @@ def vaccines_report(
         "birth": birth_date.isoformat(),
         "sex": sex,
         "as_of": as_of_date.isoformat(),
-        "edition": {"id": edition.id, "title": edition.title,
-                    "effective_from": edition.effective_from.isoformat()},
+        "edition": {
+            "id": edition.id,
+            "title": edition.title,
+            "effective_from": edition.effective_from.isoformat(),
+        },
         "rules": {"upcoming_days": rules.upcoming_days, "grace_months": rules.grace_months},
         "doses": due_doses_json(birth_date, sex, records, as_of_date, schedule, rules),
         "unknown_given": sorted(c for c in records if c not in known),

@@ -47,9 +47,15 @@ class ReplyWords:
         def words(name: str) -> tuple[str, ...]:
             return tuple(command_form(w) for w in raw.get(name, ()))
 
-        return cls(frozenset(words("confirm_exact")), frozenset(words("route_exact")),
-                   words("dose_words"), words("insurance_words"), words("doubt_words"),
-                   words("negation_words"), words("question_marks"))
+        return cls(
+            frozenset(words("confirm_exact")),
+            frozenset(words("route_exact")),
+            words("dose_words"),
+            words("insurance_words"),
+            words("doubt_words"),
+            words("negation_words"),
+            words("question_marks"),
+        )
 
 
 @lru_cache(maxsize=1)
@@ -111,8 +117,11 @@ def parse_guardian_reply(
             return ReminderReply("nothing_pending", (), Reply("reminder.reply.nothing_pending"))
         kinds: set[str] = {i.kind for i in pending_items}
         return _confirmed(_confirm(pending_items, kinds, today), "reminder.reply.confirmed")
-    doubtful = (_contains(form, words.doubt_words) or _contains(form, words.negation_words)
-                or _contains(form, words.question_marks))
+    doubtful = (
+        _contains(form, words.doubt_words)
+        or _contains(form, words.negation_words)
+        or _contains(form, words.question_marks)
+    )
     if doubtful:
         return _route(text, pending_items)
     for kind, kind_words, key in (

@@ -22,8 +22,11 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
 
 def stages_from_mapping(raw: Mapping[str, int]) -> tuple[Stage, ...]:
     """{"before": -7, "due": 0, "overdue": 7} -> stages sorted by offset (admin config)."""
-    stages = tuple(sorted((Stage(str(k), int(v)) for k, v in raw.items()),
-                          key=lambda s: (s.offset_days, s.name)))
+    stages = tuple(
+        sorted(
+            (Stage(str(k), int(v)) for k, v in raw.items()), key=lambda s: (s.offset_days, s.name)
+        )
+    )
     offsets = [s.offset_days for s in stages]
     if len(set(offsets)) != len(offsets):
         raise ValueError("two stages on the same day")
@@ -32,8 +35,9 @@ def stages_from_mapping(raw: Mapping[str, int]) -> tuple[Stage, ...]:
 
 def stage_dates(due: date, stages: Sequence[Stage] = DEFAULT_STAGES) -> list[tuple[str, date]]:
     """Every (stage name, send date) for an item due on `due`, in date order."""
-    return sorted(((s.name, due + timedelta(days=s.offset_days)) for s in stages),
-                  key=lambda pair: pair[1])
+    return sorted(
+        ((s.name, due + timedelta(days=s.offset_days)) for s in stages), key=lambda pair: pair[1]
+    )
 
 
 def stage_on(due: date, today: date, stages: Sequence[Stage] = DEFAULT_STAGES) -> str | None:
@@ -41,8 +45,7 @@ def stage_on(due: date, today: date, stages: Sequence[Stage] = DEFAULT_STAGES) -
     return next((name for name, day in stage_dates(due, stages) if day == today), None)
 
 
-def latest_stage(due: date, today: date,
-                 stages: Sequence[Stage] = DEFAULT_STAGES) -> str | None:
+def latest_stage(due: date, today: date, stages: Sequence[Stage] = DEFAULT_STAGES) -> str | None:
     """The last stage whose send date is on or before `today` (for a planner that ran late)."""
     passed = [name for name, day in stage_dates(due, stages) if day <= today]
     return passed[-1] if passed else None

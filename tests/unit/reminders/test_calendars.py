@@ -21,17 +21,37 @@ from reminders.calendars import (
 )
 from reminders.workdays import day_info, is_workday, next_workday, previous_workday
 
-BOOK = CalendarBook.from_mappings([
-    {"region": "national", "insurance": {"window_start": "09-01", "window_end": "12-31",
-                                         "coverage": "next_year", "verified": False},
-     "school_primary": {"entry_age": 6, "birth_cutoff": "08-31",
-                        "registration_start": "04-01", "registration_end": "06-30"},
-     "residence_permit": {"endorse_months_before": 1, "verified": True}},
-    {"region": "530000", "insurance": {"window_start": "09-01", "window_end": "02-28",
-                                       "coverage": "next_year", "verified": True}},
-    {"region": "530100", "school_primary": {"registration_start": "05-10"}},
-    {"region": "530102", "insurance": {"window_start": "10-01", "verified": False}},
-])
+BOOK = CalendarBook.from_mappings(
+    [
+        {
+            "region": "national",
+            "insurance": {
+                "window_start": "09-01",
+                "window_end": "12-31",
+                "coverage": "next_year",
+                "verified": False,
+            },
+            "school_primary": {
+                "entry_age": 6,
+                "birth_cutoff": "08-31",
+                "registration_start": "04-01",
+                "registration_end": "06-30",
+            },
+            "residence_permit": {"endorse_months_before": 1, "verified": True},
+        },
+        {
+            "region": "530000",
+            "insurance": {
+                "window_start": "09-01",
+                "window_end": "02-28",
+                "coverage": "next_year",
+                "verified": True,
+            },
+        },
+        {"region": "530100", "school_primary": {"registration_start": "05-10"}},
+        {"region": "530102", "insurance": {"window_start": "10-01", "verified": False}},
+    ]
+)
 
 
 @pytest.mark.parametrize(
@@ -130,9 +150,20 @@ def test_primary_school_cutoff(birth: date, entry_year: int) -> None:
 
 def test_window_spanning_new_year() -> None:
     window = school_registration_window(
-        CalendarBook.from_mappings([{"region": "national", "school_junior_middle": {
-            "registration_start": "12-01", "registration_end": "01-15"}}]).resolve("national"),
-        "school_junior_middle", 2025)
+        CalendarBook.from_mappings(
+            [
+                {
+                    "region": "national",
+                    "school_junior_middle": {
+                        "registration_start": "12-01",
+                        "registration_end": "01-15",
+                    },
+                }
+            ]
+        ).resolve("national"),
+        "school_junior_middle",
+        2025,
+    )
     assert (window.start, window.end) == (date(2025, 12, 1), date(2026, 1, 15))
 
 
@@ -153,8 +184,9 @@ def test_permit_endorsement_month_before_each_full_year(
 
 
 def test_deadline_on_a_weekend_is_shown_with_last_workday() -> None:
-    window = permit_endorsement_window(load_calendars().resolve("530000"), date(2024, 3, 15),
-                                       date(2025, 11, 22))
+    window = permit_endorsement_window(
+        load_calendars().resolve("530000"), date(2024, 3, 15), date(2025, 11, 22)
+    )
     assert window.end == date(2026, 3, 14)  # a Saturday
     assert window.deadline.is_holiday and window.deadline.is_weekend
     assert window.last_workday == date(2026, 3, 13)
@@ -175,8 +207,9 @@ def test_deadline_on_a_weekend_is_shown_with_last_workday() -> None:
         (date(1999, 10, 1), True, None, False, "weekend_rule"),
     ],
 )
-def test_day_info(day: date, workday: bool, holiday_name: str | None, makeup: bool,
-                  source: str) -> None:
+def test_day_info(
+    day: date, workday: bool, holiday_name: str | None, makeup: bool, source: str
+) -> None:
     info = day_info(day)
     assert info.is_workday is workday
     assert info.holiday_name == holiday_name

@@ -42,18 +42,25 @@ def insurance(child_id: int = 2, name: str = "小红", stage: str = "before") ->
 
 def test_single_reminder_is_one_short_sms() -> None:
     sms = text(compose_guardian_digest([dtap2()], CATALOG, "zh_Hans"))
-    assert sms == ("【Careline】提醒：小明 应接种 百白破第2剂（4月龄）。"
-                   "接种后回复1，不清楚回复2。退订回TD")
+    assert sms == (
+        "【Careline】提醒：小明 应接种 百白破第2剂（4月龄）。接种后回复1，不清楚回复2。退订回TD"
+    )
     assert count_segments(sms).segments == 1
 
 
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
-        ("zh_Hant", "【Careline】提醒：小明 應接種 百白破第2劑（4月齡）。"
-                    "接種後回覆1，不清楚回覆2。退訂回TD"),
-        ("en", "[Careline] 小明: DTaP dose 2 (4 months) is due. Reply 1 when done, "
-               "2 if unsure. Reply TD to stop"),
+        (
+            "zh_Hant",
+            "【Careline】提醒：小明 應接種 百白破第2劑（4月齡）。"
+            "接種後回覆1，不清楚回覆2。退訂回TD",
+        ),
+        (
+            "en",
+            "[Careline] 小明: DTaP dose 2 (4 months) is due. Reply 1 when done, "
+            "2 if unsure. Reply TD to stop",
+        ),
     ],
 )
 def test_single_reminder_in_other_locales(locale: str, expected: str) -> None:
@@ -65,17 +72,27 @@ def test_single_reminder_in_other_locales(locale: str, expected: str) -> None:
     [
         (dtap2(stage="before"), "2025年7月10日应接种 百白破第2剂（4月龄）"),
         (dtap2(stage="overdue"), "百白破第2剂（4月龄）已逾期，请尽快补种"),
-        (DueItem(1, "小明", "vaccine", "BCG", "overdue", date(2025, 1, 1), "BCG", None, 0),
-         "卡介苗（出生时）已逾期，请尽快补种"),
-        (DueItem(1, "小明", "vaccine", "JE-L2", "due", date(2025, 1, 1), "JE-L", 2, 24),
-         "应接种 乙脑第2剂（2岁）"),
+        (
+            DueItem(1, "小明", "vaccine", "BCG", "overdue", date(2025, 1, 1), "BCG", None, 0),
+            "卡介苗（出生时）已逾期，请尽快补种",
+        ),
+        (
+            DueItem(1, "小明", "vaccine", "JE-L2", "due", date(2025, 1, 1), "JE-L", 2, 24),
+            "应接种 乙脑第2剂（2岁）",
+        ),
         (insurance(), "2026年居民医保请在2025年12月31日前参保"),
-        (DueItem(2, "小红", "insurance", "2026", "due", date(2025, 10, 1)),
-         "2026年居民医保今天截止参保（当天放假）"),
-        (DueItem(2, "小红", "residence_permit", "2", "before", date(2026, 3, 14)),
-         "居住证请在2026年3月14日前签注（当天周末）"),
-        (DueItem(2, "小红", "school_primary", "2026", "overdue", date(2026, 6, 30)),
-         "小学入学报名已截止，请尽快联系学校"),
+        (
+            DueItem(2, "小红", "insurance", "2026", "due", date(2025, 10, 1)),
+            "2026年居民医保今天截止参保（当天放假）",
+        ),
+        (
+            DueItem(2, "小红", "residence_permit", "2", "before", date(2026, 3, 14)),
+            "居住证请在2026年3月14日前签注（当天周末）",
+        ),
+        (
+            DueItem(2, "小红", "school_primary", "2026", "overdue", date(2026, 6, 30)),
+            "小学入学报名已截止，请尽快联系学校",
+        ),
     ],
 )
 def test_phrases_per_kind_and_stage(item: DueItem, expected: str) -> None:
@@ -123,8 +140,9 @@ def test_digest_keeps_the_most_urgent_stage_and_caps_lines() -> None:
         (None, None, None),
     ],
 )
-def test_child_label_never_uses_an_id(given: str | None, initials: str | None,
-                                      expected: str | None) -> None:
+def test_child_label_never_uses_an_id(
+    given: str | None, initials: str | None, expected: str | None
+) -> None:
     assert child_label(given, initials) == expected
 
 
@@ -145,9 +163,27 @@ def test_director_variant() -> None:
 
 def test_vaccine_item_from_due_doses_names_one_dose_vaccines_without_number() -> None:
     birth = date(2024, 1, 10)
-    doses = due_doses(birth, "m", ["HepB1", "HepB2", "HepB3", "BCG", "IPV1", "IPV2", "bOPV1",
-                                   "DTaP1", "DTaP2", "DTaP3", "MPSV-A1", "MPSV-A2", "MMR1",
-                                   "JE-L1"], date(2025, 7, 10))
+    doses = due_doses(
+        birth,
+        "m",
+        [
+            "HepB1",
+            "HepB2",
+            "HepB3",
+            "BCG",
+            "IPV1",
+            "IPV2",
+            "bOPV1",
+            "DTaP1",
+            "DTaP2",
+            "DTaP3",
+            "MPSV-A1",
+            "MPSV-A2",
+            "MMR1",
+            "JE-L1",
+        ],
+        date(2025, 7, 10),
+    )
     edition = load_schedule().in_force(date(2025, 7, 10))
     items = {d.code: vaccine_item(7, "小明", d, "due", edition) for d in doses}
     assert items["HepA-L"].dose is None and items["MMR2"].dose == 2
@@ -159,7 +195,9 @@ def test_dedup_keys() -> None:
     assert dedup_key(42, "vaccine", "a:b", "due") == "rem:42:vaccine:a_b:due"
     assert dedup_key(1, "vaccine", "DTaP2", "due") != dedup_key(1, "vaccine", "DTaP2", "overdue")
     assert digest_dedup_keys([dtap2(), dtap2(stage="before"), insurance()]) == (
-        "rem:1:vaccine:DTaP2:due", "rem:2:insurance:2026:before")
+        "rem:1:vaccine:DTaP2:due",
+        "rem:2:insurance:2026:before",
+    )
 
 
 PENDING = (
@@ -210,12 +248,18 @@ def test_reply_without_matching_pending_items() -> None:
 def test_bare_one_confirms_school_and_permit_items() -> None:
     item = DueItem(5, "小华", "school_primary", "2026", "before", date(2026, 6, 30))
     assert parse_guardian_reply("1", (item,), today=TODAY).effects == (
-        ConfirmReminder(5, "school_primary", "2026"),)
+        ConfirmReminder(5, "school_primary", "2026"),
+    )
 
 
 def test_every_reply_key_exists_in_every_locale() -> None:
-    for key in ("reminder.reply.confirmed", "reminder.reply.dose_confirmed",
-                "reminder.reply.insurance_confirmed", "reminder.reply.routed",
-                "reminder.reply.unknown", "reminder.reply.nothing_pending"):
+    for key in (
+        "reminder.reply.confirmed",
+        "reminder.reply.dose_confirmed",
+        "reminder.reply.insurance_confirmed",
+        "reminder.reply.routed",
+        "reminder.reply.unknown",
+        "reminder.reply.nothing_pending",
+    ):
         for locale in ("zh_Hans", "zh_Hant", "en"):
             assert CATALOG.base_template(key, locale), (key, locale)

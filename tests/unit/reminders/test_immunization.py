@@ -157,8 +157,19 @@ def test_no_catch_up_at_18_and_bcg_limit_4() -> None:
 
 def test_live_injectables_28_days_apart_mmr_and_je() -> None:
     birth = date(2025, 1, 5)
-    base = ["HepB1", "BCG", "HepB2", "IPV1", "DTaP1", "IPV2", "bOPV1", "DTaP2", "HepB3",
-            "DTaP3", "MPSV-A1"]
+    base = [
+        "HepB1",
+        "BCG",
+        "HepB2",
+        "IPV1",
+        "DTaP1",
+        "IPV2",
+        "bOPV1",
+        "DTaP2",
+        "HepB3",
+        "DTaP3",
+        "MPSV-A1",
+    ]
     given = {code: None for code in base} | {"MMR1": date(2025, 9, 10)}
     doses = by_code(due_doses(birth, "m", given, date(2025, 9, 20)))
     assert doses["JE-L1"].earliest_allowed == date(2025, 10, 8)  # MMR1 + 28 days
@@ -173,12 +184,21 @@ def test_live_injectables_28_days_apart_mmr_and_je() -> None:
 
 def test_minimum_interval_from_recorded_date() -> None:
     birth = date(2025, 5, 1)
-    doses = by_code(due_doses(birth, "m", {"HepB1": date(2025, 5, 1), "BCG": None,
-                                           "HepB2": date(2025, 6, 20)}, date(2025, 11, 1)))
+    doses = by_code(
+        due_doses(
+            birth,
+            "m",
+            {"HepB1": date(2025, 5, 1), "BCG": None, "HepB2": date(2025, 6, 20)},
+            date(2025, 11, 1),
+        )
+    )
     assert doses["HepB3"].due_date == date(2025, 11, 1)
     assert doses["HepB3"].earliest_allowed == date(2025, 11, 1)  # 2025-06-20 + 60 < due
-    late = by_code(due_doses(birth, "m", {"HepB1": None, "BCG": None,
-                                          "HepB2": date(2025, 10, 1)}, date(2025, 11, 1)))
+    late = by_code(
+        due_doses(
+            birth, "m", {"HepB1": None, "BCG": None, "HepB2": date(2025, 10, 1)}, date(2025, 11, 1)
+        )
+    )
     assert late["HepB3"].earliest_allowed == date(2025, 11, 30)
 
 
@@ -191,15 +211,30 @@ def test_given_codes_match_loosely(given: str) -> None:
 
 def test_rules_are_parameters() -> None:
     birth = date(2025, 3, 10)
-    narrow = by_code(due_doses(birth, "m", ["HepB1", "BCG"], date(2025, 4, 1),
-                               rules=DueRules(upcoming_days=5, grace_months=1)))
+    narrow = by_code(
+        due_doses(
+            birth,
+            "m",
+            ["HepB1", "BCG"],
+            date(2025, 4, 1),
+            rules=DueRules(upcoming_days=5, grace_months=1),
+        )
+    )
     assert "HepB2" not in narrow
-    wide = by_code(due_doses(birth, "m", ["HepB1", "BCG"], date(2025, 4, 1),
-                             rules=DueRules(upcoming_days=60, grace_months=1)))
+    wide = by_code(
+        due_doses(
+            birth,
+            "m",
+            ["HepB1", "BCG"],
+            date(2025, 4, 1),
+            rules=DueRules(upcoming_days=60, grace_months=1),
+        )
+    )
     assert wide["HepB2"].status == "upcoming"
     assert wide["IPV1"].status == "upcoming"
-    lenient = by_code(due_doses(birth, "m", ["HepB1", "BCG"], date(2025, 5, 20),
-                                rules=DueRules(grace_months=3)))
+    lenient = by_code(
+        due_doses(birth, "m", ["HepB1", "BCG"], date(2025, 5, 20), rules=DueRules(grace_months=3))
+    )
     assert lenient["HepB2"].status == "due"
 
 
@@ -213,15 +248,21 @@ def test_vaccines_report_json_shape() -> None:
 
 
 def test_schedule_from_mapping_for_db_editions() -> None:
-    schedule = Schedule.from_editions([
-        {"id": "x", "effective_from": "2030-01-01",
-         "entries": [{"code": "A1", "vaccine": "A", "dose": 1, "months": 2}]},
-    ])
+    schedule = Schedule.from_editions(
+        [
+            {
+                "id": "x",
+                "effective_from": "2030-01-01",
+                "entries": [{"code": "A1", "vaccine": "A", "dose": 1, "months": 2}],
+            },
+        ]
+    )
     doses = due_doses(date(2030, 1, 1), None, [], date(2030, 3, 1), schedule)
     assert [(d.code, d.status) for d in doses] == [("A1", "due")]
     with pytest.raises(ScheduleError):
-        Schedule.from_editions([{"id": "x", "effective_from": "2030-01-01",
-                                 "entries": [{"code": "A1", "dose": 1}]}])
+        Schedule.from_editions(
+            [{"id": "x", "effective_from": "2030-01-01", "entries": [{"code": "A1", "dose": 1}]}]
+        )
     with pytest.raises(ScheduleError):
         Schedule.from_editions([])
 
@@ -235,7 +276,10 @@ def test_schedule_from_mapping_for_db_editions() -> None:
     given_dates=st.lists(st.none() | st.dates(date(2005, 1, 1), date(2045, 1, 1)), max_size=12),
 )
 def test_never_raises_never_returns_a_given_dose(
-    birth: date, age_days: int, sex: str | None, given_codes: list[str],
+    birth: date,
+    age_days: int,
+    sex: str | None,
+    given_codes: list[str],
     given_dates: list[date | None],
 ) -> None:
     from datetime import timedelta

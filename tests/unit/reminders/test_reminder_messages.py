@@ -17,8 +17,11 @@ from reminders.schedule import load_schedule
 CATALOG = Catalog.load()
 TABLE = Path(__file__).resolve().parents[3] / "content" / "tables" / "reminders.tsv"
 LOCALES = ("zh_Hans", "zh_Hant", "en")
-ROWS = [r for r in csv.reader(TABLE.open(encoding="utf-8"), delimiter="\t")
-        if r and not r[0].startswith("#")]
+ROWS = [
+    r
+    for r in csv.reader(TABLE.open(encoding="utf-8"), delimiter="\t")
+    if r and not r[0].startswith("#")
+]
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r[0] for r in ROWS])
@@ -42,8 +45,17 @@ def test_every_vaccine_in_every_edition_has_a_name() -> None:
 def test_every_single_dose_reminder_fits_one_sms_segment(locale: str, stage: str) -> None:
     for edition in load_schedule().editions:
         for entry in edition.entries:
-            item = DueItem(1, "王小明", "vaccine", entry.code, stage, date(2025, 12, 28),
-                           entry.vaccine, entry.dose, entry.age_months())
+            item = DueItem(
+                1,
+                "王小明",
+                "vaccine",
+                entry.code,
+                stage,
+                date(2025, 12, 28),
+                entry.vaccine,
+                entry.dose,
+                entry.age_months(),
+            )
             reply = compose_guardian_digest([item], CATALOG, locale)
             assert reply is not None
             sms = render(reply, CATALOG, locale, "numbered").text

@@ -1,0 +1,41 @@
+"""The capabilities built on the foundation, each installed from one place.
+
+A capability module (visits, hotline, reminders, console ...) offers:
+- `install(app)`: register effect handlers, context and pre-step hooks, scheduler jobs;
+- optionally `add_commands(subparsers)`: its `careline` subcommands;
+- optionally `routers(app)`: its HTTP routes.
+Add one line per capability below; nothing registers itself at import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+    from bot.app import Application
+
+
+def modules() -> list[ModuleType]:
+    return []
+
+
+def install_all(app: Application) -> None:
+    for module in modules():
+        module.install(app)
+
+
+def command_adders() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
+    return [m.add_commands for m in modules() if hasattr(m, "add_commands")]
+
+
+def all_routers(app: Application) -> list[APIRouter]:
+    routers: list[APIRouter] = []
+    for module in modules():
+        if hasattr(module, "routers"):
+            routers.extend(module.routers(app))
+    return routers
