@@ -25,6 +25,9 @@ edits are stored by the shell in the database and turned back into a `Lexicon` w
       },
     }
 
+Each shipped file `content/lexicon/<category>.toml` holds one ``[category]`` table (one entry
+of "categories"); `cues.toml` holds the ``[cues]`` table.
+
 A term with `near` counts only when one of those words is within `window` characters
 (compact form, before or after the term, same clause): this is the "context rule" for
 short, ambiguous terms such as 打. Severity order: critical > high > medium.

@@ -22,6 +22,7 @@ severe kept term (the earliest one on a tie).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -48,7 +49,8 @@ class _Found:
 
 
 def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+    folded = unicodedata.normalize("NFKC", ch)[:1]
+    return folded.isascii() and folded.isalnum()
 
 
 class Screen:

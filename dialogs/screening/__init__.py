@@ -1,0 +1,11 @@
+"""The safety screen: every inbound text is checked for mandatory-report concerns.
+
+Public surface: `load_default_lexicon`, `Lexicon`, `Screen`, `Decision`, `Match`,
+`safety_replies`.
+"""
+
+from dialogs.screening.decision import Decision, Match
+from dialogs.screening.lexicon import Lexicon, LexiconError, load_default_lexicon
+from dialogs.screening.matcher import Screen
+
+__all__ = ["Decision", "Lexicon", "LexiconError", "Match", "Screen", "load_default_lexicon"]
