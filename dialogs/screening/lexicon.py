@@ -22,6 +22,7 @@ edits are stored by the shell in the database and turned back into a `Lexicon` w
         "negation": ["没有", "未发现", "not"],   # before a term in the same clause
         "danger": ["现在", "正在", "right now"], # in the same clause as a term -> critical
         "third_person": ["孩子", "他"],   # a subject that is not the sender (self-harm rule)
+        "exclusions": ["打听", "打扫"],   # everyday phrases that neutralize a term of any category
       },
     }
 
@@ -81,6 +82,7 @@ class Lexicon:
     negation: tuple[str, ...] = ()
     danger: tuple[str, ...] = ()
     third_person: tuple[str, ...] = ()
+    exclusions: tuple[str, ...] = ()  # apply to every category
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def category(self, category_id: str) -> Category | None:
@@ -99,6 +101,7 @@ class Lexicon:
             negation=_compact_all(cues.get("negation", ())),
             danger=_compact_all(cues.get("danger", ())),
             third_person=_compact_all(cues.get("third_person", ())),
+            exclusions=_compact_all(cues.get("exclusions", ())),
             raw=raw,
         )
 

@@ -3,8 +3,8 @@
 Rules, in order, for every term found in the compact text (see normalize.py):
 1. English (ASCII) terms and cues must sit on word boundaries of the original text; a
    term may carry a plain inflection (-s, -es, -ed, -d, -ing).
-2. A term of a category is dropped when one of that category's exclusions overlaps it
-   (打疫苗 covers 打; 笑死 covers 死).
+2. A term of a category is dropped when one of that category's exclusions, or a global
+   exclusion (cues.exclusions), overlaps it (打疫苗 covers 打; 想死你 covers 想死).
 3. A term with a context rule (`near`) counts only with a near word close by, same clause.
 4. A term inside a longer term of the same category is dropped (the longer one is kept).
 5. Negation: a negation cue ending before the term in the same clause.
@@ -74,6 +74,8 @@ class Screen:
                     add(near, "near")
             for phrase in category.exclusions:
                 add(phrase, "exclusion", None, category.id)
+        for phrase in lexicon.exclusions:
+            add(phrase, "exclusion", None, None)
         for kind, words in (
             ("negation", lexicon.negation),
             ("danger", lexicon.danger),
@@ -160,7 +162,7 @@ class Screen:
             assert hit.term is not None
             cover = next(
                 (e for e in exclusions
-                 if e.category == hit.category and e.start < hit.end and hit.start < e.end),
+                 if e.category in (hit.category, None) and e.start < hit.end and hit.start < e.end),
                 None,
             )
             if cover is not None:
