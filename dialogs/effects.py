@@ -29,3 +29,22 @@ class LinkContact:
     """A Telegram user shared their phone: link this chat to the roster person with it."""
 
     phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    """Open (or update) a hotline case: a concern a person must look at now.
+
+    `source` is "screen" (a lexicon hit on any inbound text) or "urgent_flow" (the sender
+    used the urgent flow, whether or not a term matched). `matched` holds the lexicon terms.
+    """
+
+    category: str
+    severity: str  # "critical" | "high" | "medium"
+    text: str
+    matched: tuple[str, ...]
+    source: str  # "screen" | "urgent_flow"
+    child_code: str | None = None
+    location: str | None = None
+    in_danger: bool | None = None
+    callback_ok: bool | None = None

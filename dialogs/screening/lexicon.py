@@ -21,6 +21,7 @@ edits are stored by the shell in the database and turned back into a `Lexicon` w
       "cues": {                            # optional (content/lexicon/cues.toml)
         "negation": ["没有", "未发现", "not"],   # before a term in the same clause
         "danger": ["现在", "正在", "right now"], # in the same clause as a term -> critical
+        "call_for_help": ["快来", "救命"],   # anywhere in a message with a term -> critical
         "third_person": ["孩子", "他"],   # a subject that is not the sender (self-harm rule)
         "exclusions": ["打听", "打扫"],   # everyday phrases that neutralize a term of any category
       },
@@ -81,6 +82,7 @@ class Lexicon:
     categories: tuple[Category, ...]
     negation: tuple[str, ...] = ()
     danger: tuple[str, ...] = ()
+    call_for_help: tuple[str, ...] = ()
     third_person: tuple[str, ...] = ()
     exclusions: tuple[str, ...] = ()  # apply to every category
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -100,6 +102,7 @@ class Lexicon:
             categories=categories,
             negation=_compact_all(cues.get("negation", ())),
             danger=_compact_all(cues.get("danger", ())),
+            call_for_help=_compact_all(cues.get("call_for_help", ())),
             third_person=_compact_all(cues.get("third_person", ())),
             exclusions=_compact_all(cues.get("exclusions", ())),
             raw=raw,

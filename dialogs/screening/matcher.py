@@ -15,7 +15,8 @@ Rules, in order, for every term found in the compact text (see normalize.py):
      (a missed concern is worse than a false alarm).
    "有没有", "是不是" ... (`not_negation` cues) are questions, not negations.
 6. A danger cue (现在, 正在, right now ...) in the same clause as a kept term, within
-   12 characters, makes it critical and sets `immediate_danger`.
+   12 characters, makes it critical and sets `immediate_danger`; a call for help (快来,
+   救命, hurry ...) anywhere in the message does the same for every kept term.
 The decision escalates when any term is kept; category and severity come from the most
 severe kept term (the earliest one on a tie).
 """
@@ -40,7 +41,7 @@ _SUFFIXES = ("", "s", "es", "ed", "d", "ing")
 
 @dataclass(frozen=True, slots=True)
 class _Found:
-    kind: str  # "term" | "exclusion" | "negation" | "danger" | "third" | "self" | "not_neg"
+    kind: str  # term exclusion near negation danger call third self not_neg
     key: str
     start: int  # compact
     end: int
@@ -79,6 +80,7 @@ class Screen:
         for kind, words in (
             ("negation", lexicon.negation),
             ("danger", lexicon.danger),
+            ("call", lexicon.call_for_help),
             ("third", lexicon.third_person),
             ("self", FIRST_PERSON),
             ("not_neg", NOT_NEGATION),
@@ -130,12 +132,13 @@ class Screen:
         hits = _drop_contained(hits)
         kept: list[tuple[_Found, str]] = []
         immediate = False
+        call = next((f.key for f in found if f.kind == "call"), None)
         for hit in hits:
             assert hit.term is not None
             if not self._survives_negation(norm, hit, found, why):
                 continue
             severity = hit.term.severity
-            cue = _danger_cue(norm, hit, found)
+            cue = _danger_cue(norm, hit, found) or call
             if cue is not None:
                 immediate = True
                 if severity != "critical":
@@ -150,7 +153,9 @@ class Screen:
         top = max(matches, key=lambda m: (severity_rank(m.severity), -m.start))
         why.insert(0, f"escalate: {top.category}, {top.severity}")
         about_self = _about_self(norm, kept, found)
-        return Decision(True, top.category, top.severity, matches, tuple(why), immediate, about_self)
+        return Decision(
+            True, top.category, top.severity, matches, tuple(why), immediate, about_self
+        )
 
     def _apply_exclusions_and_context(
         self, norm: Normalized, found: list[_Found], why: list[str]
@@ -252,7 +257,9 @@ def _danger_cue(norm: Normalized, hit: _Found, found: list[_Found]) -> str | Non
     return None
 
 
-def _about_self(norm: Normalized, kept: list[tuple[_Found, str]], found: list[_Found]) -> bool | None:
+def _about_self(
+    norm: Normalized, kept: list[tuple[_Found, str]], found: list[_Found]
+) -> bool | None:
     """For the self-harm hits: is the sender writing about themselves?"""
     selfharm = [h for h, _ in kept if h.category == "self_harm"]
     if not selfharm:
