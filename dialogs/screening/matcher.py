@@ -55,7 +55,7 @@ def _is_word_char(ch: str) -> bool:
 
 
 class Screen:
-    """`Screen(lexicon).screen(text) -> Decision`. Build once per lexicon; thread-safe."""
+    """`Screen(lexicon).screen(text) -> Decision`. Build once per lexicon, then reuse."""
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon

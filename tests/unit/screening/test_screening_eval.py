@@ -2,8 +2,9 @@
 
 tests/data/screening_eval.tsv is the labeled evaluation set the issue asks for (written
 before the lexicon; the lexicon was then written with it in view, so it is a development
-set). holdout.tsv, holdout2.tsv and holdout3.tsv are printed for honesty, not asserted: they show how
-the lexicon generalizes to phrasings it was not written for (see their headers).
+set). holdout.tsv, holdout2.tsv and holdout3.tsv are printed for honesty, not asserted:
+they show how the lexicon generalizes to phrasings it was not written for (see their
+headers; only holdout3 never guided an edit).
 Run with `-s` to see the figures.
 """
 
