@@ -9,10 +9,11 @@ Rules, in order, for every term found in the compact text (see normalize.py):
 4. A term inside a longer term of the same category is dropped (the longer one is kept).
 5. Negation: a negation cue ending before the term in the same clause.
    - critical term or critical category: never dropped; the reason is recorded.
-   - a clear negation (multi-character cue within 4 characters, or a single-character
-     cue right before the term: 没有发现打骂, 没被打, did not hit): dropped.
-   - a cue further away in the clause (up to 10 characters): unsure, so it is kept
-     (a missed concern is worse than a false alarm).
+   - a clear negation: the cue touches the term, or (multi-character cues) only
+     "finding" words stand between (发现, 任何, 明显 ...): 没有发现打骂, 没被打, 未见明显伤痕,
+     did not hit, no signs of abuse. Dropped.
+   - anything else between them (不是第一次被打, 没想到又被打, 没有一天不挨打): unsure,
+     so it is kept (a missed concern is worse than a false alarm).
    "有没有", "是不是" ... (`not_negation` cues) are questions, not negations.
 6. A danger cue (现在, 正在, right now ...) in the same clause as a kept term, within
    12 characters, makes it critical and sets `immediate_danger`; a call for help (快来,
@@ -35,7 +36,13 @@ from dialogs.screening.normalize import Normalized, normalize
 
 NOT_NEGATION = ("有没有", "是不是", "有无", "有没", "是否")
 FIRST_PERSON = ("我", "i", "me", "my", "myself", "im")
-CLEAR_GAP, UNSURE_GAP, DANGER_REACH = 4, 10, 12
+UNSURE_GAP, DANGER_REACH = 10, 12
+# Words that may stand between a negation and its term without making it unclear:
+# 没有发现任何打骂, 未见明显伤痕, no signs of abuse.
+NEGATION_FILLERS = (
+    "发现", "看到", "见到", "出现", "存在", "任何", "明显", "遭受", "受到", "有过", "有", "过",
+    "被", "什么", "signsof", "signof", "evidenceof", "any", "been",
+)
 _SUFFIXES = ("", "s", "es", "ed", "d", "ing")
 
 
@@ -199,13 +206,23 @@ class Screen:
         if critical:
             why.append(f"negation {label} ignored: critical concern is never dropped")
             return True
-        clear = gap == 0 if len(cue.key) == 1 else gap <= CLEAR_GAP
+        between = norm.compact[cue.end:hit.start]
+        clear = between == "" or (len(cue.key) > 1 and _only_fillers(between))
         if clear:
             why.append(f"negation {label}: not counted")
             return False
         if gap <= UNSURE_GAP:
             why.append(f"possible negation {label}: kept, unsure")
         return True
+
+
+def _only_fillers(between: str) -> bool:
+    while between:
+        filler = next((f for f in NEGATION_FILLERS if between.startswith(f)), None)
+        if filler is None:
+            return False
+        between = between[len(filler):]
+    return True
 
 
 def _gap(between: str) -> int:

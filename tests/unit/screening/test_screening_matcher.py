@@ -74,6 +74,12 @@ def test_decisions(text: str, escalate: bool, category: str | None, severity: st
         ("孩子有没有被打", True, "matched '被打'"),
         # a cue far from the term, same clause: unsure, so escalate
         ("没有想到他爸又打他", True, "unsure"),
+        ("没有发现任何打骂", False, "not counted"),
+        ("there were no signs of abuse", False, "not counted"),
+        # words between the cue and the term that change the meaning: unsure, escalate
+        ("不是第一次被打了", True, "unsure"),
+        ("没想到又被打", True, "unsure"),
+        ("没有一天不挨打", True, "unsure"),
         # a single-character cue counts only when it touches the term
         ("无故被打", True, "matched '被打'"),
         ("无打骂", False, "not counted"),
