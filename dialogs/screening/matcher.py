@@ -153,15 +153,15 @@ class Screen:
                 severity = "critical"
             kept.append((hit, severity))
         if not kept:
-            return Decision(False, None, None, (), tuple(why))
+            return Decision(False, None, None, (), tuple(dict.fromkeys(why)))
         matches = tuple(_match(norm, hit, sev) for hit, sev in kept)
-        for m in matches:
-            why.insert(0, f"matched '{m.term}' ({m.category}, {m.severity})")
         top = max(matches, key=lambda m: (severity_rank(m.severity), -m.start))
-        why.insert(0, f"escalate: {top.category}, {top.severity}")
+        reasons = [f"escalate: {top.category}, {top.severity}"]
+        reasons += [f"matched '{m.term}' ({m.category}, {m.severity})" for m in matches]
         about_self = _about_self(norm, kept, found)
         return Decision(
-            True, top.category, top.severity, matches, tuple(why), immediate, about_self
+            True, top.category, top.severity, matches, tuple(dict.fromkeys(reasons + why)),
+            immediate, about_self,
         )
 
     def _apply_exclusions_and_context(
