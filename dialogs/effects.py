@@ -7,6 +7,7 @@ the shell has one handler per type (bot/effects.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +32,7 @@ class LinkContact:
     phone: str
 
 
-# Reminder effects (appended by reminders-core; the import stays here to keep the head intact).
-from datetime import date  # noqa: E402
+# Reminder effects.
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +67,22 @@ class ConfirmReminder:
     child_id: int
     kind: str
     item: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    """Open (or update) a hotline case: a concern a person must look at now.
+
+    `source` is "screen" (a lexicon hit on any inbound text) or "urgent_flow" (the sender
+    used the urgent flow, whether or not a term matched). `matched` holds the lexicon terms.
+    """
+
+    category: str
+    severity: str  # "critical" | "high" | "medium"
+    text: str
+    matched: tuple[str, ...]
+    source: str  # "screen" | "urgent_flow"
+    child_code: str | None = None
+    location: str | None = None
+    in_danger: bool | None = None
+    callback_ok: bool | None = None

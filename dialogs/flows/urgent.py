@@ -1,0 +1,174 @@
+"""The urgent-concern flow: anyone, even an unknown sender, can report a concern.
+
+紧急 / urgent / sos (content/keywords.toml [flows] urgent), then:
+  what happened (free text; the words after the trigger count as the answer)
+  -> which child (code or name; "skip")
+  -> where ("skip")
+  -> is the child in danger now (yes / no / not sure); "yes" -> "call 110 now" at once
+  -> may we call you back (yes / no)
+  -> OpenCase(source="urgent_flow"), even when no lexicon term matched.
+
+Severity: in danger now -> critical; otherwise the screen's severity of the text when it
+matches, else high ("not sure" never goes below high). The category is the screen's, or
+"unclassified". On timeout, a concern whose "what happened" was given is still opened.
+The screen comes from `ctx.extra["screen"]` (the shell's live lexicon), falling back to
+the shipped default lexicon, built on first use.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from content.normalize import command_form
+from dialogs.effects import OpenCase
+from dialogs.flow import Answer
+from dialogs.screening.lexicon import load_default_lexicon, severity_rank
+from dialogs.screening.matcher import Screen
+from dialogs.screening.replies import hotlines_reply
+from dialogs.types import IDLE, Choice, Context, Inbound, Outcome, Reply, Role, State
+
+NAME = "urgent"
+UNCLASSIFIED = "unclassified"
+YES, NO, UNSURE, SKIP = "yes", "no", "unsure", "skip"
+_WORDS = {
+    YES: {"是", "是的", "有", "对", "危险", "有危险", "yes", "y", "yeah"},
+    NO: {"否", "不", "不是", "没有", "没", "无", "no", "n", "nope"},
+    UNSURE: {"不确定", "不知道", "不清楚", "说不好", "unsure", "not sure", "dont know",
+             "don't know"},
+    SKIP: {"跳过", "略", "-", "skip", "不知道", "不清楚", "无", "pass"},
+}
+_CHOICE_LABEL = {YES: "urgent.choice.yes", NO: "urgent.choice.no",
+                 UNSURE: "urgent.choice.unsure", SKIP: "urgent.choice.skip"}
+
+
+@lru_cache(maxsize=1)
+def _default_screen() -> Screen:
+    return Screen(load_default_lexicon())
+
+
+def screen_for(ctx: Context) -> Screen:
+    screen = ctx.extra.get("screen")
+    return screen if isinstance(screen, Screen) else _default_screen()
+
+
+def _choices(*payloads: str) -> tuple[Choice, ...]:
+    return tuple(Choice(_CHOICE_LABEL[p], p) for p in payloads)
+
+
+def _understood(answer: Answer, allowed: tuple[str, ...]) -> str | None:
+    if answer.payload in allowed:
+        return answer.payload
+    form = command_form(answer.text)
+    return next((p for p in allowed if form in _WORDS[p]), None)
+
+
+def _ask(step: str) -> Reply:
+    if step == "child":
+        return Reply("urgent.ask_child", choices=_choices(SKIP))
+    if step == "where":
+        return Reply("urgent.ask_where", choices=_choices(SKIP))
+    if step == "danger":
+        return Reply("urgent.ask_danger", choices=_choices(YES, NO, UNSURE))
+    if step == "callback":
+        return Reply("urgent.ask_callback", choices=_choices(YES, NO))
+    return Reply("urgent.ask_what")
+
+
+def _at(step: str, data: dict[str, Any], *before: Reply) -> Outcome:
+    return Outcome(State(NAME, step, data), (*before, _ask(step)))
+
+
+def _child_code(text: str, ctx: Context) -> str:
+    """A roster child's code when the answer names one of the sender's children, else the text."""
+    form = command_form(text)
+    for child in ctx.children:
+        if form in (command_form(child.code), command_form(child.name)):
+            return child.code
+    return text.strip()
+
+
+def build_case(data: dict[str, Any], ctx: Context) -> OpenCase:
+    text = str(data.get("what", ""))
+    decision = screen_for(ctx).screen(text)
+    in_danger: bool | None = data.get("in_danger")
+    severity = decision.severity if decision.escalate and decision.severity else "high"
+    if in_danger:
+        severity = "critical"
+    elif data.get("danger_unsure") and severity_rank(severity) < severity_rank("high"):
+        severity = "high"
+    return OpenCase(
+        category=decision.category or UNCLASSIFIED,
+        severity=severity,
+        text=text,
+        matched=tuple(dict.fromkeys(m.term for m in decision.matches)),
+        source="urgent_flow",
+        child_code=data.get("child_code"),
+        location=data.get("location"),
+        in_danger=in_danger,
+        callback_ok=data.get("callback_ok"),
+    )
+
+
+class UrgentFlow:
+    name = NAME
+    roles: frozenset[Role] | None = None
+    menu_label_key: str | None = "menu.urgent"
+
+    def start(self, inbound: Inbound, ctx: Context, args: str) -> Outcome:
+        if args.strip():
+            return _at("child", {"what": args.strip()}, Reply("urgent.noted"))
+        return _at("what", {})
+
+    def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
+        data = dict(state.data)
+        step = state.step or "what"
+        if step == "what":
+            if not answer.text.strip():
+                return _at("what", data)
+            data["what"] = answer.text.strip()
+            return _at("child", data, Reply("urgent.noted"))
+        if step == "child":
+            if _understood(answer, (SKIP,)) is None and answer.text.strip():
+                data["child_code"] = _child_code(answer.text, ctx)
+            return _at("where", data)
+        if step == "where":
+            if _understood(answer, (SKIP,)) is None and answer.text.strip():
+                data["location"] = answer.text.strip()
+            return _at("danger", data)
+        if step == "danger":
+            return self._danger(data, answer)
+        if step == "callback":
+            picked = _understood(answer, (YES, NO))
+            if picked is None:
+                return _at("callback", data, Reply("choice.invalid", {"count": 2}))
+            data["callback_ok"] = picked == YES
+            return self._finish(data, ctx)
+        return _at("what", {})
+
+    def _danger(self, data: dict[str, Any], answer: Answer) -> Outcome:
+        picked = _understood(answer, (YES, NO, UNSURE))
+        if picked is None:
+            return _at("danger", data, Reply("choice.invalid", {"count": 3}))
+        if picked == YES:
+            data["in_danger"] = True
+            return _at("callback", data, Reply("safety.call_110_now"))
+        if picked == UNSURE:
+            data["danger_unsure"] = True
+            return _at("callback", data, Reply("urgent.if_in_doubt_110"))
+        data["in_danger"] = False
+        return _at("callback", data)
+
+    def _finish(self, data: dict[str, Any], ctx: Context) -> Outcome:
+        case = build_case(data, ctx)
+        key = "urgent.done" if data.get("callback_ok") else "urgent.done_no_callback"
+        return Outcome(IDLE, (Reply(key), hotlines_reply(case.category)), (case,))
+
+    def on_timeout(self, state: State, ctx: Context) -> Outcome:
+        data = dict(state.data)
+        if not str(data.get("what", "")).strip():
+            return Outcome(IDLE)
+        return Outcome(IDLE, (Reply("urgent.timeout_saved"),), (build_case(data, ctx),))
+
+
+FLOW = UrgentFlow()

@@ -1,0 +1,301 @@
+"""The screen: one Aho-Corasick automaton per lexicon, built once, matched per message.
+
+Rules, in order, for every term found in the compact text (see normalize.py):
+1. English (ASCII) terms and cues must sit on word boundaries of the original text; a
+   term may carry a plain inflection (-s, -es, -ed, -d, -ing).
+2. A term of a category is dropped when one of that category's exclusions, or a global
+   exclusion (cues.exclusions), overlaps it (打疫苗 covers 打; 想死你 covers 想死).
+3. A term with a context rule (`near`) counts only with a near word close by, same clause.
+4. A term inside a longer term of the same category is dropped (the longer one is kept).
+5. Negation: a negation cue ending before the term in the same clause.
+   - critical term or critical category: never dropped; the reason is recorded.
+   - a clear negation: the cue touches the term, or (multi-character cues) only
+     "finding" words stand between (发现, 任何, 明显 ...): 没有发现打骂, 没被打, 未见明显伤痕,
+     did not hit, no signs of abuse. Dropped.
+   - anything else between them (不是第一次被打, 没想到又被打, 没有一天不挨打): unsure,
+     so it is kept (a missed concern is worse than a false alarm).
+   "有没有", "是不是" ... (`not_negation` cues) are questions, not negations.
+6. A danger cue (现在, 正在, right now ...) in the same clause as a kept term, within
+   12 characters, makes it critical and sets `immediate_danger`; a call for help (快来,
+   救命, hurry ...) anywhere in the message does the same for every kept term.
+The decision escalates when any term is kept; category and severity come from the most
+severe kept term (the earliest one on a tie).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import ahocorasick
+
+from dialogs.screening.decision import NO_CONCERN, Decision, Match
+from dialogs.screening.lexicon import Lexicon, Term, severity_rank
+from dialogs.screening.normalize import Normalized, normalize
+
+NOT_NEGATION = ("有没有", "是不是", "有无", "有没", "是否")
+FIRST_PERSON = ("我", "i", "me", "my", "myself", "im")
+UNSURE_GAP, DANGER_REACH = 10, 12
+# Words that may stand between a negation and its term without making it unclear:
+# 没有发现任何打骂, 未见明显伤痕, no signs of abuse.
+NEGATION_FILLERS = (
+    "发现", "看到", "见到", "出现", "存在", "任何", "明显", "遭受", "受到", "有过", "有", "过",
+    "被", "什么", "signsof", "signof", "evidenceof", "any", "been",
+)
+_SUFFIXES = ("", "s", "es", "ed", "d", "ing")
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    kind: str  # term exclusion near negation danger call third self not_neg
+    key: str
+    start: int  # compact
+    end: int
+    term: Term | None = None
+    category: str | None = None
+
+
+def _is_word_char(ch: str) -> bool:
+    folded = unicodedata.normalize("NFKC", ch)[:1]
+    return folded.isascii() and folded.isalnum()
+
+
+class Screen:
+    """`Screen(lexicon).screen(text) -> Decision`. Build once per lexicon, then reuse."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._critical_categories = frozenset(
+            c.id for c in lexicon.categories if c.severity == "critical"
+        )
+        entries: dict[str, list[tuple[str, Term | None, str | None]]] = {}
+
+        def add(key: str, kind: str, term: Term | None = None, cat: str | None = None) -> None:
+            if key:
+                entries.setdefault(key, []).append((kind, term, cat))
+
+        for category in lexicon.categories:
+            for term in category.terms:
+                add(term.key, "term", term, category.id)
+                for near in term.near:
+                    add(near, "near")
+            for phrase in category.exclusions:
+                add(phrase, "exclusion", None, category.id)
+        for phrase in lexicon.exclusions:
+            add(phrase, "exclusion", None, None)
+        for kind, words in (
+            ("negation", lexicon.negation),
+            ("danger", lexicon.danger),
+            ("call", lexicon.call_for_help),
+            ("third", lexicon.third_person),
+            ("self", FIRST_PERSON),
+            ("not_neg", NOT_NEGATION),
+        ):
+            for word in words:
+                add(word, kind)
+        automaton = ahocorasick.Automaton()
+        for key, values in entries.items():
+            automaton.add_word(key, (key, tuple(values)))
+        if entries:
+            automaton.make_automaton()
+        self._automaton = automaton if entries else None
+
+    # -- finding -----------------------------------------------------------------------
+
+    def _on_boundary(self, norm: Normalized, key: str, start: int, end: int, kind: str) -> bool:
+        original = norm.original
+        if _is_word_char(key[0]):
+            before = norm.origin[start] - 1
+            if before >= 0 and _is_word_char(original[before]):
+                return False
+        if _is_word_char(key[-1]):
+            after = norm.origin[end - 1] + 1
+            tail = ""
+            while after < len(original) and _is_word_char(original[after]):
+                tail += original[after].casefold()
+                after += 1
+            return tail == "" or (kind == "term" and tail in _SUFFIXES)
+        return True
+
+    def _find(self, norm: Normalized) -> Iterator[_Found]:
+        if self._automaton is None or not norm.compact:
+            return
+        for last, (key, values) in self._automaton.iter(norm.compact):
+            start, end = last - len(key) + 1, last + 1
+            for kind, term, cat in values:
+                if self._on_boundary(norm, key, start, end, kind):
+                    yield _Found(kind, key, start, end, term, cat)
+
+    # -- deciding ----------------------------------------------------------------------
+
+    def screen(self, text: str) -> Decision:
+        norm = normalize(text)
+        found = list(self._find(norm))
+        if not any(f.kind == "term" for f in found):
+            return NO_CONCERN
+        why: list[str] = []
+        hits = self._apply_exclusions_and_context(norm, found, why)
+        hits = _drop_contained(hits)
+        kept: list[tuple[_Found, str]] = []
+        immediate = False
+        call = next((f.key for f in found if f.kind == "call"), None)
+        for hit in hits:
+            assert hit.term is not None
+            if not self._survives_negation(norm, hit, found, why):
+                continue
+            severity = hit.term.severity
+            cue = _danger_cue(norm, hit, found) or call
+            if cue is not None:
+                immediate = True
+                if severity != "critical":
+                    why.append(f"danger cue '{cue}' near '{hit.term.text}': raised to critical")
+                severity = "critical"
+            kept.append((hit, severity))
+        if not kept:
+            return Decision(False, None, None, (), tuple(dict.fromkeys(why)))
+        matches = tuple(_match(norm, hit, sev) for hit, sev in kept)
+        top = max(matches, key=lambda m: (severity_rank(m.severity), -m.start))
+        reasons = [f"escalate: {top.category}, {top.severity}"]
+        reasons += [f"matched '{m.term}' ({m.category}, {m.severity})" for m in matches]
+        about_self = _about_self(norm, kept, found)
+        return Decision(
+            True, top.category, top.severity, matches, tuple(dict.fromkeys(reasons + why)),
+            immediate, about_self,
+        )
+
+    def _apply_exclusions_and_context(
+        self, norm: Normalized, found: list[_Found], why: list[str]
+    ) -> list[_Found]:
+        exclusions = [f for f in found if f.kind == "exclusion"]
+        near_words = [f for f in found if f.kind in ("near", "third", "self", "term")]
+        hits: list[_Found] = []
+        for hit in (f for f in found if f.kind == "term"):
+            assert hit.term is not None
+            cover = next(
+                (e for e in exclusions
+                 if e.category in (hit.category, None) and e.start < hit.end and hit.start < e.end),
+                None,
+            )
+            if cover is not None:
+                why.append(f"exclusion '{cover.key}' covers '{hit.term.text}'")
+                continue
+            if hit.term.near and not _has_near(norm, hit, near_words):
+                why.append(f"'{hit.term.text}' ignored: no context word near it")
+                continue
+            hits.append(hit)
+        return hits
+
+    def _survives_negation(
+        self, norm: Normalized, hit: _Found, found: list[_Found], why: list[str]
+    ) -> bool:
+        assert hit.term is not None
+        clause_start, _ = norm.clause_of(hit.start)
+        questions = [f for f in found if f.kind == "not_neg"]
+        cues = [
+            f for f in found
+            if f.kind == "negation" and clause_start <= f.start and f.end <= hit.start
+            and not any(q.start <= f.start and f.end <= q.end for q in questions)
+        ]
+        if not cues:
+            return True
+        cue = max(cues, key=lambda f: f.end)
+        gap = _gap(norm.compact[cue.end:hit.start])
+        critical = hit.term.severity == "critical" or hit.category in self._critical_categories
+        label = f"'{cue.key}' before '{hit.term.text}'"
+        if critical:
+            why.append(f"negation {label} ignored: critical concern is never dropped")
+            return True
+        between = norm.compact[cue.end:hit.start]
+        clear = between == "" or (len(cue.key) > 1 and _only_fillers(between))
+        if clear:
+            why.append(f"negation {label}: not counted")
+            return False
+        if gap <= UNSURE_GAP:
+            why.append(f"possible negation {label}: kept, unsure")
+        return True
+
+
+def _only_fillers(between: str) -> bool:
+    while between:
+        filler = next((f for f in NEGATION_FILLERS if between.startswith(f)), None)
+        if filler is None:
+            return False
+        between = between[len(filler):]
+    return True
+
+
+def _gap(between: str) -> int:
+    """Distance in 'characters', an English word counting like one Chinese character."""
+    ascii_chars = sum(1 for ch in between if ch.isascii())
+    return len(between) - ascii_chars + (ascii_chars + 3) // 4
+
+
+def _has_near(norm: Normalized, hit: _Found, words: list[_Found]) -> bool:
+    assert hit.term is not None
+    clause = norm.clause_of(hit.start)
+    lo = max(clause[0], hit.start - hit.term.window)
+    hi = min(clause[1], hit.end + hit.term.window)
+    return any(
+        w.key in hit.term.near and lo <= w.start and w.end <= hi
+        and not (w.start == hit.start and w.end == hit.end)
+        for w in words
+    )
+
+
+def _drop_contained(hits: list[_Found]) -> list[_Found]:
+    kept = []
+    for h in hits:
+        inside = any(
+            o is not h and o.category == h.category and o.start <= h.start and h.end <= o.end
+            and (o.end - o.start) > (h.end - h.start)
+            for o in hits
+        )
+        if not inside:
+            kept.append(h)
+    # identical spans from duplicate terms: keep one per (category, span)
+    seen: set[tuple[str | None, int, int]] = set()
+    out = []
+    for h in kept:
+        if (h.category, h.start, h.end) not in seen:
+            seen.add((h.category, h.start, h.end))
+            out.append(h)
+    return out
+
+
+def _danger_cue(norm: Normalized, hit: _Found, found: list[_Found]) -> str | None:
+    clause = norm.clause_of(hit.start)
+    for f in found:
+        if f.kind != "danger" or not (clause[0] <= f.start and f.end <= clause[1]):
+            continue
+        distance = max(f.start - hit.end, hit.start - f.end, 0)
+        if distance <= DANGER_REACH:
+            return f.key
+    return None
+
+
+def _about_self(
+    norm: Normalized, kept: list[tuple[_Found, str]], found: list[_Found]
+) -> bool | None:
+    """For the self-harm hits: is the sender writing about themselves?"""
+    selfharm = [h for h, _ in kept if h.category == "self_harm"]
+    if not selfharm:
+        return None
+    hit = selfharm[0]
+    clause = norm.clause_of(hit.start)
+    lo = clause[0]
+    third = any(f.kind == "third" and lo <= f.start and f.end <= hit.start for f in found)
+    if third:
+        return False
+    first = any(
+        f.kind == "self" and lo <= f.start and f.start <= hit.end
+        and not norm.compact.startswith("我们", f.start)
+        for f in found
+    )
+    return True if first else None
+
+
+def _match(norm: Normalized, hit: _Found, severity: str) -> Match:
+    assert hit.term is not None and hit.category is not None
+    start, end = norm.span(hit.start, hit.end)
+    return Match(hit.term.text, hit.category, severity, start, end)
