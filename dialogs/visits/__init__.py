@@ -1,0 +1,1 @@
+"""The child director's visit report: questions, parsing, quick SMS form and digests (pure)."""
