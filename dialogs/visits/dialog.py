@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
+from content.keywords import Keywords
 from content.normalize import fold
 from dialogs import effects as fx
 from dialogs.flow import Answer
@@ -21,6 +23,7 @@ from dialogs.visits import prompts
 from dialogs.visits.parse import child_by_id, match_children, read_date
 from dialogs.visits.questions import (
     BACK_WORDS,
+    CHECKLIST_KEYS,
     CHOICE_QUESTIONS,
     NO_WORDS,
     ORDER,
@@ -34,6 +37,11 @@ from reminders.cadence import Cadence
 
 DRAFT_RESUME = "draft:resume"
 DRAFT_NEW = "draft:new"
+
+
+@lru_cache(maxsize=1)
+def _keywords() -> Keywords:
+    return Keywords.load()
 
 
 def _form(text: str) -> str:
@@ -54,6 +62,8 @@ class VisitDialog:
     ) -> Outcome:
         if step == "confirm":
             reply = prompts.summary(data["answers"], ctx, self.cadence, data.get("mode") == "edit")
+        elif step == "checklist":
+            reply = prompts.checklist_menu(data["answers"])
         elif step == "date_check":
             reply = prompts.date_check(date.fromisoformat(data["pending_date"]), ctx.today)
         else:
@@ -105,6 +115,10 @@ class VisitDialog:
             return self._draft(data, payload, form, ctx)
         if step == "confirm":
             return self._confirm(data, payload, form, answer, ctx)
+        if self._is_own_trigger(answer):
+            return self.ask(step, data, ctx)
+        if step == "checklist":
+            return self._checklist(data, payload, form, ctx)
         if payload == prompts.BACK or form in BACK_WORDS:
             return self.back(step, data, ctx)
         if step == "child":
@@ -206,6 +220,8 @@ class VisitDialog:
             return self.save(data, ctx)
         if payload == prompts.DISCARD:
             return Outcome(IDLE, (Reply("visit.discarded"),))
+        if payload == prompts.CHECKLIST_PAYLOAD:
+            return self.ask("checklist", data, ctx)
         step = (
             payload.removeprefix(prompts.EDIT_PREFIX)
             if payload.startswith(prompts.EDIT_PREFIX)
@@ -225,6 +241,19 @@ class VisitDialog:
             prompts.summary(data["answers"], ctx, self.cadence, data.get("mode") == "edit").choices
         )
         return self.again("confirm", data, ctx, count)
+
+    def _checklist(self, data: dict[str, Any], payload: str, form: str, ctx: Context) -> Outcome:
+        if payload == prompts.BACK or form in BACK_WORDS:
+            return self.ask("confirm", data, ctx)
+        step = payload.removeprefix(prompts.EDIT_PREFIX)
+        if payload.startswith(prompts.EDIT_PREFIX) and step in CHECKLIST_KEYS:
+            data["back_to_summary"] = True
+            return self.ask(step, data, ctx)
+        return self.again("checklist", data, ctx, len(CHECKLIST_KEYS) + 1)
+
+    def _is_own_trigger(self, answer: Answer) -> bool:
+        """The flow's own start word inside the flow: ask the current question again."""
+        return not answer.payload and _keywords().flow_for(answer.text) in ("visit", "edit_visit")
 
     def _draft(self, data: dict[str, Any], payload: str, form: str, ctx: Context) -> Outcome:
         draft = dict(data.get("draft") or {})

@@ -13,7 +13,7 @@ from typing import Any
 
 from dialogs.types import Channel, ChildRef, Choice, Context, Reply
 from dialogs.visits.parse import by_urgency, child_by_id
-from dialogs.visits.questions import CHOICE_QUESTIONS, ORDER, SKIP
+from dialogs.visits.questions import CHECKLIST_KEYS, CHOICE_QUESTIONS, ORDER, SKIP, flags_for
 from reminders.cadence import Cadence, next_visit_due
 
 BACK = "nav:back"
@@ -22,6 +22,7 @@ SAVE = "save"
 DISCARD = "discard"
 EDIT_PREFIX = "edit:"
 CHILD_PREFIX = "child:"
+CHECKLIST_PAYLOAD = "checklist"
 NOTES_SHOWN = 16
 
 BACK_CHOICE = Choice("visit.nav.back", BACK)
@@ -98,44 +99,46 @@ def due_after(answers: Mapping[str, Any], child: ChildRef | None, cadence: Caden
 
 
 def summary_lines(answers: Mapping[str, Any], ctx: Context, editing: bool) -> tuple[Choice, ...]:
-    """One choice per answer: its label, and the payload that edits it."""
+    """One choice per main answer (its payload edits it); the checklist is one line."""
     lines: list[Choice] = []
-    for step in ORDER:
-        if step == "child":
-            child = child_by_id(ctx.children, answers.get("child"))
-            if child is not None and not editing:
-                lines.append(
-                    Choice(
-                        "visit.sum.child",
-                        EDIT_PREFIX + step,
-                        {"code": child.code, "name": child.name},
-                    )
-                )
-        elif step == "date":
-            if answers.get("date"):
-                lines.append(
-                    Choice(
-                        "visit.sum.date",
-                        EDIT_PREFIX + step,
-                        {"date": date.fromisoformat(str(answers["date"]))},
-                    )
-                )
-        elif step == "notes":
-            notes = str(answers.get("notes") or "")
-            if notes:
-                shown = notes if len(notes) <= NOTES_SHOWN else notes[: NOTES_SHOWN - 1] + "…"
-                lines.append(Choice("visit.sum.notes", EDIT_PREFIX + step, {"notes": shown}))
-            else:
-                lines.append(Choice("visit.sum.no_notes", EDIT_PREFIX + step))
-        else:
-            value = answers.get(step)
-            key = (
-                f"visit.sum.skipped.{step}"
-                if value in (None, SKIP)
-                else f"visit.opt.{step}.{value}"
-            )
-            lines.append(Choice(key, EDIT_PREFIX + step))
+    child = child_by_id(ctx.children, answers.get("child"))
+    if child is not None and not editing:
+        params = {"code": child.code, "name": child.name}
+        lines.append(Choice("visit.sum.child", EDIT_PREFIX + "child", params))
+    for step in ("kind", "date", "assessment"):
+        value = answers.get(step)
+        if step == "date" and value:
+            params = {"date": date.fromisoformat(str(value))}
+            lines.append(Choice("visit.sum.date", EDIT_PREFIX + step, params))
+        elif step != "date":
+            lines.append(Choice(option_label(step, value), EDIT_PREFIX + step))
+    checklist = [str(answers.get(k, SKIP)) for k in CHECKLIST_KEYS]
+    counts = {
+        "concerns": len(flags_for({k: str(v) for k, v in answers.items()})),
+        "skipped": checklist.count(SKIP),
+    }
+    lines.append(Choice("visit.sum.checklist", CHECKLIST_PAYLOAD, counts))
+    notes = str(answers.get("notes") or "")
+    if notes:
+        shown = notes if len(notes) <= NOTES_SHOWN else notes[: NOTES_SHOWN - 1] + "…"
+        lines.append(Choice("visit.sum.notes", EDIT_PREFIX + "notes", {"notes": shown}))
+    else:
+        lines.append(Choice("visit.sum.no_notes", EDIT_PREFIX + "notes"))
     return tuple(lines)
+
+
+def option_label(step: str, value: object) -> str:
+    if value in (None, SKIP):
+        return f"visit.sum.skipped.{step}"
+    return f"visit.opt.{step}.{value}"
+
+
+def checklist_menu(answers: Mapping[str, Any]) -> Reply:
+    """The checklist answers, each a choice that edits it; "back" returns to the summary."""
+    choices = tuple(
+        Choice(option_label(k, answers.get(k)), EDIT_PREFIX + k) for k in CHECKLIST_KEYS
+    )
+    return Reply("visit.checklist", {}, (*choices, BACK_CHOICE))
 
 
 def summary(
