@@ -103,13 +103,13 @@ def summary_lines(answers: Mapping[str, Any], ctx: Context, editing: bool) -> tu
     lines: list[Choice] = []
     child = child_by_id(ctx.children, answers.get("child"))
     if child is not None and not editing:
-        params = {"code": child.code, "name": child.name}
-        lines.append(Choice("visit.sum.child", EDIT_PREFIX + "child", params))
+        names = {"code": child.code, "name": child.name}
+        lines.append(Choice("visit.sum.child", EDIT_PREFIX + "child", names))
     for step in ("kind", "date", "assessment"):
         value = answers.get(step)
         if step == "date" and value:
-            params = {"date": date.fromisoformat(str(value))}
-            lines.append(Choice("visit.sum.date", EDIT_PREFIX + step, params))
+            when = {"date": date.fromisoformat(str(value))}
+            lines.append(Choice("visit.sum.date", EDIT_PREFIX + step, when))
         elif step != "date":
             lines.append(Choice(option_label(step, value), EDIT_PREFIX + step))
     checklist = [str(answers.get(k, SKIP)) for k in CHECKLIST_KEYS]
