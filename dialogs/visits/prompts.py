@@ -23,7 +23,7 @@ DISCARD = "discard"
 EDIT_PREFIX = "edit:"
 CHILD_PREFIX = "child:"
 CHECKLIST_PAYLOAD = "checklist"
-NOTES_SHOWN = 16
+NOTES_SHOWN = 10
 
 BACK_CHOICE = Choice("visit.nav.back", BACK)
 SKIP_CHOICE = Choice("visit.nav.skip", SKIP_PAYLOAD)
@@ -108,7 +108,7 @@ def summary_lines(answers: Mapping[str, Any], ctx: Context, editing: bool) -> tu
     for step in ("kind", "date", "assessment"):
         value = answers.get(step)
         if step == "date" and value:
-            when = {"date": date.fromisoformat(str(value))}
+            when = {"date": date.fromisoformat(str(value)).isoformat()}  # short on SMS
             lines.append(Choice("visit.sum.date", EDIT_PREFIX + step, when))
         elif step != "date":
             lines.append(Choice(option_label(step, value), EDIT_PREFIX + step))
@@ -141,6 +141,10 @@ def checklist_menu(answers: Mapping[str, Any]) -> Reply:
     return Reply("visit.checklist", {}, (*choices, BACK_CHOICE))
 
 
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
 def summary(
     answers: Mapping[str, Any], ctx: Context, cadence: Cadence, editing: bool = False
 ) -> Reply:
@@ -148,7 +152,7 @@ def summary(
     params = {
         "code": child.code if child else "",
         "name": child.name if child else "",
-        "next_due": due_after(answers, child, cadence) or "",
+        "next_due": _iso(due_after(answers, child, cadence)),
     }
     head = (Choice("visit.save", SAVE), Choice("visit.discard", DISCARD))
     key = "visit.edit_confirm" if editing else "visit.confirm"

@@ -57,8 +57,15 @@ def test_cadence_is_data() -> None:
 
 def test_a_missing_interval_is_an_error() -> None:
     with pytest.raises(ValueError, match="poor"):
-        Cadence.from_mapping({"intervals": {"good": {"months": 3}, "average": {"months": 1},
-                                            "key_child": {"weeks": 2}}})
+        Cadence.from_mapping(
+            {
+                "intervals": {
+                    "good": {"months": 3},
+                    "average": {"months": 1},
+                    "key_child": {"weeks": 2},
+                }
+            }
+        )
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,9 @@ def test_row_is_in_the_catalog_in_every_locale(row: list[str], catalog: Catalog)
 
 def test_traditional_texts_are_traditional() -> None:
     for key, hans, hant, _ in (r[:4] for r in rows()):
-        assert to_simplified(hant).replace("「", "“").replace("」", "”") != hant or hans == hant, key
+        assert to_simplified(hant).replace("「", "“").replace("」", "”") != hant or hans == hant, (
+            key
+        )
 
 
 def test_every_option_has_a_label(catalog: Catalog) -> None:

@@ -34,13 +34,22 @@ def test_split_parts(text: str, parts: tuple[str, ...], notes: str) -> None:
     [
         ("A12 良好", {"assessment": "good", "kind": "home", "date": "2026-03-10"}),
         ("A12 G", {"assessment": "good"}),
-        ("A12 average phone yesterday", {"assessment": "average", "kind": "contact",
-                                         "date": "2026-03-09"}),
+        (
+            "A12 average phone yesterday",
+            {"assessment": "average", "kind": "contact", "date": "2026-03-09"},
+        ),
         ("A12 差 他处 3.1", {"assessment": "poor", "kind": "elsewhere", "date": "2026-03-01"}),
         ("A12 良好在校健康", {"school": "in", "health": "healthy"}),
-        ("A12 一般 独居 失学 有伤 自伤 用电", {"living": "alone", "school": "out",
-                                       "health": "injury", "mental": "self_harm",
-                                       "safety": "electric"}),
+        (
+            "A12 一般 独居 失学 有伤 自伤 用电",
+            {
+                "living": "alone",
+                "school": "out",
+                "health": "injury",
+                "mental": "self_harm",
+                "safety": "electric",
+            },
+        ),
         ("A12 良好 在校", {"health": "skip", "needs": "skip"}),
         ("A12 良好 在校 无", {"health": "healthy", "needs": "none", "care": "parents"}),
         ("A12 良好 无人照护 无", {"care": "none", "living": "ok"}),
