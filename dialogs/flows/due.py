@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 
 from content.keywords import Keywords
-from dialogs.flow import Answer
-from dialogs.flows.visit import FLOW as VISIT_FLOW
+from dialogs.flow import Answer, Flow
+from dialogs.flows.visit import VISIT as VISIT_FLOW
 from dialogs.flows.visit import VisitFlow
 from dialogs.types import IDLE, Channel, Context, Inbound, Outcome, Reply, Role, State
 from dialogs.visits.due_list import MORE, VISIT_CHILD, due_entries, due_page, pages_of
@@ -83,4 +83,4 @@ class DueFlow:
         return Outcome(IDLE)
 
 
-FLOW = DueFlow()
+FLOW: Flow = DueFlow()

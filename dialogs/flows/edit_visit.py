@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from dialogs.flow import Answer
+from dialogs.flow import Answer, Flow
 from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
 from dialogs.visits.dialog import VisitDialog
 from dialogs.visits.parse import child_by_id
@@ -80,4 +80,4 @@ class EditVisitFlow:
         return self.dialog.timeout(state, ctx)
 
 
-FLOW = EditVisitFlow()
+FLOW: Flow = EditVisitFlow()

@@ -12,7 +12,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from dialogs.flow import Answer
+from dialogs.flow import Answer, Flow
 from dialogs.types import IDLE, ChildRef, Context, Inbound, Outcome, Reply, Role, State
 from dialogs.visits.dialog import VisitDialog, draft_offer
 from dialogs.visits.parse import match_children
@@ -117,4 +117,5 @@ def _draft(raw: object, ctx: Context) -> dict[str, Any] | None:
     return draft if "child" in draft else None
 
 
-FLOW = VisitFlow()
+VISIT = VisitFlow()
+FLOW: Flow = VISIT
