@@ -15,7 +15,7 @@ from dialogs.flows.visit import VISIT as VISIT_FLOW
 from dialogs.flows.visit import VisitFlow
 from dialogs.types import IDLE, Channel, Context, Inbound, Outcome, Reply, Role, State
 from dialogs.visits.due_list import MORE, VISIT_CHILD, due_entries, due_page, pages_of
-from dialogs.visits.parse import child_by_id
+from dialogs.visits.parse import child_by_id, match_children
 from reminders.cadence import Cadence, load_cadence
 
 NAME = "due"
@@ -77,6 +77,9 @@ class DueFlow:
             if state.data.get("last"):
                 return Outcome(IDLE, (Reply("due.no_more"),))
             return self._page(int(state.data.get("page", 0)) + 1, ctx)
+        matches = match_children(answer.text, ctx.children) if not payload else ()
+        if len(matches) == 1:  # a code or name typed from the list: report that child
+            return self._visit.start_for_child(matches[0], ctx)
         return Outcome(IDLE, (Reply("fallback.not_understood"),))
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:

@@ -156,6 +156,8 @@ SCENARIOS: dict[str, list[dict[str, Any]]] = {
         {"payload": "visit:child:7", "channel": "telegram"},
         {"text": "待访"},
         {"text": "随便"},
+        {"text": "待访"},
+        {"text": "e5"},
     ],
     "edit_window": [
         {"text": "改", "extra": {"last_visit": LAST_VISIT}},
