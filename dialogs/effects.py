@@ -86,3 +86,50 @@ class OpenCase:
     location: str | None = None
     in_danger: bool | None = None
     callback_ok: bool | None = None
+
+
+# --- Visits (the child director's visit report) -------------------------------------------
+from collections.abc import Mapping  # noqa: E402
+
+
+@dataclass(frozen=True, slots=True)
+class SaveVisit:
+    """Record a visit. ``dedup`` is a stable hash of the answers: a retried message saves once.
+
+    ``checklist`` holds (item, value) for every checklist item, value "skip" when not asked;
+    ``flags`` name the danger signs found (living_alone, injury_signs, out_of_school,
+    guardianship_poor...) for the safety screen to escalate.
+    """
+
+    child_id: int
+    kind: str  # home | contact | elsewhere
+    visit_date: date
+    assessment: str  # good | average | poor
+    checklist: tuple[tuple[str, str], ...]
+    notes: str
+    flags: tuple[str, ...]
+    next_due: date
+    dedup: str
+
+
+@dataclass(frozen=True, slots=True)
+class SaveVisitDraft:
+    """Keep a half-finished visit report; the shell passes it back as ctx.extra["visit_draft"]."""
+
+    child_id: int
+    answers: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class DropVisitDraft:
+    """The director resumed or discarded the draft for this child: delete it."""
+
+    child_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateVisit:
+    """Correct a saved visit: only the changed answers (and the recomputed next_due/flags)."""
+
+    visit_id: int
+    changes: Mapping[str, str | tuple[str, ...]]

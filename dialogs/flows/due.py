@@ -1,0 +1,89 @@
+"""Flow "due": the director's children due or overdue for a visit (待访 / due).
+
+One page fits one SMS; 更多 / more (the [flows] more words, or the button) shows the next.
+Picking a child starts the guided visit report for it. Overdue children whose vaccinations
+are behind are marked (``ctx.extra["vaccine_overdue_child_ids"]``, a collection of ids).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property, lru_cache
+
+from content.keywords import Keywords
+from dialogs.flow import Answer, Flow
+from dialogs.flows.visit import VISIT as VISIT_FLOW
+from dialogs.flows.visit import VisitFlow
+from dialogs.types import IDLE, Channel, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.visits.due_list import MORE, VISIT_CHILD, due_entries, due_page, pages_of
+from dialogs.visits.parse import child_by_id, match_children
+from reminders.cadence import Cadence, load_cadence
+
+NAME = "due"
+
+
+@lru_cache(maxsize=1)
+def _keywords() -> Keywords:
+    return Keywords.load()
+
+
+class DueFlow:
+    name = NAME
+    roles: frozenset[Role] | None = frozenset({Role.DIRECTOR})
+    menu_label_key: str | None = "menu.due"
+
+    def __init__(
+        self,
+        cadence: Cadence | None = None,
+        keywords: Keywords | None = None,
+        visit_flow: VisitFlow | None = None,
+    ) -> None:
+        self._cadence = cadence
+        self._keywords = keywords
+        self._visit = visit_flow or VISIT_FLOW
+
+    @cached_property
+    def cadence(self) -> Cadence:
+        return self._cadence or load_cadence()
+
+    def _is_more(self, text: str) -> bool:
+        return (self._keywords or _keywords()).flow_for(text) == "more"
+
+    def _page(self, page: int, ctx: Context) -> Outcome:
+        vaccine_ids = ctx.extra.get("vaccine_overdue_child_ids") or ()
+        entries = due_entries(ctx.children, ctx.today, self.cadence.due_soon_days, vaccine_ids)
+        size = (
+            self.cadence.buttons_page_size
+            if ctx.channel == Channel.TELEGRAM
+            else self.cadence.sms_page_size
+        )
+        reply = due_page(entries, page, size)
+        if pages_of(entries, size) <= page + 1:
+            # Last page: the list stays open so a number still picks a child.
+            return Outcome(State(NAME, "list", {"page": page, "last": True}), (reply,))
+        return Outcome(State(NAME, "list", {"page": page}), (reply,))
+
+    def start(self, inbound: Inbound, ctx: Context, args: str) -> Outcome:
+        if not ctx.children:
+            return Outcome(IDLE, (Reply("due.none"),))
+        return self._page(0, ctx)
+
+    def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
+        payload = answer.payload or ""
+        if payload.startswith(VISIT_CHILD):
+            child = child_by_id(ctx.children, payload.removeprefix(VISIT_CHILD))
+            if child is not None:
+                return self._visit.start_for_child(child, ctx)
+        if payload == MORE or (not payload and self._is_more(answer.text)):
+            if state.data.get("last"):
+                return Outcome(IDLE, (Reply("due.no_more"),))
+            return self._page(int(state.data.get("page", 0)) + 1, ctx)
+        matches = match_children(answer.text, ctx.children) if not payload else ()
+        if len(matches) == 1:  # a code or name typed from the list: report that child
+            return self._visit.start_for_child(matches[0], ctx)
+        return Outcome(IDLE, (Reply("fallback.not_understood"),))
+
+    def on_timeout(self, state: State, ctx: Context) -> Outcome:
+        return Outcome(IDLE)
+
+
+FLOW: Flow = DueFlow()

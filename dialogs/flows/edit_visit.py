@@ -1,0 +1,83 @@
+"""Flow "edit_visit": correct the last saved visit (改 / edit) within a time window.
+
+The shell passes ``ctx.extra["last_visit"]`` = {"id": int, "child_id": int,
+"saved_at": aware datetime or ISO text, "answers": dict as saved}. The director sees the
+summary, edits items by number, and saving yields ``UpdateVisit(visit_id, changes)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from dialogs.flow import Answer, Flow
+from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.visits.dialog import VisitDialog
+from dialogs.visits.parse import child_by_id
+from dialogs.visits.questions import ORDER
+from dialogs.visits.report import clean_answers
+from reminders.cadence import Cadence, load_cadence
+
+NAME = "edit_visit"
+
+
+def _saved_at(raw: object) -> datetime | None:
+    if isinstance(raw, str):
+        try:
+            raw = datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+    if not isinstance(raw, datetime):
+        return None
+    return raw if raw.tzinfo else raw.replace(tzinfo=UTC)
+
+
+class EditVisitFlow:
+    name = NAME
+    roles: frozenset[Role] | None = frozenset({Role.DIRECTOR})
+    menu_label_key: str | None = None
+
+    def __init__(self, cadence: Cadence | None = None) -> None:
+        self._cadence = cadence
+
+    @cached_property
+    def dialog(self) -> VisitDialog:
+        return VisitDialog(NAME, self._cadence or load_cadence())
+
+    def start(self, inbound: Inbound, ctx: Context, args: str) -> Outcome:
+        last = ctx.extra.get("last_visit")
+        if not isinstance(last, Mapping):
+            return Outcome(IDLE, (Reply("visit.edit_none"),))
+        child = child_by_id(ctx.children, last.get("child_id"))
+        saved_at = _saved_at(last.get("saved_at"))
+        visit_id = last.get("id")
+        if child is None or saved_at is None or not isinstance(visit_id, int):
+            return Outcome(IDLE, (Reply("visit.edit_none"),))
+        hours = self.dialog.cadence.edit_window_hours
+        if ctx.now - saved_at > timedelta(hours=hours):
+            return Outcome(IDLE, (Reply("visit.edit_too_late", {"hours": hours}),))
+        raw = last.get("answers")
+        answers = clean_answers(
+            {**(raw if isinstance(raw, Mapping) else {}), "child": child.id},
+            ctx.children,
+            ctx.today,
+        )
+        data: dict[str, Any] = {
+            "answers": answers,
+            "before": dict(answers),
+            "mode": "edit",
+            "visit_id": visit_id,
+        }
+        missing = [s for s in ORDER if s != "notes" and s not in answers]
+        return self.dialog.ask(missing[0] if missing else "confirm", data, ctx)
+
+    def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
+        return self.dialog.handle(state, answer, ctx)
+
+    def on_timeout(self, state: State, ctx: Context) -> Outcome:
+        return self.dialog.timeout(state, ctx)
+
+
+FLOW: Flow = EditVisitFlow()
