@@ -47,11 +47,15 @@ def padded(raw: dict[str, Any], extra: int, seed: int = 7) -> dict[str, Any]:
         if rng.random() < 0.8:
             words.add("".join(rng.choice(CJK) for _ in range(rng.randint(2, 5))))
         else:
-            words.add(" ".join("".join(rng.choice("abcdefghijklmnopqrstuvwxyz")
-                                       for _ in range(rng.randint(3, 8)))
-                               for _ in range(rng.randint(1, 2))))
-    synthetic = {"id": "synthetic", "severity": "medium", "terms": sorted(words),
-                 "exclusions": []}
+            words.add(
+                " ".join(
+                    "".join(
+                        rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 8))
+                    )
+                    for _ in range(rng.randint(1, 2))
+                )
+            )
+    synthetic = {"id": "synthetic", "severity": "medium", "terms": sorted(words), "exclusions": []}
     return {**raw, "categories": [*raw["categories"], synthetic]}
 
 
@@ -69,10 +73,12 @@ def measure(name: str, raw: dict[str, Any], texts: list[str], rounds: int) -> No
             escalated += screen.screen(text).escalate
     elapsed = time.perf_counter() - started
     n = rounds * len(texts)
-    print(f"{name}: {lexicon.term_count()} terms, lexicon + automaton built in "
-          f"{built * 1000:.0f} ms; "
-          f"{n} messages in {elapsed:.2f} s = {n / elapsed:,.0f} messages/s "
-          f"({elapsed / n * 1e6:.0f} µs each), {escalated // rounds} of {len(texts)} escalate")
+    print(
+        f"{name}: {lexicon.term_count()} terms, lexicon + automaton built in "
+        f"{built * 1000:.0f} ms; "
+        f"{n} messages in {elapsed:.2f} s = {n / elapsed:,.0f} messages/s "
+        f"({elapsed / n * 1e6:.0f} µs each), {escalated // rounds} of {len(texts)} escalate"
+    )
 
 
 def main() -> None:
@@ -90,8 +96,10 @@ def main() -> None:
     started = time.perf_counter()
     for _ in range(50):
         screen.screen(long_text)
-    print(f"one {len(long_text)}-character message: "
-          f"{(time.perf_counter() - started) / 50 * 1000:.1f} ms")
+    print(
+        f"one {len(long_text)}-character message: "
+        f"{(time.perf_counter() - started) / 50 * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.capabilities import install_all
 from bot.channels.base import ChannelAdapter, RateLimits
 from bot.channels.console import ConsoleChannel
 from bot.channels.sms import TwilioChannel

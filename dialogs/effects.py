@@ -6,6 +6,7 @@ the shell has one handler per type (bot/effects.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -89,7 +90,6 @@ class OpenCase:
 
 
 # --- Visits (the child director's visit report) -------------------------------------------
-from collections.abc import Mapping  # noqa: E402
 
 
 @dataclass(frozen=True, slots=True)

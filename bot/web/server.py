@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from bot.app import Application
+from bot.capabilities import all_routers
 from bot.web import health, simulator, webhooks
 
 log = logging.getLogger(__name__)
@@ -42,5 +43,7 @@ def create_web_app(app: Application, *, background: bool = True) -> FastAPI:
     web.include_router(webhooks.router(app))
     if app.settings.simulator:
         web.include_router(simulator.router(app))
+    for extra in all_routers(app):
+        web.include_router(extra)
     web.state.careline = app
     return web

@@ -34,12 +34,24 @@ YES, NO, UNSURE, SKIP = "yes", "no", "unsure", "skip"
 _WORDS = {
     YES: {"是", "是的", "有", "对", "危险", "有危险", "yes", "y", "yeah"},
     NO: {"否", "不", "不是", "没有", "没", "无", "no", "n", "nope"},
-    UNSURE: {"不确定", "不知道", "不清楚", "说不好", "unsure", "not sure", "dont know",
-             "don't know"},
+    UNSURE: {
+        "不确定",
+        "不知道",
+        "不清楚",
+        "说不好",
+        "unsure",
+        "not sure",
+        "dont know",
+        "don't know",
+    },
     SKIP: {"跳过", "略", "-", "skip", "不知道", "不清楚", "无", "pass"},
 }
-_CHOICE_LABEL = {YES: "urgent.choice.yes", NO: "urgent.choice.no",
-                 UNSURE: "urgent.choice.unsure", SKIP: "urgent.choice.skip"}
+_CHOICE_LABEL = {
+    YES: "urgent.choice.yes",
+    NO: "urgent.choice.no",
+    UNSURE: "urgent.choice.unsure",
+    SKIP: "urgent.choice.skip",
+}
 
 
 @lru_cache(maxsize=1)

@@ -40,8 +40,25 @@ UNSURE_GAP, DANGER_REACH = 10, 12
 # Words that may stand between a negation and its term without making it unclear:
 # 没有发现任何打骂, 未见明显伤痕, no signs of abuse.
 NEGATION_FILLERS = (
-    "发现", "看到", "见到", "出现", "存在", "任何", "明显", "遭受", "受到", "有过", "有", "过",
-    "被", "什么", "signsof", "signof", "evidenceof", "any", "been",
+    "发现",
+    "看到",
+    "见到",
+    "出现",
+    "存在",
+    "任何",
+    "明显",
+    "遭受",
+    "受到",
+    "有过",
+    "有",
+    "过",
+    "被",
+    "什么",
+    "signsof",
+    "signof",
+    "evidenceof",
+    "any",
+    "been",
 )
 _SUFFIXES = ("", "s", "es", "ed", "d", "ing")
 
@@ -160,8 +177,13 @@ class Screen:
         reasons += [f"matched '{m.term}' ({m.category}, {m.severity})" for m in matches]
         about_self = _about_self(norm, kept, found)
         return Decision(
-            True, top.category, top.severity, matches, tuple(dict.fromkeys(reasons + why)),
-            immediate, about_self,
+            True,
+            top.category,
+            top.severity,
+            matches,
+            tuple(dict.fromkeys(reasons + why)),
+            immediate,
+            about_self,
         )
 
     def _apply_exclusions_and_context(
@@ -173,8 +195,13 @@ class Screen:
         for hit in (f for f in found if f.kind == "term"):
             assert hit.term is not None
             cover = next(
-                (e for e in exclusions
-                 if e.category in (hit.category, None) and e.start < hit.end and hit.start < e.end),
+                (
+                    e
+                    for e in exclusions
+                    if e.category in (hit.category, None)
+                    and e.start < hit.end
+                    and hit.start < e.end
+                ),
                 None,
             )
             if cover is not None:
@@ -193,20 +220,23 @@ class Screen:
         clause_start, _ = norm.clause_of(hit.start)
         questions = [f for f in found if f.kind == "not_neg"]
         cues = [
-            f for f in found
-            if f.kind == "negation" and clause_start <= f.start and f.end <= hit.start
+            f
+            for f in found
+            if f.kind == "negation"
+            and clause_start <= f.start
+            and f.end <= hit.start
             and not any(q.start <= f.start and f.end <= q.end for q in questions)
         ]
         if not cues:
             return True
         cue = max(cues, key=lambda f: f.end)
-        gap = _gap(norm.compact[cue.end:hit.start])
+        gap = _gap(norm.compact[cue.end : hit.start])
         critical = hit.term.severity == "critical" or hit.category in self._critical_categories
         label = f"'{cue.key}' before '{hit.term.text}'"
         if critical:
             why.append(f"negation {label} ignored: critical concern is never dropped")
             return True
-        between = norm.compact[cue.end:hit.start]
+        between = norm.compact[cue.end : hit.start]
         clear = between == "" or (len(cue.key) > 1 and _only_fillers(between))
         if clear:
             why.append(f"negation {label}: not counted")
@@ -221,7 +251,7 @@ def _only_fillers(between: str) -> bool:
         filler = next((f for f in NEGATION_FILLERS if between.startswith(f)), None)
         if filler is None:
             return False
-        between = between[len(filler):]
+        between = between[len(filler) :]
     return True
 
 
@@ -237,7 +267,9 @@ def _has_near(norm: Normalized, hit: _Found, words: list[_Found]) -> bool:
     lo = max(clause[0], hit.start - hit.term.window)
     hi = min(clause[1], hit.end + hit.term.window)
     return any(
-        w.key in hit.term.near and lo <= w.start and w.end <= hi
+        w.key in hit.term.near
+        and lo <= w.start
+        and w.end <= hi
         and not (w.start == hit.start and w.end == hit.end)
         for w in words
     )
@@ -247,7 +279,10 @@ def _drop_contained(hits: list[_Found]) -> list[_Found]:
     kept = []
     for h in hits:
         inside = any(
-            o is not h and o.category == h.category and o.start <= h.start and h.end <= o.end
+            o is not h
+            and o.category == h.category
+            and o.start <= h.start
+            and h.end <= o.end
             and (o.end - o.start) > (h.end - h.start)
             for o in hits
         )
@@ -288,7 +323,9 @@ def _about_self(
     if third:
         return False
     first = any(
-        f.kind == "self" and lo <= f.start and f.start <= hit.end
+        f.kind == "self"
+        and lo <= f.start
+        and f.start <= hit.end
         and not norm.compact.startswith("我们", f.start)
         for f in found
     )

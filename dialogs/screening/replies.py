@@ -18,11 +18,20 @@ from dialogs.screening.decision import Decision
 from dialogs.types import Context, Reply, Role
 
 STAFF_ROLES = frozenset({Role.DIRECTOR, Role.SUPERVISOR, Role.HOTLINE, Role.ADMIN})
-HOTLINE_CATEGORIES = frozenset({
-    "child_alone_missing", "guardian_incapacity", "violence_abuse", "sexual_abuse", "self_harm",
-    "accident_injury", "trafficking_begging_labour", "bullying_violence", "other_serious_harm",
-    "unclassified",
-})
+HOTLINE_CATEGORIES = frozenset(
+    {
+        "child_alone_missing",
+        "guardian_incapacity",
+        "violence_abuse",
+        "sexual_abuse",
+        "self_harm",
+        "accident_injury",
+        "trafficking_begging_labour",
+        "bullying_violence",
+        "other_serious_harm",
+        "unclassified",
+    }
+)
 
 
 def hotlines_reply(category: str | None) -> Reply:
@@ -59,5 +68,11 @@ def open_case_effect(decision: Decision, text: str) -> OpenCase | None:
     if not decision.escalate or decision.category is None or decision.severity is None:
         return None
     matched = tuple(dict.fromkeys(m.term for m in decision.matches))
-    return OpenCase(decision.category, decision.severity, text, matched, source="screen",
-                    in_danger=True if decision.immediate_danger else None)
+    return OpenCase(
+        decision.category,
+        decision.severity,
+        text,
+        matched,
+        source="screen",
+        in_danger=True if decision.immediate_danger else None,
+    )

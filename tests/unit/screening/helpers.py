@@ -15,14 +15,26 @@ CHILDREN = (ChildRef(id=7, code="A12", name="王小明"),)
 
 
 def ctx(person: Person | None = DIRECTOR, **extra: object) -> Context:
-    return Context(now=NOW, today=date(2026, 3, 2), locale="zh_Hans", person=person,
-                   channel=Channel.SMS, children=CHILDREN if person is DIRECTOR else (),
-                   extra=extra)
+    return Context(
+        now=NOW,
+        today=date(2026, 3, 2),
+        locale="zh_Hans",
+        person=person,
+        channel=Channel.SMS,
+        children=CHILDREN if person is DIRECTOR else (),
+        extra=extra,
+    )
 
 
 def inbound(text: str = "", payload: str | None = None, n: int = 1) -> Inbound:
-    return Inbound(channel=Channel.SMS, address="+8613800000002", provider_id=f"p{n}",
-                   received_at=NOW, text=text, payload=payload)
+    return Inbound(
+        channel=Channel.SMS,
+        address="+8613800000002",
+        provider_id=f"p{n}",
+        received_at=NOW,
+        text=text,
+        payload=payload,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -39,10 +39,12 @@ class Figures:
         return self.false_alarms / self.negatives
 
     def line(self, name: str) -> str:
-        return (f"{name}: {self.positives} must-escalate, {self.negatives} others; "
-                f"recall {self.recall:.3f} ({self.caught}/{self.positives}), "
-                f"false alarms {self.false_alarm_rate:.3f} ({self.false_alarms}/{self.negatives}), "
-                f"category right {self.right_category}/{self.caught}")
+        return (
+            f"{name}: {self.positives} must-escalate, {self.negatives} others; "
+            f"recall {self.recall:.3f} ({self.caught}/{self.positives}), "
+            f"false alarms {self.false_alarm_rate:.3f} ({self.false_alarms}/{self.negatives}), "
+            f"category right {self.right_category}/{self.caught}"
+        )
 
 
 def read_rows(path: Path) -> list[tuple[bool, str, str]]:

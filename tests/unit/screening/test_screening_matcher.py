@@ -55,7 +55,9 @@ DECISIONS = [
 def test_decisions(text: str, escalate: bool, category: str | None, severity: str | None) -> None:
     decision = default_screen().screen(text)
     assert (decision.escalate, decision.category, decision.severity) == (
-        escalate, category, severity
+        escalate,
+        category,
+        severity,
     ), decision.why
 
 
@@ -150,8 +152,15 @@ def test_context_rule_needs_a_near_word() -> None:
 
 @pytest.mark.parametrize(
     ("text", "escalate"),
-    [("grapes", False), ("therapist", False), ("rape", True), ("raped", True),
-     ("beating", True), ("heartbeat", False), ("killing it", False)],
+    [
+        ("grapes", False),
+        ("therapist", False),
+        ("rape", True),
+        ("raped", True),
+        ("beating", True),
+        ("heartbeat", False),
+        ("killing it", False),
+    ],
 )
 def test_english_word_boundaries(text: str, escalate: bool) -> None:
     assert default_screen().screen(text).escalate is escalate
@@ -160,7 +169,7 @@ def test_english_word_boundaries(text: str, escalate: bool) -> None:
 def test_matches_point_into_the_original_text() -> None:
     text = "老师，他 正 在 打 孩 子"
     decision = default_screen().screen(text)
-    spans = {text[m.start:m.end] for m in decision.matches}
+    spans = {text[m.start : m.end] for m in decision.matches}
     assert "打 孩 子" in spans
 
 
@@ -177,9 +186,12 @@ def test_json_shape() -> None:
 
 CUSTOM = {
     "categories": [
-        {"id": "a", "severity": "medium", "terms": ["foo", {"term": "巴", "severity": "critical",
-                                                          "near": ["哈"], "window": 1}],
-         "exclusions": ["foobar"]},
+        {
+            "id": "a",
+            "severity": "medium",
+            "terms": ["foo", {"term": "巴", "severity": "critical", "near": ["哈"], "window": 1}],
+            "exclusions": ["foobar"],
+        },
         {"id": "b", "severity": "high", "terms": ["bar"]},
     ],
     "cues": {"negation": ["没"], "danger": ["现在"], "exclusions": ["嘻嘻巴"]},
@@ -226,8 +238,14 @@ def test_empty_lexicon_never_escalates() -> None:
 def test_default_lexicon_covers_every_category() -> None:
     lexicon = default_screen().lexicon
     assert {c.id for c in lexicon.categories} == {
-        "child_alone_missing", "guardian_incapacity", "violence_abuse", "sexual_abuse",
-        "self_harm", "accident_injury", "trafficking_begging_labour", "bullying_violence",
+        "child_alone_missing",
+        "guardian_incapacity",
+        "violence_abuse",
+        "sexual_abuse",
+        "self_harm",
+        "accident_injury",
+        "trafficking_begging_labour",
+        "bullying_violence",
         "other_serious_harm",
     }
     assert lexicon.term_count() > 400

@@ -18,10 +18,16 @@ REPLIES = [
     # (text, sender context, expected reply keys)
     ("今天走访了3户", ctx(DIRECTOR), []),
     ("他爸打孩子", ctx(DIRECTOR), ["safety.reported", "safety.hotlines.violence_abuse"]),
-    ("他正在打孩子", ctx(DIRECTOR),
-     ["safety.call_110_now", "safety.reported", "safety.hotlines.violence_abuse"]),
-    ("孩子掉进河里了，快来", ctx(GUARDIAN),
-     ["safety.call_110_now", "safety.reported", "safety.hotlines.accident_injury"]),
+    (
+        "他正在打孩子",
+        ctx(DIRECTOR),
+        ["safety.call_110_now", "safety.reported", "safety.hotlines.violence_abuse"],
+    ),
+    (
+        "孩子掉进河里了，快来",
+        ctx(GUARDIAN),
+        ["safety.call_110_now", "safety.reported", "safety.hotlines.accident_injury"],
+    ),
     ("村里有人猥亵小女孩", ctx(None), ["safety.reported", "safety.hotlines.sexual_abuse"]),
     # first-person self-harm from someone who may be a child: warm, never the form
     ("我不想活了", ctx(None), ["safety.self_harm.support"]),
@@ -46,8 +52,9 @@ def test_safety_replies(text: str, context: object, keys: list[str]) -> None:
 def test_open_case_effect() -> None:
     text = "他正在打孩子，打孩子"
     case = open_case_effect(default_screen().screen(text), text)
-    assert case == OpenCase("violence_abuse", "critical", text, ("打孩子",), source="screen",
-                            in_danger=True)
+    assert case == OpenCase(
+        "violence_abuse", "critical", text, ("打孩子",), source="screen", in_danger=True
+    )
     assert open_case_effect(default_screen().screen("好的"), "好的") is None
 
 

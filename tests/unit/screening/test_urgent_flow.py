@@ -40,8 +40,17 @@ def test_full_transcript_in_danger(engine: Engine) -> None:
     assert keys(out[5]) == ["urgent.done", "safety.hotlines.violence_abuse"]
     assert state == IDLE
     assert out[5].effects == (
-        OpenCase("violence_abuse", "critical", "他爸在打孩子", ("打孩子",), "urgent_flow",
-                 child_code="A12", location="3组王家", in_danger=True, callback_ok=True),
+        OpenCase(
+            "violence_abuse",
+            "critical",
+            "他爸在打孩子",
+            ("打孩子",),
+            "urgent_flow",
+            child_code="A12",
+            location="3组王家",
+            in_danger=True,
+            callback_ok=True,
+        ),
     )
 
 
@@ -49,8 +58,17 @@ def test_unknown_sender_no_keyword_skips_and_no_danger(engine: Engine) -> None:
     _, out = run(engine, ctx(None), "sos", "隔壁那家情况不太对劲", "跳过", "skip", "否", "2")
     assert keys(out[-1]) == ["urgent.done_no_callback", "safety.hotlines.unclassified"]
     assert out[-1].effects == (
-        OpenCase("unclassified", "high", "隔壁那家情况不太对劲", (), "urgent_flow",
-                 child_code=None, location=None, in_danger=False, callback_ok=False),
+        OpenCase(
+            "unclassified",
+            "high",
+            "隔壁那家情况不太对劲",
+            (),
+            "urgent_flow",
+            child_code=None,
+            location=None,
+            in_danger=False,
+            callback_ok=False,
+        ),
     )
 
 
@@ -107,12 +125,30 @@ def test_empty_what_is_asked_again(engine: Engine) -> None:
     [
         ({}, [], None),
         ({"what": "  "}, [], None),
-        ({"what": "孩子走失了", "location": "集市"}, ["urgent.timeout_saved"],
-         OpenCase("child_alone_missing", "high", "孩子走失了", ("走失",), "urgent_flow",
-                  location="集市")),
-        ({"what": "孩子走失了", "in_danger": True}, ["urgent.timeout_saved"],
-         OpenCase("child_alone_missing", "critical", "孩子走失了", ("走失",), "urgent_flow",
-                  in_danger=True)),
+        (
+            {"what": "孩子走失了", "location": "集市"},
+            ["urgent.timeout_saved"],
+            OpenCase(
+                "child_alone_missing",
+                "high",
+                "孩子走失了",
+                ("走失",),
+                "urgent_flow",
+                location="集市",
+            ),
+        ),
+        (
+            {"what": "孩子走失了", "in_danger": True},
+            ["urgent.timeout_saved"],
+            OpenCase(
+                "child_alone_missing",
+                "critical",
+                "孩子走失了",
+                ("走失",),
+                "urgent_flow",
+                in_danger=True,
+            ),
+        ),
     ],
 )
 def test_timeout_never_loses_a_concern(
@@ -125,8 +161,11 @@ def test_timeout_never_loses_a_concern(
 
 
 def test_screen_comes_from_context(engine: Engine) -> None:
-    live = Screen(Lexicon.from_mapping(
-        {"categories": [{"id": "custom", "severity": "medium", "terms": ["怪事"]}]}))
+    live = Screen(
+        Lexicon.from_mapping(
+            {"categories": [{"id": "custom", "severity": "medium", "terms": ["怪事"]}]}
+        )
+    )
     _, out = run(engine, ctx(None, screen=live), "紧急", "村里有怪事", "跳过", "跳过", "否", "否")
     case = out[-1].effects[0]
     assert (case.category, case.severity, case.matched) == ("custom", "medium", ("怪事",))
