@@ -139,8 +139,17 @@ class Engine:
         if kw.is_word("cancel", text) or payload == CMD_PREFIX + "cancel":
             if state.flow is None:
                 return Outcome(IDLE, (main_menu(ctx, self._menu_flows(ctx)),))
-            return Outcome(IDLE, (Reply("cancel.done"), main_menu(ctx, self._menu_flows(ctx))))
+            return self._cancel(state, ctx)
         return None
+
+    def _cancel(self, state: State, ctx: Context) -> Outcome:
+        """Leave the flow. A flow that must not lose what was said (a concern) has on_cancel."""
+        menu = main_menu(ctx, self._menu_flows(ctx))
+        on_cancel = getattr(self.flows.get(state.flow or ""), "on_cancel", None)
+        if on_cancel is None:
+            return Outcome(IDLE, (Reply("cancel.done"), menu))
+        kept: Outcome = on_cancel(state, ctx)
+        return Outcome(IDLE, (*kept.replies, menu), kept.effects)
 
     def _telegram_start(self, ctx: Context) -> Outcome:
         if ctx.person is None:
@@ -171,13 +180,10 @@ class Engine:
         flow = self.flows.get(name or "")
         if flow is None:
             return None
-        if (
-            state.flow is not None
-            and state.flow == flow.name
-            and not args
-            and answer.payload is None
-        ):
-            return None  # the flow's own word inside the flow is an answer, not a restart
+        if state.flow is not None and answer.payload is None and (args or flow.name == state.flow):
+            # Inside a flow, text is an answer ("走访时孩子不在家" is a note, not a new
+            # report); only another flow's whole trigger word (紧急 mid-report) starts it.
+            return None
         if not self._allowed(flow, ctx):
             key = "flow.unknown_sender" if ctx.person is None else "flow.not_for_role"
             return Outcome(state, (Reply(key),))

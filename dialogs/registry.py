@@ -8,7 +8,9 @@ from dialogs.flow import Flow
 
 
 def all_flows() -> tuple[Flow, ...]:
-    return ()
+    from dialogs.flows import due, edit_visit, urgent, visit
+
+    return (visit.FLOW, due.FLOW, urgent.FLOW, edit_visit.FLOW)
 
 
 def build_engine(keywords: Keywords) -> Engine:

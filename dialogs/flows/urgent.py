@@ -182,5 +182,11 @@ class UrgentFlow:
             return Outcome(IDLE)
         return Outcome(IDLE, (Reply("urgent.timeout_saved"),), (build_case(data, ctx),))
 
+    def on_cancel(self, state: State, ctx: Context) -> Outcome:
+        """Cancelling never drops a concern already described: it goes to the hotline."""
+        if not str(dict(state.data).get("what", "")).strip():
+            return Outcome(IDLE, (Reply("cancel.done"),))
+        return self.on_timeout(state, ctx)
+
 
 FLOW = UrgentFlow()
