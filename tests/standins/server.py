@@ -8,9 +8,11 @@ In a process of its own: `serve_until_signalled(...)` (used by `python -m tests.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from types import FrameType, TracebackType
 from typing import Self
 
@@ -21,13 +23,29 @@ HOST = "127.0.0.1"
 
 
 class _StandinUvicorn(uvicorn.Server):
-    """uvicorn.Server that reports startup and runs a hook before it exits."""
+    """uvicorn.Server that reports startup, runs a hook before it exits, and waits for
+    `request_exit()` on an event instead of uvicorn's 100 ms ticks."""
 
     def __init__(self, config: uvicorn.Config, on_started: Callable[[], None],
                  on_exit: Callable[[], None]) -> None:
         super().__init__(config)
         self._on_started = on_started
         self._on_exit = on_exit
+        self._wake: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
+
+    async def main_loop(self) -> None:
+        await self.on_tick(0)  # sets the default headers once
+        self._wake = (asyncio.get_running_loop(), asyncio.Event())
+        if not self.should_exit:
+            await self._wake[1].wait()
+
+    def request_exit(self) -> None:
+        """Thread-safe: ask the server to shut down now."""
+        self.should_exit = True
+        wake = self._wake
+        if wake is not None:
+            with suppress(RuntimeError):  # loop already closed
+                wake[0].call_soon_threadsafe(wake[1].set)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
@@ -37,10 +55,14 @@ class _StandinUvicorn(uvicorn.Server):
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         self._on_exit()
         super().handle_exit(sig, frame)
+        if self.should_exit:
+            self.request_exit()
 
 
 def bind_socket(host: str = HOST, port: int = 0) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose proto
+    # is TCP; without it every keep-alive response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.set_inheritable(True)
@@ -102,7 +124,7 @@ class StandinServer:
     def stop(self, timeout: float = 10.0) -> None:
         self._on_stop()
         if self._server is not None:
-            self._server.should_exit = True
+            self._server.request_exit()
         if self._thread is not None:
             self._thread.join(timeout)
             if self._thread.is_alive():

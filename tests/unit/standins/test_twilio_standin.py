@@ -41,7 +41,7 @@ def make_client(standin: TwilioStandin, auth_token: str | None = None) -> Client
 async def client(twilio: TwilioStandin) -> AsyncIterator[Client]:
     client = make_client(twilio)
     yield client
-    await client.http_client.close()  # type: ignore[attr-defined]
+    await client.http_client.close()
 
 
 async def test_send_returns_a_sid_and_is_recorded(twilio: TwilioStandin, client: Client) -> None:
@@ -130,12 +130,14 @@ async def test_bad_credentials_or_account_are_refused(
 ) -> None:
     client = make_client(twilio, auth_token)
     try:
-        messages = client.api.v2010.accounts(account_sid).messages if account_sid else client.messages
+        messages = client.messages
+        if account_sid is not None:
+            messages = client.api.v2010.accounts(account_sid).messages
         with pytest.raises(TwilioRestException) as raised:
             await messages.create_async(to=TO, from_=FROM, body="hi")
         assert (raised.value.status, raised.value.code) == (status, code)
     finally:
-        await client.http_client.close()  # type: ignore[attr-defined]
+        await client.http_client.close()
     assert twilio.recorder.count() == 0
 
 
@@ -161,10 +163,10 @@ async def test_missing_fields_get_twilio_validation_codes(
 async def test_delay_times_out_the_client_but_the_message_is_still_accepted(
     twilio: TwilioStandin,
 ) -> None:
-    twilio.recorder.script.add(twilio_api.delayed(0.3))
+    twilio.recorder.script.add(twilio_api.delayed(0.15))
     url = f"{twilio.base_url}/2010-04-01/Accounts/{twilio.recorder.account_sid}/Messages.json"
     auth = (twilio.recorder.account_sid, twilio.recorder.auth_token)
-    async with httpx.AsyncClient(timeout=0.05) as http:
+    async with httpx.AsyncClient(timeout=0.02) as http:
         with pytest.raises(httpx.ReadTimeout):
             await http.post(url, data={"To": TO, "From": FROM, "Body": "late"}, auth=auth)
     [message] = await twilio.recorder.wait_for_count(1, timeout=3)
