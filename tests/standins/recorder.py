@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from tests.standins.changes import ChangeSignal
-from tests.standins.script import Script
+from tests.standins.script import Script, Scripted
 
 
 class JsonRecord(Protocol):
@@ -67,6 +67,13 @@ class Recorder(Generic[R]):
                 with self._record_file.open("a", encoding="utf-8") as out:
                     out.write(line + "\n")
         self.changes.notify_all()
+
+    def take_scripted(self, method: str, target: str | None) -> Scripted | None:
+        """Consume the scripted entry for this request, if any (waiters are told)."""
+        entry = self.script.take(method, target)
+        if entry is not None:
+            self.changes.notify_all()
+        return entry
 
     def note_attempt(self, method: str, target: str | None, status: int) -> None:
         with self._lock:

@@ -261,7 +261,7 @@ async def _bot_api(request: Request) -> JSONResponse:
     name, handler = METHODS[requested.lower()]
     params = await _params(request)
     target = params.get("chat_id") or None
-    scripted = rec.script.take(name, target)
+    scripted = rec.take_scripted(name, target)
     if scripted is not None and scripted.delay_s and not await rec.pause(scripted.delay_s):
         return _answer(rec, name, target, 500, error_body(500, "Internal Server Error"))
     if scripted is not None and scripted.status is not None:

@@ -192,7 +192,7 @@ async def _create_message(request: Request) -> JSONResponse:
             404, 20404, "The requested resource was not found"))
     form = await request.form()
     to = _field(form.get("To"))
-    scripted = recorder.script.take(MESSAGES_METHOD, to)
+    scripted = recorder.take_scripted(MESSAGES_METHOD, to)
     if scripted is not None and scripted.delay_s and not await recorder.pause(scripted.delay_s):
         return _answer(recorder, to, 503, twilio_error(503, 20503, "Service Unavailable"))
     if scripted is not None and scripted.status is not None:
