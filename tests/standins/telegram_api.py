@@ -11,6 +11,7 @@ GET `/_standin/calls[?method=]`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
@@ -185,7 +186,12 @@ async def _answer_callback_query(rec: TelegramRecorder, params: Mapping[str, str
     return True
 
 
-async def _get_updates(rec: TelegramRecorder, params: Mapping[str, str]) -> Any:
+def _never() -> bool:
+    return False
+
+
+async def _get_updates(rec: TelegramRecorder, params: Mapping[str, str],
+                       client_gone: Callable[[], bool] = _never) -> Any:
     if rec.webhook.url:
         raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                             "use deleteWebhook to delete the webhook first")
@@ -194,7 +200,7 @@ async def _get_updates(rec: TelegramRecorder, params: Mapping[str, str]) -> Any:
     limit = min(max(_int(params.get("limit") or "100", "limit"), 1), 100)
     timeout = max(_int(params.get("timeout") or "0", "timeout"), 0)
     if timeout:
-        await rec.wait_for_updates(timeout)
+        await rec.wait_for_updates(timeout, client_gone)
     return rec.take_updates(limit)
 
 
@@ -269,12 +275,31 @@ async def _bot_api(request: Request) -> JSONResponse:
         return _answer(rec, name, target, scripted.status,
                        dict(scripted.body or error_body(scripted.status, phrase)))
     try:
-        result = await handler(rec, params)
+        if name == "getUpdates":
+            result = await _long_poll(request, rec, params)
+        else:
+            result = await handler(rec, params)
     except ApiError as error:
         body = error_body(error.status, error.description, error.retry_after)
         return _answer(rec, name, target, error.status, body)
     rec.record_call(name, params)
     return _answer(rec, name, target, 200, {"ok": True, "result": result})
+
+
+async def _long_poll(request: Request, rec: TelegramRecorder, params: Mapping[str, str]) -> Any:
+    """getUpdates that also ends when the client goes away (e.g. a cancelled polling task),
+    so abandoned polls do not linger until their timeout."""
+
+    async def watch() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        rec.changes.notify_all()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        return await _get_updates(rec, params, watcher.done)
+    finally:
+        watcher.cancel()
 
 
 def _answer(rec: TelegramRecorder, method: str, target: str | None, status: int,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -110,13 +110,18 @@ class TelegramRecorder(Recorder[SentMessage]):
         with self._state_lock:
             return self._waiting_pollers
 
-    async def wait_for_updates(self, timeout: float) -> None:  # noqa: ASYNC109
-        """Long-poll wait: until an update is pending, the stand-in closes, or `timeout`."""
+    async def wait_for_updates(
+        self, timeout: float, client_gone: Callable[[], bool]  # noqa: ASYNC109
+    ) -> None:
+        """Long-poll wait: until an update is pending, the client has gone, the stand-in
+        closes, or `timeout` passes."""
         with self._state_lock:
             self._waiting_pollers += 1
         self.changes.notify_all()
         try:
-            await self.wait_until(lambda: self.closed or bool(self.pending_updates()), timeout)
+            await self.wait_until(
+                lambda: self.closed or client_gone() or bool(self.pending_updates()), timeout
+            )
         finally:
             with self._state_lock:
                 self._waiting_pollers -= 1

@@ -249,3 +249,30 @@ async def test_control_routes_push_updates_and_query_over_http(
         assert await control.wait_for_count(1, timeout=1) == 1
         assert [(m["chat_id"], m["text"]) for m in await control.messages()] == [(CHAT, "hi")]
         assert [c["method"] for c in await control.calls()] == ["getUpdates", "sendMessage"]
+
+
+async def test_dispatcher_polling_round_trip(telegram: TelegramStandin, bot: Bot) -> None:
+    """aiogram's own polling loop receives a pushed update and its handler's reply is recorded."""
+    from aiogram import Dispatcher
+    from aiogram.types import Message
+
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def echo(message: Message) -> None:
+        await message.answer(f"收到：{message.text}")
+
+    rec = telegram.recorder
+    polling = asyncio.create_task(dispatcher.start_polling(
+        bot, polling_timeout=30, handle_signals=False, close_bot_session=False))
+    try:
+        rec.push_update(text_message_update(CHAT, "走访"))
+        [reply] = await rec.wait_for_count(1, timeout=3)
+        assert (reply.chat_id, reply.text) == (CHAT, "收到：走访")
+        assert await rec.wait_until(lambda: rec.waiting_pollers >= 1, timeout=3)
+        assert rec.pending_updates() == []  # the next poll confirmed it with offset
+    finally:
+        await dispatcher.stop_polling()
+        await polling
+    # the cancelled long poll is noticed as a disconnect and released at once
+    assert await rec.wait_until(lambda: rec.waiting_pollers == 0, timeout=3)
