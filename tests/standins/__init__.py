@@ -10,6 +10,7 @@ Separate process: `python -m tests.standins twilio --port 0 --record-file X` (fi
 line = port) and `StandinClient(base_url)` for the `/_standin` control routes.
 """
 
+from tests.standins import telegram_api, telegram_updates, twilio_api
 from tests.standins.recorder import Attempt, Recorder
 from tests.standins.remote import StandinClient
 from tests.standins.running import TelegramStandin, TwilioStandin
@@ -38,4 +39,7 @@ __all__ = [
     "create_twilio_app",
     "send_status_callback",
     "status_callback_params",
+    "telegram_api",
+    "telegram_updates",
+    "twilio_api",
 ]

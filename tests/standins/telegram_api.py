@@ -23,18 +23,18 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tests.standins.control import PREFIX, control_routes
-from tests.standins.recorder import records_json, utc_now
+from tests.standins.recorder import records_json
 from tests.standins.script import Scripted
+from tests.standins.telegram_objects import (
+    ApiError,
+    chat_id_param,
+    int_param,
+    markup_param,
+    message_object,
+    required_param,
+    text_param,
+)
 from tests.standins.telegram_state import TelegramRecorder, WebhookInfo
-
-MAX_TEXT = 4096
-MAX_CALLBACK_DATA = 64
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.status, self.description, self.retry_after = status, description, retry_after
 
 
 def error_body(status: int, description: str, retry_after: int | None = None) -> dict[str, Any]:
@@ -83,75 +83,6 @@ def delayed(seconds: float, times: int | None = 1, chat_id: int | str | None = N
                     target=None if chat_id is None else str(chat_id), method=method)
 
 
-# -- parameters and objects ------------------------------------------------------------
-def _required(params: Mapping[str, str], name: str, description: str) -> str:
-    value = params.get(name, "")
-    if not value:
-        raise ApiError(400, f"Bad Request: {description}")
-    return value
-
-
-def _int(value: str, name: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise ApiError(400, f"Bad Request: invalid {name} specified") from None
-
-
-def _chat_id(params: Mapping[str, str]) -> int:
-    raw = _required(params, "chat_id", "chat_id is empty")
-    if raw.startswith("@"):
-        raise ApiError(400, "Bad Request: chat not found")
-    return _int(raw, "chat_id")
-
-
-def _markup(params: Mapping[str, str]) -> dict[str, Any] | None:
-    raw = params.get("reply_markup")
-    if not raw:
-        return None
-    try:
-        markup = json.loads(raw)
-    except ValueError:
-        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object") from None
-    if not isinstance(markup, dict) or not markup.keys() & {
-        "inline_keyboard", "keyboard", "remove_keyboard", "force_reply"
-    }:
-        raise ApiError(400, "Bad Request: unsupported reply markup")
-    for row in markup.get("inline_keyboard", []):
-        for button in row:
-            if len(str(button.get("callback_data", "")).encode()) > MAX_CALLBACK_DATA:
-                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-    return markup
-
-
-def _text(params: Mapping[str, str]) -> str:
-    text = _required(params, "text", "message text is empty")
-    if len(text) > MAX_TEXT:
-        raise ApiError(400, "Bad Request: message is too long")
-    return text
-
-
-def chat_object(chat_id: int) -> dict[str, Any]:
-    if chat_id > 0:
-        return {"id": chat_id, "type": "private", "first_name": f"User {chat_id}"}
-    kind = "supergroup" if str(chat_id).startswith("-100") else "group"
-    return {"id": chat_id, "type": kind, "title": f"Chat {chat_id}"}
-
-
-def message_object(recorder: TelegramRecorder, chat_id: int, message_id: int, text: str,
-                   markup: Mapping[str, Any] | None, edited: bool = False) -> dict[str, Any]:
-    now = int(utc_now().timestamp())
-    message: dict[str, Any] = {
-        "message_id": message_id, "from": recorder.bot_user(), "chat": chat_object(chat_id),
-        "date": now, "text": text,
-    }
-    if edited:
-        message["edit_date"] = now
-    if markup is not None and "inline_keyboard" in markup:
-        message["reply_markup"] = dict(markup)  # Telegram echoes inline keyboards only
-    return message
-
-
 # -- methods ---------------------------------------------------------------------------
 Handler = Callable[[TelegramRecorder, Mapping[str, str]], Awaitable[Any]]
 
@@ -161,15 +92,15 @@ async def _get_me(rec: TelegramRecorder, params: Mapping[str, str]) -> Any:
 
 
 async def _send_message(rec: TelegramRecorder, params: Mapping[str, str]) -> Any:
-    chat_id, text, markup = _chat_id(params), _text(params), _markup(params)
+    chat_id, text, markup = chat_id_param(params), text_param(params), markup_param(params)
     sent = rec.record_sent(chat_id, text, markup, params.get("parse_mode") or None)
     return message_object(rec, chat_id, sent.message_id, text, markup)
 
 
 async def _edit_message_text(rec: TelegramRecorder, params: Mapping[str, str]) -> Any:
-    chat_id, text, markup = _chat_id(params), _text(params), _markup(params)
-    message_id = _int(_required(params, "message_id", "message identifier is not specified"),
-                      "message_id")
+    chat_id, text, markup = chat_id_param(params), text_param(params), markup_param(params)
+    raw_id = required_param(params, "message_id", "message identifier is not specified")
+    message_id = int_param(raw_id, "message_id")
     current = rec.current_text(chat_id, message_id)
     if current is None:
         raise ApiError(400, "Bad Request: message to edit not found")
@@ -182,7 +113,7 @@ async def _edit_message_text(rec: TelegramRecorder, params: Mapping[str, str]) -
 
 
 async def _answer_callback_query(rec: TelegramRecorder, params: Mapping[str, str]) -> Any:
-    _required(params, "callback_query_id", "query_id is empty")
+    required_param(params, "callback_query_id", "query_id is empty")
     return True
 
 
@@ -196,9 +127,9 @@ async def _get_updates(rec: TelegramRecorder, params: Mapping[str, str],
         raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                             "use deleteWebhook to delete the webhook first")
     if params.get("offset"):
-        rec.confirm_updates(_int(params["offset"], "offset"))
-    limit = min(max(_int(params.get("limit") or "100", "limit"), 1), 100)
-    timeout = max(_int(params.get("timeout") or "0", "timeout"), 0)
+        rec.confirm_updates(int_param(params["offset"], "offset"))
+    limit = min(max(int_param(params.get("limit") or "100", "limit"), 1), 100)
+    timeout = max(int_param(params.get("timeout") or "0", "timeout"), 0)
     if timeout:
         await rec.wait_for_updates(timeout, client_gone)
     return rec.take_updates(limit)
