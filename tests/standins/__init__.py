@@ -19,7 +19,11 @@ from tests.standins.server import StandinServer
 from tests.standins.telegram_api import create_telegram_app
 from tests.standins.telegram_state import ApiCall, SentMessage, TelegramRecorder
 from tests.standins.twilio_api import AcceptedMessage, TwilioRecorder, create_twilio_app
-from tests.standins.twilio_callbacks import send_status_callback, status_callback_params
+from tests.standins.twilio_callbacks import (
+    send_status_callback,
+    send_status_for,
+    status_callback_params,
+)
 
 __all__ = [
     "AcceptedMessage",
@@ -38,6 +42,7 @@ __all__ = [
     "create_telegram_app",
     "create_twilio_app",
     "send_status_callback",
+    "send_status_for",
     "status_callback_params",
     "telegram_api",
     "telegram_updates",

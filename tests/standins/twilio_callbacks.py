@@ -50,3 +50,18 @@ async def send_status_callback(
         return await client.post(url, data=dict(params), headers=headers)
     async with httpx.AsyncClient(timeout=10.0) as own_client:
         return await own_client.post(url, data=dict(params), headers=headers)
+
+
+async def send_status_for(
+    message: AcceptedMessage,
+    status: str,
+    auth_token: str,
+    *,
+    error_code: int | None = None,
+    client: httpx.AsyncClient | None = None,
+) -> httpx.Response:
+    """Post the status callback Twilio would send for `message` to its StatusCallback URL."""
+    if not message.status_callback:
+        raise ValueError(f"message {message.sid} was sent without a StatusCallback")
+    params = status_callback_params(message, status, error_code)
+    return await send_status_callback(message.status_callback, auth_token, params, client=client)

@@ -28,6 +28,7 @@ from tests.standins import (
     TelegramStandin,
     TwilioStandin,
     send_status_callback,
+    send_status_for,
     status_callback_params,
     twilio_api,
 )
@@ -95,17 +96,31 @@ async def test_stop_cuts_a_scripted_delay_short() -> None:
     assert twilio.recorder.count() == 0
 
 
-async def test_subprocess_prints_its_port_and_records_to_file(tmp_path: Path) -> None:
-    record_file = tmp_path / "twilio.jsonl"
+async def start_subprocess(*args: str) -> tuple[asyncio.subprocess.Process, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.standins", "twilio", "--port", "0",
-        "--record-file", str(record_file), cwd=REPO_ROOT, stdout=asyncio.subprocess.PIPE,
+        sys.executable, "-m", "tests.standins", *args, cwd=REPO_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    async with asyncio.timeout(10):
+        port = int(await process.stdout.readline())
+    return process, f"http://127.0.0.1:{port}"
+
+
+async def stop_subprocess(process: asyncio.subprocess.Process) -> None:
+    process.send_signal(signal.SIGTERM)
+    async with asyncio.timeout(10):
+        assert await process.wait() in (0, -signal.SIGTERM)
+
+
+async def test_subprocesses_print_their_port_and_record_to_file(tmp_path: Path) -> None:
+    twilio_file, telegram_file = tmp_path / "twilio.jsonl", tmp_path / "telegram.jsonl"
+    (twilio_process, base_url), (telegram_process, telegram_url) = await asyncio.gather(
+        start_subprocess("twilio", "--port", "0", "--record-file", str(twilio_file)),
+        start_subprocess("telegram", "--port", "0", "--record-file", str(telegram_file),
+                         "--token", "77:other-token"),
     )
     try:
-        assert process.stdout is not None
-        async with asyncio.timeout(10):
-            port = int(await process.stdout.readline())
-        base_url = f"http://127.0.0.1:{port}"
         client = Client(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN,
                         http_client=AsyncTwilioHttpClient())
         client.api.base_url = base_url
@@ -117,14 +132,20 @@ async def test_subprocess_prints_its_port_and_records_to_file(tmp_path: Path) ->
             await client.http_client.close()
             assert await control.wait_for_count(1, timeout=5) == 1
             [message] = await control.messages()
-        lines = record_file.read_text(encoding="utf-8").splitlines()
+        lines = twilio_file.read_text(encoding="utf-8").splitlines()
         assert [json.loads(line)["sid"] for line in lines] == [sent.sid] == [message["sid"]]
         assert json.loads(lines[0])["body"] == "第一条"
+
+        async with httpx.AsyncClient() as http:
+            answer = await http.post(f"{telegram_url}/bot77:other-token/sendMessage",
+                                     data={"chat_id": "9", "text": "hi"})
+        assert answer.json()["result"]["chat"]["id"] == 9
+        async with StandinClient(telegram_url) as control:
+            assert await control.wait_for_count(1, timeout=5) == 1
+        [line] = telegram_file.read_text(encoding="utf-8").splitlines()
+        assert json.loads(line)["text"] == "hi"
     finally:
-        process.send_signal(signal.SIGTERM)
-        async with asyncio.timeout(10):
-            returncode = await process.wait()
-    assert returncode in (0, -signal.SIGTERM)
+        await asyncio.gather(stop_subprocess(twilio_process), stop_subprocess(telegram_process))
 
 
 async def test_in_thread_record_file_and_remote_updates(tmp_path: Path) -> None:
@@ -205,6 +226,10 @@ async def test_signed_status_callback_verifies(
     params = status_callback_params(message, status, error_code)
     response = await send_status_callback(url, DEFAULT_AUTH_TOKEN, params)
     assert response.status_code == 204
+    if status == "delivered":  # the same callback, addressed from the message itself
+        assert (await send_status_for(message, status, DEFAULT_AUTH_TOKEN)).status_code == 204
+        assert received[0] == received[1]
+        del received[1]
     [(seen_url, seen_params, signature)] = received
     assert seen_params["MessageStatus"] == status
     assert seen_params.get("ErrorCode") == (None if error_code is None else str(error_code))
