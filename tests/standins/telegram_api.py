@@ -192,9 +192,9 @@ async def _bot_api(request: Request) -> JSONResponse:
     rec: TelegramRecorder = request.app.state.recorder
     requested = request.path_params["method"]
     if request.path_params["token"] != rec.token:
-        return JSONResponse(error_body(401, "Unauthorized"), 401)
+        return _answer(rec, requested, None, 401, error_body(401, "Unauthorized"))
     if requested.lower() not in METHODS:
-        return JSONResponse(error_body(404, "Not Found"), 404)
+        return _answer(rec, requested, None, 404, error_body(404, "Not Found"))
     name, handler = METHODS[requested.lower()]
     params = await _params(request)
     target = params.get("chat_id") or None
@@ -202,9 +202,8 @@ async def _bot_api(request: Request) -> JSONResponse:
     if scripted is not None and scripted.delay_s and not await rec.pause(scripted.delay_s):
         return _answer(rec, name, target, 500, error_body(500, "Internal Server Error"))
     if scripted is not None and scripted.status is not None:
-        phrase = HTTPStatus(scripted.status).phrase
-        return _answer(rec, name, target, scripted.status,
-                       dict(scripted.body or error_body(scripted.status, phrase)))
+        body = scripted.body or error_body(scripted.status, _phrase(scripted.status))
+        return _answer(rec, name, target, scripted.status, dict(body))
     try:
         if name == "getUpdates":
             result = await _long_poll(request, rec, params)
@@ -231,6 +230,13 @@ async def _long_poll(request: Request, rec: TelegramRecorder, params: Mapping[st
         return await _get_updates(rec, params, watcher.done)
     finally:
         watcher.cancel()
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def _answer(rec: TelegramRecorder, method: str, target: str | None, status: int,

@@ -115,6 +115,7 @@ async def test_send_message_with_contact_request_keyboard(
         (telegram_api.blocked(), TelegramForbiddenError),
         (telegram_api.server_error(), TelegramServerError),
         (telegram_api.bad_request(), TelegramBadRequest),
+        (Scripted(status=502, method="sendMessage"), TelegramServerError),
     ],
 )
 async def test_scripted_failures_raise_aiogram_errors(
