@@ -87,6 +87,15 @@ class Application:
 
                 handler = telegram_update_handler(self)
                 self.tasks.append(asyncio.create_task(tg.poll(handler, self.stop_event)))
+        self.scheduler.add_job(
+            self.service.expire_conversations,
+            "interval",
+            minutes=5,
+            id="expire_conversations",
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
         if not self.scheduler.running:
             self.scheduler.start()
 

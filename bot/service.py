@@ -26,7 +26,7 @@ from dialogs.types import Person as PersonRef
 from storage.db import Database
 from storage.models import ChannelAddress, InboundMessage, Person
 from storage.repos import outbox
-from storage.repos.conversations import lock_conversation, save_state
+from storage.repos.conversations import expired, lock_conversation, save_state
 from storage.repos.inbound import store_inbound
 from storage.repos.people import address_row, children_of_director, person_by_phone
 
@@ -179,6 +179,50 @@ class InboundService:
             bypass=scope.bypass_opt_out,
         )
         row.processed_at = now
+
+    async def expire_conversations(self, limit: int = 200) -> int:
+        """Close conversations that went quiet past their timeout (a scheduled job).
+
+        Each flow's `on_timeout` decides what to keep (a visit draft, an urgent concern).
+        Safe on several processes: rows are locked and skipped by the others.
+        """
+        now = self.clock.now()
+        done = 0
+        async with self.db.transaction() as session:
+            for conv in await expired(session, now, limit):
+                address = await address_row(session, conv.channel, conv.address, now)
+                person = await self._identify(session, address)
+                state = State.from_json(conv.state)
+                ctx = await self.context(session, person, address, conv.channel, now)
+                outcome = self.engine.timeout(state, ctx)
+                inbound = Inbound(
+                    channel=Channel(conv.channel),
+                    address=conv.address,
+                    provider_id=f"timeout:{conv.id}",
+                    received_at=now,
+                )
+                scope = StepScope(
+                    session=session,
+                    now=now,
+                    inbound=inbound,
+                    inbound_id=None,
+                    address=address,
+                    person=person,
+                )
+                await self.effects.run(scope, outcome.effects)
+                save_state(conv, outcome.state.to_json(), now, None)
+                await self.queue_replies(
+                    session,
+                    conv.channel,
+                    conv.address,
+                    scope.person,
+                    [*outcome.replies, *scope.extra_replies],
+                    now=now,
+                )
+                done += 1
+        if done:
+            self.on_commit()
+        return done
 
     async def _identify(self, session: AsyncSession, address: ChannelAddress) -> Person | None:
         if address.person_id is not None:

@@ -33,7 +33,9 @@ class ChangeSignal:
                 loop.call_soon_threadsafe(event.set)
 
     async def wait_until(
-        self, predicate: Callable[[], bool], timeout: float | None  # noqa: ASYNC109
+        self,
+        predicate: Callable[[], bool],
+        timeout: float | None,  # noqa: ASYNC109
     ) -> bool:
         """Await until `predicate()` holds; False if it still fails after `timeout` seconds."""
         waiter: _Waiter = (asyncio.get_running_loop(), asyncio.Event())

@@ -95,7 +95,9 @@ class Recorder(Generic[R]):
 
     # `timeout` is the wait's own deadline, part of the stand-in API: hence noqa ASYNC109.
     async def wait_until(
-        self, predicate: Callable[[], bool], timeout: float  # noqa: ASYNC109
+        self,
+        predicate: Callable[[], bool],
+        timeout: float,  # noqa: ASYNC109
     ) -> bool:
         """Await until `predicate()` holds after some change; False on timeout."""
         return await self.changes.wait_until(predicate, timeout)

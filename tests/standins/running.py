@@ -34,27 +34,39 @@ class _Running:
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
 
 class TwilioStandin(_Running):
     """`with TwilioStandin() as twilio: client.api.base_url = twilio.base_url`."""
 
-    def __init__(self, account_sid: str = DEFAULT_ACCOUNT_SID,
-                 auth_token: str = DEFAULT_AUTH_TOKEN, *, port: int = 0,
-                 record_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        account_sid: str = DEFAULT_ACCOUNT_SID,
+        auth_token: str = DEFAULT_AUTH_TOKEN,
+        *,
+        port: int = 0,
+        record_file: Path | None = None,
+    ) -> None:
         self.recorder = TwilioRecorder(account_sid, auth_token, record_file)
-        self.server = StandinServer(create_twilio_app(self.recorder), port=port,
-                                    on_stop=self.recorder.close)
+        self.server = StandinServer(
+            create_twilio_app(self.recorder), port=port, on_stop=self.recorder.close
+        )
 
 
 class TelegramStandin(_Running):
     """`with TelegramStandin() as tg: TelegramAPIServer.from_base(tg.base_url)`."""
 
-    def __init__(self, token: str = DEFAULT_TOKEN, *, port: int = 0,
-                 record_file: Path | None = None) -> None:
+    def __init__(
+        self, token: str = DEFAULT_TOKEN, *, port: int = 0, record_file: Path | None = None
+    ) -> None:
         self.recorder = TelegramRecorder(token, record_file=record_file)
-        self.server = StandinServer(create_telegram_app(self.recorder), port=port,
-                                    on_stop=self.recorder.close)
+        self.server = StandinServer(
+            create_telegram_app(self.recorder), port=port, on_stop=self.recorder.close
+        )

@@ -26,8 +26,9 @@ class _StandinUvicorn(uvicorn.Server):
     """uvicorn.Server that reports startup, runs a hook before it exits, and waits for
     `request_exit()` on an event instead of uvicorn's 100 ms ticks."""
 
-    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None],
-                 on_exit: Callable[[], None]) -> None:
+    def __init__(
+        self, config: uvicorn.Config, on_started: Callable[[], None], on_exit: Callable[[], None]
+    ) -> None:
         super().__init__(config)
         self._on_started = on_started
         self._on_exit = on_exit
@@ -75,8 +76,13 @@ def bind_socket(host: str = HOST, port: int = 0) -> socket.socket:
 
 def _config(app: ASGIApp) -> uvicorn.Config:
     return uvicorn.Config(
-        app, lifespan="off", log_level="warning", access_log=False, loop="asyncio",
-        ws="none", timeout_graceful_shutdown=2,
+        app,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        loop="asyncio",
+        ws="none",
+        timeout_graceful_shutdown=2,
     )
 
 
@@ -87,9 +93,14 @@ def _nothing() -> None:
 class StandinServer:
     """uvicorn in a daemon thread; `on_stop` runs first on stop (e.g. `recorder.close`)."""
 
-    def __init__(self, app: ASGIApp, *, port: int = 0,
-                 on_stop: Callable[[], None] | None = None,
-                 startup_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        port: int = 0,
+        on_stop: Callable[[], None] | None = None,
+        startup_timeout: float = 10.0,
+    ) -> None:
         self._app = app
         self._requested_port = port
         self._on_stop = on_stop or _nothing
@@ -138,13 +149,18 @@ class StandinServer:
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
 
-def serve_until_signalled(app: ASGIApp, port: int, on_started: Callable[[int], None],
-                          on_stop: Callable[[], None]) -> None:
+def serve_until_signalled(
+    app: ASGIApp, port: int, on_started: Callable[[int], None], on_stop: Callable[[], None]
+) -> None:
     """Serve in the calling (main) thread until SIGINT/SIGTERM; report the port once up."""
     sock = bind_socket(HOST, port)
     chosen = sock.getsockname()[1]

@@ -45,42 +45,80 @@ def error_body(status: int, description: str, retry_after: int | None = None) ->
 
 
 # -- scripted failures -----------------------------------------------------------------
-def failure(status: int, description: str, *, times: int | None = 1,
-            chat_id: int | str | None = None, method: str | None = "sendMessage",
-            retry_after: int | None = None, delay_s: float = 0.0) -> Scripted:
-    return Scripted(status=status, body=error_body(status, description, retry_after),
-                    delay_s=delay_s, times=times,
-                    target=None if chat_id is None else str(chat_id), method=method)
+def failure(
+    status: int,
+    description: str,
+    *,
+    times: int | None = 1,
+    chat_id: int | str | None = None,
+    method: str | None = "sendMessage",
+    retry_after: int | None = None,
+    delay_s: float = 0.0,
+) -> Scripted:
+    return Scripted(
+        status=status,
+        body=error_body(status, description, retry_after),
+        delay_s=delay_s,
+        times=times,
+        target=None if chat_id is None else str(chat_id),
+        method=method,
+    )
 
 
-def retry_after(seconds: int, times: int | None = 1, chat_id: int | str | None = None,
-                method: str | None = "sendMessage") -> Scripted:
-    return failure(429, f"Too Many Requests: retry after {seconds}", times=times,
-                   chat_id=chat_id, method=method, retry_after=seconds)
+def retry_after(
+    seconds: int,
+    times: int | None = 1,
+    chat_id: int | str | None = None,
+    method: str | None = "sendMessage",
+) -> Scripted:
+    return failure(
+        429,
+        f"Too Many Requests: retry after {seconds}",
+        times=times,
+        chat_id=chat_id,
+        method=method,
+        retry_after=seconds,
+    )
 
 
-def blocked(chat_id: int | str | None = None, times: int | None = None,
-            method: str | None = "sendMessage") -> Scripted:
+def blocked(
+    chat_id: int | str | None = None, times: int | None = None, method: str | None = "sendMessage"
+) -> Scripted:
     """403 "bot was blocked by the user"; applies until the script is cleared by default."""
-    return failure(403, "Forbidden: bot was blocked by the user", times=times,
-                   chat_id=chat_id, method=method)
+    return failure(
+        403, "Forbidden: bot was blocked by the user", times=times, chat_id=chat_id, method=method
+    )
 
 
-def server_error(times: int | None = 1, chat_id: int | str | None = None,
-                 method: str | None = "sendMessage") -> Scripted:
+def server_error(
+    times: int | None = 1, chat_id: int | str | None = None, method: str | None = "sendMessage"
+) -> Scripted:
     return failure(500, "Internal Server Error", times=times, chat_id=chat_id, method=method)
 
 
-def bad_request(description: str = "Bad Request: chat not found", times: int | None = 1,
-                chat_id: int | str | None = None, method: str | None = "sendMessage") -> Scripted:
+def bad_request(
+    description: str = "Bad Request: chat not found",
+    times: int | None = 1,
+    chat_id: int | str | None = None,
+    method: str | None = "sendMessage",
+) -> Scripted:
     return failure(400, description, times=times, chat_id=chat_id, method=method)
 
 
-def delayed(seconds: float, times: int | None = 1, chat_id: int | str | None = None,
-            method: str | None = "sendMessage") -> Scripted:
+def delayed(
+    seconds: float,
+    times: int | None = 1,
+    chat_id: int | str | None = None,
+    method: str | None = "sendMessage",
+) -> Scripted:
     """Answer normally (and record the message) only after `seconds`."""
-    return Scripted(status=None, delay_s=seconds, times=times,
-                    target=None if chat_id is None else str(chat_id), method=method)
+    return Scripted(
+        status=None,
+        delay_s=seconds,
+        times=times,
+        target=None if chat_id is None else str(chat_id),
+        method=method,
+    )
 
 
 # -- methods ---------------------------------------------------------------------------
@@ -105,9 +143,12 @@ async def _edit_message_text(rec: TelegramRecorder, params: Mapping[str, str]) -
     if current is None:
         raise ApiError(400, "Bad Request: message to edit not found")
     if current == (text, markup):
-        raise ApiError(400, "Bad Request: message is not modified: specified new message "
-                            "content and reply markup are exactly the same as a current content "
-                            "and reply markup of the message")
+        raise ApiError(
+            400,
+            "Bad Request: message is not modified: specified new message "
+            "content and reply markup are exactly the same as a current content "
+            "and reply markup of the message",
+        )
     rec.edit_text(chat_id, message_id, text, markup)
     return message_object(rec, chat_id, message_id, text, markup, edited=True)
 
@@ -121,11 +162,15 @@ def _never() -> bool:
     return False
 
 
-async def _get_updates(rec: TelegramRecorder, params: Mapping[str, str],
-                       client_gone: Callable[[], bool] = _never) -> Any:
+async def _get_updates(
+    rec: TelegramRecorder, params: Mapping[str, str], client_gone: Callable[[], bool] = _never
+) -> Any:
     if rec.webhook.url:
-        raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                            "use deleteWebhook to delete the webhook first")
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
     if params.get("offset"):
         rec.confirm_updates(int_param(params["offset"], "offset"))
     limit = min(max(int_param(params.get("limit") or "100", "limit"), 1), 100)
@@ -153,8 +198,11 @@ async def _delete_webhook(rec: TelegramRecorder, params: Mapping[str, str]) -> A
 
 async def _get_webhook_info(rec: TelegramRecorder, params: Mapping[str, str]) -> Any:
     info = rec.webhook
-    result: dict[str, Any] = {"url": info.url, "has_custom_certificate": False,
-                              "pending_update_count": len(rec.pending_updates())}
+    result: dict[str, Any] = {
+        "url": info.url,
+        "has_custom_certificate": False,
+        "pending_update_count": len(rec.pending_updates()),
+    }
     if info.allowed_updates:
         result["allowed_updates"] = list(info.allowed_updates)
     return result
@@ -165,12 +213,19 @@ async def _true(rec: TelegramRecorder, params: Mapping[str, str]) -> Any:
 
 
 METHODS: dict[str, tuple[str, Handler]] = {
-    name.lower(): (name, handler) for name, handler in [
-        ("getMe", _get_me), ("sendMessage", _send_message),
-        ("editMessageText", _edit_message_text), ("answerCallbackQuery", _answer_callback_query),
-        ("getUpdates", _get_updates), ("setWebhook", _set_webhook),
-        ("deleteWebhook", _delete_webhook), ("getWebhookInfo", _get_webhook_info),
-        ("sendChatAction", _true), ("deleteMessage", _true), ("setMyCommands", _true),
+    name.lower(): (name, handler)
+    for name, handler in [
+        ("getMe", _get_me),
+        ("sendMessage", _send_message),
+        ("editMessageText", _edit_message_text),
+        ("answerCallbackQuery", _answer_callback_query),
+        ("getUpdates", _get_updates),
+        ("setWebhook", _set_webhook),
+        ("deleteWebhook", _delete_webhook),
+        ("getWebhookInfo", _get_webhook_info),
+        ("sendChatAction", _true),
+        ("deleteMessage", _true),
+        ("setMyCommands", _true),
     ]
 }
 
@@ -239,8 +294,9 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
-def _answer(rec: TelegramRecorder, method: str, target: str | None, status: int,
-            body: dict[str, Any]) -> JSONResponse:
+def _answer(
+    rec: TelegramRecorder, method: str, target: str | None, status: int, body: dict[str, Any]
+) -> JSONResponse:
     rec.note_attempt(method, target, status)
     return JSONResponse(body, status_code=status)
 
@@ -267,10 +323,12 @@ def _extra_control_routes(rec: TelegramRecorder) -> list[Route]:
 
 def create_telegram_app(recorder: TelegramRecorder) -> Starlette:
     """The ASGI app; `app.state.recorder` is the recorder it writes to."""
-    app = Starlette(routes=[
-        Route("/bot{token}/{method}", _bot_api, methods=["GET", "POST"]),
-        *control_routes(recorder),
-        *_extra_control_routes(recorder),
-    ])
+    app = Starlette(
+        routes=[
+            Route("/bot{token}/{method}", _bot_api, methods=["GET", "POST"]),
+            *control_routes(recorder),
+            *_extra_control_routes(recorder),
+        ]
+    )
     app.state.recorder = recorder
     return app

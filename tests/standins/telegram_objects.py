@@ -51,7 +51,10 @@ def markup_param(params: Mapping[str, str]) -> dict[str, Any] | None:
     except ValueError:
         raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object") from None
     if not isinstance(markup, dict) or not markup.keys() & {
-        "inline_keyboard", "keyboard", "remove_keyboard", "force_reply"
+        "inline_keyboard",
+        "keyboard",
+        "remove_keyboard",
+        "force_reply",
     }:
         raise ApiError(400, "Bad Request: unsupported reply markup")
     for row in markup.get("inline_keyboard", []):
@@ -75,12 +78,21 @@ def chat_object(chat_id: int) -> dict[str, Any]:
     return {"id": chat_id, "type": kind, "title": f"Chat {chat_id}"}
 
 
-def message_object(recorder: TelegramRecorder, chat_id: int, message_id: int, text: str,
-                   markup: Mapping[str, Any] | None, edited: bool = False) -> dict[str, Any]:
+def message_object(
+    recorder: TelegramRecorder,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    markup: Mapping[str, Any] | None,
+    edited: bool = False,
+) -> dict[str, Any]:
     now = int(utc_now().timestamp())
     message: dict[str, Any] = {
-        "message_id": message_id, "from": recorder.bot_user(), "chat": chat_object(chat_id),
-        "date": now, "text": text,
+        "message_id": message_id,
+        "from": recorder.bot_user(),
+        "chat": chat_object(chat_id),
+        "date": now,
+        "text": text,
     }
     if edited:
         message["edit_date"] = now

@@ -58,8 +58,12 @@ class WebhookInfo:
 class TelegramRecorder(Recorder[SentMessage]):
     """One bot: its token, what it sent, and the updates waiting for getUpdates."""
 
-    def __init__(self, token: str = DEFAULT_TOKEN, username: str = "careline_standin_bot",
-                 record_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        username: str = "careline_standin_bot",
+        record_file: Path | None = None,
+    ) -> None:
         super().__init__(record_file)
         self.token = token
         self.bot_id = int(token.partition(":")[0])
@@ -75,9 +79,13 @@ class TelegramRecorder(Recorder[SentMessage]):
 
     def bot_user(self) -> dict[str, Any]:
         return {
-            "id": self.bot_id, "is_bot": True, "first_name": "Careline Stand-in",
-            "username": self.username, "can_join_groups": True,
-            "can_read_all_group_messages": False, "supports_inline_queries": False,
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Careline Stand-in",
+            "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
         }
 
     # -- updates ---------------------------------------------------------------------
@@ -111,7 +119,9 @@ class TelegramRecorder(Recorder[SentMessage]):
             return self._waiting_pollers
 
     async def wait_for_updates(
-        self, timeout: float, client_gone: Callable[[], bool]  # noqa: ASYNC109
+        self,
+        timeout: float,  # noqa: ASYNC109
+        client_gone: Callable[[], bool],
     ) -> None:
         """Long-poll wait: until an update is pending, the client has gone, the stand-in
         closes, or `timeout` passes."""
@@ -136,8 +146,13 @@ class TelegramRecorder(Recorder[SentMessage]):
             self._updates.clear()
 
     # -- messages --------------------------------------------------------------------
-    def record_sent(self, chat_id: int, text: str, reply_markup: Mapping[str, Any] | None,
-                    parse_mode: str | None) -> SentMessage:
+    def record_sent(
+        self,
+        chat_id: int,
+        text: str,
+        reply_markup: Mapping[str, Any] | None,
+        parse_mode: str | None,
+    ) -> SentMessage:
         with self._state_lock:
             message_id = self._next_message_id
             self._next_message_id += 1
@@ -155,8 +170,9 @@ class TelegramRecorder(Recorder[SentMessage]):
         with self._state_lock:
             return self._texts.get((chat_id, message_id))
 
-    def edit_text(self, chat_id: int, message_id: int, text: str,
-                  reply_markup: Mapping[str, Any] | None) -> None:
+    def edit_text(
+        self, chat_id: int, message_id: int, text: str, reply_markup: Mapping[str, Any] | None
+    ) -> None:
         with self._state_lock:
             self._texts[(chat_id, message_id)] = (text, reply_markup)
 

@@ -14,8 +14,12 @@ _message_ids = itertools.count(100_000)
 _callback_ids = itertools.count(1)
 
 
-def user_object(user_id: int, first_name: str = "测试", username: str | None = None,
-                language_code: str | None = "zh-hans") -> dict[str, Any]:
+def user_object(
+    user_id: int,
+    first_name: str = "测试",
+    username: str | None = None,
+    language_code: str | None = "zh-hans",
+) -> dict[str, Any]:
     user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
     if username:
         user["username"] = username
@@ -31,8 +35,9 @@ def _private_chat(user: dict[str, Any]) -> dict[str, Any]:
     return chat
 
 
-def _message(user_id: int, first_name: str, message_id: int | None,
-             date: int | None) -> dict[str, Any]:
+def _message(
+    user_id: int, first_name: str, message_id: int | None, date: int | None
+) -> dict[str, Any]:
     user = user_object(user_id, first_name)
     return {
         "message_id": next(_message_ids) if message_id is None else message_id,
@@ -42,8 +47,14 @@ def _message(user_id: int, first_name: str, message_id: int | None,
     }
 
 
-def text_message_update(user_id: int, text: str, *, first_name: str = "测试",
-                        message_id: int | None = None, date: int | None = None) -> dict[str, Any]:
+def text_message_update(
+    user_id: int,
+    text: str,
+    *,
+    first_name: str = "测试",
+    message_id: int | None = None,
+    date: int | None = None,
+) -> dict[str, Any]:
     """A private-chat text message from `user_id`."""
     message = _message(user_id, first_name, message_id, date)
     message["text"] = text
@@ -53,9 +64,15 @@ def text_message_update(user_id: int, text: str, *, first_name: str = "测试",
     return {"message": message}
 
 
-def contact_update(user_id: int, phone_number: str, *, first_name: str = "测试",
-                   contact_user_id: int | None = None, message_id: int | None = None,
-                   date: int | None = None) -> dict[str, Any]:
+def contact_update(
+    user_id: int,
+    phone_number: str,
+    *,
+    first_name: str = "测试",
+    contact_user_id: int | None = None,
+    message_id: int | None = None,
+    date: int | None = None,
+) -> dict[str, Any]:
     """The user shared a contact; by default their own (contact.user_id == from.id),
     which is what a `request_contact` reply-keyboard button sends."""
     message = _message(user_id, first_name, message_id, date)
@@ -67,9 +84,17 @@ def contact_update(user_id: int, phone_number: str, *, first_name: str = "测试
     return {"message": message}
 
 
-def callback_query_update(user_id: int, data: str, *, message_id: int, bot_id: int,
-                          message_text: str = "", first_name: str = "测试",
-                          query_id: str | None = None, date: int | None = None) -> dict[str, Any]:
+def callback_query_update(
+    user_id: int,
+    data: str,
+    *,
+    message_id: int,
+    bot_id: int,
+    message_text: str = "",
+    first_name: str = "测试",
+    query_id: str | None = None,
+    date: int | None = None,
+) -> dict[str, Any]:
     """The user pressed an inline button with `data` under the bot's message `message_id`."""
     user = user_object(user_id, first_name)
     bot = {"id": bot_id, "is_bot": True, "first_name": "Careline Stand-in"}

@@ -86,8 +86,14 @@ class TwilioRecorder(Recorder[AcceptedMessage]):
         expected = f"{self.account_sid}:{self.auth_token}"
         return hmac.compare_digest(decoded.encode(), expected.encode())
 
-    def accept(self, to: str, from_: str | None, service_sid: str | None,
-               body: str, status_callback: str | None) -> AcceptedMessage:
+    def accept(
+        self,
+        to: str,
+        from_: str | None,
+        service_sid: str | None,
+        body: str,
+        status_callback: str | None,
+    ) -> AcceptedMessage:
         message = AcceptedMessage(
             sid="SM" + uuid.uuid4().hex,
             account_sid=self.account_sid,
@@ -113,10 +119,22 @@ def twilio_error(status: int, code: int, message: str) -> dict[str, Any]:
     }
 
 
-def failure(status: int, code: int, message: str, *, times: int | None = 1,
-            to: str | None = None, delay_s: float = 0.0) -> Scripted:
-    return Scripted(status=status, body=twilio_error(status, code, message),
-                    delay_s=delay_s, times=times, target=to)
+def failure(
+    status: int,
+    code: int,
+    message: str,
+    *,
+    times: int | None = 1,
+    to: str | None = None,
+    delay_s: float = 0.0,
+) -> Scripted:
+    return Scripted(
+        status=status,
+        body=twilio_error(status, code, message),
+        delay_s=delay_s,
+        times=times,
+        target=to,
+    )
 
 
 def rate_limited(times: int | None = 1, to: str | None = None) -> Scripted:
@@ -128,8 +146,7 @@ def server_error(times: int | None = 1, to: str | None = None) -> Scripted:
 
 
 def invalid_number(times: int | None = 1, to: str | None = None) -> Scripted:
-    return failure(400, 21211, "The 'To' number is not a valid phone number.",
-                   times=times, to=to)
+    return failure(400, 21211, "The 'To' number is not a valid phone number.", times=times, to=to)
 
 
 def unsubscribed(to: str | None = None, times: int | None = None) -> Scripted:
@@ -188,8 +205,9 @@ async def _create_message(request: Request) -> JSONResponse:
     if not recorder.credentials_ok(request.headers.get("authorization")):
         return _answer(recorder, None, 401, twilio_error(401, 20003, "Authenticate"))
     if request.path_params["account_sid"] != recorder.account_sid:
-        return _answer(recorder, None, 404, twilio_error(
-            404, 20404, "The requested resource was not found"))
+        return _answer(
+            recorder, None, 404, twilio_error(404, 20404, "The requested resource was not found")
+        )
     form = await request.form()
     to = _field(form.get("To"))
     scripted = recorder.take_scripted(MESSAGES_METHOD, to)
@@ -208,8 +226,9 @@ async def _create_message(request: Request) -> JSONResponse:
     return _answer(recorder, to, 201, message_resource(message))
 
 
-def _invalid(to: str | None, from_: str | None, service: str | None,
-             body: str | None) -> tuple[int, str] | None:
+def _invalid(
+    to: str | None, from_: str | None, service: str | None, body: str | None
+) -> tuple[int, str] | None:
     """Twilio's validation codes for the fields this stand-in understands."""
     if not to:
         return 21604, "A 'To' phone number is required."
@@ -226,18 +245,24 @@ def _field(value: object) -> str | None:
     return value if isinstance(value, str) and value != "" else None
 
 
-def _answer(recorder: TwilioRecorder, to: str | None, status: int,
-            body: dict[str, Any]) -> JSONResponse:
+def _answer(
+    recorder: TwilioRecorder, to: str | None, status: int, body: dict[str, Any]
+) -> JSONResponse:
     recorder.note_attempt(MESSAGES_METHOD, to, status)
     return JSONResponse(body, status_code=status)
 
 
 def create_twilio_app(recorder: TwilioRecorder) -> Starlette:
     """The ASGI app; `app.state.recorder` is the recorder it writes to."""
-    app = Starlette(routes=[
-        Route(f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json",
-              _create_message, methods=["POST"]),
-        *control_routes(recorder),
-    ])
+    app = Starlette(
+        routes=[
+            Route(
+                f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json",
+                _create_message,
+                methods=["POST"],
+            ),
+            *control_routes(recorder),
+        ]
+    )
     app.state.recorder = recorder
     return app

@@ -86,8 +86,10 @@ def test_from_json_rejects_bad_entries(data: dict[str, Any], message: str) -> No
         Scripted.from_json(data)
 
 
-@given(times=st.integers(min_value=1, max_value=5),
-       targets=st.lists(st.sampled_from(["a", "b"]), max_size=12))
+@given(
+    times=st.integers(min_value=1, max_value=5),
+    targets=st.lists(st.sampled_from(["a", "b"]), max_size=12),
+)
 def test_an_entry_is_used_exactly_times_on_matching_requests(
     times: int, targets: list[str]
 ) -> None:

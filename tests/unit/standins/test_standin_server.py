@@ -84,11 +84,16 @@ async def test_stop_cuts_a_scripted_delay_short() -> None:
     twilio.recorder.script.add(twilio_api.delayed(30))
     url = f"{twilio.base_url}/2010-04-01/Accounts/{DEFAULT_ACCOUNT_SID}/Messages.json"
     async with httpx.AsyncClient(timeout=10) as http:
-        request = asyncio.create_task(http.post(
-            url, data={"To": TO, "From": FROM, "Body": "x"},
-            auth=(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN)))
+        request = asyncio.create_task(
+            http.post(
+                url,
+                data={"To": TO, "From": FROM, "Body": "x"},
+                auth=(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN),
+            )
+        )
         assert await twilio.recorder.wait_until(
-            lambda: twilio.recorder.script.pending() == [], timeout=2)
+            lambda: twilio.recorder.script.pending() == [], timeout=2
+        )
         async with asyncio.timeout(3):
             await asyncio.to_thread(twilio.stop)
             response = await request
@@ -98,7 +103,11 @@ async def test_stop_cuts_a_scripted_delay_short() -> None:
 
 async def start_subprocess(*args: str) -> tuple[asyncio.subprocess.Process, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.standins", *args, cwd=REPO_ROOT,
+        sys.executable,
+        "-m",
+        "tests.standins",
+        *args,
+        cwd=REPO_ROOT,
         stdout=asyncio.subprocess.PIPE,
     )
     assert process.stdout is not None
@@ -117,12 +126,20 @@ async def test_subprocesses_print_their_port_and_record_to_file(tmp_path: Path) 
     twilio_file, telegram_file = tmp_path / "twilio.jsonl", tmp_path / "telegram.jsonl"
     (twilio_process, base_url), (telegram_process, telegram_url) = await asyncio.gather(
         start_subprocess("twilio", "--port", "0", "--record-file", str(twilio_file)),
-        start_subprocess("telegram", "--port", "0", "--record-file", str(telegram_file),
-                         "--token", "77:other-token"),
+        start_subprocess(
+            "telegram",
+            "--port",
+            "0",
+            "--record-file",
+            str(telegram_file),
+            "--token",
+            "77:other-token",
+        ),
     )
     try:
-        client = Client(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN,
-                        http_client=AsyncTwilioHttpClient())
+        client = Client(
+            DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, http_client=AsyncTwilioHttpClient()
+        )
         client.api.base_url = base_url
         async with StandinClient(base_url) as control:
             await control.script(twilio_api.rate_limited())
@@ -137,8 +154,9 @@ async def test_subprocesses_print_their_port_and_record_to_file(tmp_path: Path) 
         assert json.loads(lines[0])["body"] == "第一条"
 
         async with httpx.AsyncClient() as http:
-            answer = await http.post(f"{telegram_url}/bot77:other-token/sendMessage",
-                                     data={"chat_id": "9", "text": "hi"})
+            answer = await http.post(
+                f"{telegram_url}/bot77:other-token/sendMessage", data={"chat_id": "9", "text": "hi"}
+            )
         assert answer.json()["result"]["chat"]["id"] == 9
         async with StandinClient(telegram_url) as control:
             assert await control.wait_for_count(1, timeout=5) == 1
@@ -180,6 +198,7 @@ def test_sync_wait_wakes_on_a_change_from_another_thread() -> None:
 async def test_async_wait_wakes_on_a_change_from_another_thread() -> None:
     signal_ = ChangeSignal()
     box: list[int] = []
+
     def produce() -> None:
         box.append(1)
         signal_.notify_all()
@@ -220,9 +239,15 @@ async def test_signed_status_callback_verifies(
     received.clear()
     url = receiver.base_url + "/twilio/status"
     message = twilio_api.AcceptedMessage(
-        sid="SM" + "0" * 32, account_sid=DEFAULT_ACCOUNT_SID, to=TO, from_=FROM,
-        messaging_service_sid=None, body="x", status_callback=url,
-        received_at=twilio_api.utc_now())
+        sid="SM" + "0" * 32,
+        account_sid=DEFAULT_ACCOUNT_SID,
+        to=TO,
+        from_=FROM,
+        messaging_service_sid=None,
+        body="x",
+        status_callback=url,
+        received_at=twilio_api.utc_now(),
+    )
     params = status_callback_params(message, status, error_code)
     response = await send_status_callback(url, DEFAULT_AUTH_TOKEN, params)
     assert response.status_code == 204

@@ -77,21 +77,31 @@ async def test_get_me_describes_the_bot(telegram: TelegramStandin, bot: Bot) -> 
 
 
 async def test_send_message_with_inline_keyboard(telegram: TelegramStandin, bot: Bot) -> None:
-    keyboard = InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text="1 走访", callback_data="menu:visit"),
-        InlineKeyboardButton(text="2 帮助", callback_data="menu:help"),
-    ]])
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text="1 走访", callback_data="menu:visit"),
+                InlineKeyboardButton(text="2 帮助", callback_data="menu:help"),
+            ]
+        ]
+    )
     message = await bot.send_message(CHAT, "请选择：", reply_markup=keyboard)
     assert (message.chat.id, message.text, message.from_user and message.from_user.id) == (
-        CHAT, "请选择：", bot.id)
+        CHAT,
+        "请选择：",
+        bot.id,
+    )
     assert message.reply_markup is not None
     assert message.reply_markup.model_dump(exclude_none=True) == keyboard.model_dump(
-        exclude_none=True)
+        exclude_none=True
+    )
     [sent] = telegram.recorder.messages()
     assert (sent.message_id, sent.chat_id, sent.text) == (message.message_id, CHAT, "请选择：")
     assert sent.reply_markup is not None
     assert [b["callback_data"] for b in sent.reply_markup["inline_keyboard"][0]] == [
-        "menu:visit", "menu:help"]
+        "menu:visit",
+        "menu:help",
+    ]
 
 
 async def test_send_message_with_contact_request_keyboard(
@@ -99,7 +109,8 @@ async def test_send_message_with_contact_request_keyboard(
 ) -> None:
     keyboard = ReplyKeyboardMarkup(
         keyboard=[[KeyboardButton(text="分享手机号", request_contact=True)]],
-        resize_keyboard=True, one_time_keyboard=True,
+        resize_keyboard=True,
+        one_time_keyboard=True,
     )
     message = await bot.send_message(CHAT, "请分享手机号", reply_markup=keyboard)
     assert message.reply_markup is None  # Telegram echoes inline keyboards only
@@ -141,8 +152,10 @@ async def test_blocked_applies_to_one_chat_until_cleared(
     await bot.send_message(OTHER_CHAT, "hi")
     assert [m.chat_id for m in telegram.recorder.messages()] == [OTHER_CHAT]
     assert [(a.method, a.target, a.status) for a in telegram.recorder.attempts()] == [
-        ("sendMessage", str(CHAT), 403), ("sendMessage", str(CHAT), 403),
-        ("sendMessage", str(OTHER_CHAT), 200)]
+        ("sendMessage", str(CHAT), 403),
+        ("sendMessage", str(CHAT), 403),
+        ("sendMessage", str(OTHER_CHAT), 200),
+    ]
 
 
 async def test_wrong_token_is_unauthorized(bot: Bot) -> None:
@@ -162,8 +175,9 @@ async def test_wrong_token_is_unauthorized(bot: Bot) -> None:
 async def test_invalid_send_message_is_a_bad_request(
     bot: Bot, text: str, callback_data: str, description: str
 ) -> None:
-    keyboard = InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text="b", callback_data=callback_data)]])
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="b", callback_data=callback_data)]]
+    )
     with pytest.raises(TelegramBadRequest, match=description):
         await bot.send_message(CHAT, text, reply_markup=keyboard)
 
@@ -264,8 +278,11 @@ async def test_dispatcher_polling_round_trip(telegram: TelegramStandin, bot: Bot
         await message.answer(f"收到：{message.text}")
 
     rec = telegram.recorder
-    polling = asyncio.create_task(dispatcher.start_polling(
-        bot, polling_timeout=30, handle_signals=False, close_bot_session=False))
+    polling = asyncio.create_task(
+        dispatcher.start_polling(
+            bot, polling_timeout=30, handle_signals=False, close_bot_session=False
+        )
+    )
     try:
         rec.push_update(text_message_update(CHAT, "走访"))
         [reply] = await rec.wait_for_count(1, timeout=3)

@@ -31,8 +31,11 @@ def twilio(standin: TwilioStandin) -> Iterator[TwilioStandin]:
 
 
 def make_client(standin: TwilioStandin, auth_token: str | None = None) -> Client:
-    client = Client(standin.recorder.account_sid, auth_token or standin.recorder.auth_token,
-                    http_client=AsyncTwilioHttpClient())
+    client = Client(
+        standin.recorder.account_sid,
+        auth_token or standin.recorder.auth_token,
+        http_client=AsyncTwilioHttpClient(),
+    )
     client.api.base_url = standin.base_url
     return client
 
@@ -50,11 +53,19 @@ async def test_send_returns_a_sid_and_is_recorded(twilio: TwilioStandin, client:
     )
     assert re.fullmatch(r"SM[0-9a-f]{32}", message.sid or "")
     assert (message.status, message.to, message.from_, message.body) == (
-        "queued", TO, FROM, "儿童主任您好")
+        "queued",
+        TO,
+        FROM,
+        "儿童主任您好",
+    )
     assert message.date_created is not None
     [recorded] = twilio.recorder.messages()
     assert (recorded.sid, recorded.to, recorded.from_, recorded.body) == (
-        message.sid, TO, FROM, "儿童主任您好")
+        message.sid,
+        TO,
+        FROM,
+        "儿童主任您好",
+    )
     assert recorded.status_callback == "https://careline.test/status"
 
 
@@ -64,7 +75,10 @@ async def test_messaging_service_without_from_is_accepted(
     service = "MG" + "a" * 32
     message = await client.messages.create_async(to=TO, messaging_service_sid=service, body="hi")
     assert (message.status, message.messaging_service_sid, message.from_) == (
-        "accepted", service, None)
+        "accepted",
+        service,
+        None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -181,7 +195,10 @@ async def test_wait_for_count_wakes_on_arrival_and_times_out_honestly(
     for n in range(3):
         await client.messages.create_async(to=TO, from_=FROM, body=f"m{n}")
     assert [m.body for m in await twilio.recorder.wait_for_count(3, timeout=1)] == [
-        "m0", "m1", "m2"]
+        "m0",
+        "m1",
+        "m2",
+    ]
 
 
 async def test_control_routes_script_and_query_over_http(

@@ -1,0 +1,81 @@
+"""Messages to a person (not the sender): choose their reachable channel and queue it.
+
+Preference: Telegram (linked, reachable, not opted out) > SMS (their phone) > the local
+console (demo and simulator only, when no provider channel is configured).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.outbox import reply_to_json
+from dialogs.types import Channel, Lane, Reply
+from storage.models import ChannelAddress, Person
+from storage.repos import outbox
+from storage.repos.people import address_row, addresses_of
+
+PREFERENCE = (Channel.TELEGRAM, Channel.SMS, Channel.CONSOLE)
+
+
+def _usable(row: ChannelAddress | None) -> bool:
+    return row is not None and row.opted_out_at is None and row.unreachable_at is None
+
+
+async def reachable_address(
+    session: AsyncSession, person: Person, channels: Collection[str], now: datetime
+) -> ChannelAddress | None:
+    """The address to use for this person now, or None if they cannot be reached."""
+    if person.do_not_contact or not person.active:
+        return None
+    linked = {(a.channel, a.address): a for a in await addresses_of(session, person.id)}
+    for channel in PREFERENCE:
+        if channel not in channels:
+            continue
+        if channel == Channel.TELEGRAM:
+            for (ch, _), row in linked.items():
+                if ch == Channel.TELEGRAM and _usable(row):
+                    return row
+            continue
+        if not person.phone:
+            continue
+        row = linked.get((channel, person.phone)) or await address_row(
+            session, channel, person.phone, now
+        )
+        if row.person_id is None:
+            row.person_id = person.id  # so the dispatcher renders in the person's locale
+        if _usable(row):
+            return row
+        if row.opted_out_at is not None:
+            return None  # they said stop on SMS: do not fall back to the console
+    return None
+
+
+async def queue_for_person(
+    session: AsyncSession,
+    person: Person,
+    reply: Reply,
+    *,
+    lane: Lane,
+    now: datetime,
+    channels: Collection[str],
+    not_before: datetime | None = None,
+    dedup_key: str | None = None,
+) -> int | None:
+    """Queue `reply` for `person`; None when unreachable or when `dedup_key` was queued before."""
+    address = await reachable_address(session, person, channels, now)
+    if address is None:
+        return None
+    return await outbox.enqueue(
+        session,
+        channel=address.channel,
+        address=address.address,
+        person_id=person.id,
+        message=reply_to_json(reply),
+        lane=lane,
+        now=now,
+        not_before=not_before,
+        dedup_key=dedup_key,
+    )
