@@ -49,6 +49,7 @@ class Application:
     scheduler: AsyncIOScheduler
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    poll_task: asyncio.Task[None] | None = None
 
     @property
     def telegram(self) -> TelegramChannel | None:
@@ -86,7 +87,7 @@ class Application:
                 from bot.web.webhooks import telegram_update_handler
 
                 handler = telegram_update_handler(self)
-                self.tasks.append(asyncio.create_task(tg.poll(handler, self.stop_event)))
+                self.poll_task = asyncio.create_task(tg.poll(handler, self.stop_event))
         self.scheduler.add_job(
             self.service.expire_conversations,
             "interval",
@@ -104,6 +105,11 @@ class Application:
         self.stop_event.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.poll_task is not None:
+            # A long poll holds no message: every update it returned was stored already.
+            self.poll_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.poll_task
         for task in self.tasks:
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout=20)

@@ -82,9 +82,19 @@ class TwilioChannel:
         self.limits = limits
         self._sender = sender
         self._status_callback = status_callback
-        self._http = AsyncTwilioHttpClient(timeout=timeout)
-        self._client = Client(account_sid, auth_token, http_client=self._http)
-        self._client.api.base_url = api_base.rstrip("/")
+        self._credentials = (account_sid, auth_token)
+        self._api_base = api_base.rstrip("/")
+        self._timeout = timeout
+        self._http: AsyncTwilioHttpClient | None = None
+        self._client: Client | None = None
+
+    def _twilio(self) -> Client:
+        """The client, built on first use inside the running event loop (aiohttp needs one)."""
+        if self._client is None:
+            self._http = AsyncTwilioHttpClient(timeout=self._timeout)
+            self._client = Client(*self._credentials, http_client=self._http)
+            self._client.api.base_url = self._api_base
+        return self._client
 
     async def send(self, address: str, message: Rendered) -> SendResult:
         kwargs: dict[str, str] = {"to": address, "body": message.text}
@@ -95,7 +105,7 @@ class TwilioChannel:
         if self._status_callback:
             kwargs["status_callback"] = self._status_callback
         try:
-            msg = await self._client.messages.create_async(**kwargs)
+            msg = await self._twilio().messages.create_async(**kwargs)
         except TwilioRestException as exc:
             raise classify_rest_error(exc) from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
@@ -108,7 +118,8 @@ class TwilioChannel:
         return SendResult(provider_id=str(msg.sid))
 
     async def close(self) -> None:
-        await self._http.close()
+        if self._http is not None:
+            await self._http.close()
 
 
 def classify_rest_error(exc: TwilioRestException) -> SendError:

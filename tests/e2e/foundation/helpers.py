@@ -1,0 +1,62 @@
+"""Helpers for end-to-end tests: demo data, signed Twilio requests, DB reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from bot.demo import load_demo
+from storage.db import Database
+from tests.standins.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+
+TOKEN = DEFAULT_AUTH_TOKEN
+SID = DEFAULT_ACCOUNT_SID
+OUR_NUMBER = "+15005550006"
+
+
+async def seed_demo(db: Database) -> None:
+    now = datetime.now(UTC)
+    async with db.transaction() as s:
+        await load_demo(s, now, now.date())
+
+
+async def post_signed(
+    base: str,
+    path: str,
+    params: dict[str, str],
+    *,
+    token: str = TOKEN,
+    forge: bool = False,
+    sign: bool = True,
+) -> httpx.Response:
+    url = base + path
+    headers = {}
+    if sign:
+        signature = RequestValidator(token).compute_signature(url, params)
+        headers["X-Twilio-Signature"] = ("x" + signature[1:]) if forge else signature
+    async with httpx.AsyncClient() as client:
+        return await client.post(url, data=params, headers=headers, timeout=30)
+
+
+def sms(sid: str, sender: str, body: str) -> dict[str, str]:
+    return {
+        "MessageSid": sid,
+        "SmsSid": sid,
+        "AccountSid": SID,
+        "From": sender,
+        "To": OUR_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+    }
+
+
+async def count(db: Database, model: Any, *where: Any) -> int:
+    async with db.transaction() as s:
+        stmt = select(func.count()).select_from(model)
+        for w in where:
+            stmt = stmt.where(w)
+        return int((await s.execute(stmt)).scalar_one())
