@@ -35,7 +35,7 @@ class ChangeSignal:
     async def wait_until(
         self,
         predicate: Callable[[], bool],
-        timeout: float | None,  # noqa: ASYNC109
+        timeout: float | None,
     ) -> bool:
         """Await until `predicate()` holds; False if it still fails after `timeout` seconds."""
         waiter: _Waiter = (asyncio.get_running_loop(), asyncio.Event())

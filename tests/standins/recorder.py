@@ -97,12 +97,12 @@ class Recorder(Generic[R]):
     async def wait_until(
         self,
         predicate: Callable[[], bool],
-        timeout: float,  # noqa: ASYNC109
+        timeout: float,
     ) -> bool:
         """Await until `predicate()` holds after some change; False on timeout."""
         return await self.changes.wait_until(predicate, timeout)
 
-    async def wait_for_count(self, n: int, timeout: float) -> list[R]:  # noqa: ASYNC109
+    async def wait_for_count(self, n: int, timeout: float) -> list[R]:
         """Await until at least `n` items were recorded; TimeoutError says how many came."""
         if not await self.changes.wait_until(lambda: self.count() >= n, timeout):
             raise TimeoutError(f"expected {n} recorded, got {self.count()} after {timeout}s")

@@ -31,7 +31,7 @@ class StandinClient:
     async def count(self) -> int:
         return int((await self._json("GET", "/count"))["count"])
 
-    async def wait_for_count(self, n: int, timeout: float) -> int:  # noqa: ASYNC109
+    async def wait_for_count(self, n: int, timeout: float) -> int:
         """Wait (server-side, no polling) until `n` messages were recorded; returns the count."""
         answer = await self._json("GET", "/count", params={"at_least": n, "timeout": timeout})
         if not answer["reached"]:

@@ -120,7 +120,7 @@ class TelegramRecorder(Recorder[SentMessage]):
 
     async def wait_for_updates(
         self,
-        timeout: float,  # noqa: ASYNC109
+        timeout: float,
         client_gone: Callable[[], bool],
     ) -> None:
         """Long-poll wait: until an update is pending, the client has gone, the stand-in
