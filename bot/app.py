@@ -116,6 +116,7 @@ class Application:
         for channel in self.channels.values():
             await channel.close()
         await self.db.dispose()
+        log.info("stopped: dispatcher drained, clients closed")
 
 
 def build_channels(settings: Settings, *, console: bool) -> dict[str, ChannelAdapter]:

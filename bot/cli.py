@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
@@ -28,7 +29,7 @@ def _logging(level: str) -> None:
         level=getattr(logging, level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("aiogram", "twilio.http_client", "apscheduler", "httpx", "alembic"):
+    for noisy in ("aiogram", "twilio", "apscheduler", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -87,8 +88,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     server = uvicorn.Server(config)
     log.info("Careline listening on %s (health: %s/healthz)", base, base)
+    # uvicorn drains on SIGTERM/SIGINT, then re-raises the signal: after a clean drain,
+    # exit 0 rather than "killed by signal".
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _exit_cleanly)
     server.run()
     return 0
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    log.info("stopped after %s", signal.Signals(signum).name)
+    raise SystemExit(0)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

@@ -120,11 +120,14 @@ async def claim(
 
 
 async def finish(session: AsyncSession, row_id: int, worker: str, **values: Any) -> bool:
-    """Record a claimed row's outcome, unless its lease was lost to another dispatcher."""
+    """Record a claimed row's outcome, unless its lease was lost to another dispatcher.
+
+    `claimed_by` stays: it records which dispatcher handled the row last.
+    """
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.claimed_by == worker)
-        .values(claimed_by=None, lease_until=None, **values)
+        .values(lease_until=None, **values)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
