@@ -111,7 +111,7 @@ async def people_with_zone(
         .order_by(Person.id)
         .limit(limit)
     )
-    return [(p, tz) for p, tz in rows.tuples()]
+    return [(row[0], row[1]) for row in rows.all()]
 
 
 async def existing_dedup_keys(session: AsyncSession, keys: Collection[str]) -> set[str]:
