@@ -83,19 +83,17 @@ async def _send(app: Application, role: Role, compose: Composer) -> int:
                 reply = replies.get(person.id)
                 if reply is None:
                     continue
-                queued += (
-                    await queue_for_person(
-                        session,
-                        person,
-                        reply,
-                        lane=Lane.REMINDER,
-                        now=now,
-                        channels=app.channels,
-                        not_before=next_allowed_send(now, str(tz)),
-                        dedup_key=key,
-                    )
-                    is not None
+                outbox_id = await queue_for_person(
+                    session,
+                    person,
+                    reply,
+                    lane=Lane.REMINDER,
+                    now=now,
+                    channels=app.channels,
+                    not_before=next_allowed_send(now, str(tz)),
+                    dedup_key=key,
                 )
+                queued += outbox_id is not None
         if len(page) < PAGE:
             return queued
 
