@@ -31,6 +31,12 @@ def quick_problem_reply(report: QuickReport) -> Reply | None:
     positions = tuple(p for p, _ in problem.parts)
     shown = " ".join(f"“{text}”({p})" for p, text in problem.parts)
     if problem.kind == "bad_parts":
+        if "assessment" not in report.answers:  # the example must be a report that saves
+            rest = report.example((1, *positions)).removeprefix(report.child_query).strip()
+            return Reply(
+                "visit.quick.bad_parts_no_assessment",
+                {"parts": shown, "child": report.child_query, "rest": rest},
+            )
         return Reply("visit.quick.bad_parts", {"parts": shown, "fixed": report.example(positions)})
     if problem.kind == "future_date":
         return Reply(

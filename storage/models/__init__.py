@@ -8,6 +8,7 @@ from storage.models.audit import AuditEntry
 from storage.models.base import Base
 from storage.models.messages import Conversation, InboundMessage, OutboxMessage
 from storage.models.people import Area, ChannelAddress, Child, GuardianLink, Person
+from storage.models.visits import Visit, VisitDraft
 
 __all__ = [
     "Area",
@@ -20,4 +21,6 @@ __all__ = [
     "InboundMessage",
     "OutboxMessage",
     "Person",
+    "Visit",
+    "VisitDraft",
 ]

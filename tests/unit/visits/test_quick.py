@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from dialogs.flows.visit import quick_problem_reply
 from dialogs.visits.quick import parse_quick, split_parts
 from dialogs.visits.report import dedup_key
 
@@ -85,6 +86,33 @@ def test_parse_quick_problems(text: str, kind: str, parts: tuple[tuple[int, str]
 def test_corrected_example_drops_the_bad_parts() -> None:
     report = parse_quick("A12 xx 良好 在校 备注 很好", TODAY, 60)
     assert report.example((2,)) == "A12 良好 在校 备注 …"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "params"),
+    [
+        (
+            "A12 xx 良好 在校",
+            "visit.quick.bad_parts",
+            {"parts": "“xx”(2)", "fixed": "A12 良好 在校"},
+        ),
+        (
+            "A12 很好 在校",
+            "visit.quick.bad_parts_no_assessment",
+            {"parts": "“很好”(2)", "child": "A12", "rest": "在校"},
+        ),
+        (
+            "A12 很好 备注 奶奶",
+            "visit.quick.bad_parts_no_assessment",
+            {"parts": "“很好”(2)", "child": "A12", "rest": "备注 …"},
+        ),
+    ],
+)
+def test_the_corrected_example_is_a_report_that_saves(
+    text: str, key: str, params: dict[str, str]
+) -> None:
+    reply = quick_problem_reply(parse_quick(text, TODAY, 60))
+    assert reply is not None and (reply.key, dict(reply.params)) == (key, params)
 
 
 def test_same_report_same_dedup_key_and_different_report_different_key() -> None:

@@ -1,0 +1,49 @@
+"""Visit records (one child, one file) and half-finished visit reports (drafts)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base
+
+
+class Visit(Base):
+    """A director's visit to a child. ``dedup`` (a hash of the answers) makes a retried
+    report a no-op; ``flags`` name the danger signs the hotline escalates."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        Index("ix_visits_child_latest", "child_id", "visit_date", "id"),
+        Index("ix_visits_director_last", "director_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"))
+    director_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # home | contact | elsewhere
+    visit_date: Mapped[date] = mapped_column(Date)
+    assessment: Mapped[str] = mapped_column(String(10))  # good | average | poor
+    checklist: Mapped[dict[str, Any]] = mapped_column(default=dict)  # item -> value or "skip"
+    notes: Mapped[str] = mapped_column(Text, default="")
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    next_due: Mapped[date] = mapped_column(Date)
+    dedup: Mapped[str] = mapped_column(String(64), unique=True)
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class VisitDraft(Base):
+    """A guided report closed by the timeout: its answers, one per director and child."""
+
+    __tablename__ = "visit_drafts"
+    __table_args__ = (UniqueConstraint("director_id", "child_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    director_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
