@@ -68,6 +68,9 @@ class Database:
         if self.dialect != "sqlite":
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         else:
+            # SQLite has one writer: queue transactions on one connection in-process rather
+            # than letting several connections spin in SQLite's sleeping busy handler.
+            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=120)
             path = sqlite_path(url)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,143 @@
+"""Inbound throughput and latency through the full path, next to a store-only baseline.
+
+Full path: signed Twilio webhook over real HTTP -> signature check -> store inbound ->
+identify -> lock conversation -> dialog step -> outbox commit -> TwiML answer.
+Baseline: the same HTTP request and signature check, storing only the raw inbound row.
+Both run in one process against the same database, for SQLite and PostgreSQL.
+
+    python bench/inbound.py [--requests 1000] [--concurrency 8] [--db sqlite,postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+
+import _support  # noqa: F401  (puts the repository on sys.path)
+import httpx
+from _support import fresh_database, summary
+from fastapi import Request, Response
+from twilio.request_validator import RequestValidator
+
+from bot.app import build_app
+from bot.channels.sms import parse_inbound, signature_ok
+from bot.config import Settings
+from bot.demo import load_demo
+from bot.web.server import create_web_app
+from storage.db import Database
+from tests.standins.server import StandinServer
+
+TOKEN = "bench-token"
+
+
+def settings(url: str, public: str) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=url,
+        public_url=public,  # type: ignore[call-arg]
+        twilio_account_sid="ACbench",
+        twilio_auth_token=TOKEN,
+        twilio_from="+15005550006",
+        twilio_api_base="http://127.0.0.1:9",
+    )
+
+
+async def drive(base: str, path: str, n: int, concurrency: int) -> tuple[list[float], float]:
+    validator = RequestValidator(TOKEN)
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(n):
+        queue.put_nowait(i)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            i = queue.get_nowait()
+            params = {
+                "MessageSid": f"SM{uuid.uuid4().hex}",
+                "From": f"+86139{i % 500:08d}",
+                "To": "+15005550006",
+                "Body": "帮助",
+            }
+            url = base + path
+            headers = {"X-Twilio-Signature": validator.compute_signature(url, params)}
+            t = time.perf_counter()
+            resp = await client.post(url, data=params, headers=headers)
+            latencies.append((time.perf_counter() - t) * 1000)
+            assert resp.status_code == 200, resp.text
+
+    start = time.perf_counter()
+    async with httpx.AsyncClient(timeout=30) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    return latencies, time.perf_counter() - start
+
+
+def run(kind: str, n: int, concurrency: int) -> None:
+    with fresh_database(kind) as url:
+        import socket
+
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        public = f"http://127.0.0.1:{port}"
+        app = build_app(settings(url, public))
+        web = create_web_app(app, background=False)
+
+        @web.post("/bench/baseline", include_in_schema=False)
+        async def baseline(request: Request) -> Response:
+            form = {k: str(v) for k, v in (await request.form()).items()}
+            url_ = public + request.url.path
+            if not signature_ok(TOKEN, url_, form, request.headers.get("X-Twilio-Signature")):
+                return Response(status_code=403)
+            inbound = parse_inbound(form, app.clock.now())
+            assert inbound is not None
+            await app.service.store(inbound)
+            return Response("<Response></Response>", media_type="text/xml")
+
+        async def seed() -> None:
+            db = Database(url)  # its own engine: the app's belongs to the server's loop
+            async with db.transaction() as session:
+                await load_demo(session, app.clock.now(), app.clock.now().date())
+            await db.dispose()
+
+        server = StandinServer(web, port=port)
+        server.start()
+        try:
+            asyncio.run(seed())
+            results = {}
+            for label, path in (
+                ("baseline (store only)", "/bench/baseline"),
+                ("full path", "/webhooks/twilio"),
+            ):
+                asyncio.run(drive(public, path, min(50, n), concurrency))  # warm up
+                lat, secs = asyncio.run(drive(public, path, n, concurrency))
+                results[label] = summary(lat, secs)
+        finally:
+            server.stop()
+    base, full = results["baseline (store only)"], results["full path"]
+    print(f"\n[{kind}] {n} requests, {concurrency} concurrent clients")
+    for label, r in results.items():
+        print(
+            f"  {label:22s} {r['per_second']:8.0f} msg/s   p50 {r['p50_ms']:6.1f} ms   "
+            f"p99 {r['p99_ms']:6.1f} ms"
+        )
+    print(
+        f"  full / baseline: throughput x{full['per_second'] / base['per_second']:.2f}, "
+        f"p50 x{full['p50_ms'] / base['p50_ms']:.2f}, p99 x{full['p99_ms'] / base['p99_ms']:.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--db", default="sqlite,postgres")
+    args = parser.parse_args()
+    for kind in args.db.split(","):
+        run(kind.strip(), args.requests, args.concurrency)
+
+
+if __name__ == "__main__":
+    main()
