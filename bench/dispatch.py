@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-import _support  # noqa: F401  (puts the repository on sys.path)
+import _support
 from _support import fresh_database
 
 from bot.channels.base import RateLimits
