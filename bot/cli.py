@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.capabilities import command_adders
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
 
 log = logging.getLogger("careline")
 
@@ -25,12 +26,7 @@ def _settings(**overrides: object) -> Settings:
 
 
 def _logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("aiogram", "twilio", "apscheduler", "httpx", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(level)
 
 
 async def _load_demo(settings: Settings) -> bool:
