@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 
 def modules() -> list[ModuleType]:
-    return []
+    from bot.hotline import install as hotline
+
+    return [hotline]
 
 
 def install_all(app: Application) -> None:
