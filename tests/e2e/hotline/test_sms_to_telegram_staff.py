@@ -39,10 +39,12 @@ TIMEOUT = 20.0
 _sids = count(1)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def listening_socket() -> socket.socket:
+    """Bound and listening before the server starts: early requests wait in the backlog."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    return sock
 
 
 @dataclass
@@ -92,7 +94,8 @@ class World:
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     url = sqlite_url(tmp_path)
     await asyncio.to_thread(upgrade_sync, url)
-    port = free_port()
+    sock = listening_socket()
+    port = int(sock.getsockname()[1])
     base = f"http://127.0.0.1:{port}"
     with TwilioStandin() as twilio, TelegramStandin() as telegram:
         settings = make_settings(
@@ -108,14 +111,14 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             staff = (await s.execute(select(Person).where(Person.phone == HOTLINE))).scalar_one()
             s.add(ChannelAddress(channel="telegram", address=str(STAFF_CHAT),
                                  person_id=staff.id, created_at=now))  # fmt: skip
-        server = uvicorn.Server(uvicorn.Config(create_web_app(app), port=port, log_level="warning"))
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.02)  # the server's own start-up, not a test timing guess
+        config = uvicorn.Config(create_web_app(app), log_level="warning")
+        server = uvicorn.Server(config)
+        task = asyncio.create_task(server.serve(sockets=[sock]))
         async with httpx.AsyncClient(timeout=TIMEOUT) as http:
             yield World(app, base, http, twilio, telegram)
         server.should_exit = True
         await task
+        sock.close()
 
 
 async def test_sms_concern_is_claimed_answered_referred_closed_on_telegram(world: World) -> None:
