@@ -7,6 +7,8 @@ recorded as suspected: no case message and no reminder goes to them while the ca
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,7 +35,11 @@ LINK_RELATIONS: dict[str, frozenset[str]] = {
 
 def relations_named(text: str) -> set[str]:
     folded = fold(text)
-    return {relation for word, relation in WORDS.items() if word in folded}
+    return {
+        relation
+        for word, relation in WORDS.items()
+        if (re.search(rf"\b{word}\b", folded) if word.isascii() else word in folded)
+    }
 
 
 async def guardian_for(session: AsyncSession, child_id: int, relations: set[str]) -> int | None:

@@ -4,6 +4,7 @@ relay staff replies, and the SLA jobs. Installed from bot/capabilities.py."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -89,6 +90,9 @@ async def pre_step(
     screen = found if isinstance(found, Screen) else default_screen()
     decision = screen.screen(text)
     effect = open_case_effect(decision, text)
+    code = child_in_conversation(state, ctx)
+    if effect is not None and code is not None:
+        effect = replace(effect, child_code=code)
     replies = safety_replies(decision, ctx)
     next_state = state
     relay = await repo.relay_case(
@@ -104,6 +108,17 @@ async def pre_step(
     if effect is None and next_state is state:
         return None
     return Outcome(next_state, replies, (effect,) if effect else ())
+
+
+def child_in_conversation(state: State, ctx: Context) -> str | None:
+    """The child a director's current flow is about (a visit report, an urgent report)."""
+    data = state.data
+    answers = data.get("answers")
+    child_id = answers.get("child") if isinstance(answers, dict) else None
+    for child in ctx.children:
+        if child.id == child_id or child.code == data.get("child_code"):
+            return child.code
+    return None
 
 
 def _needs_review(app: Application, scope: StepScope, state: State, ctx: Context) -> bool:

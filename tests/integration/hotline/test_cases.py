@@ -142,3 +142,22 @@ async def test_young_person_self_harm_gets_support_and_critical_case(app: Applic
     sent = await texts(app, UNKNOWN)
     assert any("12355" in t or "12356" in t for t in sent)
     assert await person_id(app, HOTLINE)
+
+
+async def test_concern_inside_a_visit_report_opens_case_and_the_report_goes_on(
+    app: Application,
+) -> None:
+    for text in ("走访", "A04", "1"):
+        await say(app, text)
+    await say(app, "孩子说经常挨打，身上有淤青")
+    [case] = await cases(app)
+    assert (case.category, case.child_code) == ("violence_abuse", "A04")
+    async with app.db.transaction() as s:
+        from sqlalchemy import select
+
+        from storage.models import Conversation
+
+        conv = (await s.execute(select(Conversation))).scalar_one()
+    assert (conv.state["flow"], conv.state["step"]) == ("visit", "date")
+    director = await texts(app, DIRECTOR)
+    assert any("已转给未成年人保护热线" in t for t in director)
