@@ -14,8 +14,6 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from bot.visits import install as visits
-
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
@@ -23,7 +21,10 @@ if TYPE_CHECKING:
 
 
 def modules() -> list[ModuleType]:
-    return [visits]
+    from bot.hotline import install as hotline
+    from bot.visits import install as visits
+
+    return [visits, hotline]
 
 
 def install_all(app: Application) -> None:

@@ -6,6 +6,7 @@ storage/migrations/versions.
 
 from storage.models.audit import AuditEntry
 from storage.models.base import Base
+from storage.models.cases import Case, CaseEvent, LexiconEntry, StaffShift  # noqa: F401
 from storage.models.messages import Conversation, InboundMessage, OutboxMessage
 from storage.models.people import Area, ChannelAddress, Child, GuardianLink, Person
 from storage.models.visits import Visit, VisitDraft

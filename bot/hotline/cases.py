@@ -1,0 +1,170 @@
+"""Opening a case, or adding to the reporter's open one: the `OpenCase` effect handler.
+
+A concern joins the reporter's active case when that case saw activity within the merge
+window (default 2 h) and is about the same child (or no child is known): the urgent flow's
+report and a screen hit in the same conversation become one case. A merge that raises the
+severity shortens the acknowledgement deadline and alerts the staff again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.effects import StepScope
+from bot.hotline.alerts import alert_staff
+from bot.hotline.guardians import HARM_CATEGORIES, guardian_for, relations_named
+from bot.hotline.runtime import Hotline
+from content.normalize import command_form, fold
+from dialogs.effects import OpenCase
+from dialogs.screening.lexicon import severity_rank
+from dialogs.types import Reply, Role
+from storage.models import Case, Child, GuardianLink, Person
+from storage.repos import cases as repo
+from storage.repos.people import children_of_director
+
+log = logging.getLogger(__name__)
+
+
+async def _children_of(session: AsyncSession, person: Person | None) -> list[Child]:
+    if person is None:
+        return []
+    if person.role == Role.DIRECTOR:
+        return await children_of_director(session, person.id)
+    if person.role == Role.GUARDIAN:
+        rows = await session.execute(
+            select(Child)
+            .join(GuardianLink, GuardianLink.child_id == Child.id)
+            .where(GuardianLink.guardian_id == person.id, Child.active.is_(True))
+        )
+        return list(rows.scalars())
+    return []
+
+
+def _mentions(child: Child, text: str) -> bool:
+    folded = fold(text)
+    code = re.search(rf"(?<![a-z0-9]){re.escape(child.code.lower())}(?![0-9])", folded)
+    return (
+        bool(code)
+        or child.name in text
+        or (len(child.display_name) >= 2 and child.display_name in text)
+    )
+
+
+async def resolve_child(
+    session: AsyncSession, person: Person | None, effect: OpenCase
+) -> Child | None:
+    """The reporter's own child the concern is about, when it can be told for sure."""
+    children = await _children_of(session, person)
+    if effect.child_code:
+        form = command_form(effect.child_code)
+        named = [c for c in children if form in (command_form(c.code), command_form(c.name))]
+        if len(named) == 1:
+            return named[0]
+    mentioned = [c for c in children if _mentions(c, effect.text)]
+    if len(mentioned) == 1:
+        return mentioned[0]
+    if person is not None and person.role == Role.GUARDIAN and len(children) == 1:
+        return children[0]
+    return None
+
+
+async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
+    session, now, person = scope.session, scope.now, scope.person
+    child = await resolve_child(session, person, effect)
+    case = await repo.mergeable_case(
+        session,
+        channel=scope.address.channel,
+        address=scope.address.address,
+        child_id=child.id if child else None,
+        since=now - hl.config.merge_window,
+    )
+    detail = {
+        "source": effect.source,
+        "text": effect.text,
+        "matched": list(effect.matched),
+        "category": effect.category,
+        "severity": effect.severity,
+    }
+    if case is None:
+        case = await repo.create_case(
+            session,
+            now=now,
+            tz=hl.tz,
+            category=effect.category,
+            severity=effect.severity,
+            source=effect.source,
+            reporter_person_id=person.id if person else None,
+            reporter_role=person.role if person else "unknown",
+            reporter_channel=scope.address.channel,
+            reporter_address=scope.address.address,
+            ack_due_at=now + hl.config.sla_for(effect.severity),
+        )
+        repo.add_event(
+            session, case, "created", at=now, actor=scope.actor, detail=detail,
+            inbound_id=scope.inbound_id,
+        )  # fmt: skip
+        _fill(case, effect, child)
+        await _suspect(session, case, effect, person)
+        await alert_staff(hl, session, case, reason="created", now=now)
+        if effect.source == "review":  # after the dialog's own answer
+            scope.extra_replies.append(Reply("hotline.review.noted"))
+        log.info("case %s opened (%s, %s)", case.ref, case.category, case.severity)
+        return case
+    raised = _raises(case, effect)
+    repo.add_event(
+        session, case, "merged", at=now, actor=scope.actor, detail=detail,
+        inbound_id=scope.inbound_id,
+    )  # fmt: skip
+    _fill(case, effect, child)
+    await _suspect(session, case, effect, person)
+    if raised:
+        case.severity, case.category = effect.severity, _category(case, effect)
+        if case.acknowledged_at is None:
+            due = now + hl.config.sla_for(effect.severity)
+            case.ack_due_at = min(case.ack_due_at or due, due)
+        await alert_staff(hl, session, case, reason="severity_raised", now=now)
+    elif case.category == "unclassified" and effect.category != "unclassified":
+        case.category = effect.category
+    return case
+
+
+def _raises(case: Case, effect: OpenCase) -> bool:
+    return severity_rank(effect.severity) > severity_rank(case.severity)
+
+
+def _category(case: Case, effect: OpenCase) -> str:
+    return case.category if effect.category == "unclassified" else effect.category
+
+
+def _fill(case: Case, effect: OpenCase, child: Child | None) -> None:
+    if child is not None and case.child_id is None:
+        case.child_id, case.child_code = child.id, child.code
+    elif effect.child_code and not case.child_code:
+        case.child_code = effect.child_code[:100]
+    if effect.location and not case.location:
+        case.location = effect.location[:200]
+    if effect.in_danger is not None and not case.in_danger:
+        case.in_danger = effect.in_danger
+    if effect.callback_ok is not None:
+        case.callback_ok = effect.callback_ok
+
+
+async def _suspect(
+    session: AsyncSession, case: Case, effect: OpenCase, person: Person | None
+) -> None:
+    if case.suspected_guardian_id is not None or case.child_id is None:
+        return
+    if effect.category not in HARM_CATEGORIES:
+        return
+    suspect = await guardian_for(session, case.child_id, relations_named(effect.text))
+    if suspect is None or (person is not None and suspect == person.id):
+        return
+    case.suspected_guardian_id = suspect
+    repo.add_event(
+        session, case, "guardian_suspected", at=case.last_activity_at, actor="system",
+        detail={"guardian_id": suspect, "by": "screen"},
+    )  # fmt: skip

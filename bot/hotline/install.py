@@ -1,0 +1,149 @@
+"""The hotline capability: screen every inbound text, open and merge cases, alert staff,
+relay staff replies, and the SLA jobs. Installed from bot/capabilities.py."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.effects import StepScope
+from bot.hotline import jobs
+from bot.hotline.cases import open_case
+from bot.hotline.config import HotlineConfig
+from bot.hotline.lexicon import default_screen
+from bot.hotline.runtime import Hotline, attach
+from bot.hotline.staff import HANDLERS
+from bot.routing import queue_for_person
+from dialogs.effects import OpenCase
+from dialogs.flows import hotline_staff as staff
+from dialogs.screening import Screen, open_case_effect, safety_replies
+from dialogs.types import Context, Lane, Outcome, Reply, State
+from storage.models import Case, Person
+from storage.repos import cases as repo
+
+if TYPE_CHECKING:
+    from bot.app import Application
+
+log = logging.getLogger(__name__)
+NOT_UNDERSTOOD = "fallback.not_understood"
+
+
+def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
+    hl = Hotline(
+        config=config or HotlineConfig.load(),
+        tz=ZoneInfo(app.settings.timezone),
+        channels=app.channels.keys(),
+    )
+    attach(app, hl)
+
+    async def live_screen(
+        session: AsyncSession, person: Person | None, extra: dict[str, object]
+    ) -> None:
+        extra["screen"] = await hl.screens.get(session, app.clock.now())
+
+    async def on_open_case(scope: StepScope, effect: OpenCase) -> None:
+        await open_case(hl, scope, effect)
+
+    app.service.context_hooks.append(live_screen)
+    app.service.pre_step_hooks.append(partial(pre_step, app, hl))
+    app.service.effects.register(OpenCase, on_open_case)
+    for effect_type, handler in HANDLERS.items():
+        app.service.effects.register(effect_type, partial(handler, hl))
+    for job, seconds in (
+        (jobs.sla_watchdog, hl.config.watchdog_seconds),
+        (jobs.record_deliveries, hl.config.deliveries_seconds),
+    ):
+        app.scheduler.add_job(
+            job, "interval", seconds=seconds, args=[app], id=f"hotline_{job.__name__}",
+            coalesce=True, max_instances=1, replace_existing=True,
+        )  # fmt: skip
+    return hl
+
+
+def add_commands(subparsers: Any) -> None:
+    from bot.hotline.cli import add_screen_command
+
+    add_screen_command(subparsers)
+
+
+async def pre_step(
+    app: Application, hl: Hotline, scope: StepScope, state: State, ctx: Context
+) -> Outcome | None:
+    """Runs before the dialog on every inbound text; whatever the sender was doing goes on."""
+    text = scope.inbound.text.strip()
+    if not text:
+        return None
+    person = scope.person
+    if (
+        person is not None
+        and person.role in staff.STAFF_ROLES
+        and staff.is_staff_command(text)
+        and state.flow in (None, staff.NAME)
+    ):
+        return Outcome(State(staff.NAME, "command"))  # the staff flow handles it next
+    found = ctx.extra.get("screen")
+    screen = found if isinstance(found, Screen) else default_screen()
+    decision = screen.screen(text)
+    effect = open_case_effect(decision, text)
+    code = child_in_conversation(state, ctx)
+    if effect is not None and code is not None:
+        effect = replace(effect, child_code=code)
+    replies = safety_replies(decision, ctx)
+    next_state = state
+    relay = await repo.relay_case(
+        scope.session, scope.address.channel, scope.address.address,
+        person.id if person else None, scope.now,
+    )  # fmt: skip
+    if relay is not None:
+        await _relay(hl, scope, relay, text)
+        if state.flow is None:
+            next_state = State(staff.RELAY_NAME, "answer")
+    elif effect is None and _needs_review(app, scope, state, ctx):
+        effect = OpenCase("unclassified", "medium", text, (), source="review")
+    if effect is None and next_state is state:
+        return None
+    return Outcome(next_state, replies, (effect,) if effect else ())
+
+
+def child_in_conversation(state: State, ctx: Context) -> str | None:
+    """The child a director's current flow is about (a visit report, an urgent report)."""
+    data = state.data
+    answers = data.get("answers")
+    child_id = answers.get("child") if isinstance(answers, dict) else None
+    for child in ctx.children:
+        if child.id == child_id or child.code == data.get("child_code"):
+            return child.code
+    return None
+
+
+def _needs_review(app: Application, scope: StepScope, state: State, ctx: Context) -> bool:
+    """Free text from an unknown sender that is not a command and matched nothing: a
+    person reads it (a low-severity "unclassified" case) — the lexicon is never complete."""
+    if scope.person is not None or state.flow is not None or scope.inbound.payload:
+        return False
+    outcome = app.service.engine.step(state, scope.inbound, ctx)
+    return bool(outcome.replies) and outcome.replies[0].key == NOT_UNDERSTOOD
+
+
+async def _relay(hl: Hotline, scope: StepScope, case: Case, text: str) -> None:
+    """The reporter answered a staff reply: into the timeline, and on to the owner."""
+    repo.add_event(
+        scope.session, case, "reporter_message", at=scope.now, actor=scope.actor,
+        detail={"text": text}, inbound_id=scope.inbound_id,
+    )  # fmt: skip
+    recipients: list[Person] = []
+    if case.owner_id is not None:
+        owner = await scope.session.get(Person, case.owner_id)
+        recipients = [owner] if owner is not None else []
+    if not recipients:
+        recipients = await repo.on_duty(scope.session, 1, scope.now)
+    message = Reply("hotline.reporter_message", {"ref": case.ref, "text": text})
+    for person in recipients:
+        await queue_for_person(
+            scope.session, person, message, lane=Lane.ALERT, now=scope.now, channels=hl.channels
+        )

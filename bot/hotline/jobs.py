@@ -1,0 +1,72 @@
+"""Scheduler jobs: the SLA watchdog and the `delivered` events. Plain `async def job(app)`,
+idempotent, safe on several processes (rows locked and skipped; alerts deduplicated)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.hotline.alerts import alert_level
+from bot.hotline.runtime import hotline_of
+from storage.models import Case
+from storage.repos import cases as repo
+
+if TYPE_CHECKING:
+    from bot.app import Application
+
+log = logging.getLogger(__name__)
+
+
+async def sla_watchdog(app: Application) -> int:
+    """Unacknowledged past the SLA: a breach, and the on-duty staff alerted again; a period
+    later still unacknowledged: escalated to level 2 (then level 2 reminded each period)."""
+    hl = hotline_of(app)
+    now = app.clock.now()
+    handled = 0
+    async with app.db.transaction() as session:
+        for case in await repo.due_for_sla(session, now):
+            due = case.ack_due_at
+            assert due is not None
+            stamp = f"{int(due.timestamp())}"
+            if case.escalation_level <= 1 and case.realerted_at is None:
+                step, level, reason = "realert", 1, "realert"
+                case.realerted_at = now
+            else:
+                step, level, reason = "escalate", 2, "escalation"
+                case.escalation_level = 2
+            repo.add_event(
+                session, case, "breach", at=now, actor="system",
+                detail={"due": due.isoformat(), "step": step, "level": level},
+            )  # fmt: skip
+            alerted = await alert_level(
+                hl, session, case, level=level, reason=reason, now=now, dedup=stamp
+            )
+            if level == 2:
+                repo.add_event(
+                    session, case, "escalated", at=now, actor="system",
+                    detail={"level": 2, "alerted": alerted},
+                )  # fmt: skip
+            if alerted == 0:
+                log.error("case %s: SLA %s reached nobody at level %s", case.ref, step, level)
+            case.ack_due_at = now + hl.config.escalation_for(case.severity)
+            handled += 1
+    if handled:
+        app.dispatcher.wake()
+    return handled
+
+
+async def record_deliveries(app: Application) -> int:
+    """A `delivered` event for each alert whose outbox row has been handed to the channel."""
+    done = 0
+    async with app.db.transaction() as session:
+        for event, row in await repo.undelivered_alerts(session):
+            case = await session.get(Case, event.case_id)
+            if case is None:
+                continue
+            repo.add_event(
+                session, case, "delivered", at=row.sent_at or app.clock.now(), actor="system",
+                detail={"channel": row.channel, "person_id": event.detail.get("person_id")},
+                outbox_id=row.id,
+            )  # fmt: skip
+            done += 1
+    return done

@@ -1,0 +1,35 @@
+"""What the hotline's handlers and jobs share: settings, the time zone, the live screen."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.hotline.config import HotlineConfig
+from bot.hotline.lexicon import ScreenCache
+
+if TYPE_CHECKING:
+    from bot.app import Application
+
+KEY = "hotline"
+
+
+@dataclass
+class Hotline:
+    config: HotlineConfig
+    tz: ZoneInfo
+    channels: Collection[str]
+    screens: ScreenCache = field(default_factory=ScreenCache)
+
+
+def attach(app: Application, hotline: Hotline) -> None:
+    app.__dict__[KEY] = hotline
+
+
+def hotline_of(app: Application) -> Hotline:
+    found = app.__dict__.get(KEY)
+    if not isinstance(found, Hotline):
+        raise LookupError("the hotline capability is not installed on this application")
+    return found
