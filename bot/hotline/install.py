@@ -18,7 +18,9 @@ from bot.hotline.config import HotlineConfig
 from bot.hotline.lexicon import default_screen
 from bot.hotline.runtime import Hotline, attach
 from bot.hotline.staff import HANDLERS
+from bot.hotline.visit_dangers import open_case_from_visit
 from bot.routing import queue_for_person
+from bot.visits.danger import add_danger_listener
 from dialogs.effects import OpenCase
 from dialogs.flows import hotline_staff as staff
 from dialogs.screening import Screen, open_case_effect, safety_replies
@@ -52,6 +54,7 @@ def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
     app.service.context_hooks.append(live_screen)
     app.service.pre_step_hooks.append(partial(pre_step, app, hl))
     app.service.effects.register(OpenCase, on_open_case)
+    add_danger_listener(app, partial(open_case_from_visit, hl))
     for effect_type, handler in HANDLERS.items():
         app.service.effects.register(effect_type, partial(handler, hl))
     for job, seconds in (
