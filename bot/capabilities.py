@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 
 def modules() -> list[ModuleType]:
-    return []
+    import bot.reminders
+
+    return [bot.reminders]
 
 
 def install_all(app: Application) -> None:

@@ -8,9 +8,9 @@ from dialogs.flow import Flow
 
 
 def all_flows() -> tuple[Flow, ...]:
-    from dialogs.flows import due, edit_visit, urgent, visit
+    from dialogs.flows import due, edit_visit, reminder_reply, urgent, visit
 
-    return (visit.FLOW, due.FLOW, urgent.FLOW, edit_visit.FLOW)
+    return (visit.FLOW, due.FLOW, urgent.FLOW, edit_visit.FLOW, reminder_reply.FLOW)
 
 
 def build_engine(keywords: Keywords) -> Engine:

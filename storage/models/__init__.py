@@ -8,16 +8,28 @@ from storage.models.audit import AuditEntry
 from storage.models.base import Base
 from storage.models.messages import Conversation, InboundMessage, OutboxMessage
 from storage.models.people import Area, ChannelAddress, Child, GuardianLink, Person
+from storage.models.reminders import (
+    CalendarOverride,
+    DoseGiven,
+    ImmunizationEdition,
+    ReminderAck,
+    ReminderDelivery,
+)
 
 __all__ = [
     "Area",
     "AuditEntry",
     "Base",
+    "CalendarOverride",
     "ChannelAddress",
     "Child",
     "Conversation",
+    "DoseGiven",
     "GuardianLink",
+    "ImmunizationEdition",
     "InboundMessage",
     "OutboxMessage",
     "Person",
+    "ReminderAck",
+    "ReminderDelivery",
 ]
