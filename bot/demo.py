@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.reminders.demo import seed_reminder_demo
 from storage.models import Area, Child, GuardianLink, Person
 
 DEMO_COUNTY = "DEMO-530000-01"
@@ -224,4 +225,5 @@ async def load_demo(session: AsyncSession, now: datetime, today: date) -> bool:
                     priority=1,
                 )
             )
+    await seed_reminder_demo(session, now, today)
     return True
