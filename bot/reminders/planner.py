@@ -22,17 +22,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.outbox import reply_to_json
 from bot.reminders import finders, sources
 from bot.reminders.recipients import Recipient, choose_recipients
 from bot.reminders.runtime import reminder_runtime
-from bot.routing import queue_for_person
 from dialogs.types import Lane, State
 from reminders.digest import DueItem, compose_director_notice, compose_guardian_digest, dedup_key
 from reminders.quiet_hours import next_allowed_send
 from reminders.schedule import Edition
 from storage.models import Child, ReminderDelivery
+from storage.repos import outbox
 from storage.repos import reminders as repo
-from storage.repos.conversations import lock_conversation, save_state
+from storage.repos.conversations import save_state
 
 if TYPE_CHECKING:
     from bot.app import Application
@@ -119,16 +120,21 @@ async def _queue_pending(
     rows = await _drop_settled(session, rows, now)
     recipients = await choose_recipients(app, session, children, now)
     groups: dict[Recipient, list[ReminderDelivery]] = defaultdict(list)
-    for row in rows:
-        recipient = recipients.get(row.child_id)
-        if recipient is None:
-            row.status, row.resolved_at = repo.NOBODY, now
-            result.nobody += 1
-            continue
-        groups[recipient].append(row)
-    for recipient, group in groups.items():
-        items = [_item_of(r, children[r.child_id], edition) for r in group]
-        await _send(app, session, recipient, group, items, now, result)
+    waiting: list[tuple[Recipient, list[DueItem], datetime]] = []
+    with session.no_autoflush:  # ledger updates go out in one batch at commit
+        for row in rows:
+            recipient = recipients.get(row.child_id)
+            if recipient is None:
+                row.status, row.resolved_at = repo.NOBODY, now
+                result.nobody += 1
+                continue
+            groups[recipient].append(row)
+        for recipient, group in groups.items():
+            items = [_item_of(r, children[r.child_id], edition) for r in group]
+            not_before = await _send(app, session, recipient, group, items, now, result)
+            if not_before is not None and not recipient.is_director:
+                waiting.append((recipient, items, not_before))
+    await _await_replies(session, waiting, now, runtime.settings.reply_hours)
 
 
 async def _drop_settled(
@@ -158,7 +164,8 @@ async def _send(
     items: list[DueItem],
     now: datetime,
     result: PlanResult,
-) -> None:
+) -> datetime | None:
+    """Queue one message for `recipient`; its `not_before`, or None if held for tomorrow."""
     cfg = reminder_runtime(app).settings
     person = recipient.person
     not_before = next_allowed_send(now, recipient.timezone, cfg.quiet_start, cfg.quiet_end)
@@ -173,13 +180,16 @@ async def _send(
         reply = compose_guardian_digest(items, app.catalog, person.locale)
         key = f"rem:digest:{person.id}:{day}"
     assert reply is not None
-    outbox_id = await queue_for_person(
-        session, person, reply, lane=Lane.REMINDER, now=now, channels=app.channels,
-        not_before=not_before, dedup_key=key,
+    # The address is the one `bot.routing.reachable_address` chose for this person just
+    # now (recipients.py), so this is what `queue_for_person` does, without asking twice.
+    outbox_id = await outbox.enqueue(
+        session, channel=recipient.channel, address=recipient.address, person_id=person.id,
+        message=reply_to_json(reply), lane=Lane.REMINDER, now=now, not_before=not_before,
+        dedup_key=key,
     )  # fmt: skip
     if outbox_id is None:
         result.held += len(rows)  # today's message to this person is already queued
-        return
+        return None
     for row in rows:
         row.outbox_id, row.recipient_id, row.status = outbox_id, person.id, repo.QUEUED
         row.recipient_role = "director" if recipient.is_director else "guardian"
@@ -187,26 +197,25 @@ async def _send(
         result.director_tasks += 1
     else:
         result.messages += 1
-        await _await_reply(session, recipient, items, now, not_before, cfg.reply_hours)
+    return not_before
 
 
-async def _await_reply(
+async def _await_replies(
     session: AsyncSession,
-    recipient: Recipient,
-    items: list[DueItem],
+    waiting: list[tuple[Recipient, list[DueItem], datetime]],
     now: datetime,
-    not_before: datetime,
     reply_hours: int,
 ) -> None:
-    """Put the guardian's conversation in `reminder_reply` with the items, if it was idle."""
-    conv = await lock_conversation(session, recipient.channel, recipient.address, now)
-    state = State.from_json(conv.state)
-    if state.flow not in (None, REPLY_FLOW):
-        return
-    pending = list(state.data.get("items", [])) if state.flow == REPLY_FLOW else []
-    known = {(p["child_id"], p["kind"], p["item"]) for p in pending}
-    for item in items:
-        if (item.child_id, item.kind, item.item) not in known:
-            pending.append(item_json(item))
-    new_state = State(REPLY_FLOW, "await", {"items": pending})
-    save_state(conv, new_state.to_json(), now, not_before + timedelta(hours=reply_hours))
+    """Put each guardian's conversation in `reminder_reply` with the items, if it was idle."""
+    pairs = {(r.channel, r.address) for r, _, _ in waiting}
+    conversations = await repo.lock_conversations(session, pairs, now)
+    for recipient, items, not_before in waiting:
+        conv = conversations[(recipient.channel, recipient.address)]
+        state = State.from_json(conv.state)
+        if state.flow not in (None, REPLY_FLOW):
+            continue
+        pending = list(state.data.get("items", [])) if state.flow == REPLY_FLOW else []
+        known = {(p["child_id"], p["kind"], p["item"]) for p in pending}
+        pending += [item_json(i) for i in items if (i.child_id, i.kind, i.item) not in known]
+        new_state = State(REPLY_FLOW, "await", {"items": pending})
+        save_state(conv, new_state.to_json(), now, not_before + timedelta(hours=reply_hours))

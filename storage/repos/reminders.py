@@ -18,6 +18,7 @@ from storage.models import (
     Area,
     CalendarOverride,
     Child,
+    Conversation,
     DoseGiven,
     GuardianLink,
     ImmunizationEdition,
@@ -261,3 +262,21 @@ async def edition_rows(session: AsyncSession) -> list[dict[str, Any]]:
 async def calendar_rows(session: AsyncSession) -> list[dict[str, Any]]:
     rows = await session.execute(select(CalendarOverride.data).order_by(CalendarOverride.region))
     return [dict(d) for d in rows.scalars()]
+
+
+async def lock_conversations(
+    session: AsyncSession, pairs: Collection[tuple[str, str]], now: datetime
+) -> dict[tuple[str, str], Conversation]:
+    """Conversations for many (channel, address) pairs: created if missing, then locked."""
+    if not pairs:
+        return {}
+    await session.execute(
+        insert_ignore(session, Conversation.__table__, ["channel", "address"]),  # type: ignore[arg-type]
+        [{"channel": c, "address": a, "state": {}, "updated_at": now} for c, a in pairs],
+    )
+    addresses = sorted({a for _, a in pairs})
+    stmt = select(Conversation).where(Conversation.address.in_(addresses)).order_by(Conversation.id)
+    if dialect_of(session) == "postgresql":
+        stmt = stmt.with_for_update()
+    rows = await session.execute(stmt.execution_options(populate_existing=True))
+    return {(c.channel, c.address): c for c in rows.scalars() if (c.channel, c.address) in pairs}
