@@ -88,10 +88,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
         for line in result.lines:
             print(json.dumps(line, ensure_ascii=False))
         summary = {
-            "as_of": result.as_of.isoformat(), "dry_run": args.dry_run, "due": result.found,
-            "guardian_messages": result.messages, "director_tasks": result.director_tasks,
-            "nobody_to_tell": result.nobody, "held_for_tomorrow": result.held,
-        }  # fmt: skip
+            "as_of": result.as_of.isoformat(),
+            "dry_run": args.dry_run,
+            "due": result.found,
+            "guardian_messages": result.messages,
+            "director_tasks": result.director_tasks,
+            "nobody_to_tell": result.nobody,
+            "held_for_tomorrow": result.held,
+        }
         print(json.dumps(summary, ensure_ascii=False))
         return 0
 

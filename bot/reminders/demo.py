@@ -51,11 +51,17 @@ async def seed_reminder_demo(session: AsyncSession, now: datetime, today: date) 
     if guardian is None:
         return
     first_link = (
-        await session.execute(
-            select(Child).join(GuardianLink, GuardianLink.child_id == Child.id)
-            .where(GuardianLink.guardian_id == guardian.id).order_by(Child.code)
+        (
+            await session.execute(
+                select(Child)
+                .join(GuardianLink, GuardianLink.child_id == Child.id)
+                .where(GuardianLink.guardian_id == guardian.id)
+                .order_by(Child.code)
+            )
         )
-    ).scalars().first()  # fmt: skip
+        .scalars()
+        .first()
+    )
     if first_link is None:
         return
     area = await session.get(Area, first_link.area_id)
@@ -76,11 +82,18 @@ async def seed_reminder_demo(session: AsyncSession, now: datetime, today: date) 
     )
     for code, name, display, sex, birth in babies:
         child = Child(
-            code=code, name=name, display_name=display, sex=sex, birth_date=birth,
-            categories=["left_behind"], guardianship_level="good", area_id=area.id,
-            director_id=first_link.director_id, created_at=now,
+            code=code,
+            name=name,
+            display_name=display,
+            sex=sex,
+            birth_date=birth,
+            categories=["left_behind"],
+            guardianship_level="good",
+            area_id=area.id,
+            director_id=first_link.director_id,
+            created_at=now,
             next_visit_due=today + timedelta(days=30),
-        )  # fmt: skip
+        )
         session.add(child)
         await session.flush()
         session.add(

@@ -40,9 +40,14 @@ async def _linked(scope: StepScope, child_id: int | None) -> bool:
 
 def _audit(scope: StepScope, action: str, child_id: int, detail: dict[str, Any]) -> None:
     audit.record(
-        scope.session, at=scope.now, actor=scope.actor, action=action,
-        subject_type="child", subject_id=child_id, detail=detail,
-    )  # fmt: skip
+        scope.session,
+        at=scope.now,
+        actor=scope.actor,
+        action=action,
+        subject_type="child",
+        subject_id=child_id,
+        detail=detail,
+    )
 
 
 async def confirm_dose(scope: StepScope, effect: fx.ConfirmDose) -> None:
@@ -92,9 +97,14 @@ def route_to_director(app: Application) -> Handler:
         )
         key = f"rem:route:{scope.inbound_id}:{child.id}" if scope.inbound_id else None
         await queue_for_person(
-            scope.session, director, reply, lane=Lane.REPLY, now=scope.now,
-            channels=app.channels, dedup_key=key,
-        )  # fmt: skip
+            scope.session,
+            director,
+            reply,
+            lane=Lane.REPLY,
+            now=scope.now,
+            channels=app.channels,
+            dedup_key=key,
+        )
         _audit(scope, "reminder_routed", child.id, {"director": director.id})
 
     return handle

@@ -80,9 +80,16 @@ def _item_of(row: ReminderDelivery, child: Child, edition: Edition) -> DueItem:
         if entry is not None:
             series = sum(1 for e in edition.entries if e.vaccine == entry.vaccine)
             return DueItem(
-                child.id, child.display_name, "vaccine", row.item, row.stage, row.due_date,
-                entry.vaccine, entry.dose if series > 1 else None, entry.age_months(),
-            )  # fmt: skip
+                child.id,
+                child.display_name,
+                "vaccine",
+                row.item,
+                row.stage,
+                row.due_date,
+                entry.vaccine,
+                entry.dose if series > 1 else None,
+                entry.age_months(),
+            )
     return DueItem(child.id, child.display_name, row.kind, row.item, row.stage, row.due_date)  # type: ignore[arg-type]
 
 
@@ -98,12 +105,16 @@ async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = F
         book = await sources.current_calendars(session)
         items = await finders.find_due(session, schedule, book, cfg.stages_for, since, as_of)
         result.found = len(items)
-        result.lines = [item_json(i) | {"dedup_key": dedup_key(
-            i.child_id, i.kind, i.item, i.stage)} for i in items]  # fmt: skip
+        result.lines = [
+            item_json(i) | {"dedup_key": dedup_key(i.child_id, i.kind, i.item, i.stage)}
+            for i in items
+        ]
         if dry_run:
             await session.rollback()
             return result
-        await repo.add_deliveries(session, [ledger_row(i, now) for i in items])
+        # One order for every planner, so two at once wait on each other, never deadlock.
+        ordered = sorted(items, key=lambda i: (i.child_id, i.kind, i.item, i.stage))
+        await repo.add_deliveries(session, [ledger_row(i, now) for i in ordered])
         await _queue_pending(app, session, schedule.in_force(as_of), now, result)
     app.dispatcher.wake()
     return result
@@ -183,10 +194,16 @@ async def _send(
     # The address is the one `bot.routing.reachable_address` chose for this person just
     # now (recipients.py), so this is what `queue_for_person` does, without asking twice.
     outbox_id = await outbox.enqueue(
-        session, channel=recipient.channel, address=recipient.address, person_id=person.id,
-        message=reply_to_json(reply), lane=Lane.REMINDER, now=now, not_before=not_before,
+        session,
+        channel=recipient.channel,
+        address=recipient.address,
+        person_id=person.id,
+        message=reply_to_json(reply),
+        lane=Lane.REMINDER,
+        now=now,
+        not_before=not_before,
         dedup_key=key,
-    )  # fmt: skip
+    )
     if outbox_id is None:
         result.held += len(rows)  # today's message to this person is already queued
         return None

@@ -26,10 +26,14 @@ async def test_reminder_by_sms_and_a_signed_reply_records_the_dose(db: Database)
     with TwilioStandin() as twilio:
         rec = twilio.recorder
         app = make_app(
-            db.url, FakeClock(NOW), twilio_account_sid=rec.account_sid,
-            twilio_auth_token=rec.auth_token, twilio_from="+15005550006",
-            twilio_api_base=twilio.base_url, public_url=PUBLIC,
-        )  # fmt: skip
+            db.url,
+            FakeClock(NOW),
+            twilio_account_sid=rec.account_sid,
+            twilio_auth_token=rec.auth_token,
+            twilio_from="+15005550006",
+            twilio_api_base=twilio.base_url,
+            public_url=PUBLIC,
+        )
         try:
             async with app.db.transaction() as s:
                 r = await Roster(s, NOW).setup()
@@ -42,8 +46,13 @@ async def test_reminder_by_sms_and_a_signed_reply_records_the_dose(db: Database)
             assert "DTaP dose 1" in sent.body and "Reply 1" in sent.body
             assert "孩子" not in sent.body and child.name not in sent.body  # given name only
 
-            form = {"MessageSid": "SM-reply-1", "From": mum.phone or "", "To": "+15005550006",
-                    "Body": "1", "AccountSid": rec.account_sid}  # fmt: skip
+            form = {
+                "MessageSid": "SM-reply-1",
+                "From": mum.phone or "",
+                "To": "+15005550006",
+                "Body": "1",
+                "AccountSid": rec.account_sid,
+            }
             url = PUBLIC + "/webhooks/twilio"
             web = create_web_app(app, background=False)
             transport = httpx.ASGITransport(app=web)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import Application
+from bot.clock import FakeClock
 from storage.models import (
     Area,
     ChannelAddress,
@@ -30,8 +31,9 @@ class Roster:
     children: list[Child] = field(default_factory=list)
 
     async def setup(self, region: str = "530100", tz: str = "Asia/Shanghai") -> Roster:
-        self.area = Area(code=f"T-{region}", name="村", level="village", region_code=region,
-                         timezone=tz)  # fmt: skip
+        self.area = Area(
+            code=f"T-{region}", name="村", level="village", region_code=region, timezone=tz
+        )
         self.session.add(self.area)
         await self.session.flush()
         self.director = await self.person("director")
@@ -41,9 +43,13 @@ class Roster:
         self.phones += 1
         assert self.area is not None
         values: dict[str, object] = {
-            "name": f"{role}{self.phones}", "role": role, "phone": f"+86139{self.phones:08d}",
-            "area_id": self.area.id, "created_at": self.now, "locale": "zh_Hans",
-        }  # fmt: skip
+            "name": f"{role}{self.phones}",
+            "role": role,
+            "phone": f"+86139{self.phones:08d}",
+            "area_id": self.area.id,
+            "created_at": self.now,
+            "locale": "zh_Hans",
+        }
         person = Person(**(values | kw))
         self.session.add(person)
         await self.session.flush()
@@ -55,25 +61,39 @@ class Roster:
         assert self.area is not None and self.director is not None
         n = len(self.children) + 1
         values: dict[str, object] = {
-            "code": f"C{n}", "name": f"孩子{n}", "display_name": f"小{n}", "sex": sex,
-            "birth_date": birth, "area_id": self.area.id, "director_id": self.director.id,
+            "code": f"C{n}",
+            "name": f"孩子{n}",
+            "display_name": f"小{n}",
+            "sex": sex,
+            "birth_date": birth,
+            "area_id": self.area.id,
+            "director_id": self.director.id,
             "created_at": self.now,
-        }  # fmt: skip
+        }
         child = Child(**(values | kw))
         self.session.add(child)
         await self.session.flush()
         for priority, guardian in enumerate(guardians, start=1):
-            self.session.add(GuardianLink(child_id=child.id, guardian_id=guardian.id,
-                                          relation="parent", priority=priority))  # fmt: skip
+            self.session.add(
+                GuardianLink(
+                    child_id=child.id, guardian_id=guardian.id, relation="parent", priority=priority
+                )
+            )
         await self.session.flush()
         self.children.append(child)
         return child
 
     async def opt_out(self, person: Person) -> None:
         assert person.phone
-        self.session.add(ChannelAddress(channel="console", address=person.phone,
-                                        person_id=person.id, opted_out_at=self.now,
-                                        created_at=self.now))  # fmt: skip
+        self.session.add(
+            ChannelAddress(
+                channel="console",
+                address=person.phone,
+                person_id=person.id,
+                opted_out_at=self.now,
+                created_at=self.now,
+            )
+        )
         await self.session.flush()
 
 
@@ -92,3 +112,8 @@ async def ledger(app: Application) -> list[ReminderDelivery]:
 async def count(app: Application, model: type) -> int:
     async with app.db.transaction() as s:
         return int((await s.execute(select(func.count()).select_from(model))).scalar_one())
+
+
+def fake(app: Application) -> FakeClock:
+    assert isinstance(app.clock, FakeClock)
+    return app.clock

@@ -4,17 +4,18 @@ messages; who receives them; who gets nothing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import Application
 from bot.clock import FakeClock
 from bot.reminders import plan, reminder_runtime
 from storage.db import Database
 from storage.models import DoseGiven
-from tests.integration.reminders.roster import Roster, ledger, outbox_rows
+from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows
 from tests.support.apps import make_app
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -72,10 +73,10 @@ async def test_late_run_after_downtime_catches_up_without_duplicates(app: Applic
         r = await Roster(s, NOW).setup()
         mum = await r.person()
         await r.child(TWO_MONTHS - timedelta(days=3), [mum])  # due three days ago
-    app.clock.set(NOW - timedelta(days=4))  # type: ignore[attr-defined]
+    fake(app).set(NOW - timedelta(days=4))
     await plan(app)  # four days before: nothing on the day yet, "before" stage only
     before = await outbox_rows(app)
-    app.clock.set(NOW)  # type: ignore[attr-defined]
+    fake(app).set(NOW)
     await plan(app)
     await plan(app)
     rows = await outbox_rows(app)
@@ -103,7 +104,7 @@ async def test_quiet_hours_hold_a_night_reminder_until_morning(
     if utc_hour >= 16:
         now -= timedelta(days=1)
         now = now.replace(hour=utc_hour)
-    app.clock.set(now)  # type: ignore[attr-defined]
+    fake(app).set(now)
     await plan(app, as_of=date(2026, 3, 2))
     (row,) = await outbox_rows(app)
     assert row.not_before == expected
@@ -113,7 +114,7 @@ async def test_quiet_hours_follow_the_recipients_area_time_zone(app: Application
     async with app.db.transaction() as s:
         r = await Roster(s, NOW).setup(tz="Asia/Urumqi")  # UTC+6
         await r.child(TWO_MONTHS, [await r.person()])
-    app.clock.set(datetime(2026, 3, 1, 23, 30, tzinfo=UTC))  # 07:30 in Shanghai, 05:30 here
+    fake(app).set(datetime(2026, 3, 1, 23, 30, tzinfo=UTC))  # 07:30 in Shanghai, 05:30 here
     await plan(app, as_of=date(2026, 3, 2))
     (row,) = await outbox_rows(app)
     assert row.not_before == datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -125,7 +126,7 @@ async def test_one_guardian_with_three_children_gets_one_message(app: Applicatio
         gran = await r.person()
         for n in range(3):
             await r.child(TWO_MONTHS + timedelta(days=n), [gran])
-    app.clock.set(NOW + timedelta(days=2))  # type: ignore[attr-defined]
+    fake(app).set(NOW + timedelta(days=2))
     await plan(app)
     rows = await outbox_rows(app)
     assert len(rows) == 1
@@ -160,9 +161,7 @@ async def test_people_who_must_not_be_contacted_get_nothing(app: Application, wh
         r = await Roster(s, NOW).setup()
         assert r.director is not None
         r.director.do_not_contact = True  # no fallback: nothing at all must be queued
-        guardian = await r.person(
-            do_not_contact=who == "do_not_contact", active=who != "inactive"
-        )
+        guardian = await r.person(do_not_contact=who == "do_not_contact", active=who != "inactive")
         if who == "opted_out":
             await r.opt_out(guardian)
         child = await r.child(TWO_MONTHS, [guardian], do_not_contact=who == "child_dnc")
@@ -180,11 +179,11 @@ async def test_suppression_provider_silences_a_guardian(app: Application) -> Non
         await r.child(TWO_MONTHS, [suspect, aunt])
     asked: list[set[int]] = []
 
-    async def provider(session: object, child_ids: object) -> set[int]:
-        asked.append(set(child_ids))  # type: ignore[call-overload]
+    async def provider(session: AsyncSession, child_ids: Collection[int]) -> set[int]:
+        asked.append(set(child_ids))
         return {suspect.id}
 
-    reminder_runtime(app).suppression_providers.append(provider)  # type: ignore[arg-type]
+    reminder_runtime(app).suppression_providers.append(provider)
     await plan(app)
     assert [row.address for row in await outbox_rows(app)] == [aunt.phone]
     assert asked and asked[0]

@@ -16,7 +16,7 @@ from bot.reminders import plan
 from dialogs.types import Channel, Inbound
 from storage.db import Database
 from storage.models import ChannelAddress, DoseGiven, Person, ReminderAck
-from tests.integration.reminders.roster import Roster, ledger, outbox_rows
+from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows
 from tests.support.apps import make_app
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -51,7 +51,7 @@ async def setup(app: Application) -> tuple[Person, Person, int]:
 async def test_confirming_records_the_doses_and_cancels_the_pending_reminder(
     app: Application, text: str
 ) -> None:
-    mum, _, child_id = await setup(app)
+    mum, _, _child_id = await setup(app)
     await plan(app)
     await say(app, mum, text)
     async with app.db.transaction() as s:
@@ -61,7 +61,7 @@ async def test_confirming_records_the_doses_and_cancels_the_pending_reminder(
     assert rows[0].message["key"] == "reminder.digest" and rows[0].status == "cancelled"
     assert rows[-1].message["key"] in ("reminder.reply.confirmed", "reminder.reply.dose_confirmed")
     assert all(d.resolved_at is not None for d in await ledger(app))
-    app.clock.set(NOW + timedelta(days=7))  # type: ignore[attr-defined]
+    fake(app).set(NOW + timedelta(days=7))
     before = len(await outbox_rows(app))
     await plan(app)  # the overdue stage finds the doses given: nothing more
     assert len(await outbox_rows(app)) == before
@@ -79,7 +79,7 @@ async def test_a_sent_reminder_is_not_cancelled_but_later_stages_never_come(
 
 
 async def test_insurance_confirmation_stops_this_years_reminders(app: Application) -> None:
-    mum, _, child_id = await setup(app)
+    mum, _, _child_id = await setup(app)
     await plan(app, as_of=date(2026, 12, 1))  # 30 days before the enrolment deadline
     rows = await outbox_rows(app)
     assert any(d.kind == "insurance" and d.item == "2027" for d in await ledger(app))
@@ -124,8 +124,9 @@ async def test_directors_see_children_with_overdue_doses(app: Application) -> No
             s.add(DoseGiven(child_id=on_time.id, code=code, source="import", recorded_at=NOW))
         assert r.director is not None and r.director.phone
         director = r.director
-        address = ChannelAddress(channel="console", address=r.director.phone,
-                                 person_id=director.id, created_at=NOW)  # fmt: skip
+        address = ChannelAddress(
+            channel="console", address=r.director.phone, person_id=director.id, created_at=NOW
+        )
         s.add(address)
         await s.flush()
         ctx = await app.service.context(s, director, address, Channel.CONSOLE, NOW)

@@ -32,8 +32,12 @@ async def test_a_year_of_a_cohort_without_duplicates_or_night_sends(db: Database
             guardians = [await r.person() for _ in range(30)]
             for n in range(50):
                 birth = date(2026, 1, 1) - timedelta(days=n * 102 + rng.randrange(0, 30))
-                await r.child(birth, [guardians[n % 30]], sex=rng.choice("fm"),
-                              residence_permit_issued_on=birth + timedelta(days=200))  # fmt: skip
+                await r.child(
+                    birth,
+                    [guardians[n % 30]],
+                    sex=rng.choice("fm"),
+                    residence_permit_issued_on=birth + timedelta(days=200),
+                )
         sent_days: Counter[tuple[str, date]] = Counter()
         for day in range(365):
             local_day = date(2026, 1, 1) + timedelta(days=day)
@@ -58,5 +62,10 @@ async def test_a_year_of_a_cohort_without_duplicates_or_night_sends(db: Database
     items = [(d.child_id, d.kind, d.item, d.stage) for d in await ledger(app)]
     assert len(items) == len(set(items))
     kinds = {d.kind for d in await ledger(app)}
-    assert kinds == {"vaccine", "insurance", "school_primary", "school_junior_middle",
-                     "residence_permit"}  # fmt: skip
+    assert kinds == {
+        "vaccine",
+        "insurance",
+        "school_primary",
+        "school_junior_middle",
+        "residence_permit",
+    }
