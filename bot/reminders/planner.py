@@ -1,7 +1,8 @@
 """The planner: what falls due becomes one message per guardian per day, queued once.
 
 1. `finders.find_due` asks the database for the (child, kind, item, stage) due in
-   [as_of - catchup_days, as_of] (range queries on indexed dates).
+   [last day planned, as_of], looking back at most `catchup_days` (range queries on
+   indexed dates).
 2. Each goes into the `reminder_deliveries` ledger, unique on (child, kind, item, stage):
    a second run, a late run or a second machine adds nothing.
 3. Pending ledger rows (locked, SKIP LOCKED on PostgreSQL) are grouped by recipient: the
@@ -98,9 +99,14 @@ async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = F
     cfg = reminder_runtime(app).settings
     now = app.clock.now()
     as_of = as_of or now.astimezone(ZoneInfo(app.settings.timezone)).date()
-    since = as_of - timedelta(days=cfg.catchup_days)
     result = PlanResult(as_of)
     async with app.db.transaction() as session:
+        # Look back to the last day planned (a run after downtime catches up), at most
+        # `catchup_days`; later runs of the same day look at that day only.
+        since = as_of - timedelta(days=cfg.catchup_days)
+        last = await repo.last_planned(session)
+        if last is not None and since < last <= as_of:
+            since = last
         schedule = await sources.current_schedule(session)
         book = await sources.current_calendars(session)
         items = await finders.find_due(session, schedule, book, cfg.stages_for, since, as_of)
@@ -116,6 +122,7 @@ async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = F
         ordered = sorted(items, key=lambda i: (i.child_id, i.kind, i.item, i.stage))
         await repo.add_deliveries(session, [ledger_row(i, now) for i in ordered])
         await _queue_pending(app, session, schedule.in_force(as_of), now, result)
+        await repo.mark_planned(session, as_of, now)
     app.dispatcher.wake()
     return result
 

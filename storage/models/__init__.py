@@ -12,6 +12,7 @@ from storage.models.reminders import (
     CalendarOverride,
     DoseGiven,
     ImmunizationEdition,
+    PlannerMark,
     ReminderAck,
     ReminderDelivery,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "InboundMessage",
     "OutboxMessage",
     "Person",
+    "PlannerMark",
     "ReminderAck",
     "ReminderDelivery",
 ]

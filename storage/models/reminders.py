@@ -88,5 +88,15 @@ class CalendarOverride(Base):
     updated_by: Mapped[str] = mapped_column(String(64))
 
 
+class PlannerMark(Base):
+    """The last day a planner run completed: the next run looks back only to it."""
+
+    __tablename__ = "reminder_planner_marks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    last_as_of: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime]
+
+
 # The planner's range queries on a child's birth date (children is the foundation's table).
 CHILD_BIRTH_INDEX = Index("ix_children_birth_date", Child.birth_date)

@@ -24,6 +24,7 @@ from storage.models import (
     ImmunizationEdition,
     OutboxMessage,
     Person,
+    PlannerMark,
     ReminderAck,
     ReminderDelivery,
 )
@@ -280,3 +281,22 @@ async def lock_conversations(
         stmt = stmt.with_for_update()
     rows = await session.execute(stmt.execution_options(populate_existing=True))
     return {(c.channel, c.address): c for c in rows.scalars() if (c.channel, c.address) in pairs}
+
+
+async def last_planned(session: AsyncSession, name: str = "default") -> date | None:
+    row = await session.execute(select(PlannerMark.last_as_of).where(PlannerMark.name == name))
+    return row.scalar_one_or_none()
+
+
+async def mark_planned(
+    session: AsyncSession, as_of: date, now: datetime, name: str = "default"
+) -> None:
+    """Remember the latest day planned (never moves back: a demo's --as-of in the past)."""
+    table = PlannerMark.__table__
+    stmt = insert_ignore(session, table, ["name"])  # type: ignore[arg-type]
+    await session.execute(stmt.values(name=name, last_as_of=as_of, updated_at=now))
+    await session.execute(
+        update(PlannerMark)
+        .where(PlannerMark.name == name, PlannerMark.last_as_of < as_of)
+        .values(last_as_of=as_of, updated_at=now)
+    )

@@ -41,6 +41,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_immunization_editions')),
     sa.UniqueConstraint('edition', name=op.f('uq_immunization_editions_edition'))
     )
+    op.create_table('reminder_planner_marks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=32), nullable=False),
+    sa.Column('last_as_of', sa.Date(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_planner_marks')),
+    sa.UniqueConstraint('name', name=op.f('uq_reminder_planner_marks_name'))
+    )
     op.create_table('doses_given',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('child_id', sa.Integer(), nullable=False),
@@ -136,4 +144,5 @@ def downgrade() -> None:
     op.drop_table('reminder_acks')
     op.drop_table('doses_given')
     op.drop_table('immunization_editions')
+    op.drop_table('reminder_planner_marks')
     op.drop_table('calendar_overrides')

@@ -83,14 +83,16 @@ class Roster:
         self.children.append(child)
         return child
 
-    async def opt_out(self, person: Person) -> None:
+    async def opt_out(self, person: Person, *, unreachable: bool = False) -> None:
+        """They said stop (or, `unreachable`, the provider said the number is dead)."""
         assert person.phone
         self.session.add(
             ChannelAddress(
                 channel="console",
                 address=person.phone,
                 person_id=person.id,
-                opted_out_at=self.now,
+                opted_out_at=None if unreachable else self.now,
+                unreachable_at=self.now if unreachable else None,
                 created_at=self.now,
             )
         )

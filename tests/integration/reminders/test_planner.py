@@ -155,15 +155,17 @@ async def test_falls_back_to_second_guardian_then_director(app: Application) -> 
     assert roles == ["director", "director", "guardian", "guardian"]
 
 
-@pytest.mark.parametrize("who", ["opted_out", "do_not_contact", "inactive", "child_dnc", "dose"])
+@pytest.mark.parametrize(
+    "who", ["opted_out", "unreachable", "do_not_contact", "inactive", "child_dnc", "dose"]
+)
 async def test_people_who_must_not_be_contacted_get_nothing(app: Application, who: str) -> None:
     async with app.db.transaction() as s:
         r = await Roster(s, NOW).setup()
         assert r.director is not None
         r.director.do_not_contact = True  # no fallback: nothing at all must be queued
         guardian = await r.person(do_not_contact=who == "do_not_contact", active=who != "inactive")
-        if who == "opted_out":
-            await r.opt_out(guardian)
+        if who in ("opted_out", "unreachable"):
+            await r.opt_out(guardian, unreachable=who == "unreachable")
         child = await r.child(TWO_MONTHS, [guardian], do_not_contact=who == "child_dnc")
         if who == "dose":
             for code in ("IPV1", "DTaP1"):
