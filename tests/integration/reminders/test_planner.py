@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Collection
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import Application
 from bot.clock import FakeClock
 from bot.reminders import plan, reminder_runtime
+from bot.reminders.config import ReminderSettings
 from storage.db import Database
 from storage.models import DoseGiven
 from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows
@@ -198,3 +199,13 @@ async def test_dry_run_prints_and_queues_nothing(app: Application) -> None:
     result = await plan(app, dry_run=True)
     assert {(line["item"], line["stage"]) for line in result.lines} >= {("IPV1", "due")}
     assert await outbox_rows(app) == [] and await ledger(app) == []
+
+
+async def test_quiet_hours_are_configurable(app: Application) -> None:
+    async with app.db.transaction() as s:
+        r = await Roster(s, NOW).setup()
+        await r.child(TWO_MONTHS, [await r.person()])
+    reminder_runtime(app).settings = ReminderSettings(quiet_start=time(11, 0))
+    await plan(app)  # 10:00 in Shanghai: held until 11:00
+    (row,) = await outbox_rows(app)
+    assert row.not_before == datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
