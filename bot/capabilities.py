@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 
 
 def modules() -> list[ModuleType]:
+    import bot.reminders
     from bot.hotline import install as hotline
     from bot.visits import install as visits
 
-    return [visits, hotline]
+    return [visits, hotline, bot.reminders]
 
 
 def install_all(app: Application) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.demo import seed_demo_shifts
+from bot.reminders.demo import seed_reminder_demo
 from storage.models import Area, Child, GuardianLink, Person
 
 DEMO_COUNTY = "DEMO-530000-01"
@@ -226,4 +227,5 @@ async def load_demo(session: AsyncSession, now: datetime, today: date) -> bool:
                 )
             )
     await seed_demo_shifts(session, now)
+    await seed_reminder_demo(session, now, today)
     return True

@@ -8,9 +8,16 @@ from dialogs.flow import Flow
 
 
 def all_flows() -> tuple[Flow, ...]:
-    from dialogs.flows import due, edit_visit, hotline_staff, urgent, visit
+    from dialogs.flows import due, edit_visit, hotline_staff, reminder_reply, urgent, visit
 
-    return (visit.FLOW, due.FLOW, urgent.FLOW, edit_visit.FLOW, *hotline_staff.FLOWS)
+    return (
+        visit.FLOW,
+        due.FLOW,
+        urgent.FLOW,
+        edit_visit.FLOW,
+        reminder_reply.FLOW,
+        *hotline_staff.FLOWS,
+    )
 
 
 def build_engine(keywords: Keywords) -> Engine:

@@ -9,19 +9,33 @@ from storage.models.base import Base
 from storage.models.cases import Case, CaseEvent, LexiconEntry, StaffShift  # noqa: F401
 from storage.models.messages import Conversation, InboundMessage, OutboxMessage
 from storage.models.people import Area, ChannelAddress, Child, GuardianLink, Person
+from storage.models.reminders import (
+    CalendarOverride,
+    DoseGiven,
+    ImmunizationEdition,
+    PlannerMark,
+    ReminderAck,
+    ReminderDelivery,
+)
 from storage.models.visits import Visit, VisitDraft
 
 __all__ = [
     "Area",
     "AuditEntry",
     "Base",
+    "CalendarOverride",
     "ChannelAddress",
     "Child",
     "Conversation",
+    "DoseGiven",
     "GuardianLink",
+    "ImmunizationEdition",
     "InboundMessage",
     "OutboxMessage",
     "Person",
+    "PlannerMark",
+    "ReminderAck",
+    "ReminderDelivery",
     "Visit",
     "VisitDraft",
 ]

@@ -79,6 +79,7 @@ class Child(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     director_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     next_visit_due: Mapped[date | None] = mapped_column(Date, index=True)
+    residence_permit_issued_on: Mapped[date | None] = mapped_column(Date, index=True)
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]

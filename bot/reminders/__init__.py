@@ -1,0 +1,53 @@
+"""Reminders capability: the planner job, reply handlers, the director hook, `careline reminders`.
+
+Wiring (all in `install`): the planner runs every `CARELINE_REMINDER_INTERVAL_MINUTES`
+(default 15) on APScheduler as one job; guardians' reply effects get their handlers; the
+directors' context gets `vaccine_overdue_child_ids`. Suppression providers (the hotline's
+`suppressed_guardian_ids`) are added with `reminder_runtime(app).suppression_providers`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.reminders import handlers
+from bot.reminders.cli import add_commands
+from bot.reminders.config import ReminderSettings
+from bot.reminders.planner import plan
+from bot.reminders.runtime import ATTR, ReminderRuntime, reminder_runtime
+from dialogs import effects as fx
+from storage.repos.cases import suppressed_guardian_ids
+
+if TYPE_CHECKING:
+    from bot.app import Application
+
+__all__ = ["add_commands", "install", "plan", "plan_job", "reminder_runtime"]
+
+
+async def plan_job(app: Application) -> int:
+    """The scheduled job: one planner run as of the local today; returns messages queued."""
+    result = await plan(app)
+    return result.messages + result.director_tasks
+
+
+def install(app: Application) -> None:
+    runtime = ReminderRuntime(ReminderSettings())
+    # A guardian named as the suspect of an open hotline case gets no reminder.
+    runtime.suppression_providers.append(suppressed_guardian_ids)
+    setattr(app, ATTR, runtime)
+    effects = app.service.effects
+    effects.register(fx.ConfirmDose, handlers.confirm_dose)
+    effects.register(fx.ConfirmInsurance, handlers.confirm_insurance)
+    effects.register(fx.ConfirmReminder, handlers.confirm_reminder)
+    effects.register(fx.RouteToDirector, handlers.route_to_director(app))
+    app.service.context_hooks.append(handlers.vaccine_overdue_hook(app))
+    app.scheduler.add_job(
+        plan_job,
+        "interval",
+        minutes=reminder_runtime(app).settings.interval_minutes,
+        args=[app],
+        id="reminders_plan",
+        coalesce=True,
+        max_instances=1,
+        replace_existing=True,
+    )

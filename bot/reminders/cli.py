@@ -1,0 +1,132 @@
+"""`careline reminders plan [--dry-run] [--as-of D]`, and the administrators' commands
+`careline reminders editions export|import FILE`, `careline reminders calendar import FILE|
+remove REGION`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.reminders import admin
+from bot.reminders.planner import plan
+
+if TYPE_CHECKING:
+    from bot.app import Application
+
+ACTOR = "cli"
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    rem = sub.add_parser("reminders", help="reminder planner and schedule commands")
+    rem_sub = rem.add_subparsers(dest="reminders_command", required=True)
+    p = rem_sub.add_parser("plan", help="queue what falls due now (JSON lines)")
+    p.add_argument("--dry-run", action="store_true", help="print what is due, queue nothing")
+    p.add_argument("--as-of", dest="as_of", help="plan as of this local date (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_plan)
+    ed = rem_sub.add_parser("editions", help="immunization schedule editions in the database")
+    ed.add_argument("action", choices=["export", "import"])
+    ed.add_argument("file", nargs="?", help="TOML or JSON with [[editions]] (import)")
+    ed.set_defaults(func=cmd_editions)
+    ca = rem_sub.add_parser("calendar", help="a region's calendar override in the database")
+    ca.add_argument("action", choices=["import", "remove"])
+    ca.add_argument("target", help="TOML or JSON region document (import) or region code")
+    ca.set_defaults(func=cmd_calendar)
+
+
+def _run(work: Callable[[Application], Awaitable[int]]) -> int:
+    from bot.app import NotMigrated, build_app
+    from bot.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(simulator=True)
+    except ConfigError as exc:
+        print(f"careline reminders: {exc}", file=sys.stderr)
+        return 2
+
+    async def run() -> int:
+        app = build_app(settings)
+        try:
+            await app.check_database()
+            return await work(app)
+        except NotMigrated as exc:
+            print(f"careline: {exc}", file=sys.stderr)
+            return 2
+        except (ValueError, KeyError, OSError) as exc:
+            print(f"careline reminders: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            await app.stop()
+
+    return asyncio.run(run())
+
+
+def _print(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        print("careline reminders plan: --as-of takes YYYY-MM-DD", file=sys.stderr)
+        return 2
+
+    async def work(app: Application) -> int:
+        result = await plan(app, as_of=as_of, dry_run=args.dry_run)
+        for line in result.lines:
+            _print({k: v for k, v in line.items() if k != "child_name"})  # no names printed
+        _print(
+            {
+                "as_of": result.as_of.isoformat(),
+                "dry_run": args.dry_run,
+                "due": result.found,
+                "guardian_messages": result.messages,
+                "director_tasks": result.director_tasks,
+                "nobody_to_tell": result.nobody,
+                "held_for_tomorrow": result.held,
+            }
+        )
+        return 0
+
+    return _run(work)
+
+
+def cmd_editions(args: argparse.Namespace) -> int:
+    async def work(app: Application) -> int:
+        async with app.db.transaction() as session:
+            if args.action == "export":
+                print(
+                    json.dumps(await admin.export_editions(session), ensure_ascii=False, indent=2)
+                )
+                return 0
+            if not args.file:
+                print("careline reminders editions import: a FILE is needed", file=sys.stderr)
+                return 2
+            doc = admin.read_document(Path(args.file))
+            done = await admin.import_editions(session, doc, app.clock.now(), ACTOR)
+        _print({"imported": done})
+        return 0
+
+    return _run(work)
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    async def work(app: Application) -> int:
+        async with app.db.transaction() as session:
+            if args.action == "remove":
+                _print({"removed": await admin.remove_calendar(session, args.target)})
+                return 0
+            doc = admin.read_document(Path(args.target))
+            today = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
+            region = await admin.set_calendar(session, doc, app.clock.now(), ACTOR, today)
+        _print({"calendar": region})
+        return 0
+
+    return _run(work)

@@ -1,0 +1,245 @@
+"""The planner: what falls due becomes one message per guardian per day, queued once.
+
+1. `finders.find_due` asks the database for the (child, kind, item, stage) due in
+   [last day planned, as_of], looking back at most `catchup_days` (range queries on
+   indexed dates).
+2. Each goes into the `reminder_deliveries` ledger, unique on (child, kind, item, stage):
+   a second run, a late run or a second machine adds nothing.
+3. Pending ledger rows (locked, SKIP LOCKED on PostgreSQL) are grouped by recipient: the
+   primary guardian on a reachable channel, else the next guardian, else the child's
+   director ("please tell the family"). One outbox row per recipient per local day
+   (dedup key `rem:digest:<person>:<day>`); rows that miss today's digest go tomorrow.
+4. Quiet hours: `not_before` is the next allowed time in the recipient's area time zone.
+   The guardian's conversation waits for a reply (flow `reminder_reply`) if it was idle.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.outbox import reply_to_json
+from bot.reminders import finders, sources
+from bot.reminders.recipients import Recipient, choose_recipients
+from bot.reminders.runtime import reminder_runtime
+from dialogs.types import Lane, State
+from reminders.digest import DueItem, compose_director_notice, compose_guardian_digest, dedup_key
+from reminders.quiet_hours import next_allowed_send
+from reminders.schedule import Edition
+from storage.models import Child, ReminderDelivery
+from storage.repos import outbox
+from storage.repos import reminders as repo
+from storage.repos.conversations import save_state
+
+if TYPE_CHECKING:
+    from bot.app import Application
+
+REPLY_FLOW = "reminder_reply"
+
+
+@dataclass
+class PlanResult:
+    as_of: date
+    found: int = 0
+    messages: int = 0
+    director_tasks: int = 0
+    nobody: int = 0
+    held: int = 0  # pending rows left for a later day (today's digest already queued)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+
+def item_json(item: DueItem) -> dict[str, Any]:
+    raw = asdict(item)
+    raw["due_date"] = item.due_date.isoformat()
+    return raw
+
+
+def item_from_json(raw: dict[str, Any]) -> DueItem:
+    return DueItem(**{**raw, "due_date": date.fromisoformat(str(raw["due_date"]))})
+
+
+def ledger_row(item: DueItem, now: datetime) -> dict[str, Any]:
+    return {
+        "child_id": item.child_id,
+        "kind": item.kind,
+        "item": item.item,
+        "stage": item.stage,
+        "due_date": item.due_date,
+        "status": repo.PENDING,
+        "created_at": now,
+    }
+
+
+def _item_of(row: ReminderDelivery, child: Child, edition: Edition) -> DueItem:
+    if row.kind == "vaccine":
+        entry = edition.entry(row.item)
+        if entry is not None:
+            series = sum(1 for e in edition.entries if e.vaccine == entry.vaccine)
+            return DueItem(
+                child.id,
+                child.display_name,
+                "vaccine",
+                row.item,
+                row.stage,
+                row.due_date,
+                entry.vaccine,
+                entry.dose if series > 1 else None,
+                entry.age_months(),
+            )
+    return DueItem(child.id, child.display_name, row.kind, row.item, row.stage, row.due_date)  # type: ignore[arg-type]
+
+
+async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = False) -> PlanResult:
+    """One planner run; safe to repeat, to run late, and to run on several machines."""
+    cfg = reminder_runtime(app).settings
+    now = app.clock.now()
+    as_of = as_of or now.astimezone(ZoneInfo(app.settings.timezone)).date()
+    result = PlanResult(as_of)
+    async with app.db.transaction() as session:
+        # Look back to the last day planned (a run after downtime catches up), at most
+        # `catchup_days`; later runs of the same day look at that day only.
+        since = as_of - timedelta(days=cfg.catchup_days)
+        last = await repo.last_planned(session)
+        if last is not None and since < last <= as_of:
+            since = last
+        schedule = await sources.current_schedule(session)
+        book = await sources.current_calendars(session)
+        items = await finders.find_due(session, schedule, book, cfg.stages_for, since, as_of)
+        result.found = len(items)
+        result.lines = [
+            item_json(i) | {"dedup_key": dedup_key(i.child_id, i.kind, i.item, i.stage)}
+            for i in items
+        ]
+        if dry_run:
+            await session.rollback()
+            return result
+        # One order for every planner, so two at once wait on each other, never deadlock.
+        ordered = sorted(items, key=lambda i: (i.child_id, i.kind, i.item, i.stage))
+        await repo.add_deliveries(session, [ledger_row(i, now) for i in ordered])
+        await _queue_pending(app, session, schedule.in_force(as_of), now, result)
+        await repo.mark_planned(session, as_of, now)
+    app.dispatcher.wake()
+    return result
+
+
+async def _queue_pending(
+    app: Application, session: AsyncSession, edition: Edition, now: datetime, result: PlanResult
+) -> None:
+    runtime = reminder_runtime(app)
+    rows = await repo.pending_deliveries(session, runtime.settings.batch)
+    if not rows:
+        return
+    children = await repo.children_by_id(session, {r.child_id for r in rows})
+    rows = await _drop_settled(session, rows, now)
+    recipients = await choose_recipients(app, session, children, now)
+    groups: dict[Recipient, list[ReminderDelivery]] = defaultdict(list)
+    waiting: list[tuple[Recipient, list[DueItem], datetime]] = []
+    with session.no_autoflush:  # ledger updates go out in one batch at commit
+        for row in rows:
+            recipient = recipients.get(row.child_id)
+            if recipient is None:
+                row.status, row.resolved_at = repo.NOBODY, now
+                result.nobody += 1
+                continue
+            groups[recipient].append(row)
+        for recipient, group in groups.items():
+            items = [_item_of(r, children[r.child_id], edition) for r in group]
+            not_before = await _send(app, session, recipient, group, items, now, result)
+            if not_before is not None and not recipient.is_director:
+                waiting.append((recipient, items, not_before))
+    await _await_replies(session, waiting, now, runtime.settings.reply_hours)
+
+
+async def _drop_settled(
+    session: AsyncSession, rows: list[ReminderDelivery], now: datetime
+) -> list[ReminderDelivery]:
+    """Rows whose dose was recorded or item acknowledged since they were found are closed."""
+    ids = {r.child_id for r in rows}
+    doses = await repo.doses_for(session, ids)
+    acks = await repo.acks_for(session, ids, {r.kind for r in rows})
+    keep = []
+    for row in rows:
+        done = (row.child_id, row.kind, row.item) in acks or (
+            row.kind == "vaccine" and row.item in doses.get(row.child_id, {})
+        )
+        if done:
+            row.status, row.resolved_at = repo.RESOLVED, now
+        else:
+            keep.append(row)
+    return keep
+
+
+async def _send(
+    app: Application,
+    session: AsyncSession,
+    recipient: Recipient,
+    rows: list[ReminderDelivery],
+    items: list[DueItem],
+    now: datetime,
+    result: PlanResult,
+) -> datetime | None:
+    """Queue one message for `recipient`; its `not_before`, or None if held for tomorrow."""
+    cfg = reminder_runtime(app).settings
+    person = recipient.person
+    not_before = next_allowed_send(now, recipient.timezone, cfg.quiet_start, cfg.quiet_end)
+    day = not_before.astimezone(ZoneInfo(recipient.timezone)).date().isoformat()
+    if recipient.is_director:
+        family = app.catalog.text(
+            "reminder.family_of", person.locale, {"child": items[0].child_name}
+        )
+        reply = compose_director_notice(items, family, app.catalog, person.locale)
+        key = f"rem:director:{person.id}:{items[0].child_id}:{day}"
+    else:
+        reply = compose_guardian_digest(items, app.catalog, person.locale)
+        key = f"rem:digest:{person.id}:{day}"
+    assert reply is not None
+    # The address is the one `bot.routing.reachable_address` chose for this person just
+    # now (recipients.py), so this is what `queue_for_person` does, without asking twice.
+    outbox_id = await outbox.enqueue(
+        session,
+        channel=recipient.channel,
+        address=recipient.address,
+        person_id=person.id,
+        message=reply_to_json(reply),
+        lane=Lane.REMINDER,
+        now=now,
+        not_before=not_before,
+        dedup_key=key,
+    )
+    if outbox_id is None:
+        result.held += len(rows)  # today's message to this person is already queued
+        return None
+    for row in rows:
+        row.outbox_id, row.recipient_id, row.status = outbox_id, person.id, repo.QUEUED
+        row.recipient_role = "director" if recipient.is_director else "guardian"
+    if recipient.is_director:
+        result.director_tasks += 1
+    else:
+        result.messages += 1
+    return not_before
+
+
+async def _await_replies(
+    session: AsyncSession,
+    waiting: list[tuple[Recipient, list[DueItem], datetime]],
+    now: datetime,
+    reply_hours: int,
+) -> None:
+    """Put each guardian's conversation in `reminder_reply` with the items, if it was idle."""
+    pairs = {(r.channel, r.address) for r, _, _ in waiting}
+    conversations = await repo.lock_conversations(session, pairs, now)
+    for recipient, items, not_before in waiting:
+        conv = conversations[(recipient.channel, recipient.address)]
+        state = State.from_json(conv.state)
+        if state.flow not in (None, REPLY_FLOW):
+            continue
+        pending = list(state.data.get("items", [])) if state.flow == REPLY_FLOW else []
+        known = {(p["child_id"], p["kind"], p["item"]) for p in pending}
+        pending += [item_json(i) for i in items if (i.child_id, i.kind, i.item) not in known]
+        new_state = State(REPLY_FLOW, "await", {"items": pending})
+        save_state(conv, new_state.to_json(), now, not_before + timedelta(hours=reply_hours))

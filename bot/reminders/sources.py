@@ -1,0 +1,33 @@
+"""Schedules and calendars as administrators left them: database rows over shipped files."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reminders.calendars import CalendarBook, load_calendars
+from reminders.schedule import Schedule, ScheduleError, load_schedule
+from storage.repos import reminders as repo
+
+log = logging.getLogger(__name__)
+
+
+async def current_schedule(session: AsyncSession) -> Schedule:
+    """The editions in `immunization_editions`; the shipped file when the table is empty."""
+    rows = await repo.edition_rows(session)
+    if not rows:
+        return load_schedule()
+    try:
+        return Schedule.from_editions(rows)
+    except ScheduleError as exc:
+        log.error("immunization_editions is invalid (%s); using the shipped schedule", exc)
+        return load_schedule()
+
+
+async def current_calendars(session: AsyncSession) -> CalendarBook:
+    """Shipped calendars, with each region in `calendar_overrides` replacing its file."""
+    regions = dict(load_calendars().regions)
+    for doc in await repo.calendar_rows(session):
+        regions[str(doc.get("region", "")).strip() or "national"] = doc
+    return CalendarBook(regions)

@@ -1,0 +1,52 @@
+"""Flow "reminder_reply": a guardian answers a reminder (pure).
+
+The shell puts an idle guardian's conversation in this flow when it queues a reminder,
+with the reminded items in `state.data["items"]`. The reply is read by
+`reminders.replies.parse_guardian_reply`: "1"/已接种/done confirm (ConfirmDose,
+ConfirmInsurance, ConfirmReminder), "2"/不知道/a question goes to the director
+(RouteToDirector). Anything else keeps the flow waiting and says how to answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from dialogs.flow import Answer, Flow
+from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
+from reminders.digest import DueItem
+from reminders.replies import parse_guardian_reply
+
+NAME = "reminder_reply"
+
+
+def items_of(state: State) -> list[DueItem]:
+    items: list[DueItem] = []
+    for raw in state.data.get("items") or ():
+        if isinstance(raw, Mapping):
+            fields: dict[str, Any] = dict(raw)
+            fields["due_date"] = date.fromisoformat(str(fields["due_date"]))
+            items.append(DueItem(**fields))
+    return items
+
+
+class ReminderReplyFlow:
+    name = NAME
+    roles: frozenset[Role] | None = frozenset({Role.GUARDIAN})
+    menu_label_key: str | None = None  # entered by the shell, never from the menu
+
+    def start(self, inbound: Inbound, ctx: Context, args: str) -> Outcome:
+        return Outcome(IDLE, (Reply("reminder.reply.nothing_pending"),))
+
+    def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
+        parsed = parse_guardian_reply(answer.text, items_of(state), today=ctx.today)
+        if parsed.intent == "unknown":
+            return Outcome(state, (parsed.reply,))
+        return Outcome(IDLE, (parsed.reply,), parsed.effects)
+
+    def on_timeout(self, state: State, ctx: Context) -> Outcome:
+        return Outcome(IDLE)
+
+
+FLOW: Flow = ReminderReplyFlow()

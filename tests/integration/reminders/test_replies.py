@@ -1,0 +1,133 @@
+"""The closed loop: a guardian's reply records the dose, stops the year's insurance
+reminders, or goes to the director; directors see children with overdue doses."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from itertools import count as counter
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Application
+from bot.clock import FakeClock
+from bot.reminders import plan
+from dialogs.types import Channel, Inbound
+from storage.db import Database
+from storage.models import ChannelAddress, DoseGiven, Person, ReminderAck
+from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows
+from tests.support.apps import make_app
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+TWO_MONTHS = date(2026, 1, 2)
+_ids = counter(1)
+
+
+@pytest.fixture
+async def app(db: Database) -> AsyncIterator[Application]:
+    application = make_app(db.url, FakeClock(NOW))
+    yield application
+    await application.stop()
+
+
+async def say(app: Application, person: Person, text: str) -> None:
+    assert person.phone
+    await app.service.handle(
+        Inbound(Channel.CONSOLE, person.phone, f"t{next(_ids)}", app.clock.now(), text)
+    )
+
+
+async def setup(app: Application) -> tuple[Person, Person, int]:
+    async with app.db.transaction() as s:
+        r = await Roster(s, NOW).setup()
+        mum = await r.person()
+        child = await r.child(TWO_MONTHS, [mum])
+        assert r.director is not None
+        return mum, r.director, child.id
+
+
+@pytest.mark.parametrize("text", ["1", "已接种", "done"])
+async def test_confirming_records_the_doses_and_cancels_the_pending_reminder(
+    app: Application, text: str
+) -> None:
+    mum, _, _child_id = await setup(app)
+    await plan(app)
+    await say(app, mum, text)
+    async with app.db.transaction() as s:
+        doses = (await s.execute(select(DoseGiven.code, DoseGiven.source))).all()
+    assert sorted(doses) == [("DTaP1", "guardian"), ("IPV1", "guardian")]
+    rows = await outbox_rows(app)
+    assert rows[0].message["key"] == "reminder.digest" and rows[0].status == "cancelled"
+    assert rows[-1].message["key"] in ("reminder.reply.confirmed", "reminder.reply.dose_confirmed")
+    assert all(d.resolved_at is not None for d in await ledger(app))
+    fake(app).set(NOW + timedelta(days=7))
+    before = len(await outbox_rows(app))
+    await plan(app)  # the overdue stage finds the doses given: nothing more
+    assert len(await outbox_rows(app)) == before
+
+
+async def test_a_sent_reminder_is_not_cancelled_but_later_stages_never_come(
+    app: Application,
+) -> None:
+    mum, _, _ = await setup(app)
+    await plan(app)
+    await app.dispatcher.run_once()
+    await say(app, mum, "1")
+    rows = await outbox_rows(app)
+    assert rows[0].status == "sent"
+
+
+async def test_insurance_confirmation_stops_this_years_reminders(app: Application) -> None:
+    mum, _, _child_id = await setup(app)
+    await plan(app, as_of=date(2026, 12, 1))  # 30 days before the enrolment deadline
+    rows = await outbox_rows(app)
+    assert any(d.kind == "insurance" and d.item == "2027" for d in await ledger(app))
+    await say(app, mum, "已参保")
+    async with app.db.transaction() as s:
+        acks = (await s.execute(select(ReminderAck.kind, ReminderAck.item))).all()
+    assert acks == [("insurance", "2027")]
+    await plan(app, as_of=date(2026, 12, 31))
+    insurance = [d for d in await ledger(app) if d.kind == "insurance"]
+    assert [d.stage for d in insurance] == ["before"]
+    assert len(await outbox_rows(app)) == len(rows) + 1  # only the reply to "已参保"
+
+
+@pytest.mark.parametrize("text", ["2", "不知道", "在哪里打针？"])
+async def test_a_question_goes_to_the_director(app: Application, text: str) -> None:
+    mum, director, _ = await setup(app)
+    await plan(app)
+    await say(app, mum, text)
+    rows = await outbox_rows(app)
+    routed = [r for r in rows if r.message["key"] == "reminder.route.director"]
+    assert [r.address for r in routed] == [director.phone]
+    assert routed[0].message["params"] == {"child": "小1", "text": text}
+    assert rows[-1].message["key"] == "reminder.reply.routed" or any(
+        r.message["key"] == "reminder.reply.routed" for r in rows
+    )
+
+
+async def test_a_reply_without_a_reminder_is_not_taken_as_a_dose(app: Application) -> None:
+    mum, _, _ = await setup(app)
+    await say(app, mum, "1")
+    async with app.db.transaction() as s:
+        assert (await s.execute(select(DoseGiven))).first() is None
+
+
+async def test_directors_see_children_with_overdue_doses(app: Application) -> None:
+    async with app.db.transaction() as s:
+        r = await Roster(s, NOW).setup()
+        mum = await r.person()
+        late = await r.child(date(2025, 6, 1), [mum])
+        on_time = await r.child(TWO_MONTHS, [mum])
+        for code in ("HepB1", "BCG", "HepB2"):
+            s.add(DoseGiven(child_id=on_time.id, code=code, source="import", recorded_at=NOW))
+        assert r.director is not None and r.director.phone
+        director = r.director
+        address = ChannelAddress(
+            channel="console", address=r.director.phone, person_id=director.id, created_at=NOW
+        )
+        s.add(address)
+        await s.flush()
+        ctx = await app.service.context(s, director, address, Channel.CONSOLE, NOW)
+    assert ctx.extra["vaccine_overdue_child_ids"] == frozenset({late.id})
