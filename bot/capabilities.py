@@ -14,6 +14,8 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from bot.web import console
+
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def modules() -> list[ModuleType]:
-    return []
+    return [console]
 
 
 def install_all(app: Application) -> None:

@@ -6,6 +6,7 @@ storage/migrations/versions.
 
 from storage.models.audit import AuditEntry
 from storage.models.base import Base
+from storage.models.console import ConsoleSession, ConsoleUser, ContentState, ContentVersion
 from storage.models.messages import Conversation, InboundMessage, OutboxMessage
 from storage.models.people import Area, ChannelAddress, Child, GuardianLink, Person
 
@@ -14,6 +15,10 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ChannelAddress",
+    "ConsoleSession",
+    "ConsoleUser",
+    "ContentState",
+    "ContentVersion",
     "Child",
     "Conversation",
     "GuardianLink",
