@@ -39,7 +39,9 @@ async def published_overrides(session: AsyncSession) -> dict[tuple[str, str], st
     return {(k, loc): text for k, loc, text in rows.all()}
 
 
-async def current(session: AsyncSession, key: str, locale: str, status: str) -> ContentVersion | None:
+async def current(
+    session: AsyncSession, key: str, locale: str, status: str
+) -> ContentVersion | None:
     row = await session.execute(
         select(ContentVersion)
         .where(

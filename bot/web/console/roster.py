@@ -65,7 +65,11 @@ class RosterRow:
         v = self.values
         if self.kind in ("director", "guardian"):
             return v.get("name", "")
-        return f"{v.get('area', '')}/{v.get('code', '')}" if self.kind == "child" else v.get("code", "")
+        return (
+            f"{v.get('area', '')}/{v.get('code', '')}"
+            if self.kind == "child"
+            else v.get("code", "")
+        )
 
 
 @dataclass
@@ -214,7 +218,9 @@ def check_rows(rows: list[dict[str, str]], known: Known, today: date) -> list[Ro
             child_key = (area, v.get("child", ""))
             if kind == "guardian":
                 if child_key not in children:
-                    row.problems.append(("console.roster.err.child", {"value": "/".join(child_key)}))
+                    row.problems.append(
+                        ("console.roster.err.child", {"value": "/".join(child_key)})
+                    )
                 if v.get("relation", "other") not in RELATIONS:
                     row.problems.append(("console.roster.err.relation", {"value": v["relation"]}))
             row.parsed = {"phone": phone, "locale": locale, "child": child_key}

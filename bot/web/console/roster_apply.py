@@ -20,9 +20,12 @@ async def load_known(session: AsyncSession) -> Known:
         select(Person.phone, Person.role, Person.name).where(Person.phone.is_not(None))
     )
     for phone, role, name in rows.all():
-        known.people[phone] = (role, name)
-    rows = await session.execute(select(Area.code, Child.code).join(Area, Area.id == Child.area_id))
-    known.children = {(a, c) for a, c in rows.all()}
+        if phone:
+            known.people[phone] = (role, name)
+    pairs = await session.execute(
+        select(Area.code, Child.code).join(Area, Area.id == Child.area_id)
+    )
+    known.children = {(a, c) for a, c in pairs.all()}
     return known
 
 
@@ -44,7 +47,12 @@ async def _person(
 ) -> tuple[Person, str]:
     phone, v = row.parsed["phone"], row.values
     person = (await session.execute(select(Person).where(Person.phone == phone))).scalar()
-    values = {"name": v["name"], "role": row.kind, "area_id": area_id, "locale": row.parsed["locale"]}
+    values = {
+        "name": v["name"],
+        "role": row.kind,
+        "area_id": area_id,
+        "locale": row.parsed["locale"],
+    }
     if person is None:
         person = Person(phone=phone, created_at=now, active=True, do_not_contact=False, **values)
         session.add(person)
@@ -114,7 +122,9 @@ async def apply_rows(session: AsyncSession, report: list[RosterRow], now: dateti
             ).scalar()
             relation = v.get("relation") or "other"
             if link is None:
-                session.add(GuardianLink(child_id=child_id, guardian_id=person.id, relation=relation))
+                session.add(
+                    GuardianLink(child_id=child_id, guardian_id=person.id, relation=relation)
+                )
                 outcome = "created" if outcome == "unchanged" else outcome
             elif _set(link, relation=relation):
                 outcome = "updated" if outcome == "unchanged" else outcome

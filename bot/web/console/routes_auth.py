@@ -31,11 +31,17 @@ def _secure(request: Request) -> bool:
 def _login_page(request: Request, next_: str, error: str | None, status: int = 200) -> Response:
     token = secrets.token_urlsafe(24)
     response = page(
-        request, "login.html", {"next": next_, "error": error, "login_csrf": token},
+        request,
+        "login.html",
+        {"next": next_, "error": error, "login_csrf": token},
         status_code=status,
     )
     response.set_cookie(
-        auth.LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request),
+        auth.LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
         path="/console",
     )
     return response
@@ -84,8 +90,13 @@ def router() -> APIRouter:
             )
         response = RedirectResponse(_safe_next(next), status_code=303)
         response.set_cookie(
-            auth.SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request),
-            max_age=int(auth.SESSION_LIFETIME.total_seconds()), path="/",
+            auth.SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=_secure(request),
+            max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+            path="/",
         )
         response.delete_cookie(auth.LOGIN_CSRF_COOKIE, path="/console")
         return response
@@ -108,9 +119,7 @@ def router() -> APIRouter:
         if locale not in SUPPORTED_LOCALES:
             raise HTTPException(404)
         response = RedirectResponse(_safe_next(next), status_code=303)
-        response.set_cookie(
-            auth.LANG_COOKIE, locale, samesite="lax", max_age=365 * 86400, path="/"
-        )
+        response.set_cookie(auth.LANG_COOKIE, locale, samesite="lax", max_age=365 * 86400, path="/")
         return response
 
     @r.get("/console/static/{name}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
@@ -124,8 +124,12 @@ def router() -> APIRouter:
         app = app_of(request)
         async with app.db.transaction() as session:
             await repo.save_draft(
-                session, key=key, locale=locale, text=text.replace("\r\n", "\n"),
-                author=who.username, now=app.clock.now(),
+                session,
+                key=key,
+                locale=locale,
+                text=text.replace("\r\n", "\n"),
+                author=who.username,
+                now=app.clock.now(),
             )
         return RedirectResponse(_edit_url(key) + f"#{locale}", status_code=303)
 
@@ -142,9 +146,7 @@ def router() -> APIRouter:
         return RedirectResponse(_edit_url(key, "" if done else "nodraft"), status_code=303)
 
     @r.post("/console/content/restore", include_in_schema=False)
-    async def restore(
-        request: Request, who: Admin, version_id: Annotated[int, Form()]
-    ) -> Response:
+    async def restore(request: Request, who: Admin, version_id: Annotated[int, Form()]) -> Response:
         app = app_of(request)
         async with app.db.transaction() as session:
             copy = await repo.restore(

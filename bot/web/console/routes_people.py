@@ -59,7 +59,9 @@ def router() -> APIRouter:
             if chosen is not None:
                 query = query.where(
                     Person.area_id.in_(
-                        select(Area.id).where(or_(Area.id == chosen.id, Area.parent_id == chosen.id))
+                        select(Area.id).where(
+                            or_(Area.id == chosen.id, Area.parent_id == chosen.id)
+                        )
                     )
                 )
             persons = list((await session.execute(query)).scalars())
@@ -101,11 +103,16 @@ def router() -> APIRouter:
                 (
                     await session.execute(
                         select(Child)
-                        .outerjoin(GuardianLink, GuardianLink.child_id == Child.id)
                         .where(
-                            or_(Child.director_id == found.id, GuardianLink.guardian_id == found.id)
+                            or_(
+                                Child.director_id == found.id,
+                                Child.id.in_(
+                                    select(GuardianLink.child_id).where(
+                                        GuardianLink.guardian_id == found.id
+                                    )
+                                ),
+                            )
                         )
-                        .distinct()
                         .order_by(Child.code)
                     )
                 ).scalars()

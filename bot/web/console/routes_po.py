@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from babel.messages.pofile import PoFileError
 from fastapi import APIRouter, Depends, Form, Request, Response, UploadFile
@@ -67,15 +67,17 @@ def router() -> APIRouter:
                 result = texts.read_po_upload(catalog, locale, data, current)
             except (ValueError, PoFileError, UnicodeDecodeError):
                 missing = texts.untranslated(catalog, published)
-                context = {"error": "po", "missing": missing}
-                return page(request, "translations.html", context, status_code=400)
+                failure = {"error": "po", "missing": missing}
+                return page(request, "translations.html", failure, status_code=400)
             now = app.clock.now()
             for key, text in result.drafts.items():
                 await repo.save_draft(
                     session, key=key, locale=locale, text=text, author=who.username, now=now
                 )
-        refused = [(key, texts.refusal(catalog, check, who.locale)) for key, check in result.refused]
-        context = {"result": result, "refused": refused, "import_locale": locale}
+        refused = [
+            (key, texts.refusal(catalog, check, who.locale)) for key, check in result.refused
+        ]
+        context: dict[str, Any] = {"result": result, "refused": refused, "import_locale": locale}
         return page(request, "po_report.html", context)
 
     return r

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request, Response, UploadFile
@@ -39,7 +39,9 @@ def router() -> APIRouter:
         disposition = f'attachment; filename="careline-roster-template.{ext}"'
         return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
-    async def run(request: Request, who: Principal, name: str, data: bytes, write: bool) -> Response:
+    async def run(
+        request: Request, who: Principal, name: str, data: bytes, write: bool
+    ) -> Response:
         app = app_of(request)
         now = app.clock.now()
         today = now.astimezone(ZoneInfo(app.settings.timezone)).date()
@@ -48,8 +50,8 @@ def router() -> APIRouter:
                 raise roster.RosterFileError("file too large")
             rows = roster.read_table(name, data)
         except roster.RosterFileError as exc:
-            context = {"columns": roster.COLUMNS, "file_error": str(exc)}
-            return page(request, "roster.html", context, status_code=400)
+            failure = {"columns": roster.COLUMNS, "file_error": str(exc)}
+            return page(request, "roster.html", failure, status_code=400)
         async with app.db.transaction() as session:
             report = roster.check_rows(rows, await load_known(session), today)
             counts = await apply_rows(session, report, now) if write else None
@@ -58,7 +60,7 @@ def router() -> APIRouter:
                     session, at=now, actor=who.actor, action="roster_import",
                     subject_type="roster", detail=dict(counts),
                 )  # fmt: skip
-        context = {
+        context: dict[str, Any] = {
             "report": report,
             "errors": sum(1 for row in report if not row.ok),
             "counts": counts,

@@ -74,7 +74,10 @@ SAMPLES_EN: dict[str, Any] = {"name": "Director Li", "child": "Ming", "age": "8 
 
 def refusal(catalog: Catalog, check: Check, locale: str) -> str:
     """Why a text was refused, in the console's language."""
-    params = {"unknown": ", ".join(check.unknown) or "-", "missing": ", ".join(check.missing) or "-"}
+    params = {
+        "unknown": ", ".join(check.unknown) or "-",
+        "missing": ", ".join(check.missing) or "-",
+    }
     return catalog.text(check.message_key, locale, params)
 
 
@@ -158,7 +161,9 @@ def read_po_upload(
     return out
 
 
-def untranslated(catalog: Catalog, overrides: Mapping[tuple[str, str], str]) -> list[tuple[str, str]]:
+def untranslated(
+    catalog: Catalog, overrides: Mapping[tuple[str, str], str]
+) -> list[tuple[str, str]]:
     """(key, locale) pairs with no text of their own (they fall back to simplified Chinese)."""
     missing: list[tuple[str, str]] = []
     for key in sorted(catalog.all_keys()):
