@@ -21,7 +21,8 @@
       box.classList.toggle("refused", !data.ok);
       if (data.ok) {
         out.textContent = data.rendered;
-        meta.textContent = "SMS: " + data.encoding + " · " + data.units + " · " + data.segments;
+        meta.textContent = (meta.dataset.template || "%E %S")
+          .replace("%E", data.encoding).replace("%S", String(data.segments));
       } else {
         out.textContent = data.message;
         meta.textContent = "";
