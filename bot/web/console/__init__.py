@@ -26,6 +26,7 @@ def install(app: Application) -> None:
         "interval",
         args=[app],
         seconds=CONTENT_CHECK_SECONDS,
+        next_run_time=app.clock.now(),  # load published texts as soon as the scheduler starts
         id="refresh_content",
         coalesce=True,
         max_instances=1,
