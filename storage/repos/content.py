@@ -98,9 +98,9 @@ async def publish_draft(
     draft = await current(session, key, locale, DRAFT)
     if draft is None:
         return None
+    await bump_version(session)  # first: on PostgreSQL its row lock serializes publishers
     await _archive_published(session, key, locale)
     draft.status, draft.author, draft.published_at = PUBLISHED, author, now
-    await bump_version(session)
     return draft
 
 
@@ -111,6 +111,7 @@ async def restore(
     old = await session.get(ContentVersion, version_id)
     if old is None:
         return None
+    await bump_version(session)
     await _archive_published(session, old.key, old.locale)
     copy = ContentVersion(
         key=old.key,
@@ -122,13 +123,13 @@ async def restore(
         published_at=now,
     )
     session.add(copy)
-    await bump_version(session)
+    await session.flush()
     return copy
 
 
 async def revert_to_shipped(session: AsyncSession, *, key: str, locale: str) -> None:
-    await _archive_published(session, key, locale)
     await bump_version(session)
+    await _archive_published(session, key, locale)
 
 
 async def history(session: AsyncSession, key: str, locale: str) -> list[ContentVersion]:

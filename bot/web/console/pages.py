@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import Request, Response
+from fastapi import HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -88,5 +88,9 @@ class ConsoleRoute(APIRoute):
                 return page(request, "forbidden.html", status_code=403)
             except BadCsrf:
                 return page(request, "forbidden.html", {"csrf_failed": True}, status_code=403)
+            except HTTPException as exc:
+                if request.url.path.startswith("/console/api/") or exc.status_code != 404:
+                    raise
+                return page(request, "not_found.html", status_code=404)
 
         return handler

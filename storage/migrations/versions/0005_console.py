@@ -77,6 +77,8 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_content_state")),
     )
+    # the one counter row, present from the start so concurrent first publishes only UPDATE
+    op.execute("INSERT INTO content_state (id, version) VALUES (1, 0)")
 
 
 def downgrade() -> None:

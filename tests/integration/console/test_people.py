@@ -72,7 +72,8 @@ async def test_a_supervisor_sees_only_their_township(db: Database) -> None:
             await signed_in(client, "sue")
             page = (await client.get("/console/people")).text
             assert "李主任" in page and "外镇主任" not in page and "赵管理" not in page
-            assert (await client.get(f"/console/people/{stranger.id}")).status_code == 404
+            hidden = await client.get(f"/console/people/{stranger.id}")
+            assert hidden.status_code == 404 and "找不到页面" in hidden.text
 
 
 async def test_opening_a_record_is_audited(db: Database) -> None:
