@@ -156,3 +156,48 @@ async def test_content_store_checks_the_counter_at_most_every_few_seconds(db: Da
         c.clock.advance(seconds=3)
         assert await store.refresh() is True
         assert store.current().text(KEY, "en", {"name": "A"}) == "Yo A"
+
+
+async def test_the_dispatcher_sends_the_published_text_and_other_processes_follow(
+    db: Database,
+) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from bot.clock import FakeClock
+    from bot.demo import load_demo
+    from dialogs.types import Channel, Inbound
+    from storage.models import OutboxMessage
+
+    now = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    clock = FakeClock(now)
+    editor, bot = make_app(db.url, clock), make_app(db.url, clock)  # two processes
+    assert bot.content is not None and editor.content is not None
+    async with db.transaction() as session:
+        await load_demo(session, now, now.date())
+    await bot.content.refresh()
+
+    async def ask(n: int) -> str:
+        inbound = Inbound(Channel.CONSOLE, "+8613800000002", f"m{n}", clock.now(), "帮助")
+        await bot.service.handle(inbound)
+        await bot.dispatcher.run_until_idle()
+        async with db.transaction() as session:
+            rows = await session.execute(select(OutboxMessage.text).order_by(OutboxMessage.id))
+            return list(rows.scalars())[-1] or ""
+
+    shipped = await ask(1)
+    async with db.transaction() as session:
+        await repo.save_draft(
+            session, key="help.director", locale="zh_Hans", text="新的帮助", author="a", now=now
+        )
+        await repo.publish_draft(
+            session, key="help.director", locale="zh_Hans", author="a", now=now
+        )
+    await editor.content.refresh(force=True)
+    assert "新的帮助" not in await ask(2)  # the bot process has not checked yet
+    clock.advance(seconds=3)
+    assert await refresh_content(bot) == 1
+    assert "新的帮助" in await ask(3) and "新的帮助" not in shipped
+    for app in (editor, bot):
+        await app.stop()
