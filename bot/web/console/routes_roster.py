@@ -62,6 +62,7 @@ def router() -> APIRouter:
                 )  # fmt: skip
         context: dict[str, Any] = {
             "report": report,
+            "kinds": roster.KINDS,
             "errors": sum(1 for row in report if not row.ok),
             "counts": counts,
             "filename": name,
