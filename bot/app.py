@@ -21,6 +21,7 @@ from bot.channels.sms import TwilioChannel
 from bot.channels.telegram import TelegramChannel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.content_store import ContentStore
 from bot.effects import foundation_runner
 from bot.outbox import Dispatcher
 from bot.service import InboundService
@@ -50,6 +51,7 @@ class Application:
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     poll_task: asyncio.Task[None] | None = None
+    content: ContentStore | None = None  # shipped texts + published overrides
 
     @property
     def telegram(self) -> TelegramChannel | None:
@@ -153,10 +155,11 @@ def build_app(
     catalog = Catalog.load()
     keywords = Keywords.load()
     channels = build_channels(settings, console=console)
+    content = ContentStore(db, catalog, clock)
     dispatcher = Dispatcher(
         db,
         channels,
-        lambda: catalog,
+        content.current,
         clock,
         batch=settings.dispatch_batch,
         lease_seconds=settings.dispatch_lease_seconds,
@@ -181,6 +184,7 @@ def build_app(
         service=service,
         dispatcher=dispatcher,
         scheduler=scheduler,
+        content=content,
     )
     install_all(app)
     return app

@@ -24,8 +24,9 @@ def modules() -> list[ModuleType]:
     import bot.reminders
     from bot.hotline import install as hotline
     from bot.visits import install as visits
+    from bot.web import console
 
-    return [visits, hotline, bot.reminders]
+    return [visits, hotline, bot.reminders, console]
 
 
 def install_all(app: Application) -> None:

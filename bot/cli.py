@@ -68,6 +68,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         loaded = asyncio.run(_load_demo(settings))
         log.info("demo data %s", "loaded" if loaded else "already present")
+        from bot.web.console.demo import announce_demo_accounts
+
+        announce_demo_accounts(settings)
     # The check above ran on its own event loop: start clean on uvicorn's.
     app = build_app(settings)
     log.info("channels live: %s", ", ".join(app.live_channels))

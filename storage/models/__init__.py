@@ -7,6 +7,7 @@ storage/migrations/versions.
 from storage.models.audit import AuditEntry
 from storage.models.base import Base
 from storage.models.cases import Case, CaseEvent, LexiconEntry, StaffShift  # noqa: F401
+from storage.models.console import ConsoleSession, ConsoleUser, ContentState, ContentVersion
 from storage.models.messages import Conversation, InboundMessage, OutboxMessage
 from storage.models.people import Area, ChannelAddress, Child, GuardianLink, Person
 from storage.models.reminders import (
@@ -26,6 +27,10 @@ __all__ = [
     "CalendarOverride",
     "ChannelAddress",
     "Child",
+    "ConsoleSession",
+    "ConsoleUser",
+    "ContentState",
+    "ContentVersion",
     "Conversation",
     "DoseGiven",
     "GuardianLink",

@@ -38,8 +38,8 @@ async def app(db: Database) -> AsyncIterator[Application]:
 async def test_due_list_on_the_seeded_roster_most_overdue_first(app: Application) -> None:
     # the demo records no doses for these children: the reminders capability marks them
     assert await say(app, "待访") == [
-        "待访4人（1/2），选一人开始走访：\n1 A05 孙晓 未走访过 缺疫苗\n2 A04 刘乐乐 逾期30天 缺疫苗\n"
-        "3 A02 张小红 逾期12天 缺疫苗\n4 更多"
+        "待访4人（1/2），选一人开始走访：\n1 A05 孙晓 未走访过 缺疫苗\n"
+        "2 A04 刘乐乐 逾期30天 缺疫苗\n3 A02 张小红 逾期12天 缺疫苗\n4 更多"
     ]
     assert await say(app, "更多") == ["待访4人（2/2），选一人开始走访：\n1 A03 刘安安 3天后到期"]
     assert (await say(app, "1"))[0].startswith("2/14 A03 刘安安：走访方式？")

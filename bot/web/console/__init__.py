@@ -1,0 +1,52 @@
+"""The web console, part 1: sign-in and roles, content editing, roster import, people.
+
+A capability module: `install(app)` (content refresh job), `add_commands` (`careline users`),
+`routers(app)` (the pages and their JSON endpoints).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.content_store import refresh_content
+from bot.web.console.commands import add_commands
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+    from bot.app import Application
+
+__all__ = ["add_commands", "install", "routers"]
+CONTENT_CHECK_SECONDS = 3
+
+
+def install(app: Application) -> None:
+    app.scheduler.add_job(
+        refresh_content,
+        "interval",
+        args=[app],
+        seconds=CONTENT_CHECK_SECONDS,
+        next_run_time=app.clock.now(),  # load published texts as soon as the scheduler starts
+        id="refresh_content",
+        coalesce=True,
+        max_instances=1,
+        replace_existing=True,
+    )
+
+
+def routers(app: Application) -> list[APIRouter]:
+    from bot.web.console import (
+        routes_auth,
+        routes_content,
+        routes_people,
+        routes_po,
+        routes_roster,
+    )
+
+    return [
+        routes_auth.router(),
+        routes_content.router(),
+        routes_po.router(),
+        routes_roster.router(),
+        routes_people.router(),
+    ]

@@ -1,0 +1,183 @@
+"""Sign-in, server-side sessions, CSRF and role checks for the console.
+
+The session cookie holds a random token (only its SHA-256 is stored); it is HttpOnly and
+SameSite=Lax. Each session has its own CSRF token, checked on every POST (form field
+`csrf_token` or header `X-CSRF-Token`). Five wrong passwords lock an account for 15 minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.repos import audit
+from storage.repos import console as repo
+
+if TYPE_CHECKING:
+    from bot.app import Application
+
+ADMIN, HOTLINE, SUPERVISOR = "admin", "hotline", "supervisor"
+ROLES = (ADMIN, HOTLINE, SUPERVISOR)
+SESSION_COOKIE = "careline_session"
+LOGIN_CSRF_COOKIE = "careline_login_csrf"
+LANG_COOKIE = "careline_lang"
+SESSION_LIFETIME = timedelta(hours=12)
+MIN_PASSWORD = 10
+
+_hasher = PasswordHasher()
+# verified against when the username is unknown, so both cases take the same time
+_DUMMY_HASH = _hasher.hash("careline-no-such-user")
+
+
+class SignInRequired(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    pass
+
+
+class BadCsrf(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    username: str
+    role: str
+    area_id: int | None
+    person_id: int | None
+    csrf: str
+    locale: str
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.username}"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why a password is refused (None when it is acceptable)."""
+    if not password or not password.strip():
+        return "empty password"
+    if len(password) < MIN_PASSWORD:
+        return f"too short: at least {MIN_PASSWORD} characters"
+    if username and username.lower() in password.lower():
+        return "must not contain the username"
+    if len(set(password)) < 5:
+        return "too few different characters"
+    kinds = sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+    if kinds < 2:
+        return "use at least two of: lower case, upper case, digits, symbols"
+    return None
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def app_of(request: Request) -> Application:
+    app: Application = request.app.state.careline
+    return app
+
+
+async def load_principal(request: Request) -> Principal | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    app = app_of(request)
+    async with app.db.transaction() as session:
+        found = await repo.live_session(session, token_hash(token), app.clock.now())
+    if found is None:
+        return None
+    sess, user = found
+    locale = request.cookies.get(LANG_COOKIE) or user.locale
+    return Principal(
+        user.id, user.username, user.role, user.area_id, user.person_id, sess.csrf, locale
+    )
+
+
+async def _posted_csrf(request: Request) -> str:
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    if request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+def requires(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency: the signed-in user, with one of `roles`; POSTs must carry the CSRF token."""
+
+    async def dependency(request: Request) -> Principal:
+        who = await load_principal(request)
+        if who is None:
+            raise SignInRequired
+        if request.method == "POST" and not same(await _posted_csrf(request), who.csrf):
+            raise BadCsrf
+        if roles and who.role not in roles:
+            raise Forbidden
+        request.state.principal = who
+        return who
+
+    return dependency
+
+
+def audit_read(
+    session: AsyncSession,
+    who: Principal,
+    subject_type: str,
+    subject_id: int | str,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Write who read which case or child's record, and when, to the audit log."""
+    audit.record(
+        session,
+        at=at,
+        actor=who.actor,
+        action="read",
+        subject_type=subject_type,
+        subject_id=subject_id,
+        detail=detail,
+    )

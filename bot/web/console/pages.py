@@ -1,0 +1,96 @@
+"""Rendering console pages: Jinja2 templates, texts from the catalog, and the route class
+that turns "not signed in", "forbidden" and "bad CSRF token" into pages, not tracebacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import HTTPException, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+
+from bot.web.console.auth import (
+    LANG_COOKIE,
+    BadCsrf,
+    Forbidden,
+    Principal,
+    SignInRequired,
+    app_of,
+)
+from content.catalog import Catalog
+from content.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, normalize_locale
+
+HERE = Path(__file__).parent
+TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
+LOCALE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
+
+
+def catalog_of(request: Request) -> Catalog:
+    app = app_of(request)
+    return app.content.current() if app.content is not None else app.catalog
+
+
+def locale_of(request: Request, who: Principal | None = None) -> str:
+    raw = request.cookies.get(LANG_COOKIE) or (who.locale if who else None) or DEFAULT_LOCALE
+    return normalize_locale(raw)
+
+
+def translator(request: Request, locale: str) -> Callable[..., str]:
+    catalog = catalog_of(request)
+
+    def t(key: str, **params: Any) -> str:
+        return catalog.text(key, locale, params)
+
+    return t
+
+
+def page(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    who: Principal | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    who = who or getattr(request.state, "principal", None)
+    locale = locale_of(request, who)
+    values: dict[str, Any] = {
+        "t": translator(request, locale),
+        "who": who,
+        "csrf": who.csrf if who else "",
+        "locale": locale,
+        "locale_names": LOCALE_NAMES,
+        "locales": SUPPORTED_LOCALES,
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "html_lang": {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}[locale],
+    }
+    values.update(context or {})
+    return TEMPLATES.TemplateResponse(request, name, values, status_code=status_code)
+
+
+class ConsoleRoute(APIRoute):
+    """Renders the sign-in redirect, the 403 page and the CSRF refusal for every route."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except SignInRequired:
+                target = quote(request.url.path, safe="/")
+                return RedirectResponse(f"/console/login?next={target}", status_code=303)
+            except Forbidden:
+                return page(request, "forbidden.html", status_code=403)
+            except BadCsrf:
+                return page(request, "forbidden.html", {"csrf_failed": True}, status_code=403)
+            except HTTPException as exc:
+                if request.url.path.startswith("/console/api/") or exc.status_code != 404:
+                    raise
+                return page(request, "not_found.html", status_code=404)
+
+        return handler

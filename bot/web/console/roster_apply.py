@@ -1,0 +1,133 @@
+"""Writing a checked roster: upserts by natural key, so the same file twice changes nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.web.console.roster import Known, RosterRow
+from storage.models import Area, Child, GuardianLink, Person
+
+
+async def load_known(session: AsyncSession) -> Known:
+    known = Known()
+    for code, level in (await session.execute(select(Area.code, Area.level))).all():
+        known.areas[code] = level
+    rows = await session.execute(
+        select(Person.phone, Person.role, Person.name).where(Person.phone.is_not(None))
+    )
+    for phone, role, name in rows.all():
+        if phone:
+            known.people[phone] = (role, name)
+    pairs = await session.execute(
+        select(Area.code, Child.code).join(Area, Area.id == Child.area_id)
+    )
+    known.children = {(a, c) for a, c in pairs.all()}
+    return known
+
+
+def _set(obj: object, **values: object) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+async def _area_id(session: AsyncSession, code: str) -> int | None:
+    return (await session.execute(select(Area.id).where(Area.code == code))).scalar_one_or_none()
+
+
+async def _person(
+    session: AsyncSession, row: RosterRow, now: datetime, area_id: int | None
+) -> tuple[Person, str]:
+    phone, v = row.parsed["phone"], row.values
+    person = (await session.execute(select(Person).where(Person.phone == phone))).scalar()
+    values = {
+        "name": v["name"],
+        "role": row.kind,
+        "area_id": area_id,
+        "locale": row.parsed["locale"],
+    }
+    if person is None:
+        person = Person(phone=phone, created_at=now, active=True, do_not_contact=False, **values)
+        session.add(person)
+        await session.flush()
+        return person, "created"
+    return person, "updated" if _set(person, **values) else "unchanged"
+
+
+async def apply_rows(session: AsyncSession, report: list[RosterRow], now: datetime) -> Counter[str]:
+    """Write the rows without problems, in file order; counts of created/updated/unchanged."""
+    counts: Counter[str] = Counter()
+    for row in report:
+        if not row.ok:
+            counts["skipped"] += 1
+            continue
+        v = row.values
+        area_id = await _area_id(session, v.get("area", ""))
+        outcome = "unchanged"
+        if row.kind == "area":
+            parent = await _area_id(session, v["parent"]) if v.get("parent") else None
+            area = (await session.execute(select(Area).where(Area.code == v["code"]))).scalar()
+            values = {"name": v["name"], "level": v["level"].lower(), "parent_id": parent}
+            if area is None:
+                session.add(Area(code=v["code"], timezone="Asia/Shanghai", **values))
+                outcome = "created"
+            elif _set(area, **values):
+                outcome = "updated"
+        elif row.kind == "director":
+            _, outcome = await _person(session, row, now, area_id)
+        elif row.kind == "child" and area_id is not None:
+            director = row.parsed["director"]
+            director_id = (
+                (await session.execute(select(Person.id).where(Person.phone == director))).scalar()
+                if director
+                else None
+            )
+            values = {
+                "name": v["name"],
+                "display_name": v.get("display_name") or v["name"][-2:],
+                "sex": v.get("sex", "").lower() or None,
+                "birth_date": row.parsed["birth_date"],
+                "director_id": director_id,
+            }
+            child = (
+                await session.execute(
+                    select(Child).where(Child.area_id == area_id, Child.code == v["code"])
+                )
+            ).scalar()
+            if child is None:
+                session.add(Child(area_id=area_id, code=v["code"], created_at=now, **values))
+                outcome = "created"
+            elif _set(child, **values):
+                outcome = "updated"
+        elif row.kind == "guardian" and area_id is not None:
+            person, outcome = await _person(session, row, now, area_id)
+            child_id = (
+                await session.execute(
+                    select(Child.id).where(Child.area_id == area_id, Child.code == v["child"])
+                )
+            ).scalar_one()
+            link = (
+                await session.execute(
+                    select(GuardianLink).where(
+                        GuardianLink.child_id == child_id, GuardianLink.guardian_id == person.id
+                    )
+                )
+            ).scalar()
+            relation = v.get("relation") or "other"
+            if link is None:
+                session.add(
+                    GuardianLink(child_id=child_id, guardian_id=person.id, relation=relation)
+                )
+                outcome = "created" if outcome == "unchanged" else outcome
+            elif _set(link, relation=relation):
+                outcome = "updated" if outcome == "unchanged" else outcome
+        await session.flush()
+        counts[outcome] += 1
+    return counts

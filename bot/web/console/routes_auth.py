@@ -1,0 +1,131 @@
+"""Sign-in, sign-out, the home page, the language switch and the console's static files."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+
+from bot.web.console import auth
+from bot.web.console.auth import Principal, requires
+from bot.web.console.pages import HERE, ConsoleRoute, page
+from content.locales import SUPPORTED_LOCALES
+from storage.repos import console as repo
+
+SignedIn = Annotated[Principal, Depends(requires())]
+STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/console") and not target.startswith("//"):
+        return target
+    return "/console"
+
+
+def _secure(request: Request) -> bool:
+    return str(auth.app_of(request).settings.public_url or "").startswith("https://")
+
+
+def _login_page(request: Request, next_: str, error: str | None, status: int = 200) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = page(
+        request,
+        "login.html",
+        {"next": next_, "error": error, "login_csrf": token},
+        status_code=status,
+    )
+    response.set_cookie(
+        auth.LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/console",
+    )
+    return response
+
+
+def router() -> APIRouter:
+    r = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+    @r.get("/console/login", response_class=HTMLResponse)
+    async def login_form(request: Request, next: str | None = None) -> Response:
+        return _login_page(request, _safe_next(next), None)
+
+    @r.post("/console/login")
+    async def login(
+        request: Request,
+        username: Annotated[str, Form()] = "",
+        password: Annotated[str, Form()] = "",
+        csrf_token: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "/console",
+    ) -> Response:
+        cookie = request.cookies.get(auth.LOGIN_CSRF_COOKIE, "")
+        if not cookie or not auth.same(cookie, csrf_token):
+            return _login_page(request, _safe_next(next), "console.login.expired", 400)
+        app = auth.app_of(request)
+        now = app.clock.now()
+        async with app.db.transaction() as session:
+            user = await repo.user_by_username(session, username.strip())
+            if user is not None and repo.is_locked(user, now):
+                return _login_page(request, _safe_next(next), "console.login.locked", 429)
+            ok = auth.verify_password(user.password_hash if user else None, password)
+            if user is None or not ok or not user.active:
+                if user is not None:
+                    repo.record_failure(user, now)
+                    if repo.is_locked(user, now):
+                        return _login_page(request, _safe_next(next), "console.login.locked", 429)
+                return _login_page(request, _safe_next(next), "console.login.failed", 401)
+            repo.record_success(user)
+            token = auth.new_token()
+            await repo.open_session(
+                session,
+                user_id=user.id,
+                token_hash=auth.token_hash(token),
+                csrf=secrets.token_urlsafe(24),
+                now=now,
+                lifetime=auth.SESSION_LIFETIME,
+            )
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(
+            auth.SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=_secure(request),
+            max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+            path="/",
+        )
+        response.delete_cookie(auth.LOGIN_CSRF_COOKIE, path="/console")
+        return response
+
+    @r.post("/console/logout")
+    async def logout(request: Request, who: SignedIn) -> Response:
+        app = auth.app_of(request)
+        async with app.db.transaction() as session:
+            await repo.close_session(session, auth.token_hash(request.cookies[auth.SESSION_COOKIE]))
+        response = RedirectResponse("/console/login", status_code=303)
+        response.delete_cookie(auth.SESSION_COOKIE, path="/")
+        return response
+
+    @r.get("/console", response_class=HTMLResponse)
+    async def home(request: Request, who: SignedIn) -> Response:
+        return page(request, "home.html")
+
+    @r.get("/console/lang/{locale}")
+    async def language(locale: str, next: str | None = None) -> Response:
+        if locale not in SUPPORTED_LOCALES:
+            raise HTTPException(404)
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(auth.LANG_COOKIE, locale, samesite="lax", max_age=365 * 86400, path="/")
+        return response
+
+    @r.get("/console/static/{name}")
+    async def static(name: str) -> Response:
+        if name not in STATIC:
+            raise HTTPException(404)
+        return FileResponse(HERE / "static" / name, media_type=STATIC[name])
+
+    return r
