@@ -22,7 +22,7 @@ from bot.ratelimit import AddressSpacing, TokenBucket
 from content.catalog import Catalog
 from content.locales import DEFAULT_LOCALE
 from dialogs.render import render
-from dialogs.types import Choice, Reply
+from dialogs.types import Choice, Lane, Reply
 from storage.db import Database
 from storage.models import ChannelAddress, OutboxMessage, Person
 from storage.repos import outbox as repo
@@ -111,16 +111,24 @@ class Dispatcher:
             name: AddressSpacing(ch.limits.per_address_per_second) for name, ch in channels.items()
         }
         self._sem = asyncio.Semaphore(concurrency)
+        self._alert_sem = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
+        self._alert_wake = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
+        self._alert_wake.set()
 
-    async def run_once(self) -> DispatchStats:
-        """Claim one batch and send it. Returns what happened."""
+    async def run_once(self, *, alerts_only: bool = False) -> DispatchStats:
+        """Claim one batch and send it. Returns what happened.
+
+        `alerts_only`: the staff-alert lane alone, so an alert never waits behind a batch of
+        reminders in flight (`run` keeps one such loop beside the main one).
+        """
         now = self.clock.now()
         async with self.db.transaction() as session:
-            await repo.requeue_expired_leases(session, now)
+            if not alerts_only:
+                await repo.requeue_expired_leases(session, now)
             rows = await repo.claim(
                 session,
                 worker=self.worker,
@@ -128,14 +136,16 @@ class Dispatcher:
                 limit=self.batch,
                 lease=self.lease,
                 channels=list(self.channels),
+                lanes=[Lane.ALERT] if alerts_only else None,
             )
             recipients = await recipient_rows(session, {(r.channel, r.address) for r in rows})
         stats = DispatchStats()
         groups: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             groups[(row.channel, row.address)].append(row)
+        sem = self._alert_sem if alerts_only else self._sem
         await asyncio.gather(
-            *(self._send_group(g, recipients[k], stats) for k, g in groups.items())
+            *(self._send_group(g, recipients[k], stats, sem) for k, g in groups.items())
         )
         return stats
 
@@ -150,24 +160,33 @@ class Dispatcher:
         return total
 
     async def run(self, stop: asyncio.Event, idle_poll: float = 1.0) -> None:
+        await asyncio.gather(
+            self._loop(stop, self._wake, idle_poll, alerts_only=False),
+            self._loop(stop, self._alert_wake, idle_poll, alerts_only=True),
+        )
+
+    async def _loop(
+        self, stop: asyncio.Event, wake: asyncio.Event, idle_poll: float, *, alerts_only: bool
+    ) -> None:
         while not stop.is_set():
             try:
-                stats = await self.run_once()
+                stats = await self.run_once(alerts_only=alerts_only)
             except Exception:
                 log.exception("dispatcher: batch failed; retrying")
                 stats = DispatchStats()
-                await _wait_any(stop, self._wake, 5.0)
+                await _wait_any(stop, wake, 5.0)
             if stats.handled == 0:
-                self._wake.clear()
-                await _wait_any(stop, self._wake, idle_poll)
+                wake.clear()
+                await _wait_any(stop, wake, idle_poll)
 
     async def _send_group(
         self,
         rows: list[OutboxMessage],
         recipient: tuple[ChannelAddress | None, Person | None],
         stats: DispatchStats,
+        sem: asyncio.Semaphore,
     ) -> None:
-        async with self._sem:
+        async with sem:
             blocked: str | None = None
             for row in rows:
                 if blocked is not None:

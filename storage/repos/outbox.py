@@ -83,8 +83,9 @@ async def claim(
     limit: int,
     lease: timedelta,
     channels: Sequence[str],
+    lanes: Sequence[int] | None = None,
 ) -> list[OutboxMessage]:
-    """Claim up to `limit` due rows, highest-priority lane first."""
+    """Claim up to `limit` due rows, highest-priority lane first (only `lanes` when given)."""
     stmt = (
         select(OutboxMessage.id)
         .where(
@@ -95,6 +96,8 @@ async def claim(
         .order_by(OutboxMessage.lane, OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
     )
+    if lanes is not None:
+        stmt = stmt.where(OutboxMessage.lane.in_(list(lanes)))
     if dialect_of(session) == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     ids = list((await session.execute(stmt)).scalars())

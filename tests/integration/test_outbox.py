@@ -194,3 +194,42 @@ async def test_concurrent_dispatchers_send_each_message_exactly_once(db: Databas
     texts = [t for ch in channels for _, t in ch.sent]
     assert len(texts) == 300 and len(set(texts)) == 300
     assert all(s[0] == "sent" for s in await statuses(db))
+
+
+class SlowReminders(RecordingChannel):
+    """Reminder sends hang until released; anything else goes through at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+        self.waiting = 0
+
+    async def send(self, address: str, message):  # type: ignore[no-untyped-def]
+        if address.startswith("+86139"):
+            self.waiting += 1
+            await self.release.wait()
+        return await super().send(address, message)
+
+
+async def test_an_alert_does_not_wait_behind_reminders_in_flight(db: Database) -> None:
+    ch = SlowReminders()
+    d = dispatcher(db, ch, FakeClock(NOW), batch=10)
+    await queue(db, 10, lane=Lane.REMINDER, address="+8613900000001")
+    stop = asyncio.Event()
+    task = asyncio.create_task(d.run(stop, idle_poll=0.01))
+    try:
+        while ch.waiting == 0:  # the reminder batch is in flight and stuck at the provider
+            await asyncio.sleep(0)
+        await queue(db, 1, lane=Lane.ALERT, key="stop.confirmed", address="+8613800000004")
+        d.wake()
+
+        async def first_send() -> None:
+            while not ch.sent:
+                await asyncio.sleep(0)
+
+        await asyncio.wait_for(first_send(), timeout=10)  # fails (not hangs) without the lane
+        assert ch.sent[0][0] == "+8613800000004" and ch.waiting == 1
+    finally:
+        ch.release.set()
+        stop.set()
+        await task
