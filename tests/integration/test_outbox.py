@@ -202,13 +202,19 @@ class SlowReminders(RecordingChannel):
     def __init__(self) -> None:
         super().__init__()
         self.release = asyncio.Event()
+        self.stuck = asyncio.Event()
+        self.other_sent = asyncio.Event()
         self.waiting = 0
 
     async def send(self, address: str, message):  # type: ignore[no-untyped-def]
         if address.startswith("+86139"):
             self.waiting += 1
+            self.stuck.set()
             await self.release.wait()
-        return await super().send(address, message)
+            return await super().send(address, message)
+        result = await super().send(address, message)
+        self.other_sent.set()
+        return result
 
 
 async def test_an_alert_does_not_wait_behind_reminders_in_flight(db: Database) -> None:
@@ -218,16 +224,10 @@ async def test_an_alert_does_not_wait_behind_reminders_in_flight(db: Database) -
     stop = asyncio.Event()
     task = asyncio.create_task(d.run(stop, idle_poll=0.01))
     try:
-        while ch.waiting == 0:  # the reminder batch is in flight and stuck at the provider
-            await asyncio.sleep(0)
+        await asyncio.wait_for(ch.stuck.wait(), timeout=10)  # reminders stuck at the provider
         await queue(db, 1, lane=Lane.ALERT, key="stop.confirmed", address="+8613800000004")
         d.wake()
-
-        async def first_send() -> None:
-            while not ch.sent:
-                await asyncio.sleep(0)
-
-        await asyncio.wait_for(first_send(), timeout=10)  # fails (not hangs) without the lane
+        await asyncio.wait_for(ch.other_sent.wait(), timeout=10)  # fails, not hangs, without it
         assert ch.sent[0][0] == "+8613800000004" and ch.waiting == 1
     finally:
         ch.release.set()
