@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from bot.channels.base import ChannelAdapter, SendError
 from bot.clock import Clock
 from bot.ratelimit import AddressSpacing, TokenBucket
-from content.catalog import Catalog
+from content.catalog import Catalog, Joined, Text
 from content.locales import DEFAULT_LOCALE
 from dialogs.render import render
 from dialogs.types import Choice, Lane, Reply
@@ -44,8 +44,17 @@ def reply_to_json(reply: Reply) -> dict[str, object]:
 
 
 def _jsonable(value: object) -> object:
+    """Reply parameters as JSON: dates and nested catalog messages keep their type."""
     if isinstance(value, date | datetime):
         return {"__date__": value.isoformat()}
+    if isinstance(value, Text):
+        return {"__text__": value.key, "params": {k: _jsonable(v) for k, v in value.params.items()}}
+    if isinstance(value, Joined):
+        return {
+            "__joined__": [_jsonable(p) for p in value.parts],
+            "sep": value.separator,
+            "sep_key": value.separator_key,
+        }
     return value
 
 
@@ -53,6 +62,15 @@ def _from_jsonable(value: object) -> object:
     if isinstance(value, dict) and "__date__" in value:
         raw = str(value["__date__"])
         return datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
+    if isinstance(value, dict) and "__text__" in value:
+        params = value.get("params") or {}
+        return Text(str(value["__text__"]), {k: _from_jsonable(v) for k, v in params.items()})
+    if isinstance(value, dict) and "__joined__" in value:
+        return Joined(
+            tuple(_from_jsonable(p) for p in value["__joined__"]),
+            str(value.get("sep", "\n")),
+            value.get("sep_key"),
+        )
     return value
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,27 @@ class _Params(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         log.error("catalog: missing parameter %r", key)
         return "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A catalog message used as a parameter of another, rendered in the same locale.
+
+    Lets a composed message (a reminder digest) be stored as keys and parameters and
+    rendered only when sent, in the recipient's language at that moment.
+    """
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """Parameters joined by a separator: a literal one, or a catalog key (e.g. "；" / "; ")."""
+
+    parts: tuple[Any, ...]
+    separator: str = "\n"
+    separator_key: str | None = None
 
 
 def format_value(value: Any, locale: str) -> Any:
@@ -97,13 +119,21 @@ class Catalog:
     def has(self, key: str, locale: str = DEFAULT_LOCALE) -> bool:
         return self.template(key, locale) is not None
 
+    def _value(self, value: Any, locale: str) -> Any:
+        if isinstance(value, Text):
+            return self.text(value.key, locale, value.params)
+        if isinstance(value, Joined):
+            sep = self.text(value.separator_key, locale) if value.separator_key else value.separator
+            return sep.join(str(self._value(p, locale)) for p in value.parts)
+        return format_value(value, locale)
+
     def text(self, key: str, locale: str, params: Mapping[str, Any] | None = None) -> str:
         locale = normalize_locale(locale)
         template = self.template(key, locale)
         if template is None:
             log.error("catalog: no message %r", key)
             return key
-        values = _Params({k: format_value(v, locale) for k, v in (params or {}).items()})
+        values = _Params({k: self._value(v, locale) for k, v in (params or {}).items()})
         try:
             return template.format_map(values)
         except (ValueError, IndexError, AttributeError, KeyError):

@@ -14,10 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from babel.dates import format_date
-
-from content.catalog import Catalog
-from content.locales import babel_locale
+from content.catalog import Catalog, Joined, Text
 from dialogs.types import Reply
 from reminders.immunization import DoseStatus
 from reminders.schedule import Edition
@@ -92,53 +89,53 @@ def _most_urgent(items: Iterable[DueItem]) -> list[DueItem]:
     return sorted(chosen.values(), key=lambda i: (i.due_date, i.kind, i.item))
 
 
-def _day_note(item: DueItem, catalog: Catalog, locale: str) -> str:
+def _day_note(item: DueItem) -> Text | str:
     info = day_info(item.due_date)
     if info.is_workday:
         return ""
     if info.is_public_holiday:
-        return catalog.text("reminder.day_note.holiday", locale)
-    return catalog.text("reminder.day_note.weekend", locale)
+        return Text("reminder.day_note.holiday")
+    return Text("reminder.day_note.weekend")
 
 
-def _age(months: int | None, catalog: Catalog, locale: str) -> str:
+def _age(months: int | None) -> Text:
     if not months:
-        return catalog.text("reminder.age.birth", locale)
+        return Text("reminder.age.birth")
     if months >= 24 and months % 12 == 0:
-        return catalog.text("reminder.age.years", locale, {"n": months // 12})
-    return catalog.text("reminder.age.months", locale, {"n": months})
+        return Text("reminder.age.years", {"n": months // 12})
+    return Text("reminder.age.months", {"n": months})
 
 
-def _dose_label(item: DueItem, catalog: Catalog, locale: str) -> str:
+def _dose_label(item: DueItem, catalog: Catalog) -> Text | str:
     vaccine = item.vaccine or item.item
     key = f"vaccine.{vaccine}"
-    name = catalog.text(key, locale) if catalog.has(key) else vaccine
+    name: Text | str = Text(key) if catalog.has(key) else vaccine
     if item.dose is None:
         return name
-    return catalog.text("reminder.dose.numbered", locale, {"vaccine": name, "dose": item.dose})
+    return Text("reminder.dose.numbered", {"vaccine": name, "dose": item.dose})
 
 
-def phrase(item: DueItem, catalog: Catalog, locale: str) -> str:
-    """What is due, without the child's name: "应接种 百白破第2剂（4月龄）"."""
+def phrase(item: DueItem, catalog: Catalog) -> Text:
+    """What is due, without the child's name: "应接种 百白破第2剂（4月龄）".
+
+    Keys and parameters only: the words are chosen when the message is sent, in the
+    recipient's language then (`catalog` only tells which keys exist).
+    """
     key = f"reminder.phrase.{item.kind}.{item.stage}"
     if not catalog.has(key):
         key = f"reminder.phrase.{item.kind}"
-    when = format_date(item.due_date, format="medium", locale=babel_locale(locale))
     params: dict[str, object] = {
-        "date": when,
+        "date": item.due_date,
         "year": item.item,
-        "day_note": _day_note(item, catalog, locale),
+        "day_note": _day_note(item),
     }
     if item.kind == "vaccine":
-        params |= {
-            "dose": _dose_label(item, catalog, locale),
-            "age": _age(item.age_months, catalog, locale),
-        }
-    return catalog.text(key, locale, params)
+        params |= {"dose": _dose_label(item, catalog), "age": _age(item.age_months)}
+    return Text(key, params)
 
 
-def _name(item: DueItem, catalog: Catalog, locale: str) -> str:
-    return child_label(item.child_name) or catalog.text("reminder.child_fallback", locale)
+def _name(item: DueItem) -> Text | str:
+    return child_label(item.child_name) or Text("reminder.child_fallback")
 
 
 def _ask_key(items: Sequence[DueItem]) -> str:
@@ -149,69 +146,53 @@ def _ask_key(items: Sequence[DueItem]) -> str:
     )
 
 
-def _lines(items: Sequence[DueItem], catalog: Catalog, locale: str, max_lines: int) -> str:
+def _lines(items: Sequence[DueItem], catalog: Catalog, max_lines: int) -> Joined:
     by_child: dict[int, list[DueItem]] = {}
     for item in items:
         by_child.setdefault(item.child_id, []).append(item)
-    lines: list[str] = []
+    lines: list[Text] = []
     for child_items in by_child.values():
-        text = "；" if locale.startswith("zh") else "; "
-        joined = text.join(phrase(i, catalog, locale) for i in child_items)
-        lines.append(
-            catalog.text(
-                "reminder.digest.line",
-                locale,
-                {"child": _name(child_items[0], catalog, locale), "text": joined},
-            )
+        joined = Joined(
+            tuple(phrase(i, catalog) for i in child_items), separator_key="reminder.item_separator"
         )
+        lines.append(Text("reminder.digest.line", {"child": _name(child_items[0]), "text": joined}))
     if len(lines) > max_lines:
         rest = sum(len(v) for v in list(by_child.values())[max_lines - 1 :])
-        lines = [
-            *lines[: max_lines - 1],
-            catalog.text("reminder.digest.more", locale, {"count": rest}),
-        ]
-    return "\n".join(lines)
+        lines = [*lines[: max_lines - 1], Text("reminder.digest.more", {"count": rest})]
+    return Joined(tuple(lines))
 
 
 def compose_guardian_digest(
     items: Sequence[DueItem],
     catalog: Catalog,
-    locale: str,
     max_lines: int = MAX_DIGEST_LINES,
 ) -> Reply | None:
     """ONE message for everything due for one guardian; None when nothing is due."""
     chosen = _most_urgent(items)
     if not chosen:
         return None
-    ask = catalog.text(_ask_key(chosen), locale)
+    ask = Text(_ask_key(chosen))
     if len(chosen) == 1:
         item = chosen[0]
         return Reply(
             "reminder.single",
-            {
-                "child": _name(item, catalog, locale),
-                "text": phrase(item, catalog, locale),
-                "ask": ask,
-            },
+            {"child": _name(item), "text": phrase(item, catalog), "ask": ask},
         )
-    return Reply(
-        "reminder.digest", {"lines": _lines(chosen, catalog, locale, max_lines), "ask": ask}
-    )
+    return Reply("reminder.digest", {"lines": _lines(chosen, catalog, max_lines), "ask": ask})
 
 
 def compose_director_notice(
     items: Sequence[DueItem],
-    family: str,
     catalog: Catalog,
-    locale: str,
     max_lines: int = MAX_DIGEST_LINES,
 ) -> Reply | None:
     """ "Please tell the family": for a guardian without a phone, via the child director."""
     chosen = _most_urgent(items)
     if not chosen:
         return None
+    family = Text("reminder.family_of", {"child": _name(chosen[0])})
     return Reply(
-        "reminder.director", {"family": family, "lines": _lines(chosen, catalog, locale, max_lines)}
+        "reminder.director", {"family": family, "lines": _lines(chosen, catalog, max_lines)}
     )
 
 

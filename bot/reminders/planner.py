@@ -189,13 +189,10 @@ async def _send(
     not_before = next_allowed_send(now, recipient.timezone, cfg.quiet_start, cfg.quiet_end)
     day = not_before.astimezone(ZoneInfo(recipient.timezone)).date().isoformat()
     if recipient.is_director:
-        family = app.catalog.text(
-            "reminder.family_of", person.locale, {"child": items[0].child_name}
-        )
-        reply = compose_director_notice(items, family, app.catalog, person.locale)
+        reply = compose_director_notice(items, app.catalog)
         key = f"rem:director:{person.id}:{items[0].child_id}:{day}"
     else:
-        reply = compose_guardian_digest(items, app.catalog, person.locale)
+        reply = compose_guardian_digest(items, app.catalog)
         key = f"rem:digest:{person.id}:{day}"
     assert reply is not None
     # The address is the one `bot.routing.reachable_address` chose for this person just

@@ -41,7 +41,7 @@ def insurance(child_id: int = 2, name: str = "小红", stage: str = "before") ->
 
 
 def test_single_reminder_is_one_short_sms() -> None:
-    sms = text(compose_guardian_digest([dtap2()], CATALOG, "zh_Hans"))
+    sms = text(compose_guardian_digest([dtap2()], CATALOG))
     assert sms == (
         "【Careline】提醒：小明 应接种 百白破第2剂（4月龄）。接种后回复1，不清楚回复2。退订回TD"
     )
@@ -64,7 +64,7 @@ def test_single_reminder_is_one_short_sms() -> None:
     ],
 )
 def test_single_reminder_in_other_locales(locale: str, expected: str) -> None:
-    assert text(compose_guardian_digest([dtap2()], CATALOG, locale), locale) == expected
+    assert text(compose_guardian_digest([dtap2()], CATALOG), locale) == expected
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_single_reminder_in_other_locales(locale: str, expected: str) -> None:
     ],
 )
 def test_phrases_per_kind_and_stage(item: DueItem, expected: str) -> None:
-    sms = text(compose_guardian_digest([item], CATALOG, "zh_Hans"))
+    sms = text(compose_guardian_digest([item], CATALOG))
     assert expected in sms
 
 
@@ -107,7 +107,7 @@ def test_one_guardian_three_children_one_message() -> None:
         insurance(2, "小红"),
         DueItem(3, "W.L.", "vaccine", "MMR1", "before", date(2025, 7, 17), "MMR", 1, 8),
     ]
-    reply = compose_guardian_digest(items, CATALOG, "zh_Hans")
+    reply = compose_guardian_digest(items, CATALOG)
     assert reply is not None and reply.key == "reminder.digest"
     sms = text(reply)
     assert sms.splitlines() == [
@@ -121,12 +121,12 @@ def test_one_guardian_three_children_one_message() -> None:
 
 def test_digest_keeps_the_most_urgent_stage_and_caps_lines() -> None:
     items = [dtap2(stage="before"), dtap2(stage="overdue"), dtap2(stage="due")]
-    assert "已逾期" in text(compose_guardian_digest(items, CATALOG, "zh_Hans"))
+    assert "已逾期" in text(compose_guardian_digest(items, CATALOG))
     many = [dtap2(i, f"孩子{i}") for i in range(1, 7)]
-    sms = text(compose_guardian_digest(many, CATALOG, "zh_Hans", max_lines=3))
+    sms = text(compose_guardian_digest(many, CATALOG, max_lines=3))
     assert "孩子1" in sms and "孩子2" in sms and "孩子3" not in sms
     assert "另有4项" in sms
-    assert compose_guardian_digest([], CATALOG, "zh_Hans") is None
+    assert compose_guardian_digest([], CATALOG) is None
 
 
 @pytest.mark.parametrize(
@@ -148,12 +148,12 @@ def test_child_label_never_uses_an_id(
 
 def test_id_like_name_is_replaced_in_messages() -> None:
     item = dtap2(name="110101201801011234")
-    sms = text(compose_guardian_digest([item], CATALOG, "zh_Hans"))
+    sms = text(compose_guardian_digest([item], CATALOG))
     assert "1101" not in sms and "您的孩子" in sms
 
 
 def test_director_variant() -> None:
-    reply = compose_director_notice([dtap2(), insurance()], "小明家", CATALOG, "zh_Hans")
+    reply = compose_director_notice([dtap2(), insurance()], CATALOG)
     assert text(reply).splitlines() == [
         "【Careline】请转告小明家：",
         "小明：应接种 百白破第2剂（4月龄）",
@@ -187,7 +187,7 @@ def test_vaccine_item_from_due_doses_names_one_dose_vaccines_without_number() ->
     edition = load_schedule().in_force(date(2025, 7, 10))
     items = {d.code: vaccine_item(7, "小明", d, "due", edition) for d in doses}
     assert items["HepA-L"].dose is None and items["MMR2"].dose == 2
-    assert "甲肝（18月龄）" in text(compose_guardian_digest([items["HepA-L"]], CATALOG, "zh_Hans"))
+    assert "甲肝（18月龄）" in text(compose_guardian_digest([items["HepA-L"]], CATALOG))
 
 
 def test_dedup_keys() -> None:

@@ -56,7 +56,7 @@ def test_every_single_dose_reminder_fits_one_sms_segment(locale: str, stage: str
                 entry.dose,
                 entry.age_months(),
             )
-            reply = compose_guardian_digest([item], CATALOG, locale)
+            reply = compose_guardian_digest([item], CATALOG)
             assert reply is not None
             sms = render(reply, CATALOG, locale, "numbered").text
             assert count_segments(sms).segments <= 1, sms
@@ -69,7 +69,7 @@ def test_every_single_dose_reminder_fits_one_sms_segment(locale: str, stage: str
 def test_other_kinds_fit_two_segments(kind: str, stage: str) -> None:
     item = DueItem(1, "王小明", kind, "2026", stage, date(2025, 10, 1))  # a holiday
     for locale in LOCALES:
-        reply = compose_guardian_digest([item], CATALOG, locale)
+        reply = compose_guardian_digest([item], CATALOG)
         assert reply is not None
         sms = render(reply, CATALOG, locale, "numbered").text
         assert count_segments(sms).segments <= 2, sms
