@@ -158,6 +158,8 @@ class InboundService:
         for hook in self.pre_step_hooks:
             pre = await hook(scope, state, ctx)
             if pre is not None:
+                if pre.replies:
+                    ctx.extra["screened"] = True  # type: ignore[index]
                 replies += pre.replies
                 effects += pre.effects
                 state = pre.state

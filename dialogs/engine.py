@@ -99,6 +99,8 @@ class Engine:
         flow = self.flows.get(state.flow or "")
         if flow is not None:
             return flow.handle(state, answer, ctx)
+        if ctx.extra.get("screened"):
+            return Outcome(IDLE)  # the safety reply already answered this message
         if answer.text or answer.payload:
             return Outcome(
                 IDLE, (Reply("fallback.not_understood"), main_menu(ctx, self._menu_flows(ctx)))

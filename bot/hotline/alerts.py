@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.runtime import Hotline
 from bot.routing import queue_for_person
+from content.catalog import Text
 from dialogs.types import Lane, Reply
 from storage.models import Case
 from storage.repos import cases as repo
@@ -36,10 +37,11 @@ def alert_reply(case: Case, reason: str) -> Reply:
         key,
         {
             "ref": case.ref,
-            "category": case.category,
-            "severity": case.severity,
-            "reporter": reporter_kind(case),
-            "danger": danger,
+            # labels, worded in the staff member's language when the alert is sent
+            "category": Text(f"case.category.{case.category}"),
+            "severity": Text(f"case.severity.{case.severity}"),
+            "reporter": Text(f"case.reporter.{reporter_kind(case)}"),
+            "danger": Text(f"case.danger.{danger}"),
         },
     )
 

@@ -8,7 +8,10 @@ import pytest
 
 from bot.hotline.alerts import alert_reply
 from bot.hotline.guardians import relations_named
+from content.catalog import Catalog, Text
 from storage.models import Case
+
+CATALOG = Catalog.load()
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
@@ -39,9 +42,12 @@ def test_alert_has_ref_category_severity_and_nothing_personal(
     reply = alert_reply(case(**values), reason)
     assert reply.key == key
     assert dict(reply.params) == {
-        "ref": "C260302-0007", "category": "violence_abuse", "severity": "high",
-        "reporter": reporter, "danger": danger,
+        "ref": "C260302-0007", "category": Text("case.category.violence_abuse"),
+        "severity": Text("case.severity.high"), "reporter": Text(f"case.reporter.{reporter}"),
+        "danger": Text(f"case.danger.{danger}"),
     }  # fmt: skip
+    text = CATALOG.text(reply.key, "zh_Hans", reply.params)
+    assert "暴力伤害/虐待" in text and "A04" not in text and "+86" not in text
 
 
 @pytest.mark.parametrize(
