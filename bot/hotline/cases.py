@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
-from bot.hotline.alerts import alert_staff
+from bot.hotline.alerts import alert_staff, refresh_queued_alerts
 from bot.hotline.guardians import HARM_CATEGORIES, guardian_for, relations_named
 from bot.hotline.runtime import Hotline
 from content.normalize import command_form, fold
@@ -126,7 +126,8 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
         if case.acknowledged_at is None:
             due = now + hl.config.sla_for(effect.severity)
             case.ack_due_at = min(case.ack_due_at or due, due)
-        await alert_staff(hl, session, case, reason="severity_raised", now=now)
+        if not await refresh_queued_alerts(session, case):
+            await alert_staff(hl, session, case, reason="severity_raised", now=now)
     elif case.category == "unclassified" and effect.category != "unclassified":
         case.category = effect.category
     return case

@@ -70,6 +70,7 @@ async def test_hit_opens_case_replies_and_alerts_ahead_of_reminders(app: Applica
 
 async def test_same_reporter_within_window_merges_later_opens_new(app: Application) -> None:
     await say(app, CONCERN)
+    await app.dispatcher.run_until_idle()  # the first alert went out
     assert isinstance(app.clock, FakeClock)
     app.clock.advance(minutes=20)
     await say(app, "A04现在还在被打，快来")  # critical now: same case, alerted again
@@ -86,6 +87,16 @@ async def test_same_reporter_within_window_merges_later_opens_new(app: Applicati
     app.clock.advance(hours=3)
     await say(app, "A04身上又有新伤")
     assert len(await cases(app)) == 2
+
+
+async def test_a_raise_before_the_first_alert_went_out_updates_it(app: Application) -> None:
+    await say(app, CONCERN)
+    await say(app, "A04现在还在被打，快来")  # the first alert is still queued
+    [case] = await cases(app)
+    assert (await kinds(app, case.id)).count("alerted") == 1
+    await app.dispatcher.run_until_idle()
+    [alert] = [r for r in await outbox_rows(app, HOTLINE) if r.status == "sent"]
+    assert "紧急" in (alert.text or "")  # worded with the raised severity
 
 
 async def test_other_child_is_a_new_case(app: Application) -> None:
