@@ -47,6 +47,7 @@ def install(app: Application) -> None:
         minutes=reminder_runtime(app).settings.interval_minutes,
         args=[app],
         id="reminders_plan",
+        next_run_time=app.clock.now(),  # once at start too: a restart after downtime catches up
         coalesce=True,
         max_instances=1,
         replace_existing=True,
