@@ -64,6 +64,15 @@ def parse_inbound(form: Mapping[str, str], received_at: datetime) -> Inbound | N
     )
 
 
+MAX_BODY = 1600  # Twilio refuses longer bodies (error 21617)
+
+
+def fit_body(text: str) -> str:
+    """Twilio's limit, cut on a character boundary with an ellipsis; never an empty body."""
+    text = text or "…"
+    return text if len(text) <= MAX_BODY else text[: MAX_BODY - 1] + "…"
+
+
 class TwilioChannel:
     name = Channel.SMS
     style: Style = "numbered"
@@ -97,7 +106,7 @@ class TwilioChannel:
         return self._client
 
     async def send(self, address: str, message: Rendered) -> SendResult:
-        kwargs: dict[str, str] = {"to": address, "body": message.text}
+        kwargs: dict[str, str] = {"to": address, "body": fit_body(message.text)}
         if self._sender.startswith("MG"):
             kwargs["messaging_service_sid"] = self._sender
         else:

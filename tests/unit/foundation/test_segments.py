@@ -23,3 +23,13 @@ from content.segments import count_segments
 def test_segments(text: str, encoding: str, segments: int) -> None:
     info = count_segments(text)
     assert (info.encoding, info.segments) == (encoding, segments)
+
+
+@pytest.mark.parametrize(
+    ("length", "expected"), [(0, 1), (10, 10), (1600, 1600), (1601, 1600), (5000, 1600)]
+)
+def test_sms_body_fits_twilio(length: int, expected: int) -> None:
+    from bot.channels.sms import fit_body
+
+    body = fit_body("提" * length)
+    assert len(body) == expected and body
