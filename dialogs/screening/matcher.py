@@ -10,8 +10,8 @@ Rules, in order, for every term found in the compact text (see normalize.py):
 5. Negation: a negation cue ending before the term in the same clause.
    - critical term or critical category: never dropped; the reason is recorded.
    - a clear negation: the cue touches the term, or (multi-character cues) only
-     "finding" words stand between (发现, 任何, 明显 ...): 没有发现打骂, 没被打, 未见明显伤痕,
-     did not hit, no signs of abuse. Dropped.
+     "finding" words or the child stand between (发现, 任何, 明显, 孩子 ...): 没有发现打骂,
+     没被打, 未见明显伤痕, 未发现孩子被打, did not hit, no signs of abuse. Dropped.
    - anything else between them (不是第一次被打, 没想到又被打, 没有一天不挨打): unsure,
      so it is kept (a missed concern is worse than a false alarm).
    "有没有", "是不是" ... (`not_negation` cues) are questions, not negations.
@@ -54,6 +54,13 @@ NEGATION_FILLERS = (
     "过",
     "被",
     "什么",
+    # the child named between a plain negation and its term: 未发现孩子被打骂
+    "孩子",
+    "儿童",
+    "该儿童",
+    "该生",
+    "他",
+    "她",
     "signsof",
     "signof",
     "evidenceof",

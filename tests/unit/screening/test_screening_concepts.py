@@ -56,6 +56,9 @@ CONCERNS = [
     # other serious harm
     ("有个男的把女孩拉进了小树林里", "other_serious_harm"),
     ("有人说要弄死他全家", "other_serious_harm"),
+    # a negation with something other than the child between it and the term: unsure, kept
+    ("没想到孩子又被打了", "violence_abuse"),
+    ("不是第一次看到孩子被打", "violence_abuse"),
 ]
 
 # Innocent compounds of the same characters: these must not escalate.
@@ -84,6 +87,9 @@ EVERYDAY = [
     "i don't want to wake up early tomorrow",
     "she can't find her homework",
     "my daughter punched the air when she won",
+    # plain negations naming the child (未发现 + 孩子 + term)
+    "走访未发现孩子被打骂的情况",
+    "他说没有人打他，是自己摔的",
 ]
 
 
