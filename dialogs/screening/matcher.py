@@ -10,8 +10,8 @@ Rules, in order, for every term found in the compact text (see normalize.py):
 5. Negation: a negation cue ending before the term in the same clause.
    - critical term or critical category: never dropped; the reason is recorded.
    - a clear negation: the cue touches the term, or (multi-character cues) only
-     "finding" words stand between (发现, 任何, 明显 ...): 没有发现打骂, 没被打, 未见明显伤痕,
-     did not hit, no signs of abuse. Dropped.
+     "finding" words or the child stand between (发现, 任何, 明显, 孩子 ...): 没有发现打骂,
+     没被打, 未见明显伤痕, 未发现孩子被打, did not hit, no signs of abuse. Dropped.
    - anything else between them (不是第一次被打, 没想到又被打, 没有一天不挨打): unsure,
      so it is kept (a missed concern is worse than a false alarm).
    "有没有", "是不是" ... (`not_negation` cues) are questions, not negations.
@@ -54,6 +54,13 @@ NEGATION_FILLERS = (
     "过",
     "被",
     "什么",
+    # the child named between a plain negation and its term: 未发现孩子被打骂
+    "孩子",
+    "儿童",
+    "该儿童",
+    "该生",
+    "他",
+    "她",
     "signsof",
     "signof",
     "evidenceof",
@@ -157,9 +164,10 @@ class Screen:
         kept: list[tuple[_Found, str]] = []
         immediate = False
         call = next((f.key for f in found if f.kind == "call"), None)
+        negations = [f for f in found if f.kind in ("negation", "not_neg")]
         for hit in hits:
             assert hit.term is not None
-            if not self._survives_negation(norm, hit, found, why):
+            if not self._survives_negation(norm, hit, negations, why):
                 continue
             severity = hit.term.severity
             cue = _danger_cue(norm, hit, found) or call
@@ -190,7 +198,10 @@ class Screen:
         self, norm: Normalized, found: list[_Found], why: list[str]
     ) -> list[_Found]:
         exclusions = [f for f in found if f.kind == "exclusion"]
-        near_words = [f for f in found if f.kind in ("near", "third", "self", "term")]
+        near_words: dict[str, list[_Found]] = {}
+        for f in found:
+            if f.kind in ("near", "third", "self", "term"):
+                near_words.setdefault(f.key, []).append(f)
         hits: list[_Found] = []
         for hit in (f for f in found if f.kind == "term"):
             assert hit.term is not None
@@ -261,17 +272,16 @@ def _gap(between: str) -> int:
     return len(between) - ascii_chars + (ascii_chars + 3) // 4
 
 
-def _has_near(norm: Normalized, hit: _Found, words: list[_Found]) -> bool:
+def _has_near(norm: Normalized, hit: _Found, words: dict[str, list[_Found]]) -> bool:
+    """A near word of the hit's term lies within `window` of it, same clause (words by key)."""
     assert hit.term is not None
     clause = norm.clause_of(hit.start)
     lo = max(clause[0], hit.start - hit.term.window)
     hi = min(clause[1], hit.end + hit.term.window)
     return any(
-        w.key in hit.term.near
-        and lo <= w.start
-        and w.end <= hi
-        and not (w.start == hit.start and w.end == hit.end)
-        for w in words
+        lo <= w.start and w.end <= hi and not (w.start == hit.start and w.end == hit.end)
+        for key in hit.term.near
+        for w in words.get(key, ())
     )
 
 
