@@ -139,7 +139,7 @@ async def test_staff_can_set_the_suspected_guardian(app: Application) -> None:
 
 
 async def test_edited_lexicon_in_the_database_is_used(app: Application) -> None:
-    await say(app, "小孩天天去窑厂搬砖", UNKNOWN)  # the lexicon misses it: a review case
+    await say(app, "小孩天天去那边帮人背坯子", UNKNOWN)  # the lexicon misses it: a review case
     assert (await cases(app))[0].category == "unclassified"
     hl = hotline_of(app)
     builds = hl.screens.builds
@@ -147,10 +147,10 @@ async def test_edited_lexicon_in_the_database_is_used(app: Application) -> None:
         raw = await lexicon.mapping(s)
         assert raw is not None
         labour = next(c for c in raw["categories"] if c["id"] == "trafficking_begging_labour")
-        labour["terms"] = [*labour["terms"], "窑厂搬砖"]
+        labour["terms"] = [*labour["terms"], "背坯子"]
         await lexicon.save(s, "trafficking_begging_labour", labour, now=NOW, by="user:admin")
     clock(app).advance(hours=3)
-    await say(app, "那个娃又去窑厂搬砖了", "+8613999999998")
+    await say(app, "那个娃又去帮人背坯子了", "+8613999999998")
     assert (await cases(app))[-1].category == "trafficking_begging_labour"
     assert hl.screens.builds == builds + 1
 
