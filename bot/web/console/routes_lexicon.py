@@ -67,7 +67,8 @@ async def _page(
         await hotline_of(app).screens.get(session, app.clock.now())  # seeds on first use
         raw = await repo.mapping(session) or {"categories": [], "cues": {}}
     cats = sorted(raw["categories"], key=lambda c: str(c.get("id")))
-    shown = [c for c in cats if not category or c.get("id") == category]
+    # every term is a small form: list them for one category, or for a search, not for all
+    shown = [c for c in cats if c.get("id") == category or (q.strip() and not category)]
     needle = q.strip().lower()
     blocks = []
     for c in shown:
@@ -75,8 +76,13 @@ async def _page(
         excl = [e for e in c.get("exclusions", ()) if not needle or needle in str(e).lower()]
         blocks.append({"cat": c, "terms": rows, "exclusions": excl,
                        "inactive_exclusions": c.get("inactive_exclusions", [])})  # fmt: skip
+    summary = [
+        {"cat": c, "terms": len(c.get("terms", ())), "inactive": len(c.get("inactive_terms", ())),
+         "exclusions": len(c.get("exclusions", ()))}
+        for c in cats
+    ]  # fmt: skip
     context = {
-        "blocks": blocks, "all": cats, "category": category, "q": q,
+        "blocks": blocks, "all": cats, "summary": summary, "category": category, "q": q,
         "severities": SEVERITIES, "cues": raw.get("cues", {}), "cue_lists": edit.CUE_LISTS,
     }  # fmt: skip
     context.update(extra or {})
