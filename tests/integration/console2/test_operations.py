@@ -76,7 +76,8 @@ async def test_a_console_reply_reaches_the_reporter_and_their_answer_comes_back(
         ref = await _open_case(staff.app)
         async with staff.signed_in("chen") as (client, csrf):
             response = await client.post(
-                f"/console/cases/{ref}/reply", data={"csrf_token": csrf, "text": "请问孩子现在安全吗？"}
+                f"/console/cases/{ref}/reply",
+                data={"csrf_token": csrf, "text": "请问孩子现在安全吗？"},
             )
             assert "已发给案件" in response.text
         sent = await texts(staff.app, DIRECTOR)
