@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -47,7 +48,8 @@ async def test_an_added_term_is_used_by_the_bot_and_a_deactivated_one_is_not(
             result = await _screen(client, csrf, text)
             assert hotline_of(staff.app).screens.builds == builds + 1  # rebuilt on the version
             assert (result["escalate"], result["severity"]) == (True, "critical")
-            [match] = result["matches"]  # type: ignore[misc]
+            matches: list[dict[str, Any]] = result["matches"]  # type: ignore[assignment]
+            [match] = matches
             assert (match["term"], match["start"], match["end"]) == (NEW_TERM, 5, 9)
             assert any("violence_abuse" in w for w in result["why"])  # type: ignore[attr-defined]
             await say(staff.app, text)
@@ -77,19 +79,16 @@ async def test_an_added_term_is_used_by_the_bot_and_a_deactivated_one_is_not(
 async def test_a_refused_edit_changes_nothing(
     db: Database, form: dict[str, str], message: str
 ) -> None:
-    async with staffed(db) as staff:
-        async with staff.signed_in("root") as (client, csrf):
-            await client.get("/console/lexicon")  # seeds the stored lexicon
-            async with staff.app.db.transaction() as session:
-                before = [
-                    r.version for r in (await session.execute(select(LexiconEntry))).scalars()
-                ]
-            data = {"csrf_token": csrf, "category": "violence_abuse", **form}
-            response = await client.post("/console/lexicon/edit", data=data)
-            assert response.status_code == 422 and message in response.text
-            async with staff.app.db.transaction() as session:
-                after = [r.version for r in (await session.execute(select(LexiconEntry))).scalars()]
-            assert after == before
+    async with staffed(db) as staff, staff.signed_in("root") as (client, csrf):
+        await client.get("/console/lexicon")  # seeds the stored lexicon
+        async with staff.app.db.transaction() as session:
+            before = [r.version for r in (await session.execute(select(LexiconEntry))).scalars()]
+        data = {"csrf_token": csrf, "category": "violence_abuse", **form}
+        response = await client.post("/console/lexicon/edit", data=data)
+        assert response.status_code == 422 and message in response.text
+        async with staff.app.db.transaction() as session:
+            after = [r.version for r in (await session.execute(select(LexiconEntry))).scalars()]
+        assert after == before
 
 
 @pytest.mark.parametrize(
@@ -152,15 +151,13 @@ async def test_a_regional_calendar_uploads_as_a_file(db: Database) -> None:
     ],
 )
 async def test_roles(db: Database, user: str, path: str, status: int) -> None:
-    async with staffed(db) as staff:
-        async with staff.signed_in(user) as (client, _):
-            assert (await client.get(path)).status_code == status
+    async with staffed(db) as staff, staff.signed_in(user) as (client, _):
+        assert (await client.get(path)).status_code == status
 
 
 async def test_the_json_endpoints_are_in_the_openapi_spec(db: Database) -> None:
-    async with staffed(db) as staff:
-        async with staff.console.client() as client:
-            spec = (await client.get("/openapi.json")).json()
+    async with staffed(db) as staff, staff.console.client() as client:
+        spec = (await client.get("/openapi.json")).json()
     for path in ("/console/api/cases", "/console/api/reports", "/console/api/lexicon/test"):
         assert path in spec["paths"], path
     assert "QueueOut" in spec["components"]["schemas"]
