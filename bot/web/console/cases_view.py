@@ -16,6 +16,11 @@ from storage.repos.cases import ACTIVE
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2}
 STATUSES = ("open", "claimed", "referred", "closed")
+KNOWN_CATEGORIES = (  # the shipped lexicon's, plus the review queue's; others show their id
+    "violence_abuse", "sexual_abuse", "self_harm", "accident_injury", "bullying_violence",
+    "child_alone_missing", "guardian_incapacity", "trafficking_begging_labour",
+    "other_serious_harm", "unclassified",
+)  # fmt: skip
 
 
 class QueueRow(BaseModel):

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
@@ -26,6 +27,15 @@ SEES_REPORTER = (ADMIN, HOTLINE)
 ACTIONS = ("claim", "note", "reply", "refer", "close")
 AGENCY_IDS = tuple(dict.fromkeys(AGENCIES.values()))
 TEXT_KINDS = ("created", "merged", "reporter_message", "reply", "note")
+
+
+def local_time(request: Request) -> Any:
+    tz = hotline_of(app_of(request)).tz
+
+    def local(at: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return at.astimezone(tz).strftime(fmt)
+
+    return local
 
 
 def labeller(request: Request, locale: str) -> Any:
@@ -126,7 +136,7 @@ def router() -> APIRouter:
         labels = {
             "severity": {s: label("console2.severity", s) for s in view.SEVERITY_ORDER},
             "status": {s: label("console2.status", s) for s in view.STATUSES},
-            "category": {c: label("console2.category", c) for c in cats},
+            "category": {c: label("console2.category", c) for c in (*view.KNOWN_CATEGORIES, *cats)},
             "me": label("console2.queue", "me"),
         }
         context = {
@@ -164,7 +174,7 @@ def router() -> APIRouter:
             audit_read(session, who, "case", c.id, now)
             context = await _case_context(session, who, c)
         context["label"] = labeller(request, locale_of(request, who))
-        context["now"] = now
+        context["local"] = local_time(request)
         return page(request, "case.html", context)
 
     @r.post("/console/cases/{ref}/{action}", response_class=HTMLResponse, include_in_schema=False)
@@ -181,7 +191,11 @@ def router() -> APIRouter:
             result = await _act(request, session, who, c, action, text)
             audit_read(session, who, "case", c.id, now, {"action": action})
             context = await _case_context(session, who, c)
-        context.update(result=result, label=labeller(request, locale_of(request, who)), now=now)
+        context.update(
+            result=result,
+            label=labeller(request, locale_of(request, who)),
+            local=local_time(request),
+        )
         return page(request, "case.html", context, status_code=200 if result.ok else 409)
 
     return r

@@ -18,6 +18,7 @@ from bot.reminders.sources import current_schedule
 from bot.web.console import reports
 from bot.web.console.auth import ADMIN, SUPERVISOR, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, locale_of, page, translator
+from bot.web.console.routes_cases import labeller
 from bot.web.console.routes_people import visible_area_ids
 
 Viewer = Annotated[Principal, Depends(requires(ADMIN, SUPERVISOR))]
@@ -68,14 +69,24 @@ async def build(request: Request, who: Principal) -> ReportsOut:
         )
 
 
-def charts(data: ReportsOut, t: Any) -> dict[str, dict[str, Any]]:
+LABELLED = {
+    "category": "console2.category",
+    "severity": "console2.severity",
+    "kind": "console2.rkind",
+}
+
+
+def charts(data: ReportsOut, t: Any, label: Any) -> dict[str, dict[str, Any]]:
     """Chart.js specs (stacked/grouped bars) built from the same rows as the tables."""
 
     def bars(
-        rows: list[dict[str, Any]], label: str, series: tuple[str, ...], **extra: Any
+        rows: list[dict[str, Any]], key: str, series: tuple[str, ...], **extra: Any
     ) -> dict[str, Any]:
         return {
-            "labels": [str(row[label]) for row in rows],
+            "labels": [
+                label(LABELLED[key], str(row[key])) if key in LABELLED else str(row[key])
+                for row in rows
+            ],
             "datasets": [
                 {"label": t(f"console2.rep.col.{s}"), "data": [row[s] for row in rows]}
                 for s in series
@@ -98,8 +109,12 @@ def router() -> APIRouter:
     @r.get("/console/reports", response_class=HTMLResponse, include_in_schema=False)
     async def reports_page(request: Request, who: Viewer) -> Response:
         data = await build(request, who)
-        t = translator(request, locale_of(request, who))
-        context = {"r": data, "columns": COLUMNS, "charts": charts(data, t)}
+        locale = locale_of(request, who)
+        t, label = translator(request, locale), labeller(request, locale)
+        context = {
+            "r": data, "columns": COLUMNS, "charts": charts(data, t, label), "label": label,
+            "labelled": LABELLED,
+        }  # fmt: skip
         return page(request, "reports.html", context)
 
     @r.get(

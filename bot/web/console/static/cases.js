@@ -78,7 +78,7 @@
     table.replaceChild(body, table.tBodies[0]);
     document.getElementById("queue-count").textContent = table.dataset.count.replace("%N", String(data.count));
     const upd = document.getElementById("queue-updated");
-    upd.textContent = upd.dataset.template.replace("%T", new Date().toLocaleTimeString());
+    upd.textContent = upd.dataset.template.replace("%T", new Date().toLocaleTimeString(document.documentElement.lang || undefined));
     tick();
   }
 

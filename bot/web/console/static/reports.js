@@ -7,7 +7,7 @@
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     const spec = JSON.parse(canvas.dataset.chart);
     const stacked = !!spec.stacked;
-    const value = {stacked: stacked, beginAtZero: true};
+    const value = {stacked: stacked, beginAtZero: true, ticks: {precision: 0}};
     if (spec.max) value.max = spec.max;
     new window.Chart(canvas, {
       type: "bar",
