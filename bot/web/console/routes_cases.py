@@ -20,6 +20,7 @@ from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page
 from bot.web.console.routes_people import visible_area_ids
 from dialogs.flows.hotline_staff import AGENCIES
 from storage.models import Area, Case, Child, Person
+from storage.repos import audit
 from storage.repos import cases as repo
 
 Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
@@ -132,6 +133,10 @@ def router() -> APIRouter:
                 area_q = area_q.where(Area.id.in_(allowed))
             areas = list((await session.execute(area_q)).scalars())
             cats = await view.categories(session)
+            audit.record(
+                session, at=app.clock.now(), actor=who.actor, action="case_list",
+                subject_type="case", detail={"count": len(rows)},
+            )  # fmt: skip
         label = labeller(request, locale_of(request, who))
         labels = {
             "severity": {s: label("console2.severity", s) for s in view.SEVERITY_ORDER},
