@@ -140,3 +140,5 @@ async def test_the_queue_sorts_by_severity_then_deadline_and_filters_mine(db: Da
             late = (await client.get("/console/api/cases")).json()["cases"]
             assert late[0]["breached"] and late[0]["deadline"]
             assert not any(c["breached"] for c in late if c["ref"] == high)
+            page = (await client.get("/console/cases")).text
+            assert page.count('class="breached"') == 1 and "⚠ 已超时" in page  # without JS too
