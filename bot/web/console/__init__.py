@@ -36,10 +36,15 @@ def install(app: Application) -> None:
 
 def routers(app: Application) -> list[APIRouter]:
     from bot.web.console import (
+        routes_assets,
         routes_auth,
+        routes_cases,
         routes_content,
+        routes_lexicon,
         routes_people,
         routes_po,
+        routes_reminders,
+        routes_reports,
         routes_roster,
     )
 
@@ -49,4 +54,9 @@ def routers(app: Application) -> list[APIRouter]:
         routes_po.router(),
         routes_roster.router(),
         routes_people.router(),
+        routes_cases.router(),
+        routes_lexicon.router(),
+        routes_reminders.router(),
+        routes_reports.router(),
+        routes_assets.router(),
     ]

@@ -18,6 +18,10 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     create.add_argument("--username", required=True)
     create.add_argument("--area", help="a supervisor's township code (areas.code)")
     create.add_argument(
+        "--person-phone",
+        help="the roster person (by phone, E.164) this account acts as: a case owner",
+    )
+    create.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     create.set_defaults(func=cmd_users_create)
@@ -58,7 +62,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     async def go() -> str | None:
         from sqlalchemy import select
 
-        from storage.models import Area
+        from storage.models import Area, Person
         from storage.repos import console as repo
 
         db = Database(settings.database_url)
@@ -75,9 +79,19 @@ def cmd_users_create(args: argparse.Namespace) -> int:
                     ).scalar()
                     if area_id is None:
                         return f"no area with code {args.area!r}"
+                person_id = None
+                if args.person_phone:
+                    person_id = (
+                        await session.execute(
+                            select(Person.id).where(Person.phone == args.person_phone.strip())
+                        )
+                    ).scalar()
+                    if person_id is None:
+                        return "no roster person with that phone"
                 await repo.create_user(
                     session, username=username, password_hash=hash_password(password),
                     role=args.role, now=SystemClock().now(), area_id=area_id,
+                    person_id=person_id,
                 )  # fmt: skip
             return None
         finally:

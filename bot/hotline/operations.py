@@ -1,0 +1,151 @@
+"""What staff do to a case, shared by the message commands (`bot.hotline.staff`) and the
+web console: claim, note, reply to the reporter, refer, close. Each runs in the caller's
+transaction and answers with a catalog key (and its parameters) saying what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.hotline.runtime import Hotline
+from bot.outbox import reply_to_json
+from bot.routing import queue_for_person
+from dialogs.types import Lane, Reply
+from storage.models import Case, Person
+from storage.repos import cases as repo
+from storage.repos import outbox
+
+OVERRIDE_ROLES = frozenset({"supervisor", "admin"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: their roster person (the case owner), the audit/timeline name, and whether
+    they may act on someone else's case (supervisors and administrators)."""
+
+    person: Person
+    name: str  # "person:4" (by message) or "user:alice" (console)
+    override: bool = False
+    inbound_id: int | None = None
+
+    @classmethod
+    def of(cls, person: Person, name: str, inbound_id: int | None = None) -> Actor:
+        return cls(person, name, person.role in OVERRIDE_ROLES, inbound_id)
+
+
+@dataclass(frozen=True)
+class Result:
+    ok: bool
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def acknowledge(case: Case, person: Person, now: datetime) -> None:
+    """Any action stops the SLA clock; the first actor becomes the owner of an open case."""
+    if case.acknowledged_at is None:
+        case.acknowledged_at = now
+    if case.owner_id is None:
+        case.owner_id = person.id
+        if case.status == "open":
+            case.status = "claimed"
+
+
+async def refusal(session: AsyncSession, case: Case, who: Actor) -> Result | None:
+    """Why `who` may not act on the case (closed, or held by someone else); None: they may."""
+    if case.status == "closed":
+        return Result(False, "hotline.staff.closed", {"ref": case.ref})
+    if case.owner_id in (None, who.person.id) or who.override:
+        return None
+    owner = await session.get(Person, case.owner_id)
+    return Result(
+        False, "hotline.staff.taken", {"ref": case.ref, "owner": owner.name if owner else "?"}
+    )
+
+
+async def claim(session: AsyncSession, case: Case, who: Actor, now: datetime) -> Result:
+    refused = await refusal(session, case, who)
+    if refused is not None:
+        return refused
+    done = Result(True, "hotline.staff.claimed", {"ref": case.ref})
+    if case.owner_id == who.person.id:
+        return done
+    case.owner_id = who.person.id
+    case.status = "claimed" if case.status == "open" else case.status
+    case.acknowledged_at = case.acknowledged_at or now
+    repo.add_event(session, case, "claimed", at=now, actor=who.name)
+    return done
+
+
+async def note(session: AsyncSession, case: Case, who: Actor, text: str, now: datetime) -> Result:
+    acknowledge(case, who.person, now)
+    repo.add_event(
+        session, case, "note", at=now, actor=who.name, detail={"text": text},
+        inbound_id=who.inbound_id,
+    )  # fmt: skip
+    return Result(True, "hotline.staff.noted", {"ref": case.ref})
+
+
+async def send_to_reporter(
+    hl: Hotline, session: AsyncSession, case: Case, reply: Reply, now: datetime
+) -> int | None:
+    """A message to the case's reporter on their channel; never to a suspected guardian."""
+    if case.reporter_person_id is not None:
+        if case.reporter_person_id == case.suspected_guardian_id:
+            return None
+        reporter = await session.get(Person, case.reporter_person_id)
+        if reporter is None:
+            return None
+        return await queue_for_person(
+            session, reporter, reply, lane=Lane.REPLY, now=now, channels=hl.channels
+        )
+    return await outbox.enqueue(
+        session, channel=case.reporter_channel, address=case.reporter_address,
+        message=reply_to_json(reply), lane=Lane.REPLY, now=now,
+    )  # fmt: skip
+
+
+async def reply(
+    hl: Hotline, session: AsyncSession, case: Case, who: Actor, text: str, now: datetime
+) -> Result:
+    refused = await refusal(session, case, who)
+    if refused is not None:
+        return refused
+    acknowledge(case, who.person, now)
+    message = Reply("hotline.reply_to_reporter", {"ref": case.ref, "text": text})
+    outbox_id = await send_to_reporter(hl, session, case, message, now)
+    if outbox_id is None:
+        return Result(False, "hotline.staff.reporter_unreachable", {"ref": case.ref})
+    case.relay_until = now + hl.config.relay_window
+    repo.add_event(
+        session, case, "reply", at=now, actor=who.name, detail={"text": text},
+        outbox_id=outbox_id, inbound_id=who.inbound_id,
+    )  # fmt: skip
+    return Result(True, "hotline.staff.reply_sent", {"ref": case.ref})
+
+
+async def refer(
+    session: AsyncSession, case: Case, who: Actor, agency: str, now: datetime
+) -> Result:
+    refused = await refusal(session, case, who)
+    if refused is not None:
+        return refused
+    acknowledge(case, who.person, now)
+    case.status = "referred"
+    repo.add_event(session, case, "referral", at=now, actor=who.name, detail={"agency": agency})
+    return Result(True, "hotline.staff.referred", {"ref": case.ref, "agency": agency})
+
+
+async def close(
+    session: AsyncSession, case: Case, who: Actor, outcome: str, now: datetime
+) -> Result:
+    refused = await refusal(session, case, who)
+    if refused is not None:
+        return refused
+    acknowledge(case, who.person, now)
+    case.status, case.closed_at, case.outcome = "closed", now, outcome
+    case.relay_until = None
+    repo.add_event(session, case, "closed", at=now, actor=who.name, detail={"outcome": outcome})
+    return Result(True, "hotline.staff.closed_ok", {"ref": case.ref})

@@ -1,0 +1,206 @@
+"""Hotline triage: the queue (live countdown, refreshed from a JSON endpoint), a case page
+(timeline, messages, matched terms, reporter, child) and the staff actions, which call
+`bot.hotline.operations` exactly as the message commands do. Every case read is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.hotline import operations as ops
+from bot.hotline.runtime import hotline_of
+from bot.web.console import cases_view as view
+from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
+from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page
+from bot.web.console.routes_people import visible_area_ids
+from dialogs.flows.hotline_staff import AGENCIES
+from storage.models import Area, Case, Child, Person
+from storage.repos import audit
+from storage.repos import cases as repo
+
+Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
+SEES_REPORTER = (ADMIN, HOTLINE)
+ACTIONS = ("claim", "note", "reply", "refer", "close")
+AGENCY_IDS = tuple(dict.fromkeys(AGENCIES.values()))
+TEXT_KINDS = ("created", "merged", "reporter_message", "reply", "note")
+
+
+def local_time(request: Request) -> Any:
+    tz = hotline_of(app_of(request)).tz
+
+    def local(at: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return at.astimezone(tz).strftime(fmt)
+
+    return local
+
+
+def labeller(request: Request, locale: str) -> Any:
+    catalog = catalog_of(request)
+
+    def label(prefix: str, value: str) -> str:
+        key = f"{prefix}.{value}"
+        return catalog.text(key, locale) if catalog.has(key, locale) else value
+
+    return label
+
+
+async def _find(session: AsyncSession, who: Principal, ref: str) -> Case:
+    found = await repo.case_by_ref(session, ref)
+    if found is None or not await view.visible(
+        session, found, await visible_area_ids(session, who)
+    ):
+        raise HTTPException(404, "no such case")
+    return found
+
+
+async def _case_context(session: AsyncSession, who: Principal, c: Case) -> dict[str, Any]:
+    events = await repo.timeline(session, c.id)
+    child = await session.get(Child, c.child_id) if c.child_id else None
+    area = await session.get(Area, child.area_id) if child else None
+    owner = await session.get(Person, c.owner_id) if c.owner_id else None
+    reporter = await session.get(Person, c.reporter_person_id) if c.reporter_person_id else None
+    me = await session.get(Person, who.person_id) if who.person_id else None
+    matched = list(
+        dict.fromkeys(m for e in events for m in e.detail.get("matched", ()) if isinstance(m, str))
+    )
+    return {
+        "case": c,
+        "events": events,
+        "messages": [e for e in events if e.kind in TEXT_KINDS and e.detail.get("text")],
+        "matched": matched,
+        "child": child,
+        "child_area": area.name if area else "",
+        "owner": owner,
+        "reporter": reporter if who.role in SEES_REPORTER else None,
+        "show_reporter": who.role in SEES_REPORTER,
+        "me": me,
+        "agencies": AGENCY_IDS,
+    }
+
+
+def _actor(who: Principal, person: Person) -> ops.Actor:
+    override = person.role in ops.OVERRIDE_ROLES or who.role in (ADMIN, SUPERVISOR)
+    return ops.Actor(person, who.actor, override)
+
+
+async def _act(
+    request: Request, session: AsyncSession, who: Principal, c: Case, action: str, text: str
+) -> ops.Result:
+    app = app_of(request)
+    now = app.clock.now()
+    person = await session.get(Person, who.person_id) if who.person_id else None
+    if person is None:
+        return ops.Result(False, "console2.case.unlinked")
+    actor = _actor(who, person)
+    text = text.strip()
+    if action == "claim":
+        return await ops.claim(session, c, actor, now)
+    if not text:
+        return ops.Result(False, "console2.case.needs_text")
+    if action == "note":
+        return await ops.note(session, c, actor, text, now)
+    if action == "reply":
+        return await ops.reply(hotline_of(app), session, c, actor, text, now)
+    if action == "refer":
+        if text not in AGENCY_IDS:
+            return ops.Result(False, "hotline.staff.bad_agency")
+        return await ops.refer(session, c, actor, text, now)
+    return await ops.close(session, c, actor, text, now)
+
+
+def router() -> APIRouter:
+    r = APIRouter(route_class=ConsoleRoute)
+
+    @r.get("/console/cases", response_class=HTMLResponse, include_in_schema=False)
+    async def queue_page(
+        request: Request, who: Staff, status: str = "", category: str = "", area: str = "",
+        mine: str = "",
+    ) -> Response:  # fmt: skip
+        app = app_of(request)
+        async with app.db.transaction() as session:
+            allowed = await visible_area_ids(session, who)
+            rows = await view.queue(
+                session, app.clock.now(), person_id=who.person_id, allowed_areas=allowed,
+                status=status, category=category, area=area, mine=bool(mine),
+            )  # fmt: skip
+            area_q = select(Area).where(Area.level != "village").order_by(Area.code)
+            if allowed is not None:
+                area_q = area_q.where(Area.id.in_(allowed))
+            areas = list((await session.execute(area_q)).scalars())
+            cats = await view.categories(session)
+            audit.record(
+                session, at=app.clock.now(), actor=who.actor, action="case_list",
+                subject_type="case", detail={"count": len(rows)},
+            )  # fmt: skip
+        label = labeller(request, locale_of(request, who))
+        labels = {
+            "severity": {s: label("console2.severity", s) for s in view.SEVERITY_ORDER},
+            "status": {s: label("console2.status", s) for s in view.STATUSES},
+            "category": {c: label("console2.category", c) for c in (*view.KNOWN_CATEGORIES, *cats)},
+            "me": label("console2.queue", "me"),
+        }
+        context = {
+            "rows": rows, "labels": labels, "areas": areas, "categories": cats,
+            "statuses": view.STATUSES,
+            "f": {"status": status, "category": category, "area": area, "mine": bool(mine)},
+            "label": label,
+        }  # fmt: skip
+        return page(request, "cases.html", context)
+
+    @r.get(
+        "/console/api/cases", response_model=view.QueueOut, tags=["console"],
+        summary="The hotline queue (hotline, supervisor, admin): open cases, most urgent first",
+    )  # fmt: skip
+    async def queue_json(
+        request: Request, who: Staff, status: str = "", category: str = "", area: str = "",
+        mine: str = "",
+    ) -> view.QueueOut:  # fmt: skip
+        app = app_of(request)
+        now = app.clock.now()
+        async with app.db.transaction() as session:
+            rows = await view.queue(
+                session, now, person_id=who.person_id,
+                allowed_areas=await visible_area_ids(session, who),
+                status=status, category=category, area=area, mine=bool(mine),
+            )  # fmt: skip
+        return view.QueueOut(now=now.isoformat(), count=len(rows), cases=rows)
+
+    @r.get("/console/cases/{ref}", response_class=HTMLResponse, include_in_schema=False)
+    async def case_page(request: Request, who: Staff, ref: str) -> Response:
+        app = app_of(request)
+        now = app.clock.now()
+        async with app.db.transaction() as session:
+            c = await _find(session, who, ref)
+            audit_read(session, who, "case", c.id, now)
+            context = await _case_context(session, who, c)
+        context["label"] = labeller(request, locale_of(request, who))
+        context["local"] = local_time(request)
+        return page(request, "case.html", context)
+
+    @r.post("/console/cases/{ref}/{action}", response_class=HTMLResponse, include_in_schema=False)
+    async def case_action(
+        request: Request, who: Staff, ref: str, action: str,
+        text: Annotated[str, Form()] = "",
+    ) -> Response:  # fmt: skip
+        if action not in ACTIONS:
+            raise HTTPException(404)
+        app = app_of(request)
+        now = app.clock.now()
+        async with app.db.transaction() as session:
+            c = await _find(session, who, ref)
+            result = await _act(request, session, who, c, action, text)
+            audit_read(session, who, "case", c.id, now, {"action": action})
+            context = await _case_context(session, who, c)
+        context.update(
+            result=result,
+            label=labeller(request, locale_of(request, who)),
+            local=local_time(request),
+        )
+        return page(request, "case.html", context, status_code=200 if result.ok else 409)
+
+    return r
