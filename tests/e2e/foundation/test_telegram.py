@@ -114,7 +114,13 @@ async def test_blocked_bot_marks_the_chat_unreachable(
 
     async def unreachable() -> object:
         async with db.transaction() as s:
-            return (await s.execute(select(ChannelAddress.unreachable_at))).scalar()
+            return (
+                await s.execute(
+                    select(ChannelAddress.unreachable_at).where(
+                        ChannelAddress.channel == "telegram"
+                    )
+                )
+            ).scalar()
 
     assert await eventually(unreachable, lambda v: v is not None)
     assert telegram.recorder.count() == 0
