@@ -9,8 +9,8 @@ import httpx
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from bot.demo import load_demo
 from storage.db import Database
+from storage.models import Area, Person
 from tests.standins.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
 TOKEN = DEFAULT_AUTH_TOKEN
@@ -19,9 +19,23 @@ OUR_NUMBER = "+15005550006"
 
 
 async def seed_demo(db: Database) -> None:
+    """Only the demo's child director: these tests are about the channels, and a full demo
+    roster would also have the reminder planner message its guardians at start."""
     now = datetime.now(UTC)
     async with db.transaction() as s:
-        await load_demo(s, now, now.date())
+        area = Area(code="E2E", name="东村", level="village")
+        s.add(area)
+        await s.flush()
+        s.add(
+            Person(
+                name="李主任",
+                role="director",
+                phone="+8613800000002",
+                locale="zh_Hans",
+                area_id=area.id,
+                created_at=now,
+            )
+        )
 
 
 async def post_signed(
