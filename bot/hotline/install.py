@@ -129,6 +129,8 @@ def _needs_review(app: Application, scope: StepScope, state: State, ctx: Context
     person reads it (a low-severity "unclassified" case) — the lexicon is never complete."""
     if scope.person is not None or state.flow is not None or scope.inbound.payload:
         return False
+    if app.service.engine.keywords.is_word("small_talk", scope.inbound.text):
+        return False  # "你好", "在吗": answered by the menu, not worth a case on its own
     outcome = app.service.engine.step(state, scope.inbound, ctx)
     return bool(outcome.replies) and outcome.replies[0].key == NOT_UNDERSTOOD
 

@@ -126,7 +126,15 @@ async def test_urgent_flow_without_any_term_still_opens_a_case(app: Application)
 
 @pytest.mark.parametrize(
     ("text", "opens"),
-    [("请问你们这里是做什么的", True), ("帮助", False), ("紧急", False), ("你好啊", True)],
+    [
+        ("请问你们这里是做什么的", True),
+        ("帮助", False),
+        ("紧急", False),
+        ("你好啊", True),
+        ("你好", False),
+        ("在吗？", False),
+        ("Thanks!", False),
+    ],
 )
 async def test_unknown_free_text_opens_review_case(
     app: Application, text: str, opens: bool
