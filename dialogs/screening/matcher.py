@@ -167,7 +167,7 @@ class Screen:
         negations = [f for f in found if f.kind in ("negation", "not_neg")]
         for hit in hits:
             assert hit.term is not None
-            if not self._survives_negation(norm, hit, negations, why):
+            if not self._survives_negation(norm, hit, negations, why, hits):
                 continue
             severity = hit.term.severity
             cue = _danger_cue(norm, hit, found) or call
@@ -225,7 +225,12 @@ class Screen:
         return hits
 
     def _survives_negation(
-        self, norm: Normalized, hit: _Found, found: list[_Found], why: list[str]
+        self,
+        norm: Normalized,
+        hit: _Found,
+        found: list[_Found],
+        why: list[str],
+        terms: list[_Found],
     ) -> bool:
         assert hit.term is not None
         clause_start, _ = norm.clause_of(hit.start)
@@ -247,7 +252,7 @@ class Screen:
         if critical:
             why.append(f"negation {label} ignored: critical concern is never dropped")
             return True
-        between = norm.compact[cue.end : hit.start]
+        between = _without_listed_terms(norm.compact, cue.end, hit.start, terms)
         clear = between == "" or (len(cue.key) > 1 and _only_fillers(between))
         if clear:
             why.append(f"negation {label}: not counted")
@@ -255,6 +260,26 @@ class Screen:
         if gap <= UNSURE_GAP:
             why.append(f"possible negation {label}: kept, unsure")
         return True
+
+
+LIST_JOINERS = ("、", "和", "及", "或", "与", "/", "and", "or", "nor")
+
+
+def _without_listed_terms(text: str, start: int, end: int, terms: list[_Found]) -> str:
+    """What stands between a negation and a term, less the other terms of the same negated
+    list and their joiners: in 未发现打骂、虐待 the negation reaches 虐待 too."""
+    spans = sorted((t.start, t.end) for t in terms if start <= t.start and t.end <= end)
+    if not spans:
+        return text[start:end]
+    parts, pos = [], start
+    for s, e in spans:
+        parts.append(text[pos:s])
+        pos = max(pos, e)
+    parts.append(text[pos:end])
+    rest = "".join(parts)
+    for joiner in LIST_JOINERS:
+        rest = rest.replace(joiner, "")
+    return rest
 
 
 def _only_fillers(between: str) -> bool:
