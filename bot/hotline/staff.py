@@ -45,43 +45,47 @@ def _tell(scope: StepScope, result: ops.Result) -> None:
     _say(scope, result.key, **result.params)
 
 
-async def claim(hl: Hotline, scope: StepScope, effect: cmd.ClaimCase) -> None:
-    found = await _case(scope, effect.ref)
+CaseOp = Callable[[Case, ops.Actor], Awaitable[ops.Result]]
+
+
+async def _act(scope: StepScope, ref: str, op: CaseOp) -> None:
+    """Find the case (audited), run the shared operation as this staff member, say the result."""
+    found = await _case(scope, ref)
     if found is not None:
         case, person = found
-        _tell(scope, await ops.claim(scope.session, case, _who(scope, person), scope.now))
+        _tell(scope, await op(case, _who(scope, person)))
+
+
+async def claim(hl: Hotline, scope: StepScope, effect: cmd.ClaimCase) -> None:
+    await _act(scope, effect.ref, lambda c, who: ops.claim(scope.session, c, who, scope.now))
 
 
 async def note(hl: Hotline, scope: StepScope, effect: cmd.NoteCase) -> None:
-    found = await _case(scope, effect.ref)
-    if found is not None:
-        case, person = found
-        who = _who(scope, person)
-        _tell(scope, await ops.note(scope.session, case, who, effect.text, scope.now))
+    await _act(
+        scope, effect.ref, lambda c, who: ops.note(scope.session, c, who, effect.text, scope.now)
+    )
 
 
 async def reply(hl: Hotline, scope: StepScope, effect: cmd.ReplyToReporter) -> None:
-    found = await _case(scope, effect.ref)
-    if found is not None:
-        case, person = found
-        who = _who(scope, person)
-        _tell(scope, await ops.reply(hl, scope.session, case, who, effect.text, scope.now))
+    await _act(
+        scope,
+        effect.ref,
+        lambda c, who: ops.reply(hl, scope.session, c, who, effect.text, scope.now),
+    )
 
 
 async def refer(hl: Hotline, scope: StepScope, effect: cmd.ReferCase) -> None:
-    found = await _case(scope, effect.ref)
-    if found is not None:
-        case, person = found
-        who = _who(scope, person)
-        _tell(scope, await ops.refer(scope.session, case, who, effect.agency, scope.now))
+    await _act(
+        scope, effect.ref, lambda c, who: ops.refer(scope.session, c, who, effect.agency, scope.now)
+    )
 
 
 async def close(hl: Hotline, scope: StepScope, effect: cmd.CloseCase) -> None:
-    found = await _case(scope, effect.ref)
-    if found is not None:
-        case, person = found
-        who = _who(scope, person)
-        _tell(scope, await ops.close(scope.session, case, who, effect.outcome, scope.now))
+    await _act(
+        scope,
+        effect.ref,
+        lambda c, who: ops.close(scope.session, c, who, effect.outcome, scope.now),
+    )
 
 
 async def suspect(hl: Hotline, scope: StepScope, effect: cmd.SetSuspect) -> None:

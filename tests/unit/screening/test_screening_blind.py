@@ -3,7 +3,8 @@
 estimate of how the screen does on text from other writers, and a floor against regressions.
 
 Figures when it was written (2026-11-22): recall 124/177 = 0.70, false alarms 11/143 = 0.08
-with the first lexicon; 146/177 = 0.825 and 10/143 = 0.070 after the concept-rule pass and negated lists.
+with the first lexicon; 146/177 = 0.825 and 10/143 = 0.070 after the concept-rule pass
+and the negated-list rule.
 """
 
 from __future__ import annotations
