@@ -19,7 +19,8 @@ from _support import fresh_database
 from bot.channels.base import RateLimits
 from bot.channels.sms import TwilioChannel
 from bot.clock import SystemClock
-from bot.outbox import Dispatcher, reply_to_json
+from bot.outbox import Dispatcher
+from bot.reply_json import reply_to_json
 from content.catalog import Catalog
 from dialogs.types import Channel, Lane, Reply
 from storage.db import Database

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outbox import reply_to_json
+from bot.reply_json import reply_to_json
 from dialogs.types import Channel, Lane, Reply
 from storage.models import ChannelAddress, Person
 from storage.repos import outbox

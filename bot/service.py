@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.effects import EffectRunner, StepScope
-from bot.outbox import reply_to_json
+from bot.reply_json import reply_to_json
 from content.locales import DEFAULT_LOCALE
 from dialogs.engine import Engine
 from dialogs.types import Channel, ChildRef, Context, Inbound, Lane, Outcome, Reply, Role, State

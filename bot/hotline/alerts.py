@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.runtime import Hotline
-from bot.outbox import reply_to_json
+from bot.reply_json import reply_to_json
 from bot.routing import queue_for_person
 from content.catalog import Text
 from dialogs.types import Lane, Reply

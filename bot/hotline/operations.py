@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.runtime import Hotline
-from bot.outbox import reply_to_json
+from bot.reply_json import reply_to_json
 from bot.routing import queue_for_person
 from dialogs.types import Lane, Reply
 from storage.models import Case, Person

@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outbox import reply_to_json
 from bot.reminders import finders, sources
 from bot.reminders.recipients import Recipient, choose_recipients
 from bot.reminders.runtime import reminder_runtime
+from bot.reply_json import reply_to_json
 from dialogs.types import Lane, State
 from reminders.digest import DueItem, compose_director_notice, compose_guardian_digest, dedup_key
 from reminders.quiet_hours import next_allowed_send

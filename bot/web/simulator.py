@@ -18,8 +18,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.outbox import reply_from_json
 from bot.phones import to_e164
+from bot.reply_json import reply_from_json
 from content.locales import DEFAULT_LOCALE
 from dialogs.render import render
 from dialogs.types import Channel, Inbound

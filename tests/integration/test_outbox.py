@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from bot.channels.base import SendError
 from bot.clock import FakeClock
-from bot.outbox import Dispatcher, reply_to_json
+from bot.outbox import Dispatcher
+from bot.reply_json import reply_to_json
 from content.catalog import Catalog
 from dialogs.types import Channel, Lane, Reply
 from storage.db import Database

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.outbox import reply_to_json
+from bot.reply_json import reply_to_json
 from dialogs.types import Channel, Lane, Reply
 from storage.db import Database
 from storage.models import OutboxMessage

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import Application
 from bot.clock import FakeClock
-from bot.outbox import reply_from_json
 from bot.reminders import plan, reminder_runtime
 from bot.reminders.config import ReminderSettings
+from bot.reply_json import reply_from_json
 from dialogs.render import render
 from storage.db import Database
 from storage.models import DoseGiven, Person
