@@ -52,9 +52,6 @@ class EffectRunner:
     def register(self, effect_type: type, handler: Handler) -> None:
         self._handlers[effect_type] = handler
 
-    def handles(self, effect_type: type) -> bool:
-        return effect_type in self._handlers
-
     async def run(self, scope: StepScope, effects: tuple[Any, ...]) -> None:
         for effect in effects:
             handler = self._handlers.get(type(effect))

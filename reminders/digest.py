@@ -9,10 +9,10 @@ phrases are rendered here in the recipient's locale and passed to the Reply as p
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from content.catalog import Catalog, Joined, Text
 from dialogs.types import Reply
@@ -39,6 +39,18 @@ class DueItem:
     vaccine: str | None = None  # vaccine items: series name, for the catalog
     dose: int | None = None  # vaccine items: dose number; None for a one-dose vaccine
     age_months: int | None = None  # vaccine items: scheduled age
+
+    def to_json(self) -> dict[str, Any]:
+        """As stored in a conversation's state and printed by `reminders plan --dry-run`."""
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {
+            "due_date": self.due_date.isoformat()
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> DueItem:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in raw.items() if k in known}
+        return cls(**values | {"due_date": date.fromisoformat(str(raw["due_date"]))})
 
 
 def vaccine_item(

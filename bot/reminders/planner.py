@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -51,16 +51,6 @@ class PlanResult:
     nobody: int = 0
     held: int = 0  # pending rows left for a later day (today's digest already queued)
     lines: list[dict[str, Any]] = field(default_factory=list)
-
-
-def item_json(item: DueItem) -> dict[str, Any]:
-    raw = asdict(item)
-    raw["due_date"] = item.due_date.isoformat()
-    return raw
-
-
-def item_from_json(raw: dict[str, Any]) -> DueItem:
-    return DueItem(**{**raw, "due_date": date.fromisoformat(str(raw["due_date"]))})
 
 
 def ledger_row(item: DueItem, now: datetime) -> dict[str, Any]:
@@ -112,7 +102,7 @@ async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = F
         items = await finders.find_due(session, schedule, book, cfg.stages_for, since, as_of)
         result.found = len(items)
         result.lines = [
-            item_json(i) | {"dedup_key": dedup_key(i.child_id, i.kind, i.item, i.stage)}
+            i.to_json() | {"dedup_key": dedup_key(i.child_id, i.kind, i.item, i.stage)}
             for i in items
         ]
         if dry_run:
@@ -237,6 +227,6 @@ async def _await_replies(
             continue
         pending = list(state.data.get("items", [])) if state.flow == REPLY_FLOW else []
         known = {(p["child_id"], p["kind"], p["item"]) for p in pending}
-        pending += [item_json(i) for i in items if (i.child_id, i.kind, i.item) not in known]
+        pending += [i.to_json() for i in items if (i.child_id, i.kind, i.item) not in known]
         new_state = State(REPLY_FLOW, "await", {"items": pending})
         save_state(conv, new_state.to_json(), now, not_before + timedelta(hours=reply_hours))

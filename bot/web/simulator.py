@@ -145,7 +145,8 @@ async def simulator_lines(app: Application, phone: str, limit: int = 200) -> lis
             )
         )
     for o in outs:
-        rendered = render(reply_from_json(o.message), app.catalog, locale, "numbered")
+        # the catalog the dispatcher renders with: shipped texts plus published edits
+        rendered = render(reply_from_json(o.message), app.dispatcher.catalog(), locale, "numbered")
         lines.append(
             (
                 o.created_at,

@@ -10,8 +10,6 @@ ConfirmInsurance, ConfirmReminder), "2"/不知道/a question goes to the directo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from typing import Any
 
 from dialogs.flow import Answer, Flow
 from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
@@ -22,13 +20,9 @@ NAME = "reminder_reply"
 
 
 def items_of(state: State) -> list[DueItem]:
-    items: list[DueItem] = []
-    for raw in state.data.get("items") or ():
-        if isinstance(raw, Mapping):
-            fields: dict[str, Any] = dict(raw)
-            fields["due_date"] = date.fromisoformat(str(fields["due_date"]))
-            items.append(DueItem(**fields))
-    return items
+    return [
+        DueItem.from_json(raw) for raw in state.data.get("items") or () if isinstance(raw, Mapping)
+    ]
 
 
 class ReminderReplyFlow:

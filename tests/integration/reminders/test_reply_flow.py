@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.reminders.finders import hits, merge
-from bot.reminders.planner import item_from_json, item_json
 from content.keywords import Keywords
 from dialogs import effects as fx
 from dialogs.flows.reminder_reply import NAME, items_of
@@ -24,7 +23,7 @@ PERMIT = DueItem(7, "小明", "residence_permit", "2027", "due", TODAY)
 
 def step(text: str, items: list[DueItem]) -> tuple[State, tuple[object, ...], str]:
     engine = build_engine(Keywords.load())
-    state = State(NAME, "await", {"items": [item_json(i) for i in items]})
+    state = State(NAME, "await", {"items": [i.to_json() for i in items]})
     ctx = Context(
         now=datetime(2026, 3, 2, 2, tzinfo=UTC),
         today=TODAY,
@@ -69,8 +68,8 @@ def test_stop_still_works_while_a_reminder_waits() -> None:
 
 @pytest.mark.parametrize("item", [DOSE, INSURANCE, PERMIT])
 def test_items_survive_the_conversation_state(item: DueItem) -> None:
-    assert item_from_json(item_json(item)) == item
-    assert items_of(State(NAME, "await", {"items": [item_json(item)]})) == [item]
+    assert DueItem.from_json(item.to_json()) == item
+    assert items_of(State(NAME, "await", {"items": [item.to_json()]})) == [item]
 
 
 @pytest.mark.parametrize(
