@@ -36,6 +36,20 @@ class Decision:
     # Self-harm only: True when the sender writes about themselves ("我不想活了"), False when
     # about someone else ("孩子说想自杀"), None when the text does not say.
     about_self: bool | None = None
+    # "alert" (a person now, alert lane, SLA), "review" (a case marked for review, no page),
+    # "pass" (nothing to do). `escalate` is True exactly for "alert".
+    outcome: str = ""
+    # The learned model's probability that the text must be reported (None: no model ran).
+    score: float | None = None
+    model_version: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            object.__setattr__(self, "outcome", "alert" if self.escalate else "pass")
+
+    @property
+    def reaches_person(self) -> bool:
+        return self.outcome in ("alert", "review")
 
     def to_json(self) -> dict[str, Any]:
         """The JSON-ready dict `careline screen` prints (see `dumps`)."""
@@ -47,6 +61,9 @@ class Decision:
             "why": list(self.why),
             "immediate_danger": self.immediate_danger,
             "about_self": self.about_self,
+            "outcome": self.outcome,
+            "score": None if self.score is None else round(self.score, 4),
+            "model_version": self.model_version,
         }
 
     def dumps(self) -> str:
