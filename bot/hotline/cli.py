@@ -1,22 +1,44 @@
-"""`careline screen "<text>"` / `careline screen -`: the screen's decision as JSON.
+"""`careline screen`: the screen's decision as JSON, and its model's life cycle.
 
-Uses the lexicon stored in the configured database; the shipped default when there is no
-database, it is not migrated or cannot be read (said on stderr, never a traceback).
+    careline screen "<text>"          one decision as JSON (escalate, outcome, category ...)
+    careline screen -                 one message per line on stdin, one JSON line each
+    careline screen eval FILE.tsv     recall, false alarms, per category and per style
+    careline screen retrain           a new model from the corpus and the hotline's labels,
+                                      measured by leaving writers out; replaces the live one
+                                      only when recall did not fall (--force to override;
+                                      --out FILE writes the model file instead)
+    careline screen models            the stored models and which one is live
+    careline screen rollback VERSION  make an earlier model live ("shipped": the packaged one)
+
+Uses the lexicon and model stored in the configured database; the shipped defaults when there
+is no database, it is not migrated or cannot be read (said on stderr, never a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
+
+VERBS = ("eval", "retrain", "models", "rollback")
 
 
 def add_screen_command(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "screen", help='screen a message: careline screen "<text>", or - for one per line'
+        "screen",
+        help='screen a message: careline screen "<text>", - for one per line; '
+        "eval FILE, retrain, models, rollback VERSION",
     )
-    parser.add_argument("text", help='the message, or "-" to read one message per line')
+    parser.add_argument("text", help='the message, "-" for one per line, or a verb')
+    parser.add_argument("arg", nargs="?", help="FILE for eval, VERSION for rollback")
+    parser.add_argument("--corpus", type=Path, help="retrain: the corpus folder")
+    parser.add_argument("--out", type=Path, help="retrain: write the model to this file")
+    parser.add_argument("--force", action="store_true", help="retrain: replace even if worse")
+    parser.add_argument("--json", action="store_true", help="eval: print the figures as JSON")
     parser.set_defaults(func=cmd_screen)
 
 
@@ -35,6 +57,148 @@ def run_screen(url: str, text: str, stdin: TextIO, stdout: TextIO, stderr: TextI
     return 0
 
 
+def _pct(value: float) -> str:
+    return f"{100 * value:5.1f} %"
+
+
+def format_figures(figures: dict[str, Any], title: str = "") -> str:
+    rep, neg = figures["reports"], figures["negatives"]
+    lines = [title] if title else []
+    lines += [
+        f"must report: {rep['n']}  reach a person {_pct(rep['reach'])}  "
+        f"alerted {_pct(rep['alert'])}",
+        f"no report:   {neg['n']}  alerted {_pct(neg['alert'])}  review {_pct(neg['review'])}",
+    ]
+    if "category_accuracy" in figures:
+        lines.append(f"category right (of reached): {_pct(figures['category_accuracy'])}")
+    for name, key in (
+        ("category", "by_category"),
+        ("style (reports)", "by_style"),
+        ("kind (no report)", "negatives_by_kind"),
+        ("style (no report)", "negatives_by_style"),
+        ("writer", "by_writer"),
+    ):
+        table = figures.get(key) or {}
+        if not table:
+            continue
+        lines.append(f"by {name}:  n  alert  review  reach")
+        for label, t in table.items():
+            lines.append(
+                f"  {label:<22}{t['n']:>5}  {_pct(t['alert'])}  {_pct(t['review'])}  "
+                f"{_pct(t['reach'])}"
+            )
+    return "\n".join(lines)
+
+
+def run_eval(url: str, path: Path, as_json: bool, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.hotline.lexicon import screen_for_url
+    from bot.screening.corpus import CorpusError, read_tsv
+    from bot.screening.train import Figures
+
+    try:
+        rows = read_tsv(path)
+    except (OSError, CorpusError) as exc:
+        print(f"careline screen eval: {exc}", file=stderr)
+        return 2
+    screen, source = asyncio.run(screen_for_url(url))
+    if source != "database":
+        print(f"careline screen: lexicon: {source}", file=stderr)
+    figures = Figures()
+    for row in rows:
+        decision = screen.screen(row.text)
+        figures.add(row, decision.outcome, decision.category)
+    out = figures.to_json()
+    model = screen.model.version if screen.model else "none (lexicon only)"
+    if as_json:
+        print(json.dumps({"model": model, **out}, ensure_ascii=False, indent=1), file=stdout)
+    else:
+        print(format_figures(out, f"{path.name}: {len(rows)} messages, model {model}"), file=stdout)
+    return 0
+
+
+async def _retrain(url: str, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.hotline.lexicon import screen_for_url
+    from bot.screening.corpus import CORPUS_DIR, read_corpus
+    from bot.screening.store import retrain, shipped_categories, shipped_framing
+    from bot.screening.train import build
+    from storage.db import Database
+
+    corpus = args.corpus or CORPUS_DIR
+    screen, _ = await screen_for_url(url)
+    now = datetime.now(UTC)
+
+    def progress(msg: str) -> None:
+        print(f"careline screen retrain: {msg}", file=stderr, flush=True)
+
+    if args.out is not None:
+        rows = read_corpus(corpus)
+        built = await asyncio.to_thread(
+            build, rows, screen, shipped_framing(), shipped_categories(),
+            now=now, progress=progress,
+        )  # fmt: skip
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(built.model.to_bytes())
+        if built.figures:
+            print(
+                format_figures(built.figures.to_json(), f"model {built.model.version}"), file=stdout
+            )
+        print(f"written: {args.out}", file=stdout)
+        return 0
+    db = Database(url)
+    try:
+        if not await db.is_migrated():
+            print("careline screen retrain: the database is not migrated; run "
+                  "'careline db upgrade' first", file=stderr)  # fmt: skip
+            return 2
+        result = await retrain(db, screen, now=now, by="cli", corpus=corpus, force=args.force,
+                               progress=progress)  # fmt: skip
+    finally:
+        await db.dispose()
+    if result.previous_figures:
+        print(format_figures(dict(result.previous_figures), f"current: {result.previous}"),
+              file=stdout)  # fmt: skip
+    print(format_figures(dict(result.figures), f"new: {result.version}"), file=stdout)
+    if result.replaced:
+        print(f"{result.version} is now live", file=stdout)
+        return 0
+    print(f"kept {result.previous}: recall fell ({'; '.join(result.fell)}); "
+          "--force replaces it anyway", file=stdout)  # fmt: skip
+    return 1
+
+
+async def _models(url: str, rollback: str | None, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.screening.store import shipped_model
+    from storage.db import Database
+    from storage.repos import screening as repo
+
+    db = Database(url)
+    try:
+        if not await db.is_migrated():
+            print("careline screen: the database is not migrated; run 'careline db upgrade'",
+                  file=stderr)  # fmt: skip
+            return 2
+        async with db.transaction() as session:
+            if rollback is not None:
+                target = None if rollback == "shipped" else rollback
+                if not await repo.activate(session, target):
+                    print(f"careline screen rollback: no model {rollback!r}; "
+                          "'careline screen models' lists them", file=stderr)  # fmt: skip
+                    return 2
+            rows = await repo.models(session)
+    finally:
+        await db.dispose()
+    shipped = shipped_model()
+    live = next((r.version for r in rows if r.active), None)
+    name = shipped.version if shipped else "none"
+    print(f"{'*' if live is None else ' '} shipped  {name}", file=stdout)
+    for r in rows:
+        reach = (r.figures or {}).get("reports", {}).get("reach")
+        figure = f"reach {reach:.3f}" if isinstance(reach, float) else ""
+        print(f"{'*' if r.active else ' '} {r.version}  {r.created_at:%Y-%m-%d %H:%M}  "
+              f"{r.created_by}  {figure}", file=stdout)  # fmt: skip
+    return 0
+
+
 def cmd_screen(args: argparse.Namespace) -> int:
     import logging
 
@@ -42,4 +206,21 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
     logging.getLogger("bot.hotline.lexicon").setLevel(logging.ERROR)
     settings = _settings()
-    return run_screen(settings.database_url, args.text, sys.stdin, sys.stdout, sys.stderr)
+    url = settings.database_url
+    if args.text == "eval":
+        if not args.arg:
+            print("careline screen eval: name the file: careline screen eval FILE.tsv",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        return run_eval(url, Path(args.arg), args.json, sys.stdout, sys.stderr)
+    if args.text == "retrain":
+        return asyncio.run(_retrain(url, args, sys.stdout, sys.stderr))
+    if args.text == "models":
+        return asyncio.run(_models(url, None, sys.stdout, sys.stderr))
+    if args.text == "rollback":
+        if not args.arg:
+            print("careline screen rollback: name the version ('careline screen models')",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        return asyncio.run(_models(url, args.arg, sys.stdout, sys.stderr))
+    return run_screen(url, args.text, sys.stdin, sys.stdout, sys.stderr)

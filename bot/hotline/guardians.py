@@ -15,7 +15,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from content.normalize import fold
 from storage.models import GuardianLink
 
-HARM_CATEGORIES = frozenset({"violence_abuse", "sexual_abuse", "guardian_incapacity"})
+# Harm that a named guardian may have done (old lexicon groups and statutory categories).
+HARM_CATEGORIES = frozenset(
+    {
+        "violence_abuse",
+        "sexual_abuse",
+        "guardian_incapacity",
+        "physical_abuse",
+        "domestic_violence",
+        "multiple_injuries",
+        "private_injury",
+        "malnutrition",
+    }
+)
 # The GuardianLink.relation values each family word may stand for.
 WORDS: dict[str, str] = {
     "father": "father", "爸爸": "father", "父亲": "father", "爸": "father", "继父": "father",

@@ -1,5 +1,6 @@
-"""The live screen: built from the lexicon stored in the database, cached until an
-administrator's edit changes the version; seeded from content/lexicon/ on first use."""
+"""The live screen: the lexicon stored in the database and the active learned model,
+cached until an administrator's lexicon edit or a model change moves their versions; the
+lexicon is seeded from content/lexicon/ on first use."""
 
 from __future__ import annotations
 
@@ -9,30 +10,39 @@ from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.screening.store import active_model, shipped_categories, shipped_framing, shipped_model
 from dialogs.screening import Lexicon, LexiconError, Screen, load_default_lexicon
 from dialogs.screening.lexicon import read_lexicon_mapping
+from dialogs.screening.model import ScreenModel
 from storage.db import Database, sqlite_path
 from storage.repos import lexicon as repo
+from storage.repos import screening as models
 
 log = logging.getLogger(__name__)
 
 
+def make_screen(lexicon: Lexicon, model: ScreenModel | None) -> Screen:
+    """The whole screen: lexicon, learned model (when there is one), categories, framing."""
+    return Screen(lexicon, model, shipped_categories(), shipped_framing())
+
+
 @lru_cache(maxsize=1)
 def default_screen() -> Screen:
-    return Screen(load_default_lexicon())
+    return make_screen(load_default_lexicon(), shipped_model())
 
 
 class ScreenCache:
     def __init__(self) -> None:
-        self._version: tuple[int, int] | None = None
+        self._version: tuple[int, int, str | None] | None = None
         self._screen: Screen | None = None
         self.builds = 0
 
     async def get(self, session: AsyncSession, now: datetime) -> Screen:
-        version = await repo.version(session)
-        if version[0] == 0:
+        count, total = await repo.version(session)
+        if count == 0:
             await repo.seed(session, read_lexicon_mapping(), now)
-            version = await repo.version(session)
+            count, total = await repo.version(session)
+        version = (count, total, await models.active_version(session))
         if version != self._version or self._screen is None:
             self._screen = await _build(session)
             self._version = version
@@ -41,15 +51,16 @@ class ScreenCache:
 
 
 async def _build(session: AsyncSession) -> Screen:
+    model = await active_model(session)
     raw = await repo.mapping(session)
     if raw is None:
-        return default_screen()
+        return make_screen(load_default_lexicon(), model)
     try:
-        return Screen(Lexicon.from_mapping(raw))
+        return make_screen(Lexicon.from_mapping(raw), model)
     except (LexiconError, KeyError, TypeError, ValueError) as exc:
         # A broken edit must never switch screening off: keep screening with the default.
         log.error("stored lexicon is invalid (%s); screening with the shipped default", exc)
-        return default_screen()
+        return make_screen(load_default_lexicon(), model)
 
 
 async def screen_for_url(url: str) -> tuple[Screen, str]:
@@ -64,9 +75,10 @@ async def screen_for_url(url: str) -> tuple[Screen, str]:
             return default_screen(), "default (database not migrated)"
         async with db.transaction() as session:
             raw = await repo.mapping(session)
+            model = await active_model(session)
         if raw is None:
-            return default_screen(), "default (lexicon not seeded yet)"
-        return Screen(Lexicon.from_mapping(raw)), "database"
+            return make_screen(load_default_lexicon(), model), "default (lexicon not seeded yet)"
+        return make_screen(Lexicon.from_mapping(raw), model), "database"
     except Exception as exc:  # the command must answer, whatever the database's state
         log.warning("careline screen: database unavailable (%s); using the default", exc)
         return default_screen(), "default (database unavailable)"

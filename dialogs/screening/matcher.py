@@ -30,8 +30,12 @@ from dataclasses import dataclass
 
 import ahocorasick
 
+from dialogs.screening.categories import Categories
+from dialogs.screening.combine import combine
 from dialogs.screening.decision import NO_CONCERN, Decision, Match
+from dialogs.screening.framing import NO_FRAMING, Framing
 from dialogs.screening.lexicon import Lexicon, Term, severity_rank
+from dialogs.screening.model import ScreenModel, signal_features
 from dialogs.screening.normalize import Normalized, normalize
 
 NOT_NEGATION = ("有没有", "是不是", "有无", "有没", "是否")
@@ -86,10 +90,24 @@ def _is_word_char(ch: str) -> bool:
 
 
 class Screen:
-    """`Screen(lexicon).screen(text) -> Decision`. Build once per lexicon, then reuse."""
+    """`Screen(lexicon).screen(text) -> Decision`. Build once per lexicon, then reuse.
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    With a learned `model` (see model.py and combine.py) the decision has three outcomes
+    (alert, review, pass) and a statutory category; without one, the lexicon decides alone
+    (alert or pass), as `match_lexicon` does.
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        model: ScreenModel | None = None,
+        categories: Categories | None = None,
+        framing: Framing = NO_FRAMING,
+    ) -> None:
         self.lexicon = lexicon
+        self.model = model
+        self.categories = categories
+        self.framing = framing
         self._critical_categories = frozenset(
             c.id for c in lexicon.categories if c.severity == "critical"
         )
@@ -154,6 +172,17 @@ class Screen:
     # -- deciding ----------------------------------------------------------------------
 
     def screen(self, text: str) -> Decision:
+        decision = self.match_lexicon(text)
+        if self.model is None or self.categories is None:
+            return decision
+        extra = signal_features(decision, self.framing.found(text))
+        prediction = self.model.predict(text, extra)
+        return combine(
+            decision, prediction, self.model.thresholds, self.categories, self.model.version
+        )
+
+    def match_lexicon(self, text: str) -> Decision:
+        """The lexicon's decision alone (rules in this module's docstring)."""
         norm = normalize(text)
         found = list(self._find(norm))
         if not any(f.kind == "term" for f in found):

@@ -18,6 +18,7 @@ from storage.models.reminders import (
     ReminderAck,
     ReminderDelivery,
 )
+from storage.models.screening import ScreenLabel, ScreenModelRow
 from storage.models.visits import Visit, VisitDraft
 
 __all__ = [
@@ -41,6 +42,8 @@ __all__ = [
     "PlannerMark",
     "ReminderAck",
     "ReminderDelivery",
+    "ScreenLabel",
+    "ScreenModelRow",
     "Visit",
     "VisitDraft",
 ]

@@ -26,6 +26,7 @@ from tests.integration.hotline.helpers import (
     texts,
 )
 from tests.support.apps import make_app
+from tests.support.categories import in_group
 
 CONCERN = "A04的爸爸昨晚又把他打了一顿，身上都是伤"
 
@@ -49,7 +50,8 @@ async def test_hit_opens_case_replies_and_alerts_ahead_of_reminders(app: Applica
             )  # fmt: skip
     await say(app, CONCERN)
     [case] = await cases(app)
-    assert (case.category, case.severity, case.status) == ("violence_abuse", "high", "open")
+    assert (case.severity, case.status) == ("high", "open")
+    assert case.category in in_group("violence_abuse")
     assert case.child_id == (await child(app, "A04")).id and case.child_code == "A04"
     assert case.reporter_role == "director" and case.ref.startswith("C260302-")
     assert case.ack_due_at is not None and (case.ack_due_at - NOW).total_seconds() == 30 * 60
@@ -172,7 +174,7 @@ async def test_concern_inside_a_visit_report_opens_case_and_the_report_goes_on(
         await say(app, text)
     await say(app, "孩子说经常挨打，身上有淤青")
     [case] = await cases(app)
-    assert (case.category, case.child_code) == ("violence_abuse", "A04")
+    assert case.child_code == "A04" and case.category in in_group("violence_abuse")
     async with app.db.transaction() as s:
         from sqlalchemy import select
 

@@ -1,0 +1,132 @@
+"""Which model screens now, and building a new one from the corpus and the hotline's labels.
+
+The active model is a row of `screen_models` (shared by every process); with none active,
+the shipped file content/safety/model/screen.npz screens. A retrain builds a new version,
+measures it by leaving writers out, and replaces the live model only when its recall (reach
+and alert, overall and in every category the old one measured) did not fall, unless forced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.screening.corpus import CORPUS_DIR, Row, read_corpus
+from dialogs.screening.categories import Categories, load_categories
+from dialogs.screening.framing import Framing, load_framing
+from dialogs.screening.matcher import Screen
+from dialogs.screening.model import SHIPPED_MODEL, ModelError, ScreenModel
+from storage.db import Database
+from storage.repos import screening as repo
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> ScreenModel | None:
+    try:
+        return ScreenModel.load(SHIPPED_MODEL)
+    except (OSError, ModelError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def shipped_categories() -> Categories:
+    return load_categories()
+
+
+@lru_cache(maxsize=1)
+def shipped_framing() -> Framing:
+    return load_framing()
+
+
+async def active_model(session: AsyncSession) -> ScreenModel | None:
+    row = await repo.active(session)
+    if row is not None:
+        try:
+            return ScreenModel.from_bytes(row.data)
+        except ModelError:
+            return shipped_model()
+    return shipped_model()
+
+
+async def label_rows(session: AsyncSession) -> list[Row]:
+    """The hotline's verdicts as training rows (writer `hotline:<year>`)."""
+    rows: list[Row] = []
+    for label in await repo.labels(session):
+        year = label.created_at.year
+        if label.verdict == "false_alarm":
+            rows.append(Row(f"hotline:{year}", "ok", "neg_hotline", "-", label.text))
+        elif label.category:
+            rows.append(Row(f"hotline:{year}", "report", label.category, "-", label.text))
+    return rows
+
+
+def recall_held(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[str]:
+    """What fell from `old` to `new` figures (empty: recall did not fall)."""
+    if not old:
+        return []
+    fell: list[str] = []
+    for key in ("reach", "alert"):
+        if new["reports"][key] + 1e-9 < old["reports"][key]:
+            fell.append(f"{key} {old['reports'][key]:.3f} -> {new['reports'][key]:.3f}")
+    return fell
+
+
+@dataclass(frozen=True, slots=True)
+class Retrained:
+    version: str
+    figures: Mapping[str, Any]
+    previous: str | None
+    previous_figures: Mapping[str, Any] | None
+    replaced: bool
+    fell: tuple[str, ...]
+
+
+async def retrain(
+    db: Database,
+    lexicon: Screen,
+    *,
+    now: datetime,
+    by: str,
+    corpus: Path = CORPUS_DIR,
+    force: bool = False,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Retrained:
+    from bot.screening.train import build
+
+    async with db.transaction() as session:
+        rows: Sequence[Row] = [*read_corpus(corpus), *await label_rows(session)]
+        current = await active_model(session)
+    built = await asyncio.to_thread(
+        build, rows, lexicon, shipped_framing(), shipped_categories(), now=now, progress=progress
+    )
+    figures = built.figures.to_json() if built.figures else {}
+    previous_figures = current.meta.get("figures") if current else None
+    fell = tuple(recall_held(previous_figures, figures))
+    replace = force or not fell
+    async with db.transaction() as session:
+        await repo.add_model(
+            session,
+            version=built.model.version,
+            data=built.model.to_bytes(),
+            figures=figures,
+            by=by,
+            now=now,
+            note="forced" if force and fell else "",
+        )
+        if replace:
+            await repo.activate(session, built.model.version)
+    return Retrained(
+        version=built.model.version,
+        figures=figures,
+        previous=current.version if current else None,
+        previous_figures=previous_figures,
+        replaced=replace,
+        fell=fell,
+    )

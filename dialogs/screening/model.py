@@ -1,0 +1,166 @@
+"""The learned screen's model at run time: a linear classifier over `features.py`.
+
+A model file (`.npz`, no pickles) holds the vocabulary with its idf weights, a binary
+"must report" classifier, a category classifier over the statutory categories, the decision
+thresholds chosen on held-out writers, and its metadata (version, figures, corpus).
+It is written by `bot/screening/train.py` (scikit-learn's TfidfVectorizer with sublinear tf
+and l2 norm, and LogisticRegression); this module recomputes the same tf-idf vector and
+dot products with numpy, so serving needs neither scikit-learn nor a pickle.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dialogs.screening.decision import Decision
+from dialogs.screening.features import features
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "content" / "safety" / "model"
+SHIPPED_MODEL = MODEL_DIR / "screen.npz"
+
+
+class ModelError(ValueError):
+    """A model file is missing a part or does not fit this version of Careline."""
+
+
+def signal_features(lexicon: Decision | None, frames: Iterable[str] = ()) -> list[str]:
+    """Extra `x:` features: the lexicon's decision (its groups, severity, danger) and the
+    framing cues found in the text (see `framing.py`)."""
+    out: list[str] = [f"x:frame:{name}" for name in frames]
+    if lexicon is None:
+        return out
+    for match in lexicon.matches:
+        out.append("x:lex:" + match.category)
+        out.append("x:sev:" + match.severity)
+    if lexicon.escalate:
+        out.append("x:lex")
+    if lexicon.immediate_danger:
+        out.append("x:danger")
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    alert: float  # probability at or above which the screen alerts
+    review: float  # at or above which (below alert) a person reviews it
+    lexicon_review: float  # a lexicon hit below `alert` goes to review at or above this
+
+    def to_json(self) -> dict[str, float]:
+        return {"alert": self.alert, "review": self.review, "lexicon_review": self.lexicon_review}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Thresholds:
+        return cls(
+            alert=float(raw["alert"]),
+            review=float(raw["review"]),
+            lexicon_review=float(raw.get("lexicon_review", 0.0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    probability: float  # that the message must reach a person
+    categories: tuple[tuple[str, float], ...]  # fine categories, most likely first
+
+
+@dataclass(frozen=True)
+class ScreenModel:
+    vocab: Mapping[str, int]
+    idf: np.ndarray
+    weights: np.ndarray  # binary classifier coefficients
+    bias: float
+    category_ids: tuple[str, ...]
+    category_weights: np.ndarray  # [categories, features]
+    category_bias: np.ndarray
+    thresholds: Thresholds
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("version", "unversioned"))
+
+    def vector(self, feats: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The l2-normalised sublinear tf-idf vector of a feature bag, as (indices, values)."""
+        counts = Counter(f for f in feats if f in self.vocab)
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        idx = np.fromiter((self.vocab[f] for f in counts), dtype=np.int64, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64)
+        values = tf * self.idf[idx]
+        norm = float(np.sqrt(np.dot(values, values)))
+        return idx, values / norm if norm else values
+
+    def predict_features(self, feats: Sequence[str]) -> Prediction:
+        idx, values = self.vector(feats)
+        z = float(np.dot(self.weights[idx], values)) + self.bias if len(idx) else self.bias
+        probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        if len(idx):
+            logits = self.category_weights[:, idx] @ values + self.category_bias
+        else:
+            logits = self.category_bias.astype(np.float64)
+        logits = logits - float(np.max(logits))
+        exp = np.exp(logits)
+        probs = exp / float(np.sum(exp))
+        order = np.argsort(-probs)
+        cats = tuple((self.category_ids[int(i)], float(probs[int(i)])) for i in order)
+        return Prediction(probability, cats)
+
+    def predict(self, text: str, extra: Sequence[str] = ()) -> Prediction:
+        return self.predict_features([*features(text), *extra])
+
+    # -- files -------------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        inverse = sorted(self.vocab.items(), key=lambda kv: kv[1])
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            vocab=np.array([k for k, _ in inverse], dtype=np.str_),
+            idf=self.idf.astype(np.float32),
+            weights=self.weights.astype(np.float32),
+            bias=np.array([self.bias], dtype=np.float64),
+            category_ids=np.array(self.category_ids, dtype=np.str_),
+            category_weights=self.category_weights.astype(np.float16),
+            category_bias=self.category_bias.astype(np.float32),
+            meta=np.array(
+                json.dumps(
+                    {**self.meta, "thresholds": self.thresholds.to_json()},
+                    ensure_ascii=False,
+                    sort_keys=True,
+                )
+            ),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ScreenModel:
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                vocab_list = [str(v) for v in npz["vocab"]]
+                meta = json.loads(str(npz["meta"]))
+                return cls(
+                    vocab={v: i for i, v in enumerate(vocab_list)},
+                    idf=npz["idf"].astype(np.float64),
+                    weights=npz["weights"].astype(np.float64),
+                    bias=float(npz["bias"][0]),
+                    category_ids=tuple(str(c) for c in npz["category_ids"]),
+                    category_weights=npz["category_weights"].astype(np.float32),
+                    category_bias=npz["category_bias"].astype(np.float64),
+                    thresholds=Thresholds.from_json(meta.get("thresholds", {})),
+                    meta=meta,
+                )
+        except (KeyError, ValueError, OSError, json.JSONDecodeError) as exc:
+            raise ModelError(f"not a Careline screen model ({exc})") from exc
+
+    @classmethod
+    def load(cls, path: Path = SHIPPED_MODEL) -> ScreenModel:
+        return cls.from_bytes(path.read_bytes())
