@@ -34,7 +34,7 @@ from dialogs.screening.model import ScreenModel, Thresholds, signal_features
 
 # What the thresholds aim for on held-out writers (issue: >= 0.98 reach a person, >= 0.90
 # alerted); a little above, since a new writer is harder than the average one.
-REACH_TARGET, ALERT_TARGET = 0.985, 0.92
+REACH_TARGET, ALERT_TARGET = 0.985, 0.91
 SEED = 20261201
 TRAIN_ONLY_PREFIXES = ("legacy:", "hotline:")
 
@@ -59,7 +59,13 @@ def _identity(bag: list[str]) -> list[str]:
     return bag
 
 
-def fit(examples: Sequence[Example], category_ids: Sequence[str], *, c: float = 4.0) -> ScreenModel:
+def fit(
+    examples: Sequence[Example],
+    category_ids: Sequence[str],
+    *,
+    c: float = 16.0,
+    with_categories: bool = True,
+) -> ScreenModel:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -74,16 +80,18 @@ def fit(examples: Sequence[Example], category_ids: Sequence[str], *, c: float = 
     binary.fit(x, y)
     known = set(category_ids)
     idx = [i for i, e in enumerate(examples) if e.row.must_report and e.row.category in known]
-    present = sorted({examples[i].row.category for i in idx})
-    multi = LogisticRegression(C=c * 2, max_iter=300, random_state=SEED)
-    multi.fit(x[idx], [examples[i].row.category for i in idx])
-    order = list(multi.classes_)
-    weights = np.asarray(multi.coef_)
-    bias = np.asarray(multi.intercept_)
-    if len(order) == 2:  # sklearn keeps one row for two classes
-        weights = np.vstack([-weights[0], weights[0]])
-        bias = np.array([-bias[0], bias[0]])
-    assert order == present
+    order = sorted({examples[i].row.category for i in idx})
+    weights = np.zeros((len(order), x.shape[1]))
+    bias = np.zeros(len(order))
+    if with_categories and len(order) >= 2:
+        multi = LogisticRegression(C=c * 2, max_iter=500, random_state=SEED)
+        multi.fit(x[idx], [examples[i].row.category for i in idx])
+        assert list(multi.classes_) == order
+        weights = np.asarray(multi.coef_)
+        bias = np.asarray(multi.intercept_)
+        if len(order) == 2:  # sklearn keeps one row for two classes
+            weights = np.vstack([-weights[0], weights[0]])
+            bias = np.array([-bias[0], bias[0]])
     vocab = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
     return ScreenModel(
         vocab=vocab,
@@ -93,7 +101,7 @@ def fit(examples: Sequence[Example], category_ids: Sequence[str], *, c: float = 
         category_ids=tuple(order),
         category_weights=weights.astype(np.float32),
         category_bias=bias.astype(np.float64),
-        thresholds=Thresholds(alert=0.5, review=0.3, lexicon_review=0.0),
+        thresholds=Thresholds(alert=0.5, review=0.3),
     )
 
 
@@ -108,7 +116,8 @@ def score(model: ScreenModel, examples: Sequence[Example]) -> list[Scored]:
     out = []
     for e in examples:
         prediction = model.predict_features(e.bag)
-        out.append(Scored(e, prediction.probability, prediction.categories[0][0]))
+        top = prediction.categories[0][0] if prediction.categories else "unclassified"
+        out.append(Scored(e, prediction.probability, top))
     return out
 
 
@@ -121,7 +130,7 @@ def choose_thresholds(scored: Sequence[Scored]) -> Thresholds:
     highest review line that lets REACH_TARGET of them reach a person."""
     reports = [s for s in scored if s.example.row.must_report]
     if not reports:
-        return Thresholds(alert=0.5, review=0.3, lexicon_review=0.0)
+        return Thresholds(alert=0.5, review=0.3)
     probs = sorted(s.probability for s in reports)
 
     def line(target: float) -> float:
@@ -129,16 +138,15 @@ def choose_thresholds(scored: Sequence[Scored]) -> Thresholds:
         return max(1e-6, probs[k] - 1e-9)
 
     alert = line(ALERT_TARGET)
-    # Lexicon hits below the line go to review when the model gives them some weight; the
-    # review line then makes up the rest of the reach target.
-    lexicon_review = min(alert, 0.05)
-    base = Thresholds(alert=alert, review=alert, lexicon_review=lexicon_review)
+    # Reports that alert by the lexicon's danger rule count; the review line makes up the
+    # rest of the reach target.
+    base = Thresholds(alert=alert, review=alert)
     rest = sorted((s.probability for s in reports if _reach(s, base) == "pass"), reverse=True)
     missing = math.ceil(REACH_TARGET * len(reports)) - (len(reports) - len(rest))
     review = alert
     if missing > 0 and rest:
         review = min(alert, max(1e-6, rest[min(missing, len(rest)) - 1] - 1e-9))
-    return Thresholds(alert=alert, review=review, lexicon_review=lexicon_review)
+    return Thresholds(alert=alert, review=review)
 
 
 @dataclass
@@ -258,7 +266,7 @@ def build(
     examples = prepare(rows, lexicon, framing)
     progress(f"{len(examples)} rows, {len({r.writer for r in rows})} writers")
     figures: Figures | None = None
-    thresholds = Thresholds(alert=0.5, review=0.3, lexicon_review=0.05)
+    thresholds = Thresholds(alert=0.5, review=0.3)
     if evaluate:
         figures, held = leave_writers_out(examples, category_ids, progress=progress)
         thresholds = choose_thresholds(held)
@@ -271,6 +279,7 @@ def build(
         "rows": len(rows),
         "writers": sorted(Counter(r.writer for r in rows)),
         "figures": figures.to_json() if figures else None,
+        "lexicon_terms": sorted({t.text for c in lexicon.lexicon.categories for t in c.terms}),
     }
     return Built(
         model=ScreenModel(
@@ -286,3 +295,32 @@ def build(
         ),
         figures=figures,
     )
+
+
+def held_out_figures(
+    rows: Sequence[Row],
+    held: Sequence[str],
+    lexicon: Screen,
+    framing: Framing,
+    categories: Categories,
+    *,
+    folds: int = 3,
+) -> Figures:
+    """Figures on the writers `held`, which neither the model nor its thresholds saw: the
+    thresholds come from `folds` writer-grouped folds of the other writers."""
+    category_ids = categories.ids()
+    examples = prepare(rows, lexicon, framing)
+    train = [e for e in examples if e.row.writer not in held]
+    test = [e for e in examples if e.row.writer in held]
+    writer_ids = sorted({e.row.writer for e in train if evaluable(e.row)})
+    scored: list[Scored] = []
+    for k in range(folds):
+        fold = set(writer_ids[k::folds])
+        inner = [e for e in train if e.row.writer not in fold]
+        model = fit(inner, category_ids, with_categories=False)
+        scored += score(model, [e for e in train if e.row.writer in fold])
+    thresholds = choose_thresholds(scored)
+    figures = Figures()
+    for s in score(fit(train, category_ids), test):
+        figures.add(s.example.row, _reach(s, thresholds), s.category)
+    return figures

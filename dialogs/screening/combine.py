@@ -5,10 +5,11 @@ Rules (thresholds come with the model, chosen on held-out writers for recall fir
    features, the lexicon's hits and the framing cues.
 2. p >= alert -> "alert" (a person now, on the alert lane, with the category's SLA).
 3. p >= review -> "review" (a case marked for review, no page, its own SLA).
-4. A lexicon hit below the alert line goes to review when p >= lexicon_review: an
-   administrator's term is never silent, but the model, which has read the framing (a TV
-   plot, a resolved event, an adult as subject), may hold back the alert. A lexicon hit with
-   a danger cue in its clause ("现在还在打") or a call for help alerts whatever p says.
+4. The lexicon's hits are features of the model, which has read the framing (a TV plot, a
+   resolved event, an adult as subject) and may hold back their alert. Two exceptions:
+   a hit with a danger cue in its clause ("现在还在打") or a call for help alerts whatever
+   p says; and a hit on a term the model was not trained with (an administrator's new
+   term) decides as the lexicon alone does, so that an edit acts at once.
 5. Otherwise "pass".
 Category: the model's most likely statutory category; with a lexicon hit, the most likely
 one within the hit's group when the model gives it any weight, else the group's default.
@@ -27,16 +28,21 @@ from dialogs.screening.model import Prediction, Thresholds
 MIN_GROUP_WEIGHT = 0.05
 
 
-def outcome_for(p: float, lexicon: Decision, thresholds: Thresholds) -> str:
-    if lexicon.escalate and lexicon.immediate_danger:
+def outcome_for(p: float, lexicon: Decision, thresholds: Thresholds, new_term: bool = False) -> str:
+    if lexicon.escalate and (lexicon.immediate_danger or new_term):
         return "alert"
     if p >= thresholds.alert:
         return "alert"
     if p >= thresholds.review:
         return "review"
-    if lexicon.escalate and p >= thresholds.lexicon_review:
-        return "review"
     return "pass"
+
+
+def has_new_term(lexicon: Decision, known_terms: frozenset[str] | None) -> bool:
+    """A hit on a lexicon term the model was not trained with (None: all are known)."""
+    if known_terms is None or not lexicon.escalate:
+        return False
+    return any(m.term not in known_terms for m in lexicon.matches)
 
 
 def choose_category(lexicon: Decision, prediction: Prediction, categories: Categories) -> str:
@@ -56,9 +62,10 @@ def combine(
     thresholds: Thresholds,
     categories: Categories,
     version: str,
+    known_terms: frozenset[str] | None = None,
 ) -> Decision:
     p = prediction.probability
-    outcome = outcome_for(p, lexicon, thresholds)
+    outcome = outcome_for(p, lexicon, thresholds, has_new_term(lexicon, known_terms))
     why = (*lexicon.why, f"model {version}: p={p:.2f} -> {outcome}")
     if outcome == "pass":
         return Decision(

@@ -108,6 +108,7 @@ class Screen:
         self.model = model
         self.categories = categories
         self.framing = framing
+        self._known_terms = model.known_terms if model is not None else None
         self._critical_categories = frozenset(
             c.id for c in lexicon.categories if c.severity == "critical"
         )
@@ -178,7 +179,12 @@ class Screen:
         extra = signal_features(decision, self.framing.found(text))
         prediction = self.model.predict(text, extra)
         return combine(
-            decision, prediction, self.model.thresholds, self.categories, self.model.version
+            decision,
+            prediction,
+            self.model.thresholds,
+            self.categories,
+            self.model.version,
+            self._known_terms,
         )
 
     def match_lexicon(self, text: str) -> Decision:

@@ -52,18 +52,13 @@ def signal_features(lexicon: Decision | None, frames: Iterable[str] = ()) -> lis
 class Thresholds:
     alert: float  # probability at or above which the screen alerts
     review: float  # at or above which (below alert) a person reviews it
-    lexicon_review: float  # a lexicon hit below `alert` goes to review at or above this
 
     def to_json(self) -> dict[str, float]:
-        return {"alert": self.alert, "review": self.review, "lexicon_review": self.lexicon_review}
+        return {"alert": self.alert, "review": self.review}
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Thresholds:
-        return cls(
-            alert=float(raw["alert"]),
-            review=float(raw["review"]),
-            lexicon_review=float(raw.get("lexicon_review", 0.0)),
-        )
+        return cls(alert=float(raw["alert"]), review=float(raw["review"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +83,12 @@ class ScreenModel:
     def version(self) -> str:
         return str(self.meta.get("version", "unversioned"))
 
+    @property
+    def known_terms(self) -> frozenset[str] | None:
+        """The lexicon terms (as written) the model was trained with; None if not recorded."""
+        terms = self.meta.get("lexicon_terms")
+        return frozenset(str(t) for t in terms) if isinstance(terms, list) else None
+
     def vector(self, feats: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The l2-normalised sublinear tf-idf vector of a feature bag, as (indices, values)."""
         counts = Counter(f for f in feats if f in self.vocab)
@@ -103,6 +104,8 @@ class ScreenModel:
         idx, values = self.vector(feats)
         z = float(np.dot(self.weights[idx], values)) + self.bias if len(idx) else self.bias
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        if not self.category_ids:
+            return Prediction(probability, ())
         if len(idx):
             logits = self.category_weights[:, idx] @ values + self.category_bias
         else:
