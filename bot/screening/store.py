@@ -68,13 +68,21 @@ async def label_rows(session: AsyncSession) -> list[Row]:
 
 
 def recall_held(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[str]:
-    """What fell from `old` to `new` figures (empty: recall did not fall)."""
-    if not old:
+    """What fell from `old` to `new` figures (empty: recall did not fall): reach and alert
+    overall, and reach in every category both measured."""
+    if not old or not old.get("reports"):
         return []
+    if not new.get("reports"):
+        return ["the new model has no figures"]
     fell: list[str] = []
     for key in ("reach", "alert"):
         if new["reports"][key] + 1e-9 < old["reports"][key]:
             fell.append(f"{key} {old['reports'][key]:.3f} -> {new['reports'][key]:.3f}")
+    old_cats, new_cats = old.get("by_category") or {}, new.get("by_category") or {}
+    for category in sorted(set(old_cats) & set(new_cats)):
+        before, after = old_cats[category]["reach"], new_cats[category]["reach"]
+        if after + 1e-9 < before:
+            fell.append(f"{category} reach {before:.3f} -> {after:.3f}")
     return fell
 
 
@@ -103,11 +111,14 @@ async def retrain(
     async with db.transaction() as session:
         rows: Sequence[Row] = [*read_corpus(corpus), *await label_rows(session)]
         current = await active_model(session)
+        live = await repo.active(session)
+        previous_figures = (
+            live.figures if live else (current.meta.get("figures") if current else None)
+        )
     built = await asyncio.to_thread(
         build, rows, lexicon, shipped_framing(), shipped_categories(), now=now, progress=progress
     )
     figures = built.figures.to_json() if built.figures else {}
-    previous_figures = current.meta.get("figures") if current else None
     fell = tuple(recall_held(previous_figures, figures))
     replace = force or not fell
     async with db.transaction() as session:

@@ -46,6 +46,7 @@ def routers(app: Application) -> list[APIRouter]:
         routes_reminders,
         routes_reports,
         routes_roster,
+        routes_screening,
     )
 
     return [
@@ -56,6 +57,7 @@ def routers(app: Application) -> list[APIRouter]:
         routes_people.router(),
         routes_cases.router(),
         routes_lexicon.router(),
+        routes_screening.router(),
         routes_reminders.router(),
         routes_reports.router(),
         routes_assets.router(),

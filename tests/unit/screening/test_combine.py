@@ -87,3 +87,33 @@ def test_review_and_pass_decisions_say_why() -> None:
     assert (d.outcome, d.category, d.severity, d.reaches_person) == ("pass", None, None, False)
     assert d.matches  # the lexicon's hits stay visible, for explanation
     assert d.to_json()["outcome"] == "pass" and d.to_json()["model_version"] == "v7"
+
+
+def _figs(reach: float, alert: float, cats: dict[str, float] | None = None) -> dict[str, object]:
+    return {
+        "reports": {"n": 10, "reach": reach, "alert": alert},
+        "by_category": {k: {"n": 5, "reach": v, "alert": v} for k, v in (cats or {}).items()},
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fell"),
+    [
+        (None, _figs(0.9, 0.8), []),  # nothing to compare with
+        (_figs(0.98, 0.9), _figs(0.98, 0.9), []),
+        (_figs(0.98, 0.9), _figs(0.99, 0.95), []),
+        (_figs(0.98, 0.9), _figs(0.97, 0.95), ["reach 0.980 -> 0.970"]),
+        (_figs(0.98, 0.9), _figs(0.99, 0.85), ["alert 0.900 -> 0.850"]),
+        (
+            _figs(0.98, 0.9, {"missing": 1.0}),
+            _figs(0.98, 0.9, {"missing": 0.8}),
+            ["missing reach 1.000 -> 0.800"],
+        ),
+        (_figs(0.98, 0.9, {"begging": 1.0}), _figs(0.98, 0.9, {"missing": 0.5}), []),  # not both
+        (_figs(0.98, 0.9), {}, ["the new model has no figures"]),
+    ],
+)
+def test_recall_must_not_fall(old: object, new: object, fell: list[str]) -> None:
+    from bot.screening.store import recall_held
+
+    assert recall_held(old, new) == fell  # type: ignore[arg-type]
