@@ -27,7 +27,7 @@ from bot.screening.corpus import Row, fingerprint
 from dialogs.screening.categories import Categories
 from dialogs.screening.combine import outcome_for
 from dialogs.screening.decision import Decision
-from dialogs.screening.features import features
+from dialogs.screening.features import Sounds, features
 from dialogs.screening.framing import Framing
 from dialogs.screening.matcher import Screen
 from dialogs.screening.model import ScreenModel, Thresholds, signal_features
@@ -292,6 +292,7 @@ def build(
             category_bias=model.category_bias,
             thresholds=thresholds,
             meta=meta,
+            sounds=Sounds.for_texts(r.text for r in rows),
         ),
         figures=figures,
     )

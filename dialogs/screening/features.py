@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from dialogs.screening.normalize import normalize
@@ -27,29 +29,64 @@ _LATIN = re.compile(r"[a-z]+")
 _MAX_SYLLABLE = 6
 
 
+def _plain(reading: str) -> str:
+    plain = unicodedata.normalize("NFKD", reading)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return plain.replace("ü", "v").lower()
+
+
 @lru_cache(maxsize=1)
-def _readings() -> dict[str, str]:
-    """Each CJK character's first reading, without tones (from pypinyin's dictionary)."""
+def _dictionary() -> dict[int, str]:
     from pypinyin.pinyin_dict import pinyin_dict
 
-    out: dict[str, str] = {}
-    for code, readings in pinyin_dict.items():
-        first = readings.split(",", 1)[0]
-        plain = unicodedata.normalize("NFKD", first)
-        plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
-        out[chr(code)] = plain.replace("ü", "v").lower()
-    return out
+    return pinyin_dict
+
+
+@lru_cache(maxsize=65536)
+def dictionary_reading(ch: str) -> str | None:
+    """A CJK character's first reading, without tones (from pypinyin's dictionary)."""
+    found = _dictionary().get(ord(ch))
+    return _plain(found.split(",", 1)[0]) if found else None
 
 
 @lru_cache(maxsize=1)
 def _syllables() -> frozenset[str]:
-    return frozenset(_readings().values())
+    return frozenset(_plain(r.split(",", 1)[0]) for r in _dictionary().values())
 
 
-def split_pinyin(word: str) -> list[str] | None:
+@dataclass(frozen=True)
+class Sounds:
+    """Characters' readings and the pinyin syllables. A model carries the readings of the
+    characters it was trained on, so serving does not load pypinyin's whole dictionary;
+    a character outside that table is looked up there on first sight."""
+
+    table: Mapping[str, str] = field(default_factory=dict)
+    syllables: frozenset[str] | None = None
+
+    def reading(self, ch: str) -> str | None:
+        if ch <= "\u2e7f":
+            return None
+        found = self.table.get(ch)
+        return found if found is not None else dictionary_reading(ch)
+
+    def syllable_set(self) -> frozenset[str]:
+        return self.syllables if self.syllables is not None else _syllables()
+
+    @classmethod
+    def for_texts(cls, texts: Iterable[str]) -> Sounds:
+        """The readings of every character in `texts` and all syllables (for a model file)."""
+        chars = {ch for text in texts for ch in normalize(text).compact if ch > "\u2e7f"}
+        table = {ch: r for ch in sorted(chars) if (r := dictionary_reading(ch)) is not None}
+        return cls(table, _syllables())
+
+
+DICTIONARY = Sounds()
+
+
+def split_pinyin(word: str, sounds: Sounds = DICTIONARY) -> list[str] | None:
     """A Latin word split into pinyin syllables ("xiaohai" -> xiao, hai), or None when it
     is not pinyin. Prefers fewer, longer syllables."""
-    syllables = _syllables()
+    syllables = sounds.syllable_set()
     n = len(word)
     best: list[list[str] | None] = [None] * (n + 1)
     best[0] = []
@@ -67,17 +104,16 @@ def split_pinyin(word: str) -> list[str] | None:
     return best[n]
 
 
-def _sounds(compact: str) -> list[str]:
+def _sounds(compact: str, sounds: Sounds) -> list[str]:
     """The message as a sequence of syllables (and '|' where something else stands)."""
-    readings = _readings()
     out: list[str] = []
     i = 0
     n = len(compact)
     while i < n:
         ch = compact[i]
-        reading = readings.get(ch)
-        if reading is not None:
-            out.append(reading)
+        sound = sounds.reading(ch)
+        if sound is not None:
+            out.append(sound)
             i += 1
             continue
         if "a" <= ch <= "z":
@@ -85,7 +121,7 @@ def _sounds(compact: str) -> list[str]:
             while j < n and "a" <= compact[j] <= "z":
                 j += 1
             word = compact[i:j]
-            parts = split_pinyin(word) if len(word) <= 40 else None
+            parts = split_pinyin(word, sounds) if len(word) <= 40 else None
             out.extend(parts if parts else ["|"])
             i = j
             continue
@@ -98,7 +134,7 @@ def _initial(syllable: str) -> str:
     return syllable[0]
 
 
-def features(text: str) -> list[str]:
+def features(text: str, sounds: Sounds = DICTIONARY) -> list[str]:
     norm = normalize(text)
     compact = norm.compact
     feats: list[str] = []
@@ -115,18 +151,18 @@ def features(text: str) -> list[str]:
         feats.append("w:" + word)
         if i + 1 < len(words):
             feats.append("w:" + word + "_" + words[i + 1])
-        if 2 <= len(word) <= 5 and split_pinyin(word) is None:
+        if 2 <= len(word) <= 5 and split_pinyin(word, sounds) is None:
             feats.append("i:" + word)  # net-slang initials: xq, zs, nsdd
-    sounds = _sounds(compact)
-    for i, syl in enumerate(sounds):
+    heard = _sounds(compact, sounds)
+    for i, syl in enumerate(heard):
         if syl == "|":
             continue
         feats.append("p:" + syl)
-        nxt = sounds[i + 1] if i + 1 < len(sounds) else "|"
+        nxt = heard[i + 1] if i + 1 < len(heard) else "|"
         if nxt != "|":
             feats.append("p:" + syl + "_" + nxt)
             feats.append("i:" + _initial(syl) + _initial(nxt))
-            third = sounds[i + 2] if i + 2 < len(sounds) else "|"
+            third = heard[i + 2] if i + 2 < len(heard) else "|"
             if third != "|":
                 feats.append("i:" + _initial(syl) + _initial(nxt) + _initial(third))
     return feats

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from content.normalize import to_simplified
+from dialogs.screening.normalize import normalize, normalize_term
 
 FRAMING_FILE = Path(__file__).resolve().parents[2] / "content" / "safety" / "framing.toml"
 _CN_DIGITS = {
@@ -68,10 +68,12 @@ class Framing:
     cues: Mapping[str, tuple[str, ...]]
 
     def found(self, text: str) -> list[str]:
-        """The kinds of framing cue in `text` (each kind once), plus "minor" for an age."""
-        folded = to_simplified(unicodedata.normalize("NFKC", text).casefold())
-        kinds = [kind for kind, words in self.cues.items() if any(w in folded for w in words)]
-        if minor_age(folded):
+        """The kinds of framing cue in `text` (each kind once), plus "minor" for an age.
+        Cues match the compact form (separators dropped, traditional read as simplified)."""
+        norm = normalize(text)
+        compact = norm.compact
+        kinds = [kind for kind, words in self.cues.items() if any(w in compact for w in words)]
+        if minor_age(unicodedata.normalize("NFKC", text).casefold()):
             kinds.append("minor")
         return kinds
 
@@ -82,9 +84,8 @@ class Framing:
         for kind, words in section.items():
             if not isinstance(words, Sequence) or isinstance(words, str):
                 raise ValueError(f"framing.{kind} must be a list of words")
-            cues[str(kind)] = tuple(
-                to_simplified(unicodedata.normalize("NFKC", str(w)).casefold()) for w in words if w
-            )
+            compacted = (normalize_term(str(w)) for w in words if w)
+            cues[str(kind)] = tuple(w for w in compacted if w)
         return cls(cues)
 
 

@@ -13,16 +13,16 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from dialogs.screening.decision import Decision
-from dialogs.screening.features import features
+from dialogs.screening.features import DICTIONARY, Sounds, features
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "content" / "safety" / "model"
 SHIPPED_MODEL = MODEL_DIR / "screen.npz"
@@ -78,6 +78,7 @@ class ScreenModel:
     category_bias: np.ndarray
     thresholds: Thresholds
     meta: Mapping[str, Any] = field(default_factory=dict)
+    sounds: Sounds = DICTIONARY
 
     @property
     def version(self) -> str:
@@ -91,25 +92,35 @@ class ScreenModel:
 
     def vector(self, feats: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The l2-normalised sublinear tf-idf vector of a feature bag, as (indices, values)."""
-        counts = Counter(f for f in feats if f in self.vocab)
+        vocab = self.vocab
+        counts: dict[int, int] = {}
+        for feat in feats:
+            i = vocab.get(feat)
+            if i is not None:
+                counts[i] = counts.get(i, 0) + 1
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        idx = np.fromiter((self.vocab[f] for f in counts), dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64)
-        values = tf * self.idf[idx]
+        idx = np.array(list(counts), dtype=np.int64)
+        values = (1.0 + np.log(np.array(list(counts.values()), dtype=np.float64))) * self.idf[idx]
         norm = float(np.sqrt(np.dot(values, values)))
         return idx, values / norm if norm else values
 
+    @cached_property
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row 0 the binary weights, rows 1.. the categories': one gather, one product."""
+        matrix = np.vstack([self.weights[np.newaxis, :], self.category_weights]).astype(np.float64)
+        bias = np.concatenate([[self.bias], self.category_bias]).astype(np.float64)
+        return np.ascontiguousarray(matrix.T), bias
+
     def predict_features(self, feats: Sequence[str]) -> Prediction:
         idx, values = self.vector(feats)
-        z = float(np.dot(self.weights[idx], values)) + self.bias if len(idx) else self.bias
+        matrix, bias = self._stacked
+        out = values @ matrix[idx] + bias if len(idx) else bias.copy()
+        z = float(out[0])
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         if not self.category_ids:
             return Prediction(probability, ())
-        if len(idx):
-            logits = self.category_weights[:, idx] @ values + self.category_bias
-        else:
-            logits = self.category_bias.astype(np.float64)
+        logits = out[1:]
         logits = logits - float(np.max(logits))
         exp = np.exp(logits)
         probs = exp / float(np.sum(exp))
@@ -118,7 +129,7 @@ class ScreenModel:
         return Prediction(probability, cats)
 
     def predict(self, text: str, extra: Sequence[str] = ()) -> Prediction:
-        return self.predict_features([*features(text), *extra])
+        return self.predict_features([*features(text, self.sounds), *extra])
 
     # -- files -------------------------------------------------------------------------
 
@@ -134,6 +145,15 @@ class ScreenModel:
             category_ids=np.array(self.category_ids, dtype=np.str_),
             category_weights=self.category_weights.astype(np.float16),
             category_bias=self.category_bias.astype(np.float32),
+            readings=np.array(
+                json.dumps(
+                    {
+                        "table": dict(self.sounds.table),
+                        "syllables": sorted(self.sounds.syllables or ()),
+                    },
+                    ensure_ascii=False,
+                )
+            ),
             meta=np.array(
                 json.dumps(
                     {**self.meta, "thresholds": self.thresholds.to_json()},
@@ -150,6 +170,11 @@ class ScreenModel:
             with np.load(io.BytesIO(data), allow_pickle=False) as npz:
                 vocab_list = [str(v) for v in npz["vocab"]]
                 meta = json.loads(str(npz["meta"]))
+                sounds = DICTIONARY
+                if "readings" in npz.files:
+                    raw = json.loads(str(npz["readings"]))
+                    syllables = frozenset(raw.get("syllables") or ()) or None
+                    sounds = Sounds(dict(raw.get("table") or {}), syllables)
                 return cls(
                     vocab={v: i for i, v in enumerate(vocab_list)},
                     idf=npz["idf"].astype(np.float64),
@@ -160,6 +185,7 @@ class ScreenModel:
                     category_bias=npz["category_bias"].astype(np.float64),
                     thresholds=Thresholds.from_json(meta.get("thresholds", {})),
                     meta=meta,
+                    sounds=sounds,
                 )
         except (KeyError, ValueError, OSError, json.JSONDecodeError) as exc:
             raise ModelError(f"not a Careline screen model ({exc})") from exc

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from content.normalize import to_simplified
 
@@ -82,7 +83,10 @@ def _simplify(chars: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1024)
 def normalize(text: str) -> Normalized:
+    """The compact form of `text` (cached: the lexicon, the model's features and the framing
+    cues all read the same message)."""
     chars, origin = _fold_chars(text)
     chars = _simplify(chars)
     compact: list[str] = []

@@ -1,0 +1,121 @@
+"""The whole screen (lexicon + learned model + framing cues) on one core, what loading the
+model adds to start-up, and the resident memory of `careline serve --demo`.
+
+Run: `python bench/learned_screen.py [--rounds 3] [--serve]` from the project root.
+A script, not a test: it prints figures and asserts nothing. Targets (issue 16): >= 2,000
+messages/s for the whole screen, <= 1 s added to start-up, <= 400 MB resident for serve.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.screening.corpus import read_corpus  # noqa: E402
+
+LOAD = (
+    "import time; t = time.perf_counter(); from bot.hotline.lexicon import default_screen; "
+    "s = default_screen(); s.screen('孩子被打了'); print(time.perf_counter() - t)"
+)
+LEXICON_ONLY = (
+    "import time; t = time.perf_counter(); from dialogs.screening import Screen, "
+    "load_default_lexicon; s = Screen(load_default_lexicon()); s.screen('孩子被打了'); "
+    "print(time.perf_counter() - t)"
+)
+
+
+def cold(code: str, runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return sorted(times)[len(times) // 2]
+
+
+def throughput(rounds: int) -> None:
+    from bot.hotline.lexicon import default_screen
+
+    screen = default_screen()
+    texts = [r.text for r in read_corpus()]
+    for text in texts[:200]:
+        screen.screen(text)
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for text in texts:
+            screen.screen(text)
+    elapsed = time.perf_counter() - started
+    n = rounds * len(texts)
+    lex_started = time.perf_counter()
+    for text in texts:
+        screen.match_lexicon(text)
+    lex_elapsed = time.perf_counter() - lex_started
+    mean_len = sum(map(len, texts)) / len(texts)
+    print(f"whole screen: {n / elapsed:,.0f} messages/s ({elapsed / n * 1e6:.0f} µs each, "
+          f"mean {mean_len:.0f} characters); lexicon stage alone: "
+          f"{len(texts) / lex_elapsed:,.0f} messages/s")  # fmt: skip
+
+
+def rss_of_serve() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "CARELINE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/c.db",
+               "CARELINE_PORT": "18931"}  # fmt: skip
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--demo"], cwd=tmp, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        try:
+            for _ in range(600):
+                try:
+                    urllib.request.urlopen("http://127.0.0.1:18931/healthz", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            healthy = time.perf_counter() - started
+            send = urllib.request.Request(
+                "http://127.0.0.1:18931/api/simulator/messages", method="POST",
+                data=b'{"phone": "+8613999999999", "text": "\\u5b69\\u5b50\\u88ab\\u6253\\u4e86"}',
+                headers={"Content-Type": "application/json"},
+            )  # fmt: skip
+            with contextlib.suppress(OSError):  # the figure below is then the idle one
+                urllib.request.urlopen(send, timeout=5)
+            time.sleep(1)
+            if proc.poll() is not None:
+                print(f"careline serve --demo exited with {proc.returncode}")
+                return
+            status = Path(f"/proc/{proc.pid}/status").read_text()
+            rss = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS"))
+            print(f"careline serve --demo: healthy after {healthy:.2f} s, "
+                  f"resident {rss / 1024:.0f} MiB after screening a message")  # fmt: skip
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--serve", action="store_true", help="also start careline serve --demo")
+    args = parser.parse_args()
+    with_model, lexicon_only = cold(LOAD), cold(LEXICON_ONLY)
+    print(f"cold load: lexicon + model {with_model:.2f} s, lexicon alone {lexicon_only:.2f} s: "
+          f"the model adds {with_model - lexicon_only:.2f} s")  # fmt: skip
+    throughput(args.rounds)
+    if args.serve:
+        rss_of_serve()
+
+
+if __name__ == "__main__":
+    main()
