@@ -169,6 +169,7 @@ async def _retrain(url: str, args: argparse.Namespace, stdout: TextIO, stderr: T
 async def _models(url: str, rollback: str | None, stdout: TextIO, stderr: TextIO) -> int:
     from bot.screening.store import shipped_model
     from storage.db import Database
+    from storage.repos import audit
     from storage.repos import screening as repo
 
     db = Database(url)
@@ -184,6 +185,10 @@ async def _models(url: str, rollback: str | None, stdout: TextIO, stderr: TextIO
                     print(f"careline screen rollback: no model {rollback!r}; "
                           "'careline screen models' lists them", file=stderr)  # fmt: skip
                     return 2
+                audit.record(
+                    session, at=datetime.now(UTC), actor="cli", action="screen_activate",
+                    subject_type="screen_model", subject_id=rollback,
+                )  # fmt: skip
             rows = await repo.models(session)
     finally:
         await db.dispose()

@@ -24,6 +24,7 @@ from dialogs.screening.framing import Framing, load_framing
 from dialogs.screening.matcher import Screen
 from dialogs.screening.model import SHIPPED_MODEL, ModelError, ScreenModel
 from storage.db import Database
+from storage.repos import audit
 from storage.repos import screening as repo
 
 
@@ -133,6 +134,11 @@ async def retrain(
         )
         if replace:
             await repo.activate(session, built.model.version)
+        audit.record(
+            session, at=now, actor=by, action="screen_model_built", subject_type="screen_model",
+            subject_id=built.model.version,
+            detail={"replaced": replace, "fell": list(fell), "forced": force},
+        )  # fmt: skip
     return Retrained(
         version=built.model.version,
         figures=figures,

@@ -5,6 +5,7 @@ recall did not fall; the live screen follows the active version; administrators 
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,23 @@ def test_eval_prints_recall_and_false_alarms_per_category_and_style(tmp_path: Pa
     bad.write_text("label\ttext\nmaybe\tx\n", encoding="utf-8")
     assert run_eval(url, bad, False, io.StringIO(), err) == 2
     assert "bad.tsv:2: label must be report or ok" in err.getvalue()
+
+
+async def test_models_command_lists_versions_and_rolls_back(db: Database, tmp_path: Path) -> None:
+    from bot.hotline.cli import _models
+
+    built = await retrain(
+        db, default_screen(), now=datetime(2026, 3, 2, tzinfo=UTC), by="cli",
+        corpus=write_corpus(tmp_path / "c"),
+    )  # fmt: skip
+    out, err = io.StringIO(), io.StringIO()
+    assert await _models(db.url, None, out, err) == 0
+    assert f"* {built.version}" in out.getvalue() and "  shipped" in out.getvalue()
+    assert await _models(db.url, "v-none", io.StringIO(), err) == 2
+    assert "no model 'v-none'" in err.getvalue()
+    out = io.StringIO()
+    assert await _models(db.url, "shipped", out, err) == 0
+    assert "* shipped" in out.getvalue()
+    async with db.transaction() as s:
+        actions = [a.action for a in (await s.execute(select(AuditEntry))).scalars()]
+    assert actions == ["screen_model_built", "screen_activate"]
