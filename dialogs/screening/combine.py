@@ -12,7 +12,8 @@ Rules (thresholds come with the model, chosen on held-out writers for recall fir
    term) decides as the lexicon alone does, so that an edit acts at once.
 5. Otherwise "pass".
 Category: the model's most likely statutory category; with a lexicon hit, the most likely
-one within the hit's group when the model gives it any weight, else the group's default.
+one within the hit's group when it is among the model's first three, else the model's first
+(an administrator's new term: the group's default, since the model has not learned it).
 Severity: the category's default, critical when the danger is immediate.
 """
 
@@ -25,7 +26,7 @@ from dialogs.screening.decision import Decision
 from dialogs.screening.lexicon import severity_rank
 from dialogs.screening.model import Prediction, Thresholds
 
-MIN_GROUP_WEIGHT = 0.05
+GROUP_RANK = 3
 
 
 def outcome_for(p: float, lexicon: Decision, thresholds: Thresholds, new_term: bool = False) -> str:
@@ -45,15 +46,19 @@ def has_new_term(lexicon: Decision, known_terms: frozenset[str] | None) -> bool:
     return any(m.term not in known_terms for m in lexicon.matches)
 
 
-def choose_category(lexicon: Decision, prediction: Prediction, categories: Categories) -> str:
+def choose_category(
+    lexicon: Decision, prediction: Prediction, categories: Categories, new_term: bool = False
+) -> str:
+    ranked = [c for c, _ in prediction.categories]
     group = lexicon.category if lexicon.escalate else None
     if group is not None:
         members = set(categories.in_group(group)) or {categories.fine(group) or group}
-        for category, weight in prediction.categories:
-            if category in members and weight >= MIN_GROUP_WEIGHT:
+        for category in ranked[:GROUP_RANK]:
+            if category in members:
                 return category
-        return categories.fine(group) or group
-    return prediction.categories[0][0] if prediction.categories else "unclassified"
+        if new_term or not ranked:
+            return categories.fine(group) or group
+    return ranked[0] if ranked else "unclassified"
 
 
 def combine(
@@ -65,7 +70,8 @@ def combine(
     known_terms: frozenset[str] | None = None,
 ) -> Decision:
     p = prediction.probability
-    outcome = outcome_for(p, lexicon, thresholds, has_new_term(lexicon, known_terms))
+    new_term = has_new_term(lexicon, known_terms)
+    outcome = outcome_for(p, lexicon, thresholds, new_term)
     why = (*lexicon.why, f"model {version}: p={p:.2f} -> {outcome}")
     if outcome == "pass":
         return Decision(
@@ -78,7 +84,7 @@ def combine(
             score=p,
             model_version=version,
         )
-    category = choose_category(lexicon, prediction, categories)
+    category = choose_category(lexicon, prediction, categories, new_term)
     meta = categories.get(category)
     severity = meta.severity if meta else (lexicon.severity or "medium")
     if lexicon.escalate and severity_rank(lexicon.severity) > severity_rank(severity):

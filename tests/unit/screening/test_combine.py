@@ -40,6 +40,11 @@ def test_outcome(p: float, lexicon: Decision, new_term: bool, outcome: str) -> N
     assert outcome_for(p, lexicon, T, new_term) == outcome
 
 
+def test_a_new_terms_category_is_its_groups_default_unless_the_model_ranks_the_group() -> None:
+    far = (("self_harm", 0.9), ("missing", 0.05), ("poisoning", 0.03), ("bullying", 0.02))
+    assert choose_category(hit(), Prediction(0.9, far), CATS, new_term=True) == "physical_abuse"
+
+
 def test_new_terms_are_those_the_model_was_not_trained_with() -> None:
     assert has_new_term(hit(), frozenset({"打人"}))
     assert not has_new_term(hit(), frozenset({"被打"}))
@@ -52,10 +57,19 @@ def test_new_terms_are_those_the_model_was_not_trained_with() -> None:
     [
         # no lexicon hit: the model's first choice
         (NO_CONCERN, (("early_marriage", 0.7), ("trafficking", 0.3)), "early_marriage"),
-        # a lexicon hit: the model's best choice within the hit's group
+        # a lexicon hit: the model's best choice within the hit's group, among its first three
         (hit(), (("self_harm", 0.6), ("domestic_violence", 0.3)), "domestic_violence"),
-        # the model gives the group no weight: the group's default category
-        (hit(), (("self_harm", 0.98), ("domestic_violence", 0.01)), "physical_abuse"),
+        # the group is not among the model's first three: the model's first
+        (
+            hit(),
+            (
+                ("self_harm", 0.9),
+                ("missing", 0.05),
+                ("poisoning", 0.03),
+                ("domestic_violence", 0.02),
+            ),
+            "self_harm",
+        ),
         (hit("child_alone_missing"), (("missing", 0.5),), "missing"),
     ],
 )
