@@ -24,8 +24,12 @@ sys.path.insert(0, str(ROOT))
 from bot.screening.corpus import read_corpus  # noqa: E402
 
 LOAD = (
-    "import time; t = time.perf_counter(); from bot.hotline.lexicon import default_screen; "
-    "s = default_screen(); s.screen('孩子被打了'); print(time.perf_counter() - t)"
+    "import time; t = time.perf_counter(); from dialogs.screening import Screen, "
+    "load_default_lexicon; from dialogs.screening.model import ScreenModel; "
+    "from dialogs.screening.categories import load_categories; "
+    "from dialogs.screening.framing import load_framing; "
+    "s = Screen(load_default_lexicon(), ScreenModel.load(), load_categories(), load_framing()); "
+    "s.screen('孩子被打了'); print(time.perf_counter() - t)"
 )
 LEXICON_ONLY = (
     "import time; t = time.perf_counter(); from dialogs.screening import Screen, "
@@ -69,12 +73,12 @@ def throughput(rounds: int) -> None:
 
 def rss_of_serve() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "CARELINE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/c.db",
-               "CARELINE_PORT": "18931"}  # fmt: skip
+        env = {k: v for k, v in os.environ.items() if k != "CARELINE_DATABASE_URL"}
+        env["CARELINE_PORT"] = "18931"  # the default SQLite file, in the temporary folder
         started = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--demo"], cwd=tmp, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
         )  # fmt: skip
         try:
             for _ in range(600):
@@ -93,7 +97,8 @@ def rss_of_serve() -> None:
                 urllib.request.urlopen(send, timeout=5)
             time.sleep(1)
             if proc.poll() is not None:
-                print(f"careline serve --demo exited with {proc.returncode}")
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                print(f"careline serve --demo exited with {proc.returncode}: {err[-300:]}")
                 return
             status = Path(f"/proc/{proc.pid}/status").read_text()
             rss = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS"))
