@@ -35,6 +35,9 @@ class MatchOut(BaseModel):
 
 class TestOut(BaseModel):
     escalate: bool
+    outcome: str  # alert | review | pass
+    score: float | None  # the learned model's probability (None: lexicon only)
+    model_version: str | None
     category: str | None
     severity: str | None
     immediate_danger: bool
@@ -49,7 +52,9 @@ async def run_screen(request: Request, text: str) -> TestOut:
         screen = await hotline_of(app).screens.get(session, app.clock.now())
     decision = screen.screen(text)
     return TestOut(
-        escalate=decision.escalate, category=decision.category, severity=decision.severity,
+        escalate=decision.escalate, outcome=decision.outcome, score=decision.score,
+        model_version=decision.model_version, category=decision.category,
+        severity=decision.severity,
         immediate_danger=decision.immediate_danger, about_self=decision.about_self,
         why=list(decision.why),
         matches=[
