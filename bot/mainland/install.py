@@ -1,0 +1,36 @@
+"""The mainland capability: hooks on the dispatcher and the SMS channel, jobs, routes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.channels.mainland_sms import MainlandSmsChannel
+from bot.mainland.channels import LateHook
+from bot.mainland.hooks import mark_carrier_blocked, reroute
+from dialogs.types import Channel
+from storage.models import OutboxMessage
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+    from bot.app import Application
+
+
+def install(app: Application) -> None:
+    async def on_reroute(row: OutboxMessage) -> str | None:
+        return await reroute(app.db, row, app.clock.now(), app.channels)
+
+    app.dispatcher.on_reroute = on_reroute
+    sms = app.channels.get(Channel.SMS)
+    if isinstance(sms, MainlandSmsChannel) and isinstance(sms.on_blocked, LateHook):
+
+        async def blocked(phone: str, code: str) -> None:
+            await mark_carrier_blocked(app.db, phone, code, app.clock.now(), app.channels)
+
+        sms.on_blocked.target = blocked
+
+
+def routers(app: Application) -> list[APIRouter]:
+    from bot.web.mainland_webhooks import sms_router
+
+    return [sms_router(app)]
