@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.channels.mainland_sms import MainlandSmsChannel
+from bot.channels.wecom import WeComChannel
 from bot.mainland.channels import LateHook
 from bot.mainland.hooks import mark_carrier_blocked, reroute
 from dialogs.types import Channel
@@ -28,9 +29,12 @@ def install(app: Application) -> None:
             await mark_carrier_blocked(app.db, phone, code, app.clock.now(), app.channels)
 
         sms.on_blocked.target = blocked
+    wecom = app.channels.get(Channel.WECOM)
+    if isinstance(wecom, WeComChannel) and app.content is not None:
+        wecom.catalog = app.content.current  # published edits of the card's labels too
 
 
 def routers(app: Application) -> list[APIRouter]:
-    from bot.web.mainland_webhooks import sms_router
+    from bot.web.mainland_webhooks import sms_router, wecom_router
 
-    return [sms_router(app)]
+    return [sms_router(app), wecom_router(app)]

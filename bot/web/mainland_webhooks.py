@@ -10,16 +10,24 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
+from xml.etree import ElementTree
 
+import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from bot.app import Application
 from bot.channels import aliyun_sms, tencent_sms
 from bot.channels.mainland_sms import Report
+from bot.channels.wecom import CLAIM_PREFIX, WeComChannel, WeComError
+from bot.channels.wecom_crypto import WeComCryptoError
 from bot.mainland.hooks import mark_carrier_blocked
+from content.locales import DEFAULT_LOCALE
 from dialogs.types import Channel, Inbound
+from storage.models import Person
+from storage.repos import cases as cases_repo
 from storage.repos import mainland as repo
 from storage.repos import outbox as outbox_repo
 
@@ -174,4 +182,130 @@ def sms_router(app: Application) -> APIRouter:
     return r
 
 
-__all__ = ["PlainTextResponse", "sms_router", "store_reports"]
+FRESH_SECONDS = 300  # WeCom's protocol has no replay window: ours is ±5 minutes
+
+
+def parse_wecom_xml(xml: str) -> dict[str, str] | None:
+    """A flat XML message (<xml><Tag>value</Tag>…</xml>) as a dict; None when not XML."""
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError:
+        return None
+    return {child.tag: (child.text or "") for child in root}
+
+
+def wecom_inbound(msg: dict[str, str], received_at: datetime) -> Inbound | None:
+    """A decrypted WeCom message or card event as one Inbound; None for events we ignore."""
+    user = msg.get("FromUserName", "")
+    if not user:
+        return None
+    kind = msg.get("MsgType", "")
+    if kind == "event":
+        if msg.get("Event") != "template_card_event":
+            return None
+        key = msg.get("EventKey", "")
+        if not key.startswith(CLAIM_PREFIX):
+            return None
+        ref = key.removeprefix(CLAIM_PREFIX)
+        # Dedupe on user + time for events (WeCom retries 3 times).
+        pid = f"wecom-ev:{user}:{msg.get('CreateTime', '')}:{key}"[:64]
+        return Inbound(
+            channel=Channel.WECOM,
+            address=user,
+            provider_id=pid,
+            received_at=received_at,
+            text=f"认领 {ref}",
+        )
+    msg_id = msg.get("MsgId", "")
+    if not msg_id:
+        return None
+    return Inbound(
+        channel=Channel.WECOM,
+        address=user,
+        provider_id=f"wecom:{msg_id}"[:64],
+        received_at=received_at,
+        text=msg.get("Content", "") if kind == "text" else "",
+    )
+
+
+async def update_claimed_card(app: Application, channel: WeComChannel, msg: dict[str, str]) -> None:
+    """After a 认领 press: the card now says who claimed the case (once, within 72 h)."""
+    ref = msg.get("EventKey", "").removeprefix(CLAIM_PREFIX)
+    code = msg.get("ResponseCode", "")
+    if not ref or not code:
+        return
+    async with app.db.transaction() as session:
+        case = await cases_repo.case_by_ref(session, ref)
+        owner = await session.get(Person, case.owner_id) if case and case.owner_id else None
+        locale = owner.locale if owner else DEFAULT_LOCALE
+    if owner is None:
+        return
+    text = app.catalog.text("mainland.card.claimed_by", locale, {"name": owner.name})
+    try:
+        await channel.client.update_card([msg.get("FromUserName", "")], code, text)
+    except (WeComError, httpx.HTTPError) as exc:
+        log.warning("wecom: card for %s not updated: %s", ref, exc)
+
+
+def wecom_router(app: Application) -> APIRouter:
+    r = APIRouter(tags=["webhooks"])
+
+    def configured() -> WeComChannel | None:
+        ch = app.channels.get(Channel.WECOM)
+        return ch if isinstance(ch, WeComChannel) and ch.crypto is not None else None
+
+    def fresh(timestamp: str) -> bool:
+        try:
+            ts = int(timestamp)
+        except ValueError:
+            return False
+        return abs(app.clock.now().timestamp() - ts) <= FRESH_SECONDS
+
+    @r.get("/webhooks/wecom", summary="WeCom callback URL verification")
+    async def verify(
+        msg_signature: str = "", timestamp: str = "", nonce: str = "", echostr: str = ""
+    ) -> Response:
+        ch = configured()
+        if ch is None or ch.crypto is None:
+            return JSONResponse({"error": "WeCom is not configured"}, status_code=404)
+        if not ch.crypto.check(msg_signature, timestamp, nonce, echostr):
+            log.warning("wecom verify: bad signature")
+            return _forbidden()
+        try:
+            plain = ch.crypto.decrypt(echostr)
+        except WeComCryptoError:
+            return _forbidden()
+        return PlainTextResponse(plain)  # exactly the plaintext: no quotes, BOM or newline
+
+    @r.post("/webhooks/wecom", summary="WeCom messages and card events (encrypted XML)")
+    async def receive(
+        request: Request, msg_signature: str = "", timestamp: str = "", nonce: str = ""
+    ) -> Response:
+        ch = configured()
+        if ch is None or ch.crypto is None:
+            return JSONResponse({"error": "WeCom is not configured"}, status_code=404)
+        envelope = parse_wecom_xml((await request.body()).decode(errors="replace"))
+        encrypted = (envelope or {}).get("Encrypt", "")
+        if not encrypted or not ch.crypto.check(msg_signature, timestamp, nonce, encrypted):
+            log.warning("wecom push: bad or missing signature")
+            return _forbidden()
+        if not fresh(timestamp):
+            log.warning("wecom push: stale timestamp %s", timestamp)
+            return _forbidden()
+        try:
+            msg = parse_wecom_xml(ch.crypto.decrypt(encrypted))
+        except WeComCryptoError:
+            return _forbidden()
+        if msg is None:
+            return JSONResponse({"error": "the decrypted message is not XML"}, status_code=400)
+        inbound = wecom_inbound(msg, app.clock.now())
+        if inbound is not None:
+            handled = await app.service.handle(inbound)
+            if not handled.duplicate and msg.get("Event") == "template_card_event":
+                await update_claimed_card(app, ch, msg)
+        return PlainTextResponse("")  # an empty 200: we answer through message/send
+
+    return r
+
+
+__all__ = ["sms_router", "store_reports", "wecom_router"]
