@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from content.catalog import Catalog
 from content.locales import DEFAULT_LOCALE
 from content.sms_templates import (
@@ -22,6 +24,7 @@ from storage.db import Database
 from storage.models import SmsTemplate
 from storage.repos import audit
 from storage.repos import mainland as repo
+from storage.repos.people import person_by_phone
 
 log = logging.getLogger(__name__)
 
@@ -114,40 +117,68 @@ async def seed_demo_registry(
     catalog: Catalog,
     now: datetime,
     *,
-    sign_names: Mapping[str, str],
+    sign_names: Mapping[str, str] | None = None,
     keys: Iterable[str] | None = None,
 ) -> int:
     """A fictional registry: every catalog key as an approved notification template for each
     provider, so `serve --demo` works end to end against the stand-ins. Idempotent."""
-    added = 0
     async with db.transaction() as session:
-        existing = {(r.key, r.provider) for r in await repo.all_templates(session)}
-        for index, key in enumerate(sorted(keys or catalog.all_keys()), start=1):
-            base = catalog.template(key, DEFAULT_LOCALE)
-            if not base:
+        return await seed_demo_templates(session, catalog, now, sign_names=sign_names, keys=keys)
+
+
+DEMO_SIGN = "护苗示例"
+DEMO_WECOM = {"+8613800000001": "zhoududao", "+8613800000002": "lizhuren",
+              "+8613800000003": "wangzhuren", "+8613800000004": "chenrexian"}  # fmt: skip
+
+
+async def seed_demo_templates(
+    session: AsyncSession,
+    catalog: Catalog,
+    now: datetime,
+    *,
+    sign_names: Mapping[str, str] | None = None,
+    keys: Iterable[str] | None = None,
+) -> int:
+    added = 0
+    signs = sign_names or {}
+    existing = {(r.key, r.provider) for r in await repo.all_templates(session)}
+    for index, key in enumerate(sorted(keys or catalog.all_keys()), start=1):
+        base = catalog.template(key, DEFAULT_LOCALE)
+        if not base:
+            continue
+        for provider in (ALIYUN, TENCENT):
+            if (key, provider) in existing:
                 continue
-            for provider in (ALIYUN, TENCENT):
-                if (key, provider) in existing:
-                    continue
-                text, variables = catalog_to_provider_text(provider, base)
-                max_len = 100  # fictional: a real account's limits are shown in its console
-                session.add(
-                    SmsTemplate(
-                        key=key,
-                        provider=provider,
-                        template_code=demo_code(provider, index),
-                        sign_name=sign_names.get(provider, "护苗示例"),
-                        text=text,
-                        variables=[
-                            {"param": v.param, "slot": v.slot, "max_len": max_len}
-                            for v in variables
-                        ],
-                        template_class=NOTIFICATION,
-                        status=APPROVED,
-                        scene_note="demo (fictional)",
-                        updated_at=now,
-                        updated_by="demo",
-                    )
+            text, variables = catalog_to_provider_text(provider, base)
+            max_len = 100  # fictional: a real account's limits are shown in its console
+            session.add(
+                SmsTemplate(
+                    key=key,
+                    provider=provider,
+                    template_code=demo_code(provider, index),
+                    sign_name=signs.get(provider, DEMO_SIGN),
+                    text=text,
+                    variables=[
+                        {"param": v.param, "slot": v.slot, "max_len": max_len} for v in variables
+                    ],
+                    template_class=NOTIFICATION,
+                    status=APPROVED,
+                    scene_note="demo (fictional)",
+                    updated_at=now,
+                    updated_by="demo",
                 )
-                added += 1
+            )
+            added += 1
+    await session.flush()
     return added
+
+
+async def seed_demo_mainland(session: AsyncSession, now: datetime) -> None:
+    """`serve --demo`: the fictional registry, and the demo staff's WeCom user ids."""
+    from bot.mainland.links import link_wecom
+
+    await seed_demo_templates(session, Catalog.load(), now)
+    for phone, userid in DEMO_WECOM.items():
+        person = await person_by_phone(session, phone)
+        if person is not None:
+            await link_wecom(session, userid, person, now, actor="demo")
