@@ -8,6 +8,7 @@ from bot.channels.mainland_sms import MainlandSmsChannel
 from bot.channels.wecom import WeComChannel
 from bot.mainland.channels import LateHook
 from bot.mainland.hooks import mark_carrier_blocked, reroute
+from bot.mainland.registry import sync_statuses
 from dialogs.types import Channel
 from storage.models import OutboxMessage
 
@@ -29,12 +30,29 @@ def install(app: Application) -> None:
             await mark_carrier_blocked(app.db, phone, code, app.clock.now(), app.channels)
 
         sms.on_blocked.target = blocked
+    if isinstance(sms, MainlandSmsChannel):
+        providers = list(sms.providers)
+
+        async def sync_job() -> None:
+            await sync_statuses(app.db, providers, app.clock.now())  # type: ignore[arg-type]
+
+        app.scheduler.add_job(
+            sync_job,
+            "cron",
+            hour=6,
+            minute=17,
+            id="sms_template_sync",
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
     wecom = app.channels.get(Channel.WECOM)
     if isinstance(wecom, WeComChannel) and app.content is not None:
         wecom.catalog = app.content.current  # published edits of the card's labels too
 
 
 def routers(app: Application) -> list[APIRouter]:
+    from bot.web.console import routes_sms_templates
     from bot.web.mainland_webhooks import sms_router, wecom_router
 
-    return [sms_router(app), wecom_router(app)]
+    return [sms_router(app), wecom_router(app), routes_sms_templates.router()]
