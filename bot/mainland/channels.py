@@ -60,16 +60,25 @@ def add_mainland_channels(
     through Alibaba then Tencent, other numbers through Twilio when it is configured)."""
     providers = sms_providers(settings)
     if providers:
+        twilio = channels.get(Channel.SMS)
         channels[Channel.SMS] = MainlandSmsChannel(
             providers=providers,
             templates=Registry(db).approved,
             clock=clock,
             limits=RateLimits(settings.mainland_sms_rate),
-            abroad=channels.get(Channel.SMS),
+            abroad=twilio,
             on_blocked=LateHook(),
         )
-        log.info("mainland SMS: %s", " → ".join(p.name for p in providers))
+        abroad = "Twilio" if twilio is not None else "none"
+        log.info(
+            "mainland SMS: %s for +86 (templates only); other numbers: %s",
+            " → ".join(p.name for p in providers),
+            abroad,
+        )
     if settings.wecom_enabled:
         from bot.channels.wecom import build_wecom_channel
 
         channels[Channel.WECOM] = build_wecom_channel(settings, db, clock)
+        callback = "on" if settings.wecom_token else "off (no CARELINE_WECOM_TOKEN)"
+        log.info("WeCom: corp %s, agent %s, callbacks %s", settings.wecom_corp_id,
+                 settings.wecom_agent_id, callback)  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.channels.mainland_sms import MainlandSmsChannel
 from bot.channels.wecom import WeComChannel
@@ -49,6 +49,12 @@ def install(app: Application) -> None:
     wecom = app.channels.get(Channel.WECOM)
     if isinstance(wecom, WeComChannel) and app.content is not None:
         wecom.catalog = app.content.current  # published edits of the card's labels too
+
+
+def add_commands(subparsers: Any) -> None:
+    from bot.mainland.cli import add_commands as add
+
+    add(subparsers)
 
 
 def routers(app: Application) -> list[APIRouter]:
