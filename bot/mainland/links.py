@@ -13,15 +13,27 @@ from storage.repos.people import address_row, addresses_of
 
 
 async def link_wecom(
-    session: AsyncSession, userid: str, person: Person, now: datetime, actor: str = "system"
+    session: AsyncSession,
+    userid: str,
+    person: Person,
+    now: datetime,
+    actor: str = "system",
+    *,
+    audited: bool = True,
 ) -> ChannelAddress:
-    """The person's one WeCom address is `userid` (an older link of theirs is removed)."""
+    """The person's one WeCom address is `userid` (an older link of theirs is removed).
+
+    Audited when it changes something; `audited=False` when the caller audits (roster import).
+    """
     for old in await addresses_of(session, person.id):
         if old.channel == Channel.WECOM and old.address != userid:
             old.person_id = None
     addr = await address_row(session, Channel.WECOM, userid, now)
+    changed = addr.person_id != person.id
     addr.person_id = person.id
     addr.unreachable_at = None
+    if not changed or not audited:
+        return addr
     audit.record(
         session,
         at=now,
