@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.routing import queue_for_person, reachable_address
 from dialogs.types import Channel, Lane, Reply
 from storage.db import Database
-from storage.models import Child, GuardianLink, OutboxMessage, Person
+from storage.models import Case, CaseEvent, Child, GuardianLink, OutboxMessage, Person
 from storage.repos import audit
 from storage.repos import outbox as outbox_repo
 from storage.repos.people import address_row, person_by_phone
@@ -96,3 +96,46 @@ async def reroute(
             inbound_id=row.inbound_id,
         )
         return address.channel
+
+
+async def sms_after_unanswered_cards(
+    db: Database, now: datetime, channels: Collection[str], limit: int = 200
+) -> int:
+    """A WeCom alert card not acted on by the case's acknowledgement deadline: the same alert
+    by SMS (approved template) to that staff member, once (a scheduled job)."""
+    if Channel.SMS not in channels:
+        return 0
+    queued = 0
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(OutboxMessage, Person)
+            .join(CaseEvent, CaseEvent.outbox_id == OutboxMessage.id)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .join(Person, Person.id == OutboxMessage.person_id)
+            .where(
+                CaseEvent.kind == "alerted",
+                OutboxMessage.channel == Channel.WECOM,
+                Case.acknowledged_at.is_(None),
+                Case.status == "open",
+                Case.ack_due_at.is_not(None),
+                Case.ack_due_at <= now,
+            )
+            .limit(limit)
+        )
+        for row, person in rows.all():
+            if not person.phone or person.do_not_contact or not person.active:
+                continue
+            new = await outbox_repo.enqueue(
+                session,
+                channel=Channel.SMS,
+                address=person.phone,
+                person_id=person.id,
+                message=row.message,
+                lane=Lane.ALERT,
+                now=now,
+                dedup_key=f"wecom-sla-sms:{row.id}",
+            )
+            queued += new is not None
+    if queued:
+        log.warning("%d WeCom alert(s) unanswered past the deadline: sent again by SMS", queued)
+    return queued

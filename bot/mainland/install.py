@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from bot.channels.mainland_sms import MainlandSmsChannel
 from bot.channels.wecom import WeComChannel
 from bot.mainland.channels import LateHook
-from bot.mainland.hooks import mark_carrier_blocked, reroute
+from bot.mainland.hooks import mark_carrier_blocked, reroute, sms_after_unanswered_cards
 from bot.mainland.registry import sync_statuses
 from dialogs.types import Channel
 from storage.models import OutboxMessage
@@ -42,6 +42,21 @@ def install(app: Application) -> None:
             hour=6,
             minute=17,
             id="sms_template_sync",
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+    if Channel.WECOM in app.channels and Channel.SMS in app.channels:
+
+        async def sla_job() -> None:
+            if await sms_after_unanswered_cards(app.db, app.clock.now(), app.channels):
+                app.dispatcher.wake()
+
+        app.scheduler.add_job(
+            sla_job,
+            "interval",
+            minutes=1,
+            id="wecom_sla_sms",
             coalesce=True,
             max_instances=1,
             replace_existing=True,

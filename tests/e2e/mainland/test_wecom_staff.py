@@ -215,3 +215,20 @@ async def test_director_outside_the_apps_range_falls_back_to_sms_templates(db: D
         sent = w.sms(DIRECTOR)
         assert len(sent) == 1, sent
         assert sent[0].template.startswith("SMS_DEMO")
+
+
+async def test_an_unanswered_card_goes_again_by_sms_after_the_deadline(db: Database) -> None:
+    from bot.mainland.hooks import sms_after_unanswered_cards
+
+    async with staff_world(db.url) as w:
+        await w.says(LI, "走访 A04 差 电话 昨天 失学 备注 父亲联系不上")
+        await w.run()
+        assert len(w.cards(CHEN)) == 1 and w.sms(HOTLINE) == []
+        channels = w.app.channels
+        assert await sms_after_unanswered_cards(w.app.db, w.clock.now(), channels) == 0
+        w.clock.advance(hours=2)  # past the acknowledgement deadline
+        assert await sms_after_unanswered_cards(w.app.db, w.clock.now(), channels) == 1
+        assert await sms_after_unanswered_cards(w.app.db, w.clock.now(), channels) == 0  # once
+        await w.run()
+        [sent] = w.sms(HOTLINE)
+        assert any("C26" in v for v in sent.params.values())
