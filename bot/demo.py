@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.demo import seed_demo_shifts
-from bot.mainland.registry import seed_demo_mainland
 from bot.reminders.demo import seed_reminder_demo
 from storage.models import Area, Child, GuardianLink, Person
 
@@ -229,5 +228,4 @@ async def load_demo(session: AsyncSession, now: datetime, today: date) -> bool:
             )
     await seed_demo_shifts(session, now)
     await seed_reminder_demo(session, now, today)
-    await seed_demo_mainland(session, now)  # SMS template registry, WeCom links
     return True

@@ -41,3 +41,33 @@ async def test_roster_links_the_directors_wecom_user_id(db: Database) -> None:
     bad[5]["wecom_userid"] = "zhangnainai"  # a guardian: WeCom is for staff
     problems = [p[0] for r in check_rows(bad, Known(), NOW.date()) for p in r.problems]
     assert problems.count("console.roster.err.wecom") == 2
+
+
+async def test_the_demo_ships_a_registry_covering_every_key(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from bot.cli import _load_demo
+    from bot.config import load_settings
+    from content.catalog import Catalog
+    from storage.repos import mainland as repo
+
+    url = f"sqlite+aiosqlite:///{Path(str(tmp_path)) / 'demo.db'}"
+    import asyncio
+
+    await asyncio.to_thread(upgrade_sync, url)
+    assert await _load_demo(load_settings(_env_file=None, database_url=url))
+    db = Database(url)
+    try:
+        async with db.transaction() as s:
+            rows = await repo.all_templates(s)
+            linked = (
+                await s.execute(
+                    select(ChannelAddress.address).where(ChannelAddress.channel == "wecom")
+                )
+            ).scalars()
+            assert set(linked) >= {"lizhuren", "chenrexian"}
+        keys = {r.key for r in rows if r.status == "approved"}
+        assert keys == Catalog.load().all_keys()
+        assert {r.provider for r in rows} == {"aliyun", "tencent"}
+    finally:
+        await db.dispose()
