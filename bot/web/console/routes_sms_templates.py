@@ -67,7 +67,10 @@ def router() -> APIRouter:
         async with app.db.transaction() as session:
             rows = await session.execute(
                 select(OutboxMessage)
-                .where(OutboxMessage.error_code == "template_missing")
+                .where(
+                    OutboxMessage.error_code == "template_missing",
+                    OutboxMessage.last_error.like("%held"),  # not those sent via another channel
+                )
                 .order_by(OutboxMessage.id.desc())
                 .limit(50)
             )

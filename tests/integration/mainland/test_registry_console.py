@@ -104,3 +104,30 @@ async def test_a_provider_text_that_differs_is_not_approved_for_us(db: Database)
                 assert row is not None and row.status == "rejected"
         finally:
             await app.stop()
+
+
+async def test_held_messages_are_listed_for_administrators(db: Database) -> None:
+    from storage.models import OutboxMessage
+
+    clock = FakeClock(NOW)
+    app = build_app(make_settings(db.url), clock=clock)
+    con = Console(app, clock)
+    await con.add_user("admin2", "admin")
+    try:
+        async with app.db.transaction() as s:
+            for error in (
+                "no approved template for 'x'; held",
+                "no approved template; sent via wecom",
+            ):
+                s.add(OutboxMessage(
+                    channel="sms", address="+8613900000009", lane=2, status="failed",
+                    message={"key": "reminder.single", "params": {}}, not_before=NOW,
+                    error_code="template_missing", last_error=error, created_at=NOW,
+                ))  # fmt: skip
+        async with con.client() as client:
+            await signed_in(client, "admin2")
+            page = await client.get("/console/sms-templates")
+            held = page.text.split('id="held"')[1].split("</ul>")[0]
+            assert held.count("<li>") == 1 and "reminder.single" in held and "+86139…" in held
+    finally:
+        await app.stop()
