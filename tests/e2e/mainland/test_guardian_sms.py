@@ -240,3 +240,41 @@ async def test_a_key_without_an_approved_template_is_never_sent_as_free_text(db:
         [row] = await w.rows(address=gran.phone)
         assert (row.status, row.error_code) == ("failed", "template_missing")
         assert "held" in (row.last_error or "")
+
+
+async def test_a_missing_template_goes_to_the_persons_next_channel(db: Database) -> None:
+    async with mainland_world(db.url) as w:  # the console channel is live (demo, simulator)
+        gran, _ = await guardian_with_due_vaccine(w)
+        await w.drop_templates("reminder.single")
+        await w.drop_templates("reminder.digest")
+        await plan(w.app)
+        await w.run()
+        assert w.sent(gran.phone) == []
+        [sms_row] = await w.rows(channel="sms", address=gran.phone)
+        assert sms_row.error_code == "template_missing" and "sent via console" in (
+            sms_row.last_error or ""
+        )
+        [console_row] = await w.rows(channel="console", address=gran.phone)
+        assert console_row.status == "sent" and console_row.message == sms_row.message
+
+
+async def test_with_twilio_too_plus86_never_goes_through_twilio(db: Database) -> None:
+    from tests.standins import TwilioStandin
+
+    with TwilioStandin() as twilio:
+        rec = twilio.recorder
+        twilio_settings = {
+            "twilio_account_sid": rec.account_sid, "twilio_auth_token": rec.auth_token,
+            "twilio_from": "+15005550006", "twilio_api_base": twilio.base_url,
+        }  # fmt: skip
+        async with mainland_world(db.url, **twilio_settings) as w:
+            async with w.app.db.transaction() as s:
+                r = await Roster(s, NOW).setup()
+                gran = await r.person(name="张奶奶")
+                abroad = await r.person(name="Mr. He", phone="+14155550100", locale="en")
+                await r.child(date(2026, 1, 2), [gran, abroad])
+                await r.child(date(2026, 1, 3), [abroad])
+            await plan(w.app)
+            await w.run()
+            assert len(w.sent(gran.phone)) >= 1
+            assert {m.to for m in rec.records()} == {"+14155550100"}  # only the non-+86 number
