@@ -121,7 +121,13 @@ class Application:
         log.info("stopped: dispatcher drained, clients closed")
 
 
-def build_channels(settings: Settings, *, console: bool) -> dict[str, ChannelAdapter]:
+def build_channels(
+    settings: Settings,
+    *,
+    console: bool,
+    db: Database | None = None,
+    clock: Clock | None = None,
+) -> dict[str, ChannelAdapter]:
     channels: dict[str, ChannelAdapter] = {}
     if console:
         channels[Channel.CONSOLE] = ConsoleChannel(RateLimits(settings.console_rate))
@@ -144,6 +150,10 @@ def build_channels(settings: Settings, *, console: bool) -> dict[str, ChannelAda
             api_base=settings.telegram_api_base,
             limits=RateLimits(settings.telegram_rate, settings.telegram_chat_rate),
         )
+    if db is not None:  # Alibaba/Tencent SMS and WeCom: bot/mainland
+        from bot.mainland.channels import add_mainland_channels
+
+        add_mainland_channels(channels, settings, db, clock or SystemClock())
     return channels
 
 
@@ -154,7 +164,7 @@ def build_app(
     db = Database(settings.database_url)
     catalog = Catalog.load()
     keywords = Keywords.load()
-    channels = build_channels(settings, console=console)
+    channels = build_channels(settings, console=console, db=db, clock=clock)
     content = ContentStore(db, catalog, clock)
     dispatcher = Dispatcher(
         db,

@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 def modules() -> list[ModuleType]:
     import bot.reminders
     from bot.hotline import install as hotline
+    from bot.mainland import install as mainland
     from bot.visits import install as visits
     from bot.web import console
 
-    return [visits, hotline, bot.reminders, console]
+    return [visits, hotline, bot.reminders, console, mainland]
 
 
 def install_all(app: Application) -> None:

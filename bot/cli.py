@@ -39,7 +39,14 @@ async def _load_demo(settings: Settings) -> bool:
 
         now = SystemClock().now()
         async with db.transaction() as session:
-            return await load_demo(session, now, now.astimezone(ZoneInfo(settings.timezone)).date())
+            loaded = await load_demo(
+                session, now, now.astimezone(ZoneInfo(settings.timezone)).date()
+            )
+            if loaded:  # the fictional SMS template registry and WeCom links (bot/mainland)
+                from bot.mainland.registry import seed_demo_mainland
+
+                await seed_demo_mainland(session, now)
+            return loaded
     finally:
         await db.dispose()
 

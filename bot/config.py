@@ -9,7 +9,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from bot.mainland.settings import MainlandSettings
 
 DEFAULT_DB_FILE = Path("careline.db")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///./{DEFAULT_DB_FILE}"
@@ -20,7 +22,7 @@ class ConfigError(Exception):
     """A configuration problem, worded for the operator: the setting and the fix."""
 
 
-class Settings(BaseSettings):
+class Settings(MainlandSettings):  # the mainland channels' settings: bot/mainland/settings.py
     model_config = SettingsConfigDict(env_prefix="CARELINE_", env_file=".env", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL

@@ -12,11 +12,11 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.channels.base import ChannelAdapter, SendError
+from bot.channels.base import ChannelAdapter, SendError, TemplateChannelAdapter, TemplateMessage
 from bot.clock import Clock
 from bot.ratelimit import AddressSpacing, TokenBucket
 from bot.reply_json import reply_from_json
@@ -76,6 +76,9 @@ class Dispatcher:
         self._alert_sem = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._alert_wake = asyncio.Event()
+        # Offers a row that its channel cannot carry (SendError.reroute) to the person's next
+        # channel; returns that channel's name, or None when the row is held.
+        self.on_reroute: Callable[[OutboxMessage], Awaitable[str | None]] | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -178,9 +181,8 @@ class Dispatcher:
             return None
         channel = self.channels[row.channel]
         locale = (person.locale if person else None) or (address.locale if address else None)
-        rendered = render(
-            reply_from_json(row.message), self.catalog(), locale or DEFAULT_LOCALE, channel.style
-        )
+        reply = reply_from_json(row.message)
+        rendered = render(reply, self.catalog(), locale or DEFAULT_LOCALE, channel.style)
         spacing = self.spacing[row.channel]
         wait = spacing.wait_for(row.address, self.clock.now())
         if wait > 0:
@@ -188,7 +190,16 @@ class Dispatcher:
         await self.buckets[row.channel].acquire()
         spacing.mark(row.address, self.clock.now())
         try:
-            result = await channel.send(row.address, rendered)
+            if isinstance(channel, TemplateChannelAdapter):
+                params = self.catalog().param_texts(reply.params, locale or DEFAULT_LOCALE)
+                result = await channel.send_template(
+                    row.address,
+                    TemplateMessage(
+                        reply.key, params, rendered.text, locale or DEFAULT_LOCALE, str(row.id)
+                    ),
+                )
+            else:
+                result = await channel.send(row.address, rendered)
         except SendError as err:
             await self._failed(row, err, rendered.text, stats)
             if err.opted_out:
@@ -216,6 +227,31 @@ class Dispatcher:
         self, row: OutboxMessage, err: SendError, text: str, stats: DispatchStats
     ) -> None:
         now = self.clock.now()
+        if err.defer_until is not None:
+            log.info("outbox %s: deferred to %s (%s)", row.id, err.defer_until, err.code)
+            await self._finish(
+                row,
+                stats,
+                "retried",
+                status=repo.QUEUED,
+                last_error=str(err),
+                error_code=err.code,
+                not_before=err.defer_until,
+                attempts=max(0, row.attempts - 1),
+            )
+            return
+        if err.reroute:
+            where = await self.on_reroute(row) if self.on_reroute is not None else None
+            await self._finish(
+                row,
+                stats,
+                "failed",
+                status=repo.FAILED,
+                last_error=f"{err}; " + (f"sent via {where}" if where else "held"),
+                error_code=err.code,
+                text=text,
+            )
+            return
         if err.retry_after:
             self.buckets[row.channel].pause(err.retry_after)
         if err.retryable and row.attempts < self.max_attempts:

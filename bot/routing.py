@@ -1,7 +1,9 @@
 """Messages to a person (not the sender): choose their reachable channel and queue it.
 
-Preference: Telegram (linked, reachable, not opted out) > SMS (their phone) > the local
-console (demo and simulator only, when no provider channel is configured).
+Preference: WeCom (staff linked by WeCom user id; never guardians) > Telegram (linked,
+reachable, not opted out) > SMS (their phone; +86 through the mainland gateways when they are
+configured) > the local console (demo and simulator only, when no provider channel is
+configured).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reply_json import reply_to_json
-from dialogs.types import Channel, Lane, Reply
+from dialogs.types import Channel, Lane, Reply, Role
 from storage.models import ChannelAddress, Person
 from storage.repos import outbox
 from storage.repos.people import address_row, addresses_of
 
-PREFERENCE = (Channel.TELEGRAM, Channel.SMS, Channel.CONSOLE)
+PREFERENCE = (Channel.WECOM, Channel.TELEGRAM, Channel.SMS, Channel.CONSOLE)
+LINKED_ONLY = (Channel.WECOM, Channel.TELEGRAM)  # addresses that exist only once linked
 
 
 def _usable(row: ChannelAddress | None) -> bool:
@@ -34,9 +37,11 @@ async def reachable_address(
     for channel in PREFERENCE:
         if channel not in channels:
             continue
-        if channel == Channel.TELEGRAM:
+        if channel in LINKED_ONLY:
+            if channel == Channel.WECOM and person.role == Role.GUARDIAN:
+                continue  # guardians are reached by SMS (WeCom is for staff)
             for (ch, _), row in linked.items():
-                if ch == Channel.TELEGRAM and _usable(row):
+                if ch == channel and _usable(row):
                     return row
             continue
         if not person.phone:

@@ -127,6 +127,10 @@ class Catalog:
             return sep.join(str(self._value(p, locale)) for p in value.parts)
         return format_value(value, locale)
 
+    def param_texts(self, params: Mapping[str, Any], locale: str) -> dict[str, str]:
+        """Each parameter as the text it renders to (template gateways take strings)."""
+        return {k: str(self._value(v, normalize_locale(locale))) for k, v in params.items()}
+
     def text(self, key: str, locale: str, params: Mapping[str, Any] | None = None) -> str:
         locale = normalize_locale(locale)
         template = self.template(key, locale)

@@ -17,6 +17,7 @@ class Channel(StrEnum):
     CONSOLE = "console"
     SMS = "sms"
     TELEGRAM = "telegram"
+    WECOM = "wecom"  # a WeCom (企业微信) self-built app; the address is the WeCom user id
 
 
 class Role(StrEnum):

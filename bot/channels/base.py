@@ -6,8 +6,10 @@ the simulator); every path ends in one `dialogs.types.Inbound` handed to the ser
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from dialogs.render import Rendered, Style
 from dialogs.types import Channel
@@ -26,6 +28,8 @@ class SendError(Exception):
         unreachable: bool = False,
         opted_out: bool = False,
         may_have_sent: bool = False,
+        defer_until: datetime | None = None,
+        reroute: bool = False,
     ) -> None:
         super().__init__(message)
         self.retryable = retryable
@@ -34,6 +38,12 @@ class SendError(Exception):
         self.unreachable = unreachable
         self.opted_out = opted_out
         self.may_have_sent = may_have_sent
+        # A per-recipient frequency limit: send this row again then (no hot retry, no pause
+        # of the whole channel, not counted as an attempt).
+        self.defer_until = defer_until
+        # Nothing this channel may send carries the message (no approved template): the
+        # dispatcher offers it to the person's next channel, or holds it for administrators.
+        self.reroute = reroute
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +67,22 @@ class ChannelAdapter(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateMessage:
+    """What a template gateway needs: the catalog key and its parameters as strings (rendered
+    in the recipient's locale), besides the free text that a text channel would send."""
+
+    key: str
+    params: Mapping[str, str]
+    text: str
+    locale: str
+    ref: str  # our correlation id (the outbox row): Alibaba OutId, Tencent SessionContext
+
+
+@runtime_checkable
+class TemplateChannelAdapter(ChannelAdapter, Protocol):
+    """A channel of the template kind (mainland SMS): the dispatcher calls `send_template`."""
+
+    async def send_template(self, address: str, message: TemplateMessage) -> SendResult: ...

@@ -8,6 +8,7 @@ from storage.models.audit import AuditEntry
 from storage.models.base import Base
 from storage.models.cases import Case, CaseEvent, LexiconEntry, StaffShift  # noqa: F401
 from storage.models.console import ConsoleSession, ConsoleUser, ContentState, ContentVersion
+from storage.models.mainland import ProviderToken, SmsReceipt, SmsTemplate
 from storage.models.messages import Conversation, InboundMessage, OutboxMessage
 from storage.models.people import Area, ChannelAddress, Child, GuardianLink, Person
 from storage.models.reminders import (
@@ -40,10 +41,13 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "PlannerMark",
+    "ProviderToken",
     "ReminderAck",
     "ReminderDelivery",
     "ScreenLabel",
     "ScreenModelRow",
+    "SmsReceipt",
+    "SmsTemplate",
     "Visit",
     "VisitDraft",
 ]

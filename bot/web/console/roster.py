@@ -22,20 +22,23 @@ from content.locales import SUPPORTED_LOCALES
 COLUMNS = (
     "kind", "code", "name", "level", "parent", "phone", "locale", "area",
     "display_name", "sex", "birth_date", "director_phone", "child", "relation",
+    "wecom_userid",  # a director's WeCom user id (bot/mainland): optional
 )  # fmt: skip
 KINDS = ("area", "director", "child", "guardian")
 LEVELS = ("county", "township", "village")
 RELATIONS = ("mother", "father", "grandparent", "sibling", "relative", "entrusted", "other")
 EXAMPLE = (
-    ("area", "C01", "示例县", "county", "", "", "", "", "", "", "", "", "", ""),
-    ("area", "T01", "示例镇", "township", "C01", "", "", "", "", "", "", "", "", ""),
-    ("area", "V01", "北村", "village", "T01", "", "", "", "", "", "", "", "", ""),
-    ("director", "", "孙主任", "", "", "13800000102", "zh_Hans", "V01", "", "", "", "", "", ""),
+    ("area", "C01", "示例县", "county", "", "", "", "", "", "", "", "", "", "", ""),
+    ("area", "T01", "示例镇", "township", "C01", "", "", "", "", "", "", "", "", "", ""),
+    ("area", "V01", "北村", "village", "T01", "", "", "", "", "", "", "", "", "", ""),
+    ("director", "", "孙主任", "", "", "13800000102", "zh_Hans", "V01", "", "", "", "", "", "",
+     "sunzhuren"),
     ("child", "A01", "周小明", "", "", "", "", "V01", "小明", "m", "2018-05-04",
-     "13800000102", "", ""),
+     "13800000102", "", "", ""),
     ("guardian", "", "周奶奶", "", "", "13800000111", "zh_Hans", "V01", "", "", "", "", "A01",
-     "grandparent"),
+     "grandparent", ""),
 )  # fmt: skip
+_WECOM_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _CN = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$")
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
@@ -223,6 +226,9 @@ def check_rows(rows: list[dict[str, str]], known: Known, today: date) -> list[Ro
                     )
                 if v.get("relation", "other") not in RELATIONS:
                     row.problems.append(("console.roster.err.relation", {"value": v["relation"]}))
+            wecom = v.get("wecom_userid", "").strip()
+            if wecom and (kind != "director" or not _WECOM_ID.match(wecom)):
+                row.problems.append(("console.roster.err.wecom", {"value": wecom}))
             row.parsed = {"phone": phone, "locale": locale, "child": child_key}
             if row.ok and phone is not None:
                 people[phone] = (kind, v.get("name", ""))

@@ -81,7 +81,13 @@ async def apply_rows(session: AsyncSession, report: list[RosterRow], now: dateti
             elif _set(area, **values):
                 outcome = "updated"
         elif row.kind == "director":
-            _, outcome = await _person(session, row, now, area_id)
+            person, outcome = await _person(session, row, now, area_id)
+            if v.get("wecom_userid", "").strip():
+                from bot.mainland.links import link_wecom
+
+                await link_wecom(
+                    session, v["wecom_userid"].strip(), person, now, "roster", audited=False
+                )
         elif row.kind == "child" and area_id is not None:
             director = row.parsed["director"]
             director_id = (
