@@ -39,6 +39,9 @@ def add_screen_command(subparsers: Any) -> None:
     parser.add_argument("--out", type=Path, help="retrain: write the model to this file")
     parser.add_argument("--force", action="store_true", help="retrain: replace even if worse")
     parser.add_argument("--json", action="store_true", help="eval: print the figures as JSON")
+    parser.add_argument(
+        "--misses", action="store_true", help="eval: also list every miss and false alarm"
+    )
     parser.set_defaults(func=cmd_screen)
 
 
@@ -76,7 +79,7 @@ def format_figures(figures: dict[str, Any], title: str = "") -> str:
         ("style (reports)", "by_style"),
         ("kind (no report)", "negatives_by_kind"),
         ("style (no report)", "negatives_by_style"),
-        ("writer", "by_writer"),
+        ("writer (reports)", "by_writer"),
     ):
         table = figures.get(key) or {}
         if not table:
@@ -90,7 +93,9 @@ def format_figures(figures: dict[str, Any], title: str = "") -> str:
     return "\n".join(lines)
 
 
-def run_eval(url: str, path: Path, as_json: bool, stdout: TextIO, stderr: TextIO) -> int:
+def run_eval(
+    url: str, path: Path, as_json: bool, stdout: TextIO, stderr: TextIO, misses: bool = False
+) -> int:
     from bot.hotline.lexicon import screen_for_url
     from bot.screening.corpus import CorpusError, read_tsv
     from bot.screening.train import Figures
@@ -103,16 +108,30 @@ def run_eval(url: str, path: Path, as_json: bool, stdout: TextIO, stderr: TextIO
     screen, source = asyncio.run(screen_for_url(url))
     if source != "database":
         print(f"careline screen: lexicon: {source}", file=stderr)
+    from bot.screening.store import shipped_categories
+
+    known = set(shipped_categories().ids())
+    unknown = sorted({r.category for r in rows if r.must_report and r.category not in known})
+    if unknown:
+        print(f"careline screen eval: categories not in content/safety/categories.toml "
+              f"(counted, never 'right'): {', '.join(unknown)}", file=stderr)  # fmt: skip
     figures = Figures()
+    wrong: list[str] = []
     for row in rows:
         decision = screen.screen(row.text)
         figures.add(row, decision.outcome, decision.category)
+        if row.must_report and decision.outcome == "pass":
+            wrong.append(f"missed       {row.category:<20} {row.text}")
+        elif not row.must_report and decision.outcome != "pass":
+            wrong.append(f"{decision.outcome:<12} {row.category:<20} {row.text}")
     out = figures.to_json()
     model = screen.model.version if screen.model else "none (lexicon only)"
     if as_json:
         print(json.dumps({"model": model, **out}, ensure_ascii=False, indent=1), file=stdout)
     else:
         print(format_figures(out, f"{path.name}: {len(rows)} messages, model {model}"), file=stdout)
+        if misses:
+            print("\nmisses and false alarms:", *wrong, sep="\n", file=stdout)
     return 0
 
 
@@ -217,7 +236,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
             print("careline screen eval: name the file: careline screen eval FILE.tsv",
                   file=sys.stderr)  # fmt: skip
             return 2
-        return run_eval(url, Path(args.arg), args.json, sys.stdout, sys.stderr)
+        return run_eval(url, Path(args.arg), args.json, sys.stdout, sys.stderr, args.misses)
     if args.text == "retrain":
         return asyncio.run(_retrain(url, args, sys.stdout, sys.stderr))
     if args.text == "models":

@@ -57,9 +57,17 @@ async def active_model(session: AsyncSession) -> ScreenModel | None:
 
 
 async def label_rows(session: AsyncSession) -> list[Row]:
-    """The hotline's verdicts as training rows (writer `hotline:<year>`)."""
+    """The hotline's verdicts as training rows (writer `hotline:<year>`); a case's latest
+    verdict replaces its earlier ones."""
     rows: list[Row] = []
-    for label in await repo.labels(session):
+    latest: dict[int, int] = {}
+    every = await repo.labels(session)
+    for label in every:
+        if label.case_id is not None:
+            latest[label.case_id] = label.id
+    for label in every:
+        if label.case_id is not None and latest[label.case_id] != label.id:
+            continue
         year = label.created_at.year
         if label.verdict == "false_alarm":
             rows.append(Row(f"hotline:{year}", "ok", "neg_hotline", "-", label.text))

@@ -27,7 +27,7 @@ from bot.screening.corpus import Row, fingerprint
 from dialogs.screening.categories import Categories
 from dialogs.screening.combine import outcome_for
 from dialogs.screening.decision import Decision
-from dialogs.screening.features import Sounds, features
+from dialogs.screening.features import Sounds, dictionary_reading, features
 from dialogs.screening.framing import Framing
 from dialogs.screening.matcher import Screen
 from dialogs.screening.model import ScreenModel, Thresholds, signal_features
@@ -44,14 +44,41 @@ class Example:
     row: Row
     bag: list[str]
     lexicon: Decision
+    augmented: bool = False  # a romanised copy: trains, never measured
 
 
-def prepare(rows: Sequence[Row], lexicon: Screen, framing: Framing) -> list[Example]:
+AUGMENT_EVERY = 4  # one row in four also trains as its toneless-pinyin copy
+
+
+def pinyin_copy(text: str) -> str:
+    """The text as someone typing toneless pinyin would write it ("孩子被打了" -> "hai zi bei
+    da le"); characters without a reading stay as they are."""
+    out: list[str] = []
+    for ch in text:
+        sound = dictionary_reading(ch) if ch > "\u2e7f" else None
+        if sound is not None:
+            out.append(f" {sound} ")
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+def _example(row: Row, text: str, lexicon: Screen, framing: Framing, augmented: bool) -> Example:
+    decision = lexicon.match_lexicon(text)
+    bag = [*features(text), *signal_features(decision, framing.found(text))]
+    return Example(row, bag, decision, augmented)
+
+
+def prepare(
+    rows: Sequence[Row], lexicon: Screen, framing: Framing, *, augment: bool = True
+) -> list[Example]:
     out: list[Example] = []
-    for row in rows:
-        decision = lexicon.match_lexicon(row.text)
-        bag = [*features(row.text), *signal_features(decision, framing.found(row.text))]
-        out.append(Example(row, bag, decision))
+    for n, row in enumerate(rows):
+        out.append(_example(row, row.text, lexicon, framing, False))
+        if augment and n % AUGMENT_EVERY == 0:
+            romanised = pinyin_copy(row.text)
+            if romanised != row.text:
+                out.append(_example(row, romanised, lexicon, framing, True))
     return out
 
 
@@ -235,7 +262,7 @@ def leave_writers_out(
     writer_ids = sorted({e.row.writer for e in examples if evaluable(e.row)})
     for writer in writer_ids:
         train = [e for e in examples if e.row.writer != writer]
-        test = [e for e in examples if e.row.writer == writer]
+        test = [e for e in examples if e.row.writer == writer and not e.augmented]
         held[writer] = score(fit(train, category_ids), test)
         progress(f"held out {writer}: {len(test)} rows")
     figures = Figures()
@@ -314,14 +341,14 @@ def held_out_figures(
     category_ids = categories.ids()
     examples = prepare(rows, lexicon, framing)
     train = [e for e in examples if e.row.writer not in held]
-    test = [e for e in examples if e.row.writer in held]
+    test = [e for e in examples if e.row.writer in held and not e.augmented]
     writer_ids = sorted({e.row.writer for e in train if evaluable(e.row)})
     scored: list[Scored] = []
     for k in range(folds):
         fold = set(writer_ids[k::folds])
         inner = [e for e in train if e.row.writer not in fold]
         model = fit(inner, category_ids, with_categories=False)
-        scored += score(model, [e for e in train if e.row.writer in fold])
+        scored += score(model, [e for e in train if e.row.writer in fold and not e.augmented])
     thresholds = choose_thresholds(scored)
     figures = Figures()
     for s in score(fit(train, category_ids), test):

@@ -68,7 +68,10 @@ def combine(
     categories: Categories,
     version: str,
     known_terms: frozenset[str] | None = None,
+    present: bool = False,
 ) -> Decision:
+    """`present`: the framing says the danger is happening now ("现在还在打", "还没找到",
+    "right now"); with an alert, the decision is immediate and critical."""
     p = prediction.probability
     new_term = has_new_term(lexicon, known_terms)
     outcome = outcome_for(p, lexicon, thresholds, new_term)
@@ -89,7 +92,8 @@ def combine(
     severity = meta.severity if meta else (lexicon.severity or "medium")
     if lexicon.escalate and severity_rank(lexicon.severity) > severity_rank(severity):
         severity = lexicon.severity or severity
-    if lexicon.immediate_danger:
+    immediate = lexicon.immediate_danger or (present and outcome == "alert")
+    if immediate:
         severity = "critical"
     about_self = lexicon.about_self if category == "self_harm" else None
     return replace(
@@ -102,4 +106,5 @@ def combine(
         outcome=outcome,
         score=p,
         model_version=version,
+        immediate_danger=immediate,
     )

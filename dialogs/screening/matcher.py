@@ -176,8 +176,8 @@ class Screen:
         decision = self.match_lexicon(text)
         if self.model is None or self.categories is None:
             return decision
-        extra = signal_features(decision, self.framing.found(text))
-        prediction = self.model.predict(text, extra)
+        frames = self.framing.found(text)
+        prediction = self.model.predict(text, signal_features(decision, frames))
         return combine(
             decision,
             prediction,
@@ -185,6 +185,7 @@ class Screen:
             self.categories,
             self.model.version,
             self._known_terms,
+            present="present" in frames,
         )
 
     def match_lexicon(self, text: str) -> Decision:

@@ -85,6 +85,8 @@ async def _page(request: Request, extra: dict[str, Any] | None = None) -> Respon
     context: dict[str, Any] = {
         "live_version": live.version if live else (shipped.version if shipped else None),
         "live_is_shipped": live is None,
+        "shipped_version": shipped.version if shipped else None,
+        "shipped_figures": shipped.meta.get("figures") if shipped else None,
         "figures": _figure_rows(figures),
         "models": models,
         "label_counts": {v: sum(1 for x in labels if x.verdict == v) for v in repo.VERDICTS},
