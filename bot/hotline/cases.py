@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,12 +22,14 @@ from bot.hotline.runtime import Hotline
 from content.normalize import command_form, fold
 from dialogs.effects import OpenCase
 from dialogs.screening.lexicon import severity_rank
-from dialogs.types import Reply, Role
-from storage.models import Case, Child, GuardianLink, Person
+from dialogs.screening.replies import duty_applies
+from dialogs.types import Role
+from storage.models import Case, CaseEvent, Child, GuardianLink, Person
 from storage.repos import cases as repo
 from storage.repos.people import children_of_director
 
 log = logging.getLogger(__name__)
+REVIEW = "review"
 
 
 async def _children_of(session: AsyncSession, person: Person | None) -> list[Child]:
@@ -89,6 +92,7 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
         "category": effect.category,
         "severity": effect.severity,
     }
+    review = effect.source == REVIEW
     if case is None:
         case = await repo.create_case(
             session,
@@ -101,7 +105,12 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
             reporter_role=person.role if person else "unknown",
             reporter_channel=scope.address.channel,
             reporter_address=scope.address.address,
-            ack_due_at=now + hl.config.sla_for(effect.severity),
+            ack_due_at=(
+                hl.config.review_due(now, hl.tz)
+                if review
+                else now + hl.config.sla_for(effect.severity)
+            ),
+            needs_review=review,
         )
         repo.add_event(
             session, case, "created", at=now, actor=scope.actor, detail=detail,
@@ -109,9 +118,9 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
         )  # fmt: skip
         _fill(case, effect, child)
         await _suspect(session, case, effect, person)
-        await alert_staff(hl, session, case, reason="created", now=now)
-        if effect.source == "review":  # after the dialog's own answer
-            scope.extra_replies.append(Reply("hotline.review.noted"))
+        await _duty(session, case, effect, person, now)
+        if not review:  # the review lane pages nobody: it waits in the queue, apart
+            await alert_staff(hl, session, case, reason="created", now=now)
         log.info("case %s opened (%s, %s)", case.ref, case.category, case.severity)
         return case
     raised = _raises(case, effect)
@@ -121,6 +130,19 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
     )  # fmt: skip
     _fill(case, effect, child)
     await _suspect(session, case, effect, person)
+    await _duty(session, case, effect, person, now)
+    if case.needs_review and not review:
+        # the screen is sure now: out of the review lane, onto the alert lane with its SLA
+        case.needs_review = False
+        case.severity, case.category = effect.severity, _category(case, effect)
+        if case.acknowledged_at is None:
+            case.ack_due_at = now + hl.config.sla_for(effect.severity)
+        await alert_staff(hl, session, case, reason="created", now=now)
+        return case
+    if review:
+        if case.category == "unclassified" and effect.category != "unclassified":
+            case.category = effect.category
+        return case
     if raised:
         case.severity, case.category = effect.severity, _category(case, effect)
         if case.acknowledged_at is None:
@@ -131,6 +153,23 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
     elif case.category == "unclassified" and effect.category != "unclassified":
         case.category = effect.category
     return case
+
+
+async def _duty(
+    session: AsyncSession, case: Case, effect: OpenCase, person: Person | None, now: datetime
+) -> None:
+    """A mandated reporter was told to report to 公安 (the same rule as the reply): once."""
+    if person is None or not duty_applies(person.role, effect.category, effect.severity):
+        return
+    told = await session.execute(
+        select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.kind == "duty_told")
+    )
+    if told.first() is not None:
+        return
+    repo.add_event(
+        session, case, "duty_told", at=now, actor="system",
+        detail={"role": person.role, "category": effect.category},
+    )  # fmt: skip
 
 
 def _raises(case: Case, effect: OpenCase) -> bool:

@@ -12,27 +12,25 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
-from bot.hotline import jobs
+from bot.hotline import jobs, reporter_side
 from bot.hotline.cases import open_case
 from bot.hotline.config import HotlineConfig
 from bot.hotline.lexicon import default_screen
-from bot.hotline.runtime import Hotline, attach
+from bot.hotline.runtime import Hotline, ScreenLike, attach
 from bot.hotline.staff import HANDLERS
 from bot.hotline.visit_dangers import open_case_from_visit
-from bot.routing import queue_for_person
 from bot.visits.danger import add_danger_listener
 from dialogs.effects import OpenCase
 from dialogs.flows import hotline_staff as staff
-from dialogs.screening import Screen, open_case_effect, safety_replies
-from dialogs.types import Context, Lane, Outcome, Reply, State
-from storage.models import Case, Person
-from storage.repos import cases as repo
+from dialogs.screening import open_case_effect, safety_replies
+from dialogs.screening.replies import REVIEW_NOTED
+from dialogs.types import IDLE, Context, Outcome, Reply, State
+from storage.models import Person
 
 if TYPE_CHECKING:
     from bot.app import Application
 
 log = logging.getLogger(__name__)
-NOT_UNDERSTOOD = "fallback.not_understood"
 
 
 def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
@@ -46,7 +44,8 @@ def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
     async def live_screen(
         session: AsyncSession, person: Person | None, extra: dict[str, object]
     ) -> None:
-        extra["screen"] = await hl.screens.get(session, app.clock.now())
+        extra["screen"] = hl.screen or await hl.screens.get(session, app.clock.now())
+        extra["hotline_name"] = hl.config.hotline_name
 
     async def on_open_case(scope: StepScope, effect: OpenCase) -> None:
         await open_case(hl, scope, effect)
@@ -77,7 +76,11 @@ def add_commands(subparsers: Any) -> None:
 async def pre_step(
     app: Application, hl: Hotline, scope: StepScope, state: State, ctx: Context
 ) -> Outcome | None:
-    """Runs before the dialog on every inbound text; whatever the sender was doing goes on."""
+    """Runs before the dialog on every inbound text; whatever the sender was doing goes on.
+
+    Commands and flows always work. Idle free text that the dialog would not understand goes
+    to the sender's case when there is one (the relay window after a staff reply, or the
+    merge window after their report): relayed to the owner, acknowledged once."""
     text = scope.inbound.text.strip()
     if not text:
         return None
@@ -89,28 +92,32 @@ async def pre_step(
         and state.flow in (None, staff.NAME)
     ):
         return Outcome(State(staff.NAME, "command"))  # the staff flow handles it next
-    found = ctx.extra.get("screen")
-    screen = found if isinstance(found, Screen) else default_screen()
-    decision = screen.screen(text)
+    decision = screen_of(ctx).screen(text)
     effect = open_case_effect(decision, text)
     code = child_in_conversation(state, ctx)
     if effect is not None and code is not None:
         effect = replace(effect, child_code=code)
     replies = safety_replies(decision, ctx)
-    next_state = state
-    relay = await repo.relay_case(
-        scope.session, scope.address.channel, scope.address.address,
-        person.id if person else None, scope.now,
-    )  # fmt: skip
-    if relay is not None:
-        await _relay(hl, scope, relay, text)
-        if state.flow is None:
-            next_state = State(staff.RELAY_NAME, "answer")
-    elif effect is None and _needs_review(app, scope, state, ctx):
+    idle = state.flow in (None, staff.RELAY_NAME) and not scope.inbound.payload
+    next_state = IDLE if state.flow == staff.RELAY_NAME else state
+    if idle:
+        handled = await reporter_side.idle_text(
+            app, hl, scope, state, ctx, decision, effect, replies
+        )
+        if handled is not None:
+            return handled
+    if effect is None and _needs_review(app, scope, state, ctx):
         effect = OpenCase("unclassified", "medium", text, (), source="review")
-    if effect is None and next_state is state:
+        replies = (Reply(REVIEW_NOTED),)
+    if effect is None and not replies and next_state is state:
         return None
     return Outcome(next_state, replies, (effect,) if effect else ())
+
+
+def screen_of(ctx: Context) -> ScreenLike:
+    """The live screen from the context (or an injected one), else the shipped default."""
+    found = ctx.extra.get("screen")
+    return found if isinstance(found, ScreenLike) else default_screen()
 
 
 def child_in_conversation(state: State, ctx: Context) -> str | None:
@@ -126,29 +133,9 @@ def child_in_conversation(state: State, ctx: Context) -> str | None:
 
 def _needs_review(app: Application, scope: StepScope, state: State, ctx: Context) -> bool:
     """Free text from an unknown sender that is not a command and matched nothing: a
-    person reads it (a low-severity "unclassified" case) — the lexicon is never complete."""
+    person reads it (a case on the review lane) — the lexicon is never complete."""
     if scope.person is not None or state.flow is not None or scope.inbound.payload:
         return False
     if app.service.engine.keywords.is_word("small_talk", scope.inbound.text):
         return False  # "你好", "在吗": answered by the menu, not worth a case on its own
-    outcome = app.service.engine.step(state, scope.inbound, ctx)
-    return bool(outcome.replies) and outcome.replies[0].key == NOT_UNDERSTOOD
-
-
-async def _relay(hl: Hotline, scope: StepScope, case: Case, text: str) -> None:
-    """The reporter answered a staff reply: into the timeline, and on to the owner."""
-    repo.add_event(
-        scope.session, case, "reporter_message", at=scope.now, actor=scope.actor,
-        detail={"text": text}, inbound_id=scope.inbound_id,
-    )  # fmt: skip
-    recipients: list[Person] = []
-    if case.owner_id is not None:
-        owner = await scope.session.get(Person, case.owner_id)
-        recipients = [owner] if owner is not None else []
-    if not recipients:
-        recipients = await repo.on_duty(scope.session, 1, scope.now)
-    message = Reply("hotline.reporter_message", {"ref": case.ref, "text": text})
-    for person in recipients:
-        await queue_for_person(
-            scope.session, person, message, lane=Lane.ALERT, now=scope.now, channels=hl.channels
-        )
+    return reporter_side.not_understood(app, state, scope, ctx)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.hotline.runtime import Hotline
 from bot.reply_json import reply_to_json
 from bot.routing import queue_for_person
+from dialogs.screening.replies import categories
 from dialogs.types import Lane, Reply
 from storage.models import Case, Person
 from storage.repos import cases as repo
@@ -138,12 +139,47 @@ async def refer(
     return Result(True, "hotline.staff.referred", {"ref": case.ref, "agency": agency})
 
 
+NO_POLICE_PREFIXES = ("未报警", "未報警", "no police:", "no police")
+
+
+def no_police_reason_in(outcome: str) -> str | None:
+    """The written reason in "未报警 <reason>" (a statutory case closed without the police)."""
+    text = outcome.strip()
+    for prefix in NO_POLICE_PREFIXES:
+        if text.lower().startswith(prefix):
+            return text[len(prefix) :].strip(" :：,，") or None
+    return None
+
+
+async def police_recorded(session: AsyncSession, case: Case) -> bool:
+    """A police referral by staff, or the reporter's "已报警", is on the timeline."""
+    return any(
+        e.kind == "police_reported" or (e.kind == "referral" and e.detail.get("agency") == "police")
+        for e in await repo.timeline(session, case.id)
+    )
+
+
 async def close(
-    session: AsyncSession, case: Case, who: Actor, outcome: str, now: datetime
+    session: AsyncSession,
+    case: Case,
+    who: Actor,
+    outcome: str,
+    now: datetime,
+    *,
+    no_police_reason: str | None = None,
 ) -> Result:
+    """Close; a case in a statutory category needs a recorded police referral first, or a
+    written reason why not (`no_police_reason`, or an outcome "未报警 <reason>")."""
     refused = await refusal(session, case, who)
     if refused is not None:
         return refused
+    if categories().is_statutory(case.category) and not await police_recorded(session, case):
+        reason = (no_police_reason or "").strip() or no_police_reason_in(outcome)
+        if not reason:
+            return Result(False, "hotline.staff.close_needs_police", {"ref": case.ref})
+        repo.add_event(
+            session, case, "no_police_reason", at=now, actor=who.name, detail={"text": reason}
+        )
     acknowledge(case, who.person, now)
     case.status, case.closed_at, case.outcome = "closed", now, outcome
     case.relay_until = None

@@ -25,7 +25,7 @@ from dialogs.effects import OpenCase
 from dialogs.flow import Answer
 from dialogs.screening.lexicon import load_default_lexicon, severity_rank
 from dialogs.screening.matcher import Screen
-from dialogs.screening.replies import hotlines_reply
+from dialogs.screening.replies import duty_replies, hotlines_reply
 from dialogs.types import IDLE, Choice, Context, Inbound, Outcome, Reply, Role, State
 
 NAME = "urgent"
@@ -61,7 +61,7 @@ def _default_screen() -> Screen:
 
 def screen_for(ctx: Context) -> Screen:
     screen = ctx.extra.get("screen")
-    return screen if isinstance(screen, Screen) else _default_screen()
+    return screen if callable(getattr(screen, "screen", None)) else _default_screen()  # type: ignore[return-value]
 
 
 def _choices(*payloads: str) -> tuple[Choice, ...]:
@@ -174,7 +174,8 @@ class UrgentFlow:
     def _finish(self, data: dict[str, Any], ctx: Context) -> Outcome:
         case = build_case(data, ctx)
         key = "urgent.done" if data.get("callback_ok") else "urgent.done_no_callback"
-        return Outcome(IDLE, (Reply(key), hotlines_reply(case.category)), (case,))
+        duty = duty_replies(ctx, case.category, case.severity)
+        return Outcome(IDLE, (Reply(key), *duty, hotlines_reply(case.category)), (case,))
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
         data = dict(state.data)

@@ -105,7 +105,7 @@ async def test_guardian_suspected_gets_no_case_message_and_no_reminder(app: Appl
     async with app.db.transaction() as s:
         assert await suppressed_guardian_ids(s, [a04.id, a01.id]) == {liu}
         assert await suppressed_guardian_ids(s, [a01.id]) == set()
-    await say(app, f"结案 {case.ref} 已处理", HOTLINE)
+    await say(app, f"结案 {case.ref} 未报警 家长已配合，社工跟进", HOTLINE)
     async with app.db.transaction() as s:
         assert await suppressed_guardian_ids(s, [a04.id]) == set()
 

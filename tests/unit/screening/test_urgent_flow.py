@@ -37,7 +37,12 @@ def test_full_transcript_in_danger(engine: Engine) -> None:
     assert keys(out[3]) == ["urgent.ask_danger"]
     assert out[3].state.choices == ("yes", "no", "unsure")
     assert keys(out[4]) == ["safety.call_110_now", "urgent.ask_callback"]  # 110 at once
-    assert keys(out[5]) == ["urgent.done", "safety.hotlines.violence_abuse"]
+    # the director is a mandated reporter: told to report to 公安 now
+    assert keys(out[5]) == [
+        "urgent.done",
+        "safety.duty.report_police",
+        "safety.hotlines.violence_abuse",
+    ]
     assert state == IDLE
     assert out[5].effects == (
         OpenCase(
