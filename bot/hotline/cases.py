@@ -76,6 +76,11 @@ async def resolve_child(
 
 
 async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
+    return (await open_case_told(hl, scope, effect))[0]
+
+
+async def open_case_told(hl: Hotline, scope: StepScope, effect: OpenCase) -> tuple[Case, bool]:
+    """The case opened or merged, and whether the reporter's duty was first recorded now."""
     session, now, person = scope.session, scope.now, scope.person
     child = await resolve_child(session, person, effect)
     case = await repo.mergeable_case(
@@ -118,11 +123,11 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
         )  # fmt: skip
         _fill(case, effect, child)
         await _suspect(session, case, effect, person)
-        await _duty(session, case, effect, person, now)
+        told = await _duty(session, case, effect, person, now)
         if not review:  # the review lane pages nobody: it waits in the queue, apart
             await alert_staff(hl, session, case, reason="created", now=now)
         log.info("case %s opened (%s, %s)", case.ref, case.category, case.severity)
-        return case
+        return case, told
     raised = _raises(case, effect)
     repo.add_event(
         session, case, "merged", at=now, actor=scope.actor, detail=detail,
@@ -130,7 +135,7 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
     )  # fmt: skip
     _fill(case, effect, child)
     await _suspect(session, case, effect, person)
-    await _duty(session, case, effect, person, now)
+    told = await _duty(session, case, effect, person, now)
     if case.needs_review and not review:
         # the screen is sure now: out of the review lane, onto the alert lane with its SLA
         case.needs_review = False
@@ -138,11 +143,11 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
         if case.acknowledged_at is None:
             case.ack_due_at = now + hl.config.sla_for(effect.severity)
         await alert_staff(hl, session, case, reason="created", now=now)
-        return case
+        return case, told
     if review:
         if case.category == "unclassified" and effect.category != "unclassified":
             case.category = effect.category
-        return case
+        return case, told
     if raised:
         case.severity, case.category = effect.severity, _category(case, effect)
         if case.acknowledged_at is None:
@@ -152,24 +157,26 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
             await alert_staff(hl, session, case, reason="severity_raised", now=now)
     elif case.category == "unclassified" and effect.category != "unclassified":
         case.category = effect.category
-    return case
+    return case, told
 
 
 async def _duty(
     session: AsyncSession, case: Case, effect: OpenCase, person: Person | None, now: datetime
-) -> None:
-    """A mandated reporter was told to report to 公安 (the same rule as the reply): once."""
+) -> bool:
+    """A mandated reporter was told to report to 公安 (the same rule as the reply): recorded
+    once per case. True when recorded now."""
     if person is None or not duty_applies(person.role, effect.category, effect.severity):
-        return
+        return False
     told = await session.execute(
         select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.kind == "duty_told")
     )
     if told.first() is not None:
-        return
+        return False
     repo.add_event(
         session, case, "duty_told", at=now, actor="system",
         detail={"role": person.role, "category": effect.category},
     )  # fmt: skip
+    return True
 
 
 def _raises(case: Case, effect: OpenCase) -> bool:

@@ -22,8 +22,9 @@ from bot.hotline.visit_dangers import open_case_from_visit
 from bot.visits.danger import add_danger_listener
 from dialogs.effects import OpenCase
 from dialogs.flows import hotline_staff as staff
+from dialogs.flows import urgent
 from dialogs.screening import open_case_effect, safety_replies
-from dialogs.screening.replies import REVIEW_NOTED
+from dialogs.screening.replies import DUTY, REVIEW_NOTED
 from dialogs.types import IDLE, Context, Outcome, Reply, State
 from storage.models import Person
 
@@ -98,7 +99,12 @@ async def pre_step(
     if effect is not None and code is not None:
         effect = replace(effect, child_code=code)
     replies = safety_replies(decision, ctx)
-    idle = state.flow in (None, staff.RELAY_NAME) and not scope.inbound.payload
+    if DUTY in (r.key for r in replies) and _in_urgent_flow(app, scope, state, ctx):
+        replies = tuple(r for r in replies if r.key != DUTY)  # the flow says it once, at its end
+    idle = not scope.inbound.payload and (
+        state.flow in (None, staff.RELAY_NAME)
+        or reporter_side.not_understood(app, state, scope, ctx)
+    )
     next_state = IDLE if state.flow == staff.RELAY_NAME else state
     if idle:
         handled = await reporter_side.idle_text(
@@ -112,6 +118,12 @@ async def pre_step(
     if effect is None and not replies and next_state is state:
         return None
     return Outcome(next_state, replies, (effect,) if effect else ())
+
+
+def _in_urgent_flow(app: Application, scope: StepScope, state: State, ctx: Context) -> bool:
+    """The message is (or starts) an urgent-flow report, whose last reply tells the duty."""
+    after = app.service.engine.step(state, scope.inbound, ctx).state
+    return urgent.NAME in (state.flow, after.flow)
 
 
 def screen_of(ctx: Context) -> ScreenLike:

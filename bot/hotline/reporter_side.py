@@ -21,6 +21,7 @@ from bot.hotline.cases import resolve_child
 from bot.hotline.runtime import Hotline
 from bot.routing import queue_for_person
 from dialogs.effects import OpenCase
+from dialogs.flows.hotline_staff import RELAY_NAME
 from dialogs.screening.decision import Decision
 from dialogs.screening.replies import MANDATED_ROLES, REVIEW_NOTED
 from dialogs.types import IDLE, Context, Lane, Outcome, Reply, State
@@ -94,8 +95,9 @@ async def idle_text(
         relay.relay_until = scope.now
         repo.add_event(scope.session, relay, "relay_ended", at=scope.now, actor=scope.actor)
         return Outcome(IDLE, (Reply("hotline.relay.ended"),))
-    if not not_understood(app, IDLE, scope, ctx):
-        return None  # a command, a menu pick, a flow: the dialog handles it
+    now_in = IDLE if state.flow == RELAY_NAME else state
+    if not not_understood(app, now_in, scope, ctx):
+        return None  # a command, a menu pick, a flow's answer: the dialog handles it
     kind = "reporter_message"
     case = relay
     if case is None:

@@ -181,7 +181,9 @@ class UrgentFlow:
         data = dict(state.data)
         if not str(data.get("what", "")).strip():
             return Outcome(IDLE)
-        return Outcome(IDLE, (Reply("urgent.timeout_saved"),), (build_case(data, ctx),))
+        case = build_case(data, ctx)
+        duty = duty_replies(ctx, case.category, case.severity)
+        return Outcome(IDLE, (Reply("urgent.timeout_saved"), *duty), (case,))
 
     def on_cancel(self, state: State, ctx: Context) -> Outcome:
         """Cancelling never drops a concern already described: it goes to the hotline."""

@@ -1,0 +1,292 @@
+"""The safety path never drops, misroutes or hides a concern (issues 10 and 16).
+
+The review lane, the reporter's duty to report, safety replies to opted-out senders, the
+relay window after a staff reply and follow-up details, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import Application
+from bot.clock import FakeClock
+from bot.demo import load_demo
+from bot.hotline.lexicon import default_screen
+from bot.hotline.runtime import hotline_of
+from bot.web.console import cases_view as view
+from dialogs.screening.decision import Decision
+from dialogs.types import Lane
+from storage.db import Database
+from storage.models import ChannelAddress, OutboxMessage, Visit
+from tests.integration.hotline.helpers import (
+    DIRECTOR,
+    GUARDIAN_LIU,
+    HOTLINE,
+    NOW,
+    UNKNOWN,
+    cases,
+    events,
+    kinds,
+    outbox_rows,
+    say,
+    texts,
+)
+from tests.support.apps import make_app
+
+REVIEW_TEXTS = frozenset({"那个小女孩被一个男的带走了", "my neighbour hits his son every night"})
+
+
+class ReviewStub:
+    """Stands in for the learned screen: unsure (review) on a few texts, else the lexicon."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def screen(self, text: str) -> Decision:
+        self.seen.append(text)
+        if text in REVIEW_TEXTS:
+            return Decision(False, None, None, outcome="review", score=0.4, model_version="stub")
+        return default_screen().screen(text)
+
+
+@pytest.fixture
+async def app(db: Database) -> AsyncIterator[Application]:
+    application = make_app(db.url, FakeClock(NOW))
+    async with application.db.transaction() as session:
+        await load_demo(session, NOW, NOW.date())
+    hotline_of(application).screen = ReviewStub()
+    yield application
+    await application.stop()
+
+
+def clock(app: Application) -> FakeClock:
+    assert isinstance(app.clock, FakeClock)
+    return app.clock
+
+
+# --- 16.3 the review lane -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("phone", [GUARDIAN_LIU, UNKNOWN, DIRECTOR])
+async def test_review_outcome_opens_a_review_case_without_a_page(
+    app: Application, phone: str
+) -> None:
+    await say(app, "那个小女孩被一个男的带走了", phone)
+    [case] = await cases(app)
+    assert case.needs_review and case.source == "review" and case.status == "open"
+    # its own SLA: 4 working hours (Monday 10:00 in Shanghai -> 14:00)
+    assert case.ack_due_at is not None and case.ack_due_at - NOW == timedelta(hours=4)
+    assert "alerted" not in await kinds(app, case.id)
+    assert await texts(app, HOTLINE) == []  # nobody paged
+    sent = await texts(app, phone)
+    assert len(sent) == 1 and "查看" in sent[0] and "110" in sent[0]  # (Liu reads zh_Hant)
+    assert not any("没看懂" in t for t in sent)
+    # a second unsure message merges into the same review case, one reply again
+    await say(app, "my neighbour hits his son every night", phone)
+    [case] = await cases(app)
+    assert (await kinds(app, case.id)).count("merged") == 1
+    assert len(await texts(app, phone)) == 2
+
+
+async def test_review_case_becomes_an_alert_when_a_later_message_is_sure(
+    app: Application,
+) -> None:
+    await say(app, "那个小女孩被一个男的带走了", GUARDIAN_LIU)
+    clock(app).advance(minutes=5)
+    await say(app, "那个男的现在还在打她", GUARDIAN_LIU)
+    [case] = await cases(app)
+    assert not case.needs_review and case.severity == "critical"
+    assert case.ack_due_at is not None and case.ack_due_at - clock(app).now() == timedelta(
+        minutes=5
+    )
+    assert any(case.ref in t for t in await texts(app, HOTLINE))  # paged now
+
+
+async def test_queue_shows_review_cases_apart(app: Application) -> None:
+    await say(app, "那个小女孩被一个男的带走了", UNKNOWN)
+    await say(app, "A04的爸爸昨晚又把他打了一顿")
+    review, alert = await cases(app)
+    async with app.db.transaction() as s:
+        alerts = await view.queue(s, NOW, person_id=None, allowed_areas=None)
+        reviews = await view.queue(s, NOW, person_id=None, allowed_areas=None, lane="review")
+    assert [r.ref for r in alerts] == [alert.ref]
+    assert [(r.ref, r.review) for r in reviews] == [(review.ref, True)]
+
+
+# --- 16.5 mandated reporters are told their duty ------------------------------------------------
+
+
+async def test_director_is_told_to_report_to_police_and_answers_reported(
+    app: Application,
+) -> None:
+    await say(app, "A04的爸爸昨晚又把他打了一顿")
+    sent = await texts(app, DIRECTOR)
+    duty = [t for t in sent if "报告无责" in t]
+    assert len(duty) == 1 and "公安" in duty[0] and "110" in duty[0] and "已报警" in duty[0]
+    assert not any("未成年人保护热线" in t for t in sent)  # no official line claimed
+    [case] = await cases(app)
+    assert "duty_told" in await kinds(app, case.id)
+    await say(app, "已报警")
+    assert f"案件 {case.ref}" in (await texts(app, DIRECTOR))[-1]
+    assert (await kinds(app, case.id))[-1] == "police_reported"
+    # with the police report recorded, the case closes with an outcome alone
+    await say(app, f"结案 {case.ref} 派出所已处理", HOTLINE)
+    [case] = await cases(app)
+    assert case.status == "closed"
+
+
+async def test_guardian_is_not_told_the_duty(app: Application) -> None:
+    await say(app, "孩子被打了一顿", GUARDIAN_LIU)
+    assert not any("报告无责" in t for t in await texts(app, GUARDIAN_LIU))
+    [case] = await cases(app)
+    assert "duty_told" not in await kinds(app, case.id)
+
+
+async def test_urgent_flow_and_visit_flags_tell_the_director_too(app: Application) -> None:
+    for text in ("紧急", "A04被他爸用皮带抽", "A04", "村口", "否", "是"):
+        await say(app, text)
+    assert any("报告无责" in t for t in await texts(app, DIRECTOR))
+    [case] = await cases(app)
+    assert "duty_told" in await kinds(app, case.id)
+    clock(app).advance(hours=3)
+    await say(app, "走访 A01 良好 无人照护")  # only the visit's flag finds it
+    assert sum("报告无责" in t for t in await texts(app, DIRECTOR)) == 2
+    visit_case = (await cases(app))[-1]
+    assert visit_case.source == "visit" and "duty_told" in await kinds(app, visit_case.id)
+    clock(app).advance(hours=3)
+    await say(app, "走访 A02 良好 独居")  # the screen and the flag: the duty said once
+    assert sum("报告无责" in t for t in await texts(app, DIRECTOR)) == 3
+
+
+async def test_statutory_case_closes_only_with_police_referral_or_a_reason(
+    app: Application,
+) -> None:
+    await say(app, "孩子被打了一顿", GUARDIAN_LIU)
+    [case] = await cases(app)
+    await say(app, f"结案 {case.ref} 已处理", HOTLINE)
+    assert "转介" in (await texts(app, HOTLINE))[-1]  # refused, and told how
+    [case] = await cases(app)
+    assert case.status != "closed"
+    await say(app, f"结案 {case.ref} 未报警 经核实是误会，孩子摔伤，有医院记录", HOTLINE)
+    [case] = await cases(app)
+    assert case.status == "closed"
+    history = await events(app, case.id)
+    reason = next(e for e in history if e.kind == "no_police_reason")
+    assert reason.detail["text"] == "经核实是误会，孩子摔伤，有医院记录"
+
+
+async def test_old_group_ids_are_statutory_and_unclassified_is_not(app: Application) -> None:
+    await say(app, "请问你们这里是做什么的", UNKNOWN)  # unclassified review case
+    [case] = await cases(app)
+    await say(app, f"结案 {case.ref} 咨询", HOTLINE)
+    assert (await cases(app))[0].status == "closed"
+
+
+async def test_named_hotline_is_said_only_when_configured(app: Application) -> None:
+    from dataclasses import replace
+
+    hl = hotline_of(app)
+    hl.config = replace(hl.config, hotline_name="12345 未成年人保护热线")
+    await say(app, "孩子被打了一顿", GUARDIAN_LIU)
+    assert any("12345 未成年人保护热线工作人" in t for t in await texts(app, GUARDIAN_LIU))
+
+
+# --- 16.6 opting out never suppresses a safety reply -------------------------------------------
+
+
+async def test_opted_out_sender_still_gets_every_safety_reply(app: Application) -> None:
+    await say(app, "退订", GUARDIAN_LIU)
+    async with app.db.transaction() as s:
+        address = (
+            await s.execute(select(ChannelAddress).where(ChannelAddress.address == GUARDIAN_LIU))
+        ).scalar_one()
+        assert address.opted_out_at is not None
+    await say(app, "A04现在还在被打，快来", GUARDIAN_LIU)
+    await say(app, "那个小女孩被一个男的带走了", GUARDIAN_LIU)
+    await app.dispatcher.run_until_idle()
+    rows = (await outbox_rows(app, GUARDIAN_LIU))[1:]  # after the opt-out confirmation
+    assert rows and all(r.status == "sent" for r in rows)
+    sent = [r.text or "" for r in rows]
+    assert "110" in sent[0] and "上撥打" in sent[0]  # "call 110 now" first (zh_Hant)
+    assert any("查看" in t for t in sent)
+
+
+# --- 10.1 / 10.2 the reporter is not trapped; follow-ups are acknowledged -------------------------
+
+
+async def _replied_case(app: Application) -> str:
+    await say(app, "A04的爸爸昨晚又把他打了一顿")
+    [case] = await cases(app)
+    await say(app, f"认领 {case.ref}", HOTLINE)
+    await say(app, f"回复 {case.ref} 孩子现在安全吗？", HOTLINE)
+    return case.ref
+
+
+async def test_after_a_staff_reply_commands_still_work(app: Application) -> None:
+    ref = await _replied_case(app)
+    notice = (await texts(app, DIRECTOR))[-1]
+    assert "孩子现在安全吗" in notice and "取消" in notice  # the relay notice
+    before = len(await texts(app, HOTLINE))
+    await say(app, "走访 A01 良好 在校 无")
+    async with app.db.transaction() as s:
+        assert (await s.execute(select(func.count()).select_from(Visit))).scalar_one() == 1
+    await say(app, "待访")
+    assert "A0" in (await texts(app, DIRECTOR))[-1]
+    await say(app, "帮助")
+    assert "没看懂" not in (await texts(app, DIRECTOR))[-1]
+    assert len(await texts(app, HOTLINE)) == before  # nothing of that was relayed
+    # free text is relayed, on the reply lane, acknowledged once
+    await say(app, "安全了，在邻居家")
+    assert (await texts(app, DIRECTOR))[-1] == "已转给热线工作人员。"
+    relayed = [r for r in await outbox_rows(app, HOTLINE) if "安全了" in (r.text or "")]
+    assert len(relayed) == 1 and relayed[0].lane == Lane.REPLY and ref in (relayed[0].text or "")
+    # "取消" ends the relay; later free text is no longer relayed
+    await say(app, "取消")
+    assert any("不再转给热线" in t for t in await texts(app, DIRECTOR))
+    [case] = await cases(app)
+    assert "relay_ended" in await kinds(app, case.id)
+
+
+async def test_urgent_text_in_the_relay_goes_on_the_alert_lane(app: Application) -> None:
+    ref = await _replied_case(app)
+    await say(app, "他现在还在打孩子，快来")
+    await app.dispatcher.run_until_idle()
+    urgent = [r for r in await outbox_rows(app, HOTLINE) if "还在打" in (r.text or "")]
+    assert len(urgent) == 1 and urgent[0].lane == Lane.ALERT and ref in (urgent[0].text or "")
+    sent = await texts(app, DIRECTOR)
+    assert any("110" in t for t in sent[-3:])
+
+
+async def test_relay_window_closes(app: Application) -> None:
+    await _replied_case(app)
+    clock(app).advance(minutes=61)  # the relay window is an hour by default
+    await say(app, "今天天气不错")
+    assert not any("天气" in (r.text or "") for r in await outbox_rows(app, HOTLINE))
+
+
+async def test_message_about_another_child_opens_its_own_case(app: Application) -> None:
+    await _replied_case(app)
+    await say(app, "A01最近总是一个人在家，没人做饭")
+    first, other = await cases(app)
+    assert other.child_code == "A01" and other.id != first.id
+    assert not any("一个人在家" in (r.text or "") for r in await outbox_rows(app, HOTLINE)
+                   if "报告人回复" in (r.text or ""))  # fmt: skip
+
+
+async def test_follow_up_details_are_added_to_the_case(app: Application) -> None:
+    await say(app, "有个孩子被打得很厉害", UNKNOWN)
+    [case] = await cases(app)
+    clock(app).advance(minutes=3)
+    await say(app, "就在东村三组，孩子大概8岁", UNKNOWN)
+    sent = await texts(app, UNKNOWN)
+    assert sent[-1].startswith("已补充到案件")
+    assert not any("没看懂" in t for t in sent)
+    history = await events(app, case.id)
+    assert history[-1].kind == "details" and history[-1].detail["text"].startswith("就在东村")
+    assert len(await cases(app)) == 1
+    async with app.db.transaction() as s:
+        rows = (await s.execute(select(OutboxMessage))).scalars().all()
+    assert all("东村三组" not in (r.text or "") for r in rows if r.address == HOTLINE)
