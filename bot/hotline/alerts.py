@@ -30,8 +30,12 @@ def reporter_kind(case: Case) -> str:
     return case.reporter_role if case.reporter_role in REPORTER_KINDS else "other"
 
 
+def tri(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
 def alert_reply(case: Case, reason: str) -> Reply:
-    danger = "unknown" if case.in_danger is None else ("yes" if case.in_danger else "no")
+    danger = tri(case.in_danger)
     key = {"created": "hotline.alert", "severity_raised": "hotline.alert"}.get(
         reason, f"hotline.alert.{reason}"
     )
@@ -44,6 +48,7 @@ def alert_reply(case: Case, reason: str) -> Reply:
             "severity": Text(f"case.severity.{case.severity}"),
             "reporter": Text(f"case.reporter.{reporter_kind(case)}"),
             "danger": Text(f"case.danger.{danger}"),
+            "callback": Text(f"case.callback.{tri(case.callback_ok)}"),
         },
     )
 

@@ -129,6 +129,7 @@ async def open_case_told(hl: Hotline, scope: StepScope, effect: OpenCase) -> tup
         log.info("case %s opened (%s, %s)", case.ref, case.category, case.severity)
         return case, told
     raised = _raises(case, effect)
+    answers_before = (case.in_danger, case.callback_ok)
     repo.add_event(
         session, case, "merged", at=now, actor=scope.actor, detail=detail,
         inbound_id=scope.inbound_id,
@@ -155,6 +156,10 @@ async def open_case_told(hl: Hotline, scope: StepScope, effect: OpenCase) -> tup
             case.ack_due_at = min(case.ack_due_at or due, due)
         if not await refresh_queued_alerts(session, case):
             await alert_staff(hl, session, case, reason="severity_raised", now=now)
+    elif (case.in_danger, case.callback_ok) != answers_before:
+        # the urgent flow's answers (in danger now, may we call back) reach staff
+        if not await refresh_queued_alerts(session, case):
+            await alert_staff(hl, session, case, reason="updated", now=now)
     elif case.category == "unclassified" and effect.category != "unclassified":
         case.category = effect.category
     return case, told

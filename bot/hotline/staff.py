@@ -8,8 +8,10 @@ from typing import Any
 
 from bot.effects import StepScope
 from bot.hotline import operations as ops
+from bot.hotline.alerts import reporter_kind, tri
 from bot.hotline.guardians import LINK_RELATIONS, guardian_for
 from bot.hotline.runtime import Hotline
+from content.catalog import Joined, Text
 from dialogs.flows import hotline_staff as cmd
 from dialogs.types import Reply
 from storage.models import Case, Person
@@ -121,8 +123,22 @@ async def list_cases(hl: Hotline, scope: StepScope, effect: cmd.ListCases) -> No
         scope.session, at=scope.now, actor=scope.actor, action="case_list",
         subject_type="case", detail={"count": len(cases)},
     )  # fmt: skip
-    lines = "\n".join(f"{c.ref} {c.severity} {c.category} {c.status}" for c in cases)
-    _say(scope, "hotline.staff.list", count=len(cases), lines=lines or "-")
+    lines = Joined(
+        tuple(
+            Text(
+                "hotline.staff.list_line",
+                {
+                    "ref": c.ref,
+                    "severity": Text(f"case.severity.{c.severity}"),
+                    "category": Text(f"case.category.{c.category}"),
+                    "status": Text(f"console2.status.{c.status}"),
+                    "review": Text("hotline.staff.review_mark") if c.needs_review else "",
+                },
+            )
+            for c in cases
+        )
+    )
+    _say(scope, "hotline.staff.list", count=len(cases), lines=lines if cases else "-")
 
 
 async def show(hl: Hotline, scope: StepScope, effect: cmd.ShowCase) -> None:
@@ -131,14 +147,27 @@ async def show(hl: Hotline, scope: StepScope, effect: cmd.ShowCase) -> None:
         return
     case, _ = found
     events = await repo.timeline(scope.session, case.id)
-    lines = "\n".join(
-        f"{e.at.astimezone(hl.tz):%m-%d %H:%M} {e.kind}"
-        + (f": {e.detail['text']}" if "text" in e.detail else "")
-        for e in events
+    lines = Joined(
+        tuple(
+            Text(
+                "hotline.staff.show_line",
+                {
+                    "at": f"{e.at.astimezone(hl.tz):%m-%d %H:%M}",
+                    "kind": Text(f"console2.event.{e.kind}"),
+                    "text": f"：{e.detail['text']}" if "text" in e.detail else "",
+                },
+            )
+            for e in events
+        )
     )
     _say(
-        scope, "hotline.staff.show", ref=case.ref, status=case.status, severity=case.severity,
-        category=case.category, reporter=case.reporter_role, lines=lines,
+        scope, "hotline.staff.show", ref=case.ref, status=Text(f"console2.status.{case.status}"),
+        severity=Text(f"case.severity.{case.severity}"),
+        category=Text(f"case.category.{case.category}"),
+        reporter=Text(f"case.reporter.{reporter_kind(case)}"),
+        danger=Text(f"case.danger.{tri(case.in_danger)}"),
+        callback=Text(f"case.callback.{tri(case.callback_ok)}"),
+        location=case.location or "—", lines=lines,
     )  # fmt: skip
 
 

@@ -185,3 +185,4 @@ async def test_queue_page_shows_review_cases_apart(db: Database) -> None:
         assert [c["ref"] for c in api["cases"]] == [ref]
         assert [(c["ref"], c["review"]) for c in lane["cases"]] == [(review.ref, True)]
         assert 'id="needs-review"' in case_page
+        assert 'id="case-danger"' in case_page and 'id="case-callback"' in case_page

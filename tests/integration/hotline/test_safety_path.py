@@ -290,3 +290,31 @@ async def test_follow_up_details_are_added_to_the_case(app: Application) -> None
     async with app.db.transaction() as s:
         rows = (await s.execute(select(OutboxMessage))).scalars().all()
     assert all("东村三组" not in (r.text or "") for r in rows if r.address == HOTLINE)
+
+
+# --- 10.3 the urgent flow's answers reach staff -------------------------------------------------
+
+
+async def test_urgent_answers_reach_the_alert_and_show(app: Application) -> None:
+    await say(app, "紧急")
+    await say(app, "有个孩子在河边哭")  # no screen hit: the flow's answers make the case
+    assert "A04" in (await texts(app, DIRECTOR))[-1]  # the director's own children offered
+    for text in ("A04", "村口小桥", "是", "是"):
+        await say(app, text)
+    [case] = await cases(app)
+    assert (case.in_danger, case.callback_ok, case.child_code) == (True, True, "A04")
+    [alert] = [t for t in await texts(app, HOTLINE) if "热线警报" in t]
+    assert "孩子此刻有危险：是" in alert and "可回电：可以" in alert
+    await say(app, f"查看 {case.ref}", HOTLINE)
+    shown = (await texts(app, HOTLINE))[-1]
+    assert "此刻有危险：是" in shown and "可回电：可以" in shown and "村口小桥" in shown
+    assert "violence" not in shown and "created" not in shown and "开案" in shown
+
+
+async def test_urgent_answers_after_the_alert_went_out_update_staff(app: Application) -> None:
+    await say(app, "紧急 A04被他爸用皮带抽")  # a screen hit: alerted at once
+    assert any("热线警报" in t for t in await texts(app, HOTLINE))
+    for text in ("村口", "否", "是"):
+        await say(app, text)
+    update = (await texts(app, HOTLINE))[-1]
+    assert "案件更新" in update and "可回电：可以" in update and "孩子此刻有危险：否" in update
