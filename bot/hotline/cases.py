@@ -216,7 +216,8 @@ async def _suspect(
     if suspect is None or (person is not None and suspect == person.id):
         return
     case.suspected_guardian_id = suspect
+    cancelled = await repo.cancel_queued_for_suspect(session, suspect)
     repo.add_event(
         session, case, "guardian_suspected", at=case.last_activity_at, actor="system",
-        detail={"guardian_id": suspect, "by": "screen"},
+        detail={"guardian_id": suspect, "by": "screen", "cancelled": cancelled},
     )  # fmt: skip

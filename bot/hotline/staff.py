@@ -107,9 +107,13 @@ async def suspect(hl: Hotline, scope: StepScope, effect: cmd.SetSuspect) -> None
             _say(scope, "hotline.staff.suspect_unknown", ref=case.ref)
             return
         case.suspected_guardian_id = guardian
+    suspect_id = case.suspected_guardian_id
+    cancelled = (
+        await repo.cancel_queued_for_suspect(scope.session, suspect_id) if suspect_id else 0
+    )
     repo.add_event(
         scope.session, case, "guardian_suspected", at=scope.now, actor=scope.actor,
-        detail={"guardian_id": case.suspected_guardian_id, "by": "staff"},
+        detail={"guardian_id": case.suspected_guardian_id, "by": "staff", "cancelled": cancelled},
     )  # fmt: skip
     _say(scope, "hotline.staff.suspect_set", ref=case.ref)
 

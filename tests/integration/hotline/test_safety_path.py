@@ -31,6 +31,7 @@ from tests.integration.hotline.helpers import (
     events,
     kinds,
     outbox_rows,
+    person_id,
     say,
     texts,
 )
@@ -318,3 +319,48 @@ async def test_urgent_answers_after_the_alert_went_out_update_staff(app: Applica
         await say(app, text)
     update = (await texts(app, HOTLINE))[-1]
     assert "案件更新" in update and "可回电：可以" in update and "孩子此刻有危险：否" in update
+
+
+# --- 10.6 do-not-contact holds everywhere -------------------------------------------------------
+
+
+async def test_queued_reminders_to_a_new_suspect_are_cancelled_on_every_channel(
+    app: Application,
+) -> None:
+    from storage.repos import outbox
+
+    liu = await person_id(app, GUARDIAN_LIU)
+    async with app.db.transaction() as s:
+        s.add(ChannelAddress(channel="telegram", address="7001", person_id=liu, created_at=NOW))
+        await s.flush()
+        for channel, address in (("sms", GUARDIAN_LIU), ("telegram", "7001")):
+            await outbox.enqueue(
+                s, channel=channel, address=address, person_id=liu,
+                message={"key": "start.confirmed", "params": {}, "choices": []},
+                lane=Lane.REMINDER, now=NOW,
+            )  # fmt: skip
+        await outbox.enqueue(  # queued by address only (a digest): cancelled too
+            s, channel="telegram", address="7001",
+            message={"key": "start.confirmed", "params": {}, "choices": []},
+            lane=Lane.REMINDER, now=NOW,
+        )  # fmt: skip
+    await say(app, "A04的爸爸昨晚又把他打了一顿")
+    [case] = await cases(app)
+    assert case.suspected_guardian_id == liu
+    await app.dispatcher.run_until_idle()
+    async with app.db.transaction() as s:
+        rows = (
+            await s.execute(select(OutboxMessage).where(OutboxMessage.address.in_((GUARDIAN_LIU, "7001"))))
+        ).scalars().all()  # fmt: skip
+    assert len(rows) == 3
+    assert all((r.status, r.error_code) == ("cancelled", "do_not_contact") for r in rows)
+    suspected = next(e for e in await events(app, case.id) if e.kind == "guardian_suspected")
+    assert suspected.detail["cancelled"] == 3
+    # staff replying to the case never reaches the suspect; a reminder is not planned for them
+    await say(app, f"认领 {case.ref}", HOTLINE)
+    await say(app, f"回复 {case.ref} 我们会联系孩子", HOTLINE)
+    async with app.db.transaction() as s:
+        to_liu = (
+            await s.execute(select(OutboxMessage).where(OutboxMessage.person_id == liu))
+        ).scalars().all()  # fmt: skip
+    assert all(r.status == "cancelled" for r in to_liu)
