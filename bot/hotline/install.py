@@ -27,6 +27,7 @@ from dialogs.screening import open_case_effect, safety_replies
 from dialogs.screening.replies import DUTY, REVIEW_NOTED
 from dialogs.types import IDLE, Context, Outcome, Reply, State
 from storage.models import Person
+from storage.repos import cases as repo
 
 if TYPE_CHECKING:
     from bot.app import Application
@@ -47,6 +48,8 @@ def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
     ) -> None:
         extra["screen"] = hl.screen or await hl.screens.get(session, app.clock.now())
         extra["hotline_name"] = hl.config.hotline_name
+        # nobody on duty now: the reporter is never told that staff have it
+        extra["staffed"] = bool(await repo.on_duty(session, 1, app.clock.now()))
 
     async def on_open_case(scope: StepScope, effect: OpenCase) -> None:
         await open_case(hl, scope, effect)
@@ -57,6 +60,17 @@ def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
     add_danger_listener(app, partial(open_case_from_visit, hl))
     for effect_type, handler in HANDLERS.items():
         app.service.effects.register(effect_type, partial(handler, hl))
+    app.scheduler.add_job(
+        jobs.rota_check,
+        "interval",
+        hours=1,
+        args=[app],
+        id="hotline_rota_check",
+        next_run_time=app.clock.now(),
+        coalesce=True,
+        max_instances=1,
+        replace_existing=True,
+    )  # fmt: skip  (at start, then hourly: a warning when nobody is on duty)
     for job, seconds in (
         (jobs.sla_watchdog, hl.config.watchdog_seconds),
         (jobs.record_deliveries, hl.config.deliveries_seconds),
@@ -70,8 +84,10 @@ def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
 
 def add_commands(subparsers: Any) -> None:
     from bot.hotline.cli import add_screen_command
+    from bot.hotline.rota_cli import add_hotline_command
 
     add_screen_command(subparsers)
+    add_hotline_command(subparsers)
 
 
 async def pre_step(

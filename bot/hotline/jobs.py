@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.hotline.alerts import alert_level
+from bot.hotline.rota import coverage
 from bot.hotline.runtime import hotline_of
 from storage.models import Case
 from storage.repos import cases as repo
@@ -70,3 +71,12 @@ async def record_deliveries(app: Application) -> int:
             )  # fmt: skip
             done += 1
     return done
+
+
+async def rota_check(app: Application) -> list[str]:
+    """At start and hourly: warn when nobody is on duty now or in the next 24 hours."""
+    async with app.db.transaction() as session:
+        found = (await coverage(session, app.clock.now())).warnings
+    for warning in found:
+        log.warning("hotline rota: %s", warning)
+    return found

@@ -108,9 +108,7 @@ async def suspect(hl: Hotline, scope: StepScope, effect: cmd.SetSuspect) -> None
             return
         case.suspected_guardian_id = guardian
     suspect_id = case.suspected_guardian_id
-    cancelled = (
-        await repo.cancel_queued_for_suspect(scope.session, suspect_id) if suspect_id else 0
-    )
+    cancelled = await repo.cancel_queued_for_suspect(scope.session, suspect_id) if suspect_id else 0
     repo.add_event(
         scope.session, case, "guardian_suspected", at=scope.now, actor=scope.actor,
         detail={"guardian_id": case.suspected_guardian_id, "by": "staff", "cancelled": cancelled},

@@ -207,6 +207,8 @@ class UrgentFlow:
     def _finish(self, data: dict[str, Any], ctx: Context) -> Outcome:
         case = build_case(data, ctx)
         key = "urgent.done" if data.get("callback_ok") else "urgent.done_no_callback"
+        if ctx.extra.get("staffed") is False:
+            key = "urgent.done_unstaffed"  # never "staff have it" when nobody is on duty
         duty = duty_replies(ctx, case.category, case.severity)
         return Outcome(IDLE, (Reply(key), *duty, hotlines_reply(case.category)), (case,))
 

@@ -81,6 +81,8 @@ def first_replies(category: str | None, in_danger: bool) -> tuple[Reply, ...]:
 
 
 def reported_reply(ctx: Context) -> Reply:
+    if ctx.extra.get("staffed") is False:  # nobody on duty: never say that staff have it
+        return Reply("safety.reported.unstaffed")
     name = ctx.extra.get("hotline_name")
     if isinstance(name, str) and name:
         return Reply("safety.reported.named", {"hotline": name})

@@ -349,9 +349,8 @@ async def test_queued_reminders_to_a_new_suspect_are_cancelled_on_every_channel(
     assert case.suspected_guardian_id == liu
     await app.dispatcher.run_until_idle()
     async with app.db.transaction() as s:
-        rows = (
-            await s.execute(select(OutboxMessage).where(OutboxMessage.address.in_((GUARDIAN_LIU, "7001"))))
-        ).scalars().all()  # fmt: skip
+        to_addresses = OutboxMessage.address.in_((GUARDIAN_LIU, "7001"))
+        rows = (await s.execute(select(OutboxMessage).where(to_addresses))).scalars().all()
     assert len(rows) == 3
     assert all((r.status, r.error_code) == ("cancelled", "do_not_contact") for r in rows)
     suspected = next(e for e in await events(app, case.id) if e.kind == "guardian_suspected")
