@@ -154,6 +154,8 @@ async def open_case_told(hl: Hotline, scope: StepScope, effect: OpenCase) -> tup
         if case.acknowledged_at is None:
             due = now + hl.config.sla_for(effect.severity)
             case.ack_due_at = min(case.ack_due_at or due, due)
+            if case.next_check_at is not None:
+                case.next_check_at = min(case.next_check_at, due)
         if not await refresh_queued_alerts(session, case):
             await alert_staff(hl, session, case, reason="severity_raised", now=now)
     elif (case.in_danger, case.callback_ok) != answers_before:

@@ -26,7 +26,7 @@ async def sla_watchdog(app: Application) -> int:
     handled = 0
     async with app.db.transaction() as session:
         for case in await repo.due_for_sla(session, now):
-            due = case.ack_due_at
+            due = case.next_check_at or case.ack_due_at
             assert due is not None
             stamp = f"{int(due.timestamp())}"
             if case.escalation_level <= 1 and case.realerted_at is None:
@@ -37,7 +37,7 @@ async def sla_watchdog(app: Application) -> int:
                 case.escalation_level = 2
             repo.add_event(
                 session, case, "breach", at=now, actor="system",
-                detail={"due": due.isoformat(), "step": step, "level": level},
+                detail={"due": (case.ack_due_at or due).isoformat(), "step": step, "level": level},
             )  # fmt: skip
             alerted = await alert_level(
                 hl, session, case, level=level, reason=reason, now=now, dedup=stamp
@@ -49,7 +49,7 @@ async def sla_watchdog(app: Application) -> int:
                 )  # fmt: skip
             if alerted == 0:
                 log.error("case %s: SLA %s reached nobody at level %s", case.ref, step, level)
-            case.ack_due_at = now + hl.config.escalation_for(case.severity)
+            case.next_check_at = now + hl.config.escalation_for(case.severity)  # deadline stays
             handled += 1
     if handled:
         app.dispatcher.wake()

@@ -60,6 +60,9 @@ class Case(Base):
     suspected_guardian_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     # The screen was unsure (outcome "review"): a person reads it within the review SLA; no page.
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the SLA watchdog next re-alerts or escalates (None: at ack_due_at). The deadline
+    # itself never moves, so a breach stays a breach in the queue and the SLA report.
+    next_check_at: Mapped[datetime | None]
 
 
 class CaseEvent(Base):

@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -169,10 +169,11 @@ async def add_shift(
 
 async def due_for_sla(session: AsyncSession, now: datetime, limit: int = 100) -> list[Case]:
     """Unacknowledged open cases whose acknowledgement is overdue, locked for this worker."""
+    check = func.coalesce(Case.next_check_at, Case.ack_due_at)
     stmt = (
         select(Case)
-        .where(Case.status == "open", Case.acknowledged_at.is_(None), Case.ack_due_at <= now)
-        .order_by(Case.ack_due_at)
+        .where(Case.status == "open", Case.acknowledged_at.is_(None), check <= now)
+        .order_by(check)
         .limit(limit)
     )
     return list((await session.execute(_locked(session, stmt))).scalars())

@@ -123,7 +123,8 @@ def row_of(
         opened_at=c.opened_at.isoformat(),
         deadline=due.isoformat() if due is not None and unacked else None,
         acknowledged=not unacked,
-        breached=bool(unacked and due is not None and due <= now),
+        # late now, or acknowledged late: a breach stays visible
+        breached=bool(due is not None and due <= (c.acknowledged_at or now)),
         review=c.needs_review,
     )
 

@@ -1,4 +1,5 @@
-"""safety path: a case can be marked as needing review (the screen's "review" outcome)
+"""safety path: a case can be marked as needing review (the screen's "review" outcome); the
+SLA watchdog's next step is kept apart from the acknowledgement deadline (a breach stays one)
 
 Revision ID: 0006
 Revises: 0005
@@ -20,8 +21,10 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("needs_review", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch.add_column(sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("cases") as batch:
+        batch.drop_column("next_check_at")
         batch.drop_column("needs_review")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,17 @@ async def test_sla_realert_then_escalation_then_claim_stops_it(app: Application)
     await say(app, f"认领 {case.ref}", SUPERVISOR)
     clock(app).advance(minutes=30)
     assert await sla_watchdog(app) == 0
+    # the deadline never moved: the case that breached twice is late in the queue and report
+    from bot.web.console import cases_view
+    from bot.web.console.reports import sla
+
+    [case] = await cases(app)
+    assert case.ack_due_at == NOW + timedelta(minutes=5)
+    async with app.db.transaction() as s:
+        [row] = await cases_view.queue(s, clock(app).now(), person_id=None, allowed_areas=None)
+        report = await sla(s, clock(app).now(), None, hotline_of(app).config.sla_for)
+    assert row.breached and row.acknowledged
+    assert [(r["severity"], r["within"], r["late"]) for r in report] == [("critical", 0, 1)]
 
 
 async def test_nobody_on_duty_goes_to_level_two_at_once(app: Application) -> None:
