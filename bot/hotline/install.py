@@ -109,6 +109,12 @@ async def pre_step(
         and state.flow in (None, staff.NAME)
     ):
         return Outcome(State(staff.NAME, "command"))  # the staff flow handles it next
+    if (
+        person is not None
+        and person.role in staff.STAFF_ROLES
+        and app.service.engine.keywords.is_word("help", text)
+    ):
+        return Outcome(state, (Reply("hotline.staff.verbs"),))  # every verb, with an example
     decision = screen_of(ctx).screen(text)
     effect = open_case_effect(decision, text)
     code = child_in_conversation(state, ctx)

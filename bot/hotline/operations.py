@@ -66,18 +66,99 @@ async def refusal(session: AsyncSession, case: Case, who: Actor) -> Result | Non
     )
 
 
-async def claim(session: AsyncSession, case: Case, who: Actor, now: datetime) -> Result:
+async def claim(
+    session: AsyncSession, case: Case, who: Actor, now: datetime, hl: Hotline | None = None
+) -> Result:
     refused = await refusal(session, case, who)
     if refused is not None:
         return refused
     done = Result(True, "hotline.staff.claimed", {"ref": case.ref})
     if case.owner_id == who.person.id:
         return done
+    previous = case.owner_id
     case.owner_id = who.person.id
     case.status = "claimed" if case.status == "open" else case.status
     case.acknowledged_at = case.acknowledged_at or now
-    repo.add_event(session, case, "claimed", at=now, actor=who.name)
+    repo.add_event(
+        session, case, "claimed", at=now, actor=who.name,
+        detail={"from": previous} if previous is not None else None,
+    )  # fmt: skip
+    if previous is not None and hl is not None:  # a takeover: the previous owner is told
+        await _tell_person(
+            hl, session, previous, Reply("hotline.staff.taken_over", {"ref": case.ref,
+            "by": who.person.name}), now,
+        )  # fmt: skip
     return done
+
+
+async def _tell_person(
+    hl: Hotline, session: AsyncSession, person_id: int, message: Reply, now: datetime
+) -> None:
+    person = await session.get(Person, person_id)
+    if person is not None:
+        await queue_for_person(
+            session, person, message, lane=Lane.REPLY, now=now, channels=hl.channels
+        )
+
+
+STAFF_ROLES = frozenset({"hotline", "supervisor", "admin"})
+
+
+async def unclaim(session: AsyncSession, case: Case, who: Actor, now: datetime) -> Result:
+    """Give the case back to the queue (its owner, or a supervisor/administrator)."""
+    refused = await refusal(session, case, who)
+    if refused is not None:
+        return refused
+    if case.owner_id is None:
+        return Result(False, "hotline.staff.not_held", {"ref": case.ref})
+    repo.add_event(
+        session, case, "unclaimed", at=now, actor=who.name, detail={"from": case.owner_id}
+    )
+    case.owner_id = None
+    if case.status == "claimed":
+        case.status = "open"
+    return Result(True, "hotline.staff.unclaimed", {"ref": case.ref})
+
+
+async def reassign(
+    hl: Hotline, session: AsyncSession, case: Case, who: Actor, to: Person | None, now: datetime
+) -> Result:
+    """Hand the case to another staff member, who is told; so is the previous owner."""
+    refused = await refusal(session, case, who)
+    if refused is not None:
+        return refused
+    if to is None or not to.active or to.role not in STAFF_ROLES:
+        return Result(False, "hotline.staff.bad_assignee", {"ref": case.ref})
+    previous = case.owner_id
+    acknowledge(case, who.person, now)
+    case.owner_id = to.id
+    if case.status == "open":
+        case.status = "claimed"
+    repo.add_event(
+        session, case, "reassigned", at=now, actor=who.name,
+        detail={"from": previous, "to": to.id},
+    )  # fmt: skip
+    await _tell_person(
+        hl, session, to.id, Reply("hotline.staff.assigned_to_you", {"ref": case.ref,
+        "by": who.person.name}), now,
+    )  # fmt: skip
+    if previous is not None and previous not in (to.id, who.person.id):
+        await _tell_person(
+            hl, session, previous, Reply("hotline.staff.taken_over", {"ref": case.ref,
+            "by": to.name}), now,
+        )  # fmt: skip
+    return Result(True, "hotline.staff.reassigned", {"ref": case.ref, "to": to.name})
+
+
+async def reopen(
+    session: AsyncSession, case: Case, who: Actor, reason: str, now: datetime
+) -> Result:
+    if case.status != "closed":
+        return Result(False, "hotline.staff.not_closed", {"ref": case.ref})
+    case.status = "claimed" if case.owner_id is not None else "open"
+    case.closed_at = None
+    repo.add_event(session, case, "reopened", at=now, actor=who.name, detail={"text": reason})
+    return Result(True, "hotline.staff.reopened", {"ref": case.ref})
 
 
 async def note(session: AsyncSession, case: Case, who: Actor, text: str, now: datetime) -> Result:

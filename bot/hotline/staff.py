@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.effects import StepScope
 from bot.hotline import operations as ops
 from bot.hotline.alerts import reporter_kind, tri
 from bot.hotline.guardians import LINK_RELATIONS, guardian_for
 from bot.hotline.runtime import Hotline
+from bot.phones import to_e164
 from content.catalog import Joined, Text
 from dialogs.flows import hotline_staff as cmd
 from dialogs.types import Reply
@@ -59,7 +63,7 @@ async def _act(scope: StepScope, ref: str, op: CaseOp) -> None:
 
 
 async def claim(hl: Hotline, scope: StepScope, effect: cmd.ClaimCase) -> None:
-    await _act(scope, effect.ref, lambda c, who: ops.claim(scope.session, c, who, scope.now))
+    await _act(scope, effect.ref, lambda c, who: ops.claim(scope.session, c, who, scope.now, hl))
 
 
 async def note(hl: Hotline, scope: StepScope, effect: cmd.NoteCase) -> None:
@@ -173,6 +177,39 @@ async def show(hl: Hotline, scope: StepScope, effect: cmd.ShowCase) -> None:
     )  # fmt: skip
 
 
+async def unclaim(hl: Hotline, scope: StepScope, effect: cmd.UnclaimCase) -> None:
+    await _act(scope, effect.ref, lambda c, who: ops.unclaim(scope.session, c, who, scope.now))
+
+
+async def reassign(hl: Hotline, scope: StepScope, effect: cmd.ReassignCase) -> None:
+    to = await staff_named(scope.session, effect.to)
+    await _act(
+        scope, effect.ref, lambda c, who: ops.reassign(hl, scope.session, c, who, to, scope.now)
+    )
+
+
+async def reopen(hl: Hotline, scope: StepScope, effect: cmd.ReopenCase) -> None:
+    await _act(
+        scope,
+        effect.ref,
+        lambda c, who: ops.reopen(scope.session, c, who, effect.reason, scope.now),
+    )
+
+
+async def staff_named(session: AsyncSession, name_or_phone: str) -> Person | None:
+    """An active staff member by phone (any form) or exact name."""
+    phone = to_e164(name_or_phone) or name_or_phone
+    rows = await session.execute(
+        select(Person).where(
+            or_(Person.phone == phone, Person.name == name_or_phone.strip()),
+            Person.role.in_(tuple(ops.STAFF_ROLES)),
+            Person.active.is_(True),
+        )
+    )
+    found = list(rows.scalars())
+    return found[0] if len(found) == 1 else None
+
+
 Handler = Callable[[Hotline, StepScope, Any], Awaitable[None]]
 HANDLERS: dict[type, Handler] = {
     cmd.ClaimCase: claim,
@@ -183,4 +220,7 @@ HANDLERS: dict[type, Handler] = {
     cmd.SetSuspect: suspect,
     cmd.ListCases: list_cases,
     cmd.ShowCase: show,
+    cmd.UnclaimCase: unclaim,
+    cmd.ReassignCase: reassign,
+    cmd.ReopenCase: reopen,
 }

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline import operations as ops
 from bot.hotline.runtime import hotline_of
+from bot.hotline.staff import staff_named
 from bot.web.console import cases_view as view
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
 from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page
@@ -26,7 +27,7 @@ from storage.repos import cases as repo
 
 Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
 SEES_REPORTER = (ADMIN, HOTLINE)
-ACTIONS = ("claim", "note", "reply", "refer", "close")
+ACTIONS = ("claim", "note", "reply", "refer", "close", "unclaim", "reassign", "reopen")
 AGENCY_IDS = tuple(dict.fromkeys(AGENCIES.values()))
 TEXT_KINDS = ("created", "merged", "reporter_message", "details", "reply", "note")
 
@@ -110,13 +111,20 @@ async def _act(
     actor = _actor(who, person)
     text = text.strip()
     if action == "claim":
-        return await ops.claim(session, c, actor, now)
+        return await ops.claim(session, c, actor, now, hotline_of(app))
+    if action == "unclaim":
+        return await ops.unclaim(session, c, actor, now)
     if not text:
         return ops.Result(False, "console2.case.needs_text")
     if action == "note":
         return await ops.note(session, c, actor, text, now)
     if action == "reply":
         return await ops.reply(hotline_of(app), session, c, actor, text, now)
+    if action == "reassign":
+        to = await staff_named(session, text)
+        return await ops.reassign(hotline_of(app), session, c, actor, to, now)
+    if action == "reopen":
+        return await ops.reopen(session, c, actor, text, now)
     if action == "refer":
         if text not in AGENCY_IDS:
             return ops.Result(False, "hotline.staff.bad_agency")

@@ -26,6 +26,7 @@ from tests.integration.hotline.helpers import (
     GUARDIAN_LIU,
     HOTLINE,
     NOW,
+    SUPERVISOR,
     UNKNOWN,
     cases,
     events,
@@ -363,3 +364,50 @@ async def test_queued_reminders_to_a_new_suspect_are_cancelled_on_every_channel(
             await s.execute(select(OutboxMessage).where(OutboxMessage.person_id == liu))
         ).scalars().all()  # fmt: skip
     assert all(r.status == "cancelled" for r in to_liu)
+
+
+# --- 10.10 reassign, unclaim, reopen; a takeover tells the previous owner ------------------------
+
+
+async def test_reassign_unclaim_reopen_and_takeover(app: Application) -> None:
+    await say(app, "孩子被打了一顿", GUARDIAN_LIU)
+    [case] = await cases(app)
+    ref = case.ref
+    await say(app, f"认领 {ref}", HOTLINE)
+    await say(app, f"认领 {ref}", SUPERVISOR)  # a supervisor takes it over
+    assert any(f"案件 {ref} 已由" in t and "接手" in t for t in await texts(app, HOTLINE))
+    await say(app, f"转派 {ref} {HOTLINE}", SUPERVISOR)
+    assert any(f"把案件 {ref} 转派给您" in t for t in await texts(app, HOTLINE))
+    assert (await texts(app, SUPERVISOR))[-1].startswith(f"案件 {ref} 已转派给")
+    await say(app, f"放弃 {ref}", HOTLINE)
+    [case] = await cases(app)
+    assert (case.owner_id, case.status) == (None, "open")
+    await say(app, f"转介 {ref} 公安", HOTLINE)
+    await say(app, f"结案 {ref} 已处理", HOTLINE)
+    await say(app, f"重开 {ref} 孩子又被打了", HOTLINE)
+    [case] = await cases(app)
+    assert case.status == "claimed" and case.closed_at is None
+    assert [k for k in await kinds(app, case.id) if k in (
+        "claimed", "reassigned", "unclaimed", "closed", "reopened",
+    )] == ["claimed", "claimed", "reassigned", "unclaimed", "closed", "reopened"]  # fmt: skip
+    await say(app, f"转派 {ref} 不存在的人", HOTLINE)
+    assert "找不到这位热线工作人员" in (await texts(app, HOTLINE))[-1]
+
+
+async def test_staff_help_lists_every_verb_with_an_example(app: Application) -> None:
+    await say(app, "帮助", HOTLINE)
+    verbs = "\n".join(await texts(app, HOTLINE))
+    for verb in (
+        "案件",
+        "查看",
+        "认领",
+        "备注",
+        "回复",
+        "转介",
+        "嫌疑",
+        "转派",
+        "放弃",
+        "结案",
+        "重开",
+    ):
+        assert f"{verb} C260302-0007" in verbs or verb == "案件", verb
