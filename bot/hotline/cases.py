@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
 from bot.hotline.alerts import alert_staff, refresh_queued_alerts
-from bot.hotline.guardians import HARM_CATEGORIES, guardian_for, relations_named
+from bot.hotline.guardians import HARM_CATEGORIES, accused_relations, guardian_for
 from bot.hotline.runtime import Hotline
 from content.normalize import command_form, fold
 from dialogs.effects import OpenCase
@@ -214,7 +214,8 @@ async def _suspect(
         return
     if effect.category not in HARM_CATEGORIES:
         return
-    suspect = await guardian_for(session, case.child_id, relations_named(effect.text))
+    accused = accused_relations(effect.text, effect.matched)
+    suspect = await guardian_for(session, case.child_id, accused)
     if suspect is None or (person is not None and suspect == person.id):
         return
     case.suspected_guardian_id = suspect

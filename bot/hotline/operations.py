@@ -10,14 +10,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.hotline.guardians import LINK_RELATIONS, guardian_for
 from bot.hotline.runtime import Hotline
 from bot.reply_json import reply_to_json
 from bot.routing import queue_for_person
 from dialogs.screening.replies import categories
 from dialogs.types import Lane, Reply
 from storage.models import Case, Person
+from storage.repos import audit, outbox
 from storage.repos import cases as repo
-from storage.repos import outbox
 
 OVERRIDE_ROLES = frozenset({"supervisor", "admin"})
 
@@ -266,3 +267,38 @@ async def close(
     case.relay_until = None
     repo.add_event(session, case, "closed", at=now, actor=who.name, detail={"outcome": outcome})
     return Result(True, "hotline.staff.closed_ok", {"ref": case.ref})
+
+
+async def set_suspect(
+    session: AsyncSession,
+    case: Case,
+    who: Actor,
+    relation: str | None,
+    reason: str,
+    now: datetime,
+) -> Result:
+    """Set (relation) or clear (None) the guardian suspected of the harm, with a reason; the
+    change is on the timeline and in the audit log, and a new suspect's queue is cancelled."""
+    if not reason.strip():
+        return Result(False, "hotline.staff.suspect_needs_reason", {"ref": case.ref})
+    if relation is None:
+        case.suspected_guardian_id = None
+    else:
+        guardian = (
+            await guardian_for(session, case.child_id, {relation})
+            if case.child_id is not None and relation in LINK_RELATIONS
+            else None
+        )
+        if guardian is None:
+            return Result(False, "hotline.staff.suspect_unknown", {"ref": case.ref})
+        case.suspected_guardian_id = guardian
+    suspect_id = case.suspected_guardian_id
+    cancelled = await repo.cancel_queued_for_suspect(session, suspect_id) if suspect_id else 0
+    detail = {"guardian_id": suspect_id, "by": "staff", "reason": reason, "cancelled": cancelled}
+    repo.add_event(session, case, "guardian_suspected", at=now, actor=who.name, detail=detail)
+    audit.record(
+        session, at=now, actor=who.name,
+        action="suspect_set" if suspect_id else "suspect_cleared",
+        subject_type="case", subject_id=case.id, detail={"reason": reason},
+    )  # fmt: skip
+    return Result(True, "hotline.staff.suspect_set", {"ref": case.ref})

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.effects import StepScope
 from bot.hotline import operations as ops
 from bot.hotline.alerts import reporter_kind, tri
-from bot.hotline.guardians import LINK_RELATIONS, guardian_for
 from bot.hotline.runtime import Hotline
 from bot.phones import to_e164
 from content.catalog import Joined, Text
@@ -95,29 +94,13 @@ async def close(hl: Hotline, scope: StepScope, effect: cmd.CloseCase) -> None:
 
 
 async def suspect(hl: Hotline, scope: StepScope, effect: cmd.SetSuspect) -> None:
-    found = await _case(scope, effect.ref)
-    if found is None:
-        return
-    case, _ = found
-    if effect.relation is None:
-        case.suspected_guardian_id = None
-    else:
-        guardian = (
-            await guardian_for(scope.session, case.child_id, {effect.relation})
-            if case.child_id is not None and effect.relation in LINK_RELATIONS
-            else None
-        )
-        if guardian is None:
-            _say(scope, "hotline.staff.suspect_unknown", ref=case.ref)
-            return
-        case.suspected_guardian_id = guardian
-    suspect_id = case.suspected_guardian_id
-    cancelled = await repo.cancel_queued_for_suspect(scope.session, suspect_id) if suspect_id else 0
-    repo.add_event(
-        scope.session, case, "guardian_suspected", at=scope.now, actor=scope.actor,
-        detail={"guardian_id": case.suspected_guardian_id, "by": "staff", "cancelled": cancelled},
-    )  # fmt: skip
-    _say(scope, "hotline.staff.suspect_set", ref=case.ref)
+    await _act(
+        scope,
+        effect.ref,
+        lambda c, who: ops.set_suspect(
+            scope.session, c, who, effect.relation, effect.reason, scope.now
+        ),
+    )
 
 
 async def list_cases(hl: Hotline, scope: StepScope, effect: cmd.ListCases) -> None:

@@ -7,7 +7,8 @@
   转介 / refer  <ref> 公安|民政|学校|卫健|妇联 (police, civil_affairs, school, health,
                                       womens_federation)
   结案 / close  <ref> <outcome>       close with an outcome
-  嫌疑 / suspect <ref> 父亲|母亲|祖辈|无 record (or clear) the guardian suspected of the harm
+  嫌疑 / suspect <ref> 父亲|母亲|祖辈|无 <reason>  record (or clear) the guardian suspected of
+                                      the harm, with the reason (audited)
   案件 / cases                        the active cases; 查看 / show <ref> one case's timeline
   放弃 / unclaim <ref>                give the case back to the queue
   转派 / reassign <ref> <phone|name>  hand it to another staff member (both are told)
@@ -95,6 +96,7 @@ class CloseCase:
 class SetSuspect:
     ref: str
     relation: str | None  # father | mother | grandparent; None clears
+    reason: str = ""  # why (required; audited)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,10 +179,13 @@ def parse(text: str) -> StaffEffect | Reply:
             return Reply("hotline.staff.bad_agency")
         return ReferCase(ref, agency)
     if verb == "suspect":
-        key = fold(arg)
+        word, _, reason = arg.partition(" ")
+        key = fold(word)
         if key not in RELATIONS:
             return Reply("hotline.staff.bad_relation")
-        return SetSuspect(ref, RELATIONS[key])
+        if not reason.strip():
+            return Reply("hotline.staff.suspect_needs_reason", {"ref": ref})
+        return SetSuspect(ref, RELATIONS[key], reason.strip())
     if not arg:
         return Reply("hotline.staff.needs_text", {"verb": verb})
     if verb == "note":

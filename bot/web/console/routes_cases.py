@@ -27,7 +27,10 @@ from storage.repos import cases as repo
 
 Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
 SEES_REPORTER = (ADMIN, HOTLINE)
-ACTIONS = ("claim", "note", "reply", "refer", "close", "unclaim", "reassign", "reopen")
+ACTIONS = (
+    "claim", "note", "reply", "refer", "close", "unclaim", "reassign", "reopen", "suspect",
+)  # fmt: skip
+SUSPECT_CHOICES = ("father", "mother", "grandparent", "none")
 AGENCY_IDS = tuple(dict.fromkeys(AGENCIES.values()))
 TEXT_KINDS = ("created", "merged", "reporter_message", "details", "reply", "note")
 
@@ -86,6 +89,7 @@ async def _case_context(session: AsyncSession, who: Principal, c: Case) -> dict[
         "agencies": AGENCY_IDS,
         "statutory": categories().is_statutory(c.category),
         "police_recorded": await ops.police_recorded(session, c),
+        "suspect_choices": SUSPECT_CHOICES,
     }
 
 
@@ -102,6 +106,7 @@ async def _act(
     action: str,
     text: str,
     no_police_reason: str = "",
+    reason: str = "",
 ) -> ops.Result:
     app = app_of(request)
     now = app.clock.now()
@@ -125,6 +130,11 @@ async def _act(
         return await ops.reassign(hotline_of(app), session, c, actor, to, now)
     if action == "reopen":
         return await ops.reopen(session, c, actor, text, now)
+    if action == "suspect":
+        if text not in SUSPECT_CHOICES:
+            return ops.Result(False, "hotline.staff.bad_relation")
+        relation = None if text == "none" else text
+        return await ops.set_suspect(session, c, actor, relation, reason, now)
     if action == "refer":
         if text not in AGENCY_IDS:
             return ops.Result(False, "hotline.staff.bad_agency")
@@ -209,6 +219,7 @@ def router() -> APIRouter:
     async def case_action(
         request: Request, who: Staff, ref: str, action: str,
         text: Annotated[str, Form()] = "", no_police_reason: Annotated[str, Form()] = "",
+        reason: Annotated[str, Form()] = "",
     ) -> Response:  # fmt: skip
         if action not in ACTIONS:
             raise HTTPException(404)
@@ -216,7 +227,9 @@ def router() -> APIRouter:
         now = app.clock.now()
         async with app.db.transaction() as session:
             c = await _find(session, who, ref)
-            result = await _act(request, session, who, c, action, text, no_police_reason)
+            result = await _act(
+                request, session, who, c, action, text, no_police_reason, reason.strip()
+            )
             audit_read(session, who, "case", c.id, now, {"action": action})
             context = await _case_context(session, who, c)
         context.update(

@@ -186,3 +186,22 @@ async def test_queue_page_shows_review_cases_apart(db: Database) -> None:
         assert [(c["ref"], c["review"]) for c in lane["cases"]] == [(review.ref, True)]
         assert 'id="needs-review"' in case_page
         assert 'id="case-danger"' in case_page and 'id="case-callback"' in case_page
+
+
+async def test_console_sets_the_suspect_with_a_reason(db: Database) -> None:
+    async with staffed(db) as staff:
+        ref = await _open_case(staff.app)
+        async with staff.signed_in("chen") as (client, csrf):
+            refused = await client.post(
+                f"/console/cases/{ref}/suspect", data={"csrf_token": csrf, "text": "father"}
+            )
+            assert refused.status_code == 409
+            done = await client.post(
+                f"/console/cases/{ref}/suspect",
+                data={"csrf_token": csrf, "text": "father", "reason": "孩子说是爸爸打的"},
+            )
+            assert done.status_code == 200, done.text
+        [case] = await cases(staff.app)
+        assert case.suspected_guardian_id is not None
+        last = (await events(staff.app, case.id))[-1]
+        assert last.kind == "guardian_suspected" and last.detail["reason"] == "孩子说是爸爸打的"

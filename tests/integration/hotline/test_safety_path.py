@@ -411,3 +411,45 @@ async def test_staff_help_lists_every_verb_with_an_example(app: Application) -> 
         "重开",
     ):
         assert f"{verb} C260302-0007" in verbs or verb == "案件", verb
+
+
+# --- 10.5 suspicion only from an accusation; staff set or clear it with a reason -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "suspected"),
+    [
+        ("走访 A04 差 电话 昨天 失学 备注 父亲联系不上", False),  # unreachable is no accusation
+        ("父亲联系不上，A04身上都是伤", False),
+        ("A04被打了，他爸爸在外打工", False),
+        ("A04的爸爸昨晚又把他打了一顿", True),
+    ],
+)
+async def test_only_an_accusation_makes_a_suspect(
+    app: Application, text: str, suspected: bool
+) -> None:
+    await say(app, text)
+    [case] = await cases(app)
+    assert (case.suspected_guardian_id is not None) is suspected
+
+
+async def test_staff_set_and_clear_the_suspect_with_a_reason_audited(app: Application) -> None:
+    from storage.models import AuditEntry
+
+    await say(app, "走访 A04 差 电话 昨天 失学 备注 父亲联系不上")
+    [case] = await cases(app)
+    await say(app, f"嫌疑 {case.ref} 父亲", HOTLINE)
+    assert "理由" in (await texts(app, HOTLINE))[-1]  # a reason is required
+    await say(app, f"嫌疑 {case.ref} 父亲 孩子说是爸爸打的", HOTLINE)
+    [case] = await cases(app)
+    assert case.suspected_guardian_id == await person_id(app, GUARDIAN_LIU)
+    await say(app, f"嫌疑 {case.ref} 无 核实是邻居打的", HOTLINE)
+    [case] = await cases(app)
+    assert case.suspected_guardian_id is None
+    async with app.db.transaction() as s:
+        entries = (
+            await s.execute(select(AuditEntry).where(AuditEntry.action.like("suspect_%")))
+        ).scalars().all()  # fmt: skip
+    assert [(e.action, e.detail["reason"]) for e in entries] == [
+        ("suspect_set", "孩子说是爸爸打的"), ("suspect_cleared", "核实是邻居打的"),
+    ]  # fmt: skip

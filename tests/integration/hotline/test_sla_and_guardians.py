@@ -126,14 +126,14 @@ async def test_suspect_needs_a_known_child(app: Application) -> None:
     await say(app, "孩子被打了一顿", GUARDIAN_LIU)  # two children: cannot tell which
     [case] = await cases(app)
     assert case.child_id is None
-    await say(app, f"嫌疑 {case.ref} 父亲", HOTLINE)
+    await say(app, f"嫌疑 {case.ref} 父亲 孩子说是爸爸打的", HOTLINE)
     assert "无法确定" in (await texts(app, HOTLINE))[-1]
 
 
 async def test_no_case_message_goes_to_a_suspected_guardian(app: Application) -> None:
     await say(app, "A04被打了一顿", GUARDIAN_LIU)
     [case] = await cases(app)
-    await say(app, f"嫌疑 {case.ref} 父亲", HOTLINE)
+    await say(app, f"嫌疑 {case.ref} 父亲 孩子说是爸爸打的", HOTLINE)
     before = len(await texts(app, GUARDIAN_LIU))
     await say(app, f"回复 {case.ref} 请问孩子现在在哪里？", HOTLINE)
     assert "未发送" in (await texts(app, HOTLINE))[-1]
@@ -145,7 +145,7 @@ async def test_staff_can_set_the_suspected_guardian(app: Application) -> None:
     await say(app, "A04身上都是伤")
     [case] = await cases(app)
     assert case.suspected_guardian_id is None
-    await say(app, f"嫌疑 {case.ref} 父亲", HOTLINE)
+    await say(app, f"嫌疑 {case.ref} 父亲 孩子说是爸爸打的", HOTLINE)
     [case] = await cases(app)
     assert case.suspected_guardian_id == await person_id(app, GUARDIAN_LIU)
 
