@@ -14,6 +14,7 @@ from bot.hotline.guardians import LINK_RELATIONS, guardian_for
 from bot.hotline.runtime import Hotline
 from bot.reply_json import reply_to_json
 from bot.routing import queue_for_person
+from content.catalog import Text
 from dialogs.screening.replies import categories
 from dialogs.types import Lane, Reply
 from storage.models import Case, Person
@@ -218,7 +219,8 @@ async def refer(
     acknowledge(case, who.person, now)
     case.status = "referred"
     repo.add_event(session, case, "referral", at=now, actor=who.name, detail={"agency": agency})
-    return Result(True, "hotline.staff.referred", {"ref": case.ref, "agency": agency})
+    label = Text(f"console2.agency.{agency}")  # 公安, 民政 …: never the id
+    return Result(True, "hotline.staff.referred", {"ref": case.ref, "agency": label})
 
 
 NO_POLICE_PREFIXES = ("未报警", "未報警", "no police:", "no police")

@@ -383,6 +383,7 @@ async def test_reassign_unclaim_reopen_and_takeover(app: Application) -> None:
     [case] = await cases(app)
     assert (case.owner_id, case.status) == (None, "open")
     await say(app, f"转介 {ref} 公安", HOTLINE)
+    assert (await texts(app, HOTLINE))[-1] == f"案件 {ref} 已记录转介：公安。"  # not "police"
     await say(app, f"结案 {ref} 已处理", HOTLINE)
     await say(app, f"重开 {ref} 孩子又被打了", HOTLINE)
     [case] = await cases(app)
