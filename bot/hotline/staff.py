@@ -14,10 +14,11 @@ from bot.hotline import operations as ops
 from bot.hotline.alerts import reporter_kind, tri
 from bot.hotline.runtime import Hotline
 from bot.phones import to_e164
+from bot.web.console import cases_view
 from content.catalog import Joined, Text
 from dialogs.flows import hotline_staff as cmd
 from dialogs.types import Reply
-from storage.models import Case, Person
+from storage.models import Area, Case, Person
 from storage.repos import audit
 from storage.repos import cases as repo
 
@@ -32,8 +33,11 @@ async def _case(scope: StepScope, ref: str) -> tuple[Case, Person] | None:
         _say(scope, "flow.not_for_role")
         return None
     case = await repo.case_by_ref(scope.session, ref)
-    if case is None:
-        _say(scope, "hotline.staff.not_found", ref=ref)
+    areas = await areas_of(scope.session, person)
+    if case is None or (
+        areas is not None and not await cases_view.visible(scope.session, case, areas)
+    ):
+        _say(scope, "hotline.staff.not_found", ref=ref)  # outside a supervisor's area
         return None
     audit.record(
         scope.session, at=scope.now, actor=scope.actor, action="case_read",
@@ -107,7 +111,11 @@ async def list_cases(hl: Hotline, scope: StepScope, effect: cmd.ListCases) -> No
     if scope.person is None or scope.person.role not in cmd.STAFF_ROLES:
         _say(scope, "flow.not_for_role")
         return
-    cases = await repo.active_cases(scope.session)
+    cases = await repo.active_cases(scope.session, limit=200)
+    areas = await areas_of(scope.session, scope.person)
+    if areas is not None:
+        cases = [c for c in cases if await cases_view.visible(scope.session, c, areas)]
+    cases = cases[:20]
     audit.record(
         scope.session, at=scope.now, actor=scope.actor, action="case_list",
         subject_type="case", detail={"count": len(cases)},
@@ -177,6 +185,18 @@ async def reopen(hl: Hotline, scope: StepScope, effect: cmd.ReopenCase) -> None:
         effect.ref,
         lambda c, who: ops.reopen(scope.session, c, who, effect.reason, scope.now),
     )
+
+
+async def areas_of(session: AsyncSession, person: Person) -> set[int] | None:
+    """None: every area. A supervisor: their township and its villages, as in the console."""
+    if person.role != "supervisor":
+        return None
+    if person.area_id is None:
+        return set()
+    rows = await session.execute(
+        select(Area.id).where(or_(Area.id == person.area_id, Area.parent_id == person.area_id))
+    )
+    return set(rows.scalars())
 
 
 async def staff_named(session: AsyncSession, name_or_phone: str) -> Person | None:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.app import Application
 from bot.clock import FakeClock
@@ -454,3 +454,24 @@ async def test_staff_set_and_clear_the_suspect_with_a_reason_audited(app: Applic
     assert [(e.action, e.detail["reason"]) for e in entries] == [
         ("suspect_set", "孩子说是爸爸打的"), ("suspect_cleared", "核实是邻居打的"),
     ]  # fmt: skip
+
+
+# --- 10.11 supervisors' message commands are limited to their area ------------------------------
+
+
+async def test_supervisor_commands_are_limited_to_their_area(app: Application) -> None:
+    from storage.models import Area, Person
+
+    async with app.db.transaction() as s:
+        east = (await s.execute(select(Area.id).where(Area.code.like("%-T1-V1")))).scalar_one()
+        await s.execute(update(Person).where(Person.phone == SUPERVISOR).values(area_id=east))
+    await say(app, "A04的爸爸昨晚又把他打了一顿")  # east
+    await say(app, "B01身上都是伤，他妈妈打的", "+8613800000003")  # west
+    east_case, west_case = await cases(app)
+    await say(app, "案件", SUPERVISOR)
+    listed = (await texts(app, SUPERVISOR))[-1]
+    assert east_case.ref in listed and west_case.ref not in listed
+    await say(app, f"认领 {west_case.ref}", SUPERVISOR)
+    assert (await texts(app, SUPERVISOR))[-1] == f"找不到案件 {west_case.ref}。"
+    await say(app, f"查看 {east_case.ref}", SUPERVISOR)
+    assert east_case.ref in (await texts(app, SUPERVISOR))[-1]
