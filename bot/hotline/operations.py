@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.guardians import LINK_RELATIONS, guardian_for
@@ -17,7 +18,7 @@ from bot.routing import queue_for_person
 from content.catalog import Text
 from dialogs.screening.replies import categories
 from dialogs.types import Lane, Reply
-from storage.models import Case, Person
+from storage.models import Case, ChannelAddress, Person
 from storage.repos import audit, outbox
 from storage.repos import cases as repo
 
@@ -185,6 +186,18 @@ async def send_to_reporter(
         return await queue_for_person(
             session, reporter, reply, lane=Lane.REPLY, now=now, channels=hl.channels
         )
+    address = (
+        await session.execute(
+            select(ChannelAddress).where(
+                ChannelAddress.channel == case.reporter_channel,
+                ChannelAddress.address == case.reporter_address,
+            )
+        )
+    ).scalar_one_or_none()
+    if address is not None and (
+        address.opted_out_at is not None or address.unreachable_at is not None
+    ):
+        return None  # it would be suppressed: staff are told it was not sent, never "sent"
     return await outbox.enqueue(
         session, channel=case.reporter_channel, address=case.reporter_address,
         message=reply_to_json(reply), lane=Lane.REPLY, now=now,

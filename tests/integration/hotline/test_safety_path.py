@@ -475,3 +475,15 @@ async def test_supervisor_commands_are_limited_to_their_area(app: Application) -
     assert (await texts(app, SUPERVISOR))[-1] == f"找不到案件 {west_case.ref}。"
     await say(app, f"查看 {east_case.ref}", SUPERVISOR)
     assert east_case.ref in (await texts(app, SUPERVISOR))[-1]
+
+
+async def test_staff_are_told_truthfully_when_a_reply_cannot_be_delivered(
+    app: Application,
+) -> None:
+    await say(app, "有个孩子被打得很厉害", UNKNOWN)
+    [case] = await cases(app)
+    await say(app, "退订", UNKNOWN)
+    await say(app, f"认领 {case.ref}", HOTLINE)
+    await say(app, f"回复 {case.ref} 请问孩子在哪里？", HOTLINE)
+    assert "未发送" in (await texts(app, HOTLINE))[-1]  # never "sent" when it would be dropped
+    assert "reply" not in await kinds(app, case.id)
