@@ -21,6 +21,7 @@ from bot.hotline.staff import HANDLERS
 from bot.hotline.visit_dangers import open_case_from_visit
 from bot.visits.danger import add_danger_listener
 from dialogs.effects import OpenCase
+from dialogs.flows import due as due_list
 from dialogs.flows import hotline_staff as staff
 from dialogs.flows import urgent
 from dialogs.screening import open_case_effect, safety_replies
@@ -132,6 +133,9 @@ async def pre_step(
         handled = await reporter_side.idle_text(
             app, hl, scope, state, ctx, decision, effect, replies
         )
+        if handled is not None and state.flow not in LEAVABLE_FLOWS:
+            # inside a report (a visit, an edit): the text joins the case, the flow goes on
+            handled = Outcome(state, handled.replies, handled.effects)
         if handled is not None:
             return handled
     if effect is None and _needs_review(app, scope, state, ctx):
@@ -146,6 +150,10 @@ def _in_urgent_flow(app: Application, scope: StepScope, state: State, ctx: Conte
     """The message is (or starts) an urgent-flow report, whose last reply tells the duty."""
     after = app.service.engine.step(state, scope.inbound, ctx).state
     return urgent.NAME in (state.flow, after.flow)
+
+
+# Flows with nothing to lose (a list to pick from): free text that joins a case leaves them.
+LEAVABLE_FLOWS = frozenset({None, staff.RELAY_NAME, due_list.NAME})
 
 
 def screen_of(ctx: Context) -> ScreenLike:

@@ -34,9 +34,7 @@ async def _case(scope: StepScope, ref: str) -> tuple[Case, Person] | None:
         return None
     case = await repo.case_by_ref(scope.session, ref)
     areas = await areas_of(scope.session, person)
-    if case is None or (
-        areas is not None and not await cases_view.visible(scope.session, case, areas)
-    ):
+    if case is None or not await in_areas(scope.session, case, areas):
         _say(scope, "hotline.staff.not_found", ref=ref)  # outside a supervisor's area
         return None
     audit.record(
@@ -114,7 +112,7 @@ async def list_cases(hl: Hotline, scope: StepScope, effect: cmd.ListCases) -> No
     cases = await repo.active_cases(scope.session, limit=200)
     areas = await areas_of(scope.session, scope.person)
     if areas is not None:
-        cases = [c for c in cases if await cases_view.visible(scope.session, c, areas)]
+        cases = [c for c in cases if await in_areas(scope.session, c, areas)]
     cases = cases[:20]
     audit.record(
         scope.session, at=scope.now, actor=scope.actor, action="case_list",
@@ -197,6 +195,19 @@ async def areas_of(session: AsyncSession, person: Person) -> set[int] | None:
         select(Area.id).where(or_(Area.id == person.area_id, Area.parent_id == person.area_id))
     )
     return set(rows.scalars())
+
+
+async def in_areas(session: AsyncSession, case: Case, areas: set[int] | None) -> bool:
+    """The case is in one of the areas; a case with no area (an unknown reporter, no child)
+    stays reachable to a supervisor, who may be the one it was escalated to."""
+    if areas is None:
+        return True
+    found = (
+        await session.execute(
+            select(cases_view.case_area_id().label("a")).select_from(Case).where(Case.id == case.id)
+        )
+    ).scalar()
+    return found is None or found in areas
 
 
 async def staff_named(session: AsyncSession, name_or_phone: str) -> Person | None:
