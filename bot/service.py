@@ -21,6 +21,7 @@ from bot.effects import EffectRunner, StepScope
 from bot.reply_json import reply_to_json
 from content.locales import DEFAULT_LOCALE
 from dialogs.engine import Engine
+from dialogs.screening.replies import is_safety_reply
 from dialogs.types import Channel, ChildRef, Context, Inbound, Lane, Outcome, Reply, Role, State
 from dialogs.types import Person as PersonRef
 from storage.db import Database
@@ -293,5 +294,5 @@ class InboundService:
                 lane=lane,
                 now=now,
                 inbound_id=inbound_id,
-                bypass_opt_out=bypass,
+                bypass_opt_out=bypass or is_safety_reply(reply),  # opt-out never hides 110
             )

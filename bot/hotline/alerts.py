@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.hotline.rota import everyone_above
 from bot.hotline.runtime import Hotline
 from bot.reply_json import reply_to_json
 from bot.routing import queue_for_person
@@ -30,8 +31,12 @@ def reporter_kind(case: Case) -> str:
     return case.reporter_role if case.reporter_role in REPORTER_KINDS else "other"
 
 
+def tri(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
 def alert_reply(case: Case, reason: str) -> Reply:
-    danger = "unknown" if case.in_danger is None else ("yes" if case.in_danger else "no")
+    danger = tri(case.in_danger)
     key = {"created": "hotline.alert", "severity_raised": "hotline.alert"}.get(
         reason, f"hotline.alert.{reason}"
     )
@@ -44,6 +49,7 @@ def alert_reply(case: Case, reason: str) -> Reply:
             "severity": Text(f"case.severity.{case.severity}"),
             "reporter": Text(f"case.reporter.{reporter_kind(case)}"),
             "danger": Text(f"case.danger.{danger}"),
+            "callback": Text(f"case.callback.{tri(case.callback_ok)}"),
         },
     )
 
@@ -118,8 +124,24 @@ async def alert_staff(
         actor="system",
         detail={"level_1_reachable": 0, "level_2_alerted": sent},
     )
+    if not sent:
+        # nobody on any shift is reachable: every supervisor and administrator, now
+        for person in await everyone_above(session):
+            if person.id == case.suspected_guardian_id:
+                continue
+            outbox_id = await queue_for_person(
+                session, person, alert_reply(case, reason), lane=Lane.ALERT, now=now,
+                channels=hl.channels,
+            )  # fmt: skip
+            if outbox_id is not None:
+                repo.add_event(
+                    session, case, "alerted", at=now, actor="system",
+                    detail={"level": 3, "reason": reason, "person_id": person.id},
+                    outbox_id=outbox_id,
+                )  # fmt: skip
+                sent += 1
     if sent:
         case.escalation_level = max(case.escalation_level, 2)
     else:
-        log.error("case %s: no on-duty staff reachable at any level", case.ref)
+        log.error("case %s: no staff, supervisor or administrator reachable", case.ref)
     return sent

@@ -10,23 +10,26 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
 from bot.hotline.alerts import alert_staff, refresh_queued_alerts
-from bot.hotline.guardians import HARM_CATEGORIES, guardian_for, relations_named
+from bot.hotline.guardians import HARM_CATEGORIES, accused_relations, guardian_for
 from bot.hotline.runtime import Hotline
 from content.normalize import command_form, fold
 from dialogs.effects import OpenCase
 from dialogs.screening.lexicon import severity_rank
-from dialogs.types import Reply, Role
-from storage.models import Case, Child, GuardianLink, Person
+from dialogs.screening.replies import duty_applies
+from dialogs.types import Role
+from storage.models import Case, CaseEvent, Child, GuardianLink, Person
 from storage.repos import cases as repo
 from storage.repos.people import children_of_director
 
 log = logging.getLogger(__name__)
+REVIEW = "review"
 
 
 async def _children_of(session: AsyncSession, person: Person | None) -> list[Child]:
@@ -73,6 +76,11 @@ async def resolve_child(
 
 
 async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
+    return (await open_case_told(hl, scope, effect))[0]
+
+
+async def open_case_told(hl: Hotline, scope: StepScope, effect: OpenCase) -> tuple[Case, bool]:
+    """The case opened or merged, and whether the reporter's duty was first recorded now."""
     session, now, person = scope.session, scope.now, scope.person
     child = await resolve_child(session, person, effect)
     case = await repo.mergeable_case(
@@ -89,6 +97,7 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
         "category": effect.category,
         "severity": effect.severity,
     }
+    review = effect.source == REVIEW
     if case is None:
         case = await repo.create_case(
             session,
@@ -101,7 +110,12 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
             reporter_role=person.role if person else "unknown",
             reporter_channel=scope.address.channel,
             reporter_address=scope.address.address,
-            ack_due_at=now + hl.config.sla_for(effect.severity),
+            ack_due_at=(
+                hl.config.review_due(now, hl.tz)
+                if review
+                else now + hl.config.sla_for(effect.severity)
+            ),
+            needs_review=review,
         )
         repo.add_event(
             session, case, "created", at=now, actor=scope.actor, detail=detail,
@@ -109,28 +123,67 @@ async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
         )  # fmt: skip
         _fill(case, effect, child)
         await _suspect(session, case, effect, person)
-        await alert_staff(hl, session, case, reason="created", now=now)
-        if effect.source == "review":  # after the dialog's own answer
-            scope.extra_replies.append(Reply("hotline.review.noted"))
+        told = await _duty(session, case, effect, person, now)
+        if not review:  # the review lane pages nobody: it waits in the queue, apart
+            await alert_staff(hl, session, case, reason="created", now=now)
         log.info("case %s opened (%s, %s)", case.ref, case.category, case.severity)
-        return case
+        return case, told
     raised = _raises(case, effect)
+    answers_before = (case.in_danger, case.callback_ok)
     repo.add_event(
         session, case, "merged", at=now, actor=scope.actor, detail=detail,
         inbound_id=scope.inbound_id,
     )  # fmt: skip
     _fill(case, effect, child)
     await _suspect(session, case, effect, person)
+    told = await _duty(session, case, effect, person, now)
+    if case.needs_review and not review:
+        # the screen is sure now: out of the review lane, onto the alert lane with its SLA
+        case.needs_review = False
+        case.severity, case.category = effect.severity, _category(case, effect)
+        if case.acknowledged_at is None:
+            case.ack_due_at = now + hl.config.sla_for(effect.severity)
+        await alert_staff(hl, session, case, reason="created", now=now)
+        return case, told
+    if review:
+        if case.category == "unclassified" and effect.category != "unclassified":
+            case.category = effect.category
+        return case, told
     if raised:
         case.severity, case.category = effect.severity, _category(case, effect)
         if case.acknowledged_at is None:
             due = now + hl.config.sla_for(effect.severity)
             case.ack_due_at = min(case.ack_due_at or due, due)
+            if case.next_check_at is not None:
+                case.next_check_at = min(case.next_check_at, due)
         if not await refresh_queued_alerts(session, case):
             await alert_staff(hl, session, case, reason="severity_raised", now=now)
+    elif (case.in_danger, case.callback_ok) != answers_before:
+        # the urgent flow's answers (in danger now, may we call back) reach staff
+        if not await refresh_queued_alerts(session, case):
+            await alert_staff(hl, session, case, reason="updated", now=now)
     elif case.category == "unclassified" and effect.category != "unclassified":
         case.category = effect.category
-    return case
+    return case, told
+
+
+async def _duty(
+    session: AsyncSession, case: Case, effect: OpenCase, person: Person | None, now: datetime
+) -> bool:
+    """A mandated reporter was told to report to 公安 (the same rule as the reply): recorded
+    once per case. True when recorded now."""
+    if person is None or not duty_applies(person.role, effect.category, effect.severity):
+        return False
+    told = await session.execute(
+        select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.kind == "duty_told")
+    )
+    if told.first() is not None:
+        return False
+    repo.add_event(
+        session, case, "duty_told", at=now, actor="system",
+        detail={"role": person.role, "category": effect.category},
+    )  # fmt: skip
+    return True
 
 
 def _raises(case: Case, effect: OpenCase) -> bool:
@@ -161,11 +214,13 @@ async def _suspect(
         return
     if effect.category not in HARM_CATEGORIES:
         return
-    suspect = await guardian_for(session, case.child_id, relations_named(effect.text))
+    accused = accused_relations(effect.text, effect.matched)
+    suspect = await guardian_for(session, case.child_id, accused)
     if suspect is None or (person is not None and suspect == person.id):
         return
     case.suspected_guardian_id = suspect
+    cancelled = await repo.cancel_queued_for_suspect(session, suspect)
     repo.add_event(
         session, case, "guardian_suspected", at=case.last_activity_at, actor="system",
-        detail={"guardian_id": suspect, "by": "screen"},
+        detail={"guardian_id": suspect, "by": "screen", "cancelled": cancelled},
     )  # fmt: skip

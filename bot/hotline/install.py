@@ -12,27 +12,28 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
-from bot.hotline import jobs
+from bot.hotline import jobs, reporter_side
 from bot.hotline.cases import open_case
 from bot.hotline.config import HotlineConfig
 from bot.hotline.lexicon import default_screen
-from bot.hotline.runtime import Hotline, attach
+from bot.hotline.runtime import Hotline, ScreenLike, attach
 from bot.hotline.staff import HANDLERS
 from bot.hotline.visit_dangers import open_case_from_visit
-from bot.routing import queue_for_person
 from bot.visits.danger import add_danger_listener
 from dialogs.effects import OpenCase
+from dialogs.flows import due as due_list
 from dialogs.flows import hotline_staff as staff
-from dialogs.screening import Screen, open_case_effect, safety_replies
-from dialogs.types import Context, Lane, Outcome, Reply, State
-from storage.models import Case, Person
+from dialogs.flows import urgent
+from dialogs.screening import open_case_effect, safety_replies
+from dialogs.screening.replies import DUTY, REVIEW_NOTED
+from dialogs.types import IDLE, Context, Outcome, Reply, State
+from storage.models import Person
 from storage.repos import cases as repo
 
 if TYPE_CHECKING:
     from bot.app import Application
 
 log = logging.getLogger(__name__)
-NOT_UNDERSTOOD = "fallback.not_understood"
 
 
 def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
@@ -46,7 +47,10 @@ def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
     async def live_screen(
         session: AsyncSession, person: Person | None, extra: dict[str, object]
     ) -> None:
-        extra["screen"] = await hl.screens.get(session, app.clock.now())
+        extra["screen"] = hl.screen or await hl.screens.get(session, app.clock.now())
+        extra["hotline_name"] = hl.config.hotline_name
+        # nobody on duty now: the reporter is never told that staff have it
+        extra["staffed"] = bool(await repo.on_duty(session, 1, app.clock.now()))
 
     async def on_open_case(scope: StepScope, effect: OpenCase) -> None:
         await open_case(hl, scope, effect)
@@ -57,6 +61,17 @@ def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
     add_danger_listener(app, partial(open_case_from_visit, hl))
     for effect_type, handler in HANDLERS.items():
         app.service.effects.register(effect_type, partial(handler, hl))
+    app.scheduler.add_job(
+        jobs.rota_check,
+        "interval",
+        hours=1,
+        args=[app],
+        id="hotline_rota_check",
+        next_run_time=app.clock.now(),
+        coalesce=True,
+        max_instances=1,
+        replace_existing=True,
+    )  # fmt: skip  (at start, then hourly: a warning when nobody is on duty)
     for job, seconds in (
         (jobs.sla_watchdog, hl.config.watchdog_seconds),
         (jobs.record_deliveries, hl.config.deliveries_seconds),
@@ -70,14 +85,20 @@ def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
 
 def add_commands(subparsers: Any) -> None:
     from bot.hotline.cli import add_screen_command
+    from bot.hotline.rota_cli import add_hotline_command
 
     add_screen_command(subparsers)
+    add_hotline_command(subparsers)
 
 
 async def pre_step(
     app: Application, hl: Hotline, scope: StepScope, state: State, ctx: Context
 ) -> Outcome | None:
-    """Runs before the dialog on every inbound text; whatever the sender was doing goes on."""
+    """Runs before the dialog on every inbound text; whatever the sender was doing goes on.
+
+    Commands and flows always work. Idle free text that the dialog would not understand goes
+    to the sender's case when there is one (the relay window after a staff reply, or the
+    merge window after their report): relayed to the owner, acknowledged once."""
     text = scope.inbound.text.strip()
     if not text:
         return None
@@ -89,28 +110,56 @@ async def pre_step(
         and state.flow in (None, staff.NAME)
     ):
         return Outcome(State(staff.NAME, "command"))  # the staff flow handles it next
-    found = ctx.extra.get("screen")
-    screen = found if isinstance(found, Screen) else default_screen()
-    decision = screen.screen(text)
+    if (
+        person is not None
+        and person.role in staff.STAFF_ROLES
+        and app.service.engine.keywords.is_word("help", text)
+    ):
+        return Outcome(state, (Reply("hotline.staff.verbs"),))  # every verb, with an example
+    decision = screen_of(ctx).screen(text)
     effect = open_case_effect(decision, text)
     code = child_in_conversation(state, ctx)
     if effect is not None and code is not None:
         effect = replace(effect, child_code=code)
     replies = safety_replies(decision, ctx)
-    next_state = state
-    relay = await repo.relay_case(
-        scope.session, scope.address.channel, scope.address.address,
-        person.id if person else None, scope.now,
-    )  # fmt: skip
-    if relay is not None:
-        await _relay(hl, scope, relay, text)
-        if state.flow is None:
-            next_state = State(staff.RELAY_NAME, "answer")
-    elif effect is None and _needs_review(app, scope, state, ctx):
+    if DUTY in (r.key for r in replies) and _in_urgent_flow(app, scope, state, ctx):
+        replies = tuple(r for r in replies if r.key != DUTY)  # the flow says it once, at its end
+    idle = not scope.inbound.payload and (
+        state.flow in (None, staff.RELAY_NAME)
+        or reporter_side.not_understood(app, state, scope, ctx)
+    )
+    next_state = IDLE if state.flow == staff.RELAY_NAME else state
+    if idle:
+        handled = await reporter_side.idle_text(
+            app, hl, scope, state, ctx, decision, effect, replies
+        )
+        if handled is not None and state.flow not in LEAVABLE_FLOWS:
+            # inside a report (a visit, an edit): the text joins the case, the flow goes on
+            handled = Outcome(state, handled.replies, handled.effects)
+        if handled is not None:
+            return handled
+    if effect is None and _needs_review(app, scope, state, ctx):
         effect = OpenCase("unclassified", "medium", text, (), source="review")
-    if effect is None and next_state is state:
+        replies = (Reply(REVIEW_NOTED),)
+    if effect is None and not replies and next_state is state:
         return None
     return Outcome(next_state, replies, (effect,) if effect else ())
+
+
+def _in_urgent_flow(app: Application, scope: StepScope, state: State, ctx: Context) -> bool:
+    """The message is (or starts) an urgent-flow report, whose last reply tells the duty."""
+    after = app.service.engine.step(state, scope.inbound, ctx).state
+    return urgent.NAME in (state.flow, after.flow)
+
+
+# Flows with nothing to lose (a list to pick from): free text that joins a case leaves them.
+LEAVABLE_FLOWS = frozenset({None, staff.RELAY_NAME, due_list.NAME})
+
+
+def screen_of(ctx: Context) -> ScreenLike:
+    """The live screen from the context (or an injected one), else the shipped default."""
+    found = ctx.extra.get("screen")
+    return found if isinstance(found, ScreenLike) else default_screen()
 
 
 def child_in_conversation(state: State, ctx: Context) -> str | None:
@@ -126,29 +175,9 @@ def child_in_conversation(state: State, ctx: Context) -> str | None:
 
 def _needs_review(app: Application, scope: StepScope, state: State, ctx: Context) -> bool:
     """Free text from an unknown sender that is not a command and matched nothing: a
-    person reads it (a low-severity "unclassified" case) — the lexicon is never complete."""
+    person reads it (a case on the review lane) — the lexicon is never complete."""
     if scope.person is not None or state.flow is not None or scope.inbound.payload:
         return False
     if app.service.engine.keywords.is_word("small_talk", scope.inbound.text):
         return False  # "你好", "在吗": answered by the menu, not worth a case on its own
-    outcome = app.service.engine.step(state, scope.inbound, ctx)
-    return bool(outcome.replies) and outcome.replies[0].key == NOT_UNDERSTOOD
-
-
-async def _relay(hl: Hotline, scope: StepScope, case: Case, text: str) -> None:
-    """The reporter answered a staff reply: into the timeline, and on to the owner."""
-    repo.add_event(
-        scope.session, case, "reporter_message", at=scope.now, actor=scope.actor,
-        detail={"text": text}, inbound_id=scope.inbound_id,
-    )  # fmt: skip
-    recipients: list[Person] = []
-    if case.owner_id is not None:
-        owner = await scope.session.get(Person, case.owner_id)
-        recipients = [owner] if owner is not None else []
-    if not recipients:
-        recipients = await repo.on_duty(scope.session, 1, scope.now)
-    message = Reply("hotline.reporter_message", {"ref": case.ref, "text": text})
-    for person in recipients:
-        await queue_for_person(
-            scope.session, person, message, lane=Lane.ALERT, now=scope.now, channels=hl.channels
-        )
+    return reporter_side.not_understood(app, state, scope, ctx)

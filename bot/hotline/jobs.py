@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.hotline.alerts import alert_level
+from bot.hotline.rota import coverage
 from bot.hotline.runtime import hotline_of
 from storage.models import Case
 from storage.repos import cases as repo
@@ -25,7 +26,7 @@ async def sla_watchdog(app: Application) -> int:
     handled = 0
     async with app.db.transaction() as session:
         for case in await repo.due_for_sla(session, now):
-            due = case.ack_due_at
+            due = case.next_check_at or case.ack_due_at
             assert due is not None
             stamp = f"{int(due.timestamp())}"
             if case.escalation_level <= 1 and case.realerted_at is None:
@@ -36,7 +37,7 @@ async def sla_watchdog(app: Application) -> int:
                 case.escalation_level = 2
             repo.add_event(
                 session, case, "breach", at=now, actor="system",
-                detail={"due": due.isoformat(), "step": step, "level": level},
+                detail={"due": (case.ack_due_at or due).isoformat(), "step": step, "level": level},
             )  # fmt: skip
             alerted = await alert_level(
                 hl, session, case, level=level, reason=reason, now=now, dedup=stamp
@@ -48,7 +49,7 @@ async def sla_watchdog(app: Application) -> int:
                 )  # fmt: skip
             if alerted == 0:
                 log.error("case %s: SLA %s reached nobody at level %s", case.ref, step, level)
-            case.ack_due_at = now + hl.config.escalation_for(case.severity)
+            case.next_check_at = now + hl.config.escalation_for(case.severity)  # deadline stays
             handled += 1
     if handled:
         app.dispatcher.wake()
@@ -70,3 +71,12 @@ async def record_deliveries(app: Application) -> int:
             )  # fmt: skip
             done += 1
     return done
+
+
+async def rota_check(app: Application) -> list[str]:
+    """At start and hourly: warn when nobody is on duty now or in the next 24 hours."""
+    async with app.db.transaction() as session:
+        found = (await coverage(session, app.clock.now())).warnings
+    for warning in found:
+        log.warning("hotline rota: %s", warning)
+    return found

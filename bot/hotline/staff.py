@@ -6,13 +6,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.effects import StepScope
 from bot.hotline import operations as ops
-from bot.hotline.guardians import LINK_RELATIONS, guardian_for
+from bot.hotline.alerts import reporter_kind, tri
 from bot.hotline.runtime import Hotline
+from bot.phones import to_e164
+from bot.web.console import cases_view
+from content.catalog import Joined, Text
 from dialogs.flows import hotline_staff as cmd
 from dialogs.types import Reply
-from storage.models import Case, Person
+from storage.models import Area, Case, Person
 from storage.repos import audit
 from storage.repos import cases as repo
 
@@ -27,8 +33,9 @@ async def _case(scope: StepScope, ref: str) -> tuple[Case, Person] | None:
         _say(scope, "flow.not_for_role")
         return None
     case = await repo.case_by_ref(scope.session, ref)
-    if case is None:
-        _say(scope, "hotline.staff.not_found", ref=ref)
+    areas = await areas_of(scope.session, person)
+    if case is None or not await in_areas(scope.session, case, areas):
+        _say(scope, "hotline.staff.not_found", ref=ref)  # outside a supervisor's area
         return None
     audit.record(
         scope.session, at=scope.now, actor=scope.actor, action="case_read",
@@ -57,7 +64,7 @@ async def _act(scope: StepScope, ref: str, op: CaseOp) -> None:
 
 
 async def claim(hl: Hotline, scope: StepScope, effect: cmd.ClaimCase) -> None:
-    await _act(scope, effect.ref, lambda c, who: ops.claim(scope.session, c, who, scope.now))
+    await _act(scope, effect.ref, lambda c, who: ops.claim(scope.session, c, who, scope.now, hl))
 
 
 async def note(hl: Hotline, scope: StepScope, effect: cmd.NoteCase) -> None:
@@ -89,40 +96,44 @@ async def close(hl: Hotline, scope: StepScope, effect: cmd.CloseCase) -> None:
 
 
 async def suspect(hl: Hotline, scope: StepScope, effect: cmd.SetSuspect) -> None:
-    found = await _case(scope, effect.ref)
-    if found is None:
-        return
-    case, _ = found
-    if effect.relation is None:
-        case.suspected_guardian_id = None
-    else:
-        guardian = (
-            await guardian_for(scope.session, case.child_id, {effect.relation})
-            if case.child_id is not None and effect.relation in LINK_RELATIONS
-            else None
-        )
-        if guardian is None:
-            _say(scope, "hotline.staff.suspect_unknown", ref=case.ref)
-            return
-        case.suspected_guardian_id = guardian
-    repo.add_event(
-        scope.session, case, "guardian_suspected", at=scope.now, actor=scope.actor,
-        detail={"guardian_id": case.suspected_guardian_id, "by": "staff"},
-    )  # fmt: skip
-    _say(scope, "hotline.staff.suspect_set", ref=case.ref)
+    await _act(
+        scope,
+        effect.ref,
+        lambda c, who: ops.set_suspect(
+            scope.session, c, who, effect.relation, effect.reason, scope.now
+        ),
+    )
 
 
 async def list_cases(hl: Hotline, scope: StepScope, effect: cmd.ListCases) -> None:
     if scope.person is None or scope.person.role not in cmd.STAFF_ROLES:
         _say(scope, "flow.not_for_role")
         return
-    cases = await repo.active_cases(scope.session)
+    cases = await repo.active_cases(scope.session, limit=200)
+    areas = await areas_of(scope.session, scope.person)
+    if areas is not None:
+        cases = [c for c in cases if await in_areas(scope.session, c, areas)]
+    cases = cases[:20]
     audit.record(
         scope.session, at=scope.now, actor=scope.actor, action="case_list",
         subject_type="case", detail={"count": len(cases)},
     )  # fmt: skip
-    lines = "\n".join(f"{c.ref} {c.severity} {c.category} {c.status}" for c in cases)
-    _say(scope, "hotline.staff.list", count=len(cases), lines=lines or "-")
+    lines = Joined(
+        tuple(
+            Text(
+                "hotline.staff.list_line",
+                {
+                    "ref": c.ref,
+                    "severity": Text(f"case.severity.{c.severity}"),
+                    "category": Text(f"case.category.{c.category}"),
+                    "status": Text(f"console2.status.{c.status}"),
+                    "review": Text("hotline.staff.review_mark") if c.needs_review else "",
+                },
+            )
+            for c in cases
+        )
+    )
+    _say(scope, "hotline.staff.list", count=len(cases), lines=lines if cases else "-")
 
 
 async def show(hl: Hotline, scope: StepScope, effect: cmd.ShowCase) -> None:
@@ -131,15 +142,86 @@ async def show(hl: Hotline, scope: StepScope, effect: cmd.ShowCase) -> None:
         return
     case, _ = found
     events = await repo.timeline(scope.session, case.id)
-    lines = "\n".join(
-        f"{e.at.astimezone(hl.tz):%m-%d %H:%M} {e.kind}"
-        + (f": {e.detail['text']}" if "text" in e.detail else "")
-        for e in events
+    lines = Joined(
+        tuple(
+            Text(
+                "hotline.staff.show_line",
+                {
+                    "at": f"{e.at.astimezone(hl.tz):%m-%d %H:%M}",
+                    "kind": Text(f"console2.event.{e.kind}"),
+                    "text": f"：{e.detail['text']}" if "text" in e.detail else "",
+                },
+            )
+            for e in events
+        )
     )
     _say(
-        scope, "hotline.staff.show", ref=case.ref, status=case.status, severity=case.severity,
-        category=case.category, reporter=case.reporter_role, lines=lines,
+        scope, "hotline.staff.show", ref=case.ref, status=Text(f"console2.status.{case.status}"),
+        severity=Text(f"case.severity.{case.severity}"),
+        category=Text(f"case.category.{case.category}"),
+        reporter=Text(f"case.reporter.{reporter_kind(case)}"),
+        danger=Text(f"case.danger.{tri(case.in_danger)}"),
+        callback=Text(f"case.callback.{tri(case.callback_ok)}"),
+        location=case.location or "—", lines=lines,
     )  # fmt: skip
+
+
+async def unclaim(hl: Hotline, scope: StepScope, effect: cmd.UnclaimCase) -> None:
+    await _act(scope, effect.ref, lambda c, who: ops.unclaim(scope.session, c, who, scope.now))
+
+
+async def reassign(hl: Hotline, scope: StepScope, effect: cmd.ReassignCase) -> None:
+    to = await staff_named(scope.session, effect.to)
+    await _act(
+        scope, effect.ref, lambda c, who: ops.reassign(hl, scope.session, c, who, to, scope.now)
+    )
+
+
+async def reopen(hl: Hotline, scope: StepScope, effect: cmd.ReopenCase) -> None:
+    await _act(
+        scope,
+        effect.ref,
+        lambda c, who: ops.reopen(scope.session, c, who, effect.reason, scope.now),
+    )
+
+
+async def areas_of(session: AsyncSession, person: Person) -> set[int] | None:
+    """None: every area. A supervisor: their township and its villages, as in the console."""
+    if person.role != "supervisor":
+        return None
+    if person.area_id is None:
+        return set()
+    rows = await session.execute(
+        select(Area.id).where(or_(Area.id == person.area_id, Area.parent_id == person.area_id))
+    )
+    return set(rows.scalars())
+
+
+async def in_areas(session: AsyncSession, case: Case, areas: set[int] | None) -> bool:
+    """The case is in one of the areas; a case with no area (an unknown reporter, no child)
+    stays reachable to a supervisor, who may be the one it was escalated to."""
+    if areas is None:
+        return True
+    found = (
+        await session.execute(
+            select(cases_view.case_area_id().label("a")).select_from(Case).where(Case.id == case.id)
+        )
+    ).scalar()
+    return found is None or found in areas
+
+
+async def staff_named(session: AsyncSession, name_or_phone: str) -> Person | None:
+    """An active staff member by phone (any form) or exact name."""
+    phone = to_e164(name_or_phone) or name_or_phone
+    rows = await session.execute(
+        select(Person).where(
+            or_(Person.phone == phone, Person.name == name_or_phone.strip()),
+            Person.role.in_(tuple(ops.STAFF_ROLES)),
+            Person.active.is_(True),
+        )
+    )
+    found = list(rows.scalars())
+    return found[0] if len(found) == 1 else None
 
 
 Handler = Callable[[Hotline, StepScope, Any], Awaitable[None]]
@@ -152,4 +234,7 @@ HANDLERS: dict[type, Handler] = {
     cmd.SetSuspect: suspect,
     cmd.ListCases: list_cases,
     cmd.ShowCase: show,
+    cmd.UnclaimCase: unclaim,
+    cmd.ReassignCase: reassign,
+    cmd.ReopenCase: reopen,
 }

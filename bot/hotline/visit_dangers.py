@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from bot.effects import StepScope
-from bot.hotline.cases import open_case
+from bot.hotline.cases import open_case_told
 from bot.hotline.runtime import Hotline
 from bot.visits.danger import VisitDanger
 from dialogs.effects import OpenCase
+from dialogs.screening.replies import DUTY
+from dialogs.types import Reply
 
 # The lexicon category a visit flag belongs to; the most severe flag decides.
 FLAG_CATEGORY = {
@@ -34,4 +36,6 @@ def case_for(danger: VisitDanger) -> OpenCase:
 
 
 async def open_case_from_visit(hl: Hotline, scope: StepScope, danger: VisitDanger) -> None:
-    await open_case(hl, scope, case_for(danger))
+    _, told = await open_case_told(hl, scope, case_for(danger))
+    if told:  # the director is a mandated reporter (said once per case)
+        scope.extra_replies.append(Reply(DUTY))

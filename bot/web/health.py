@@ -27,12 +27,19 @@ def router(app: Application) -> APIRouter:
             migrated = await app.db.is_migrated()
         except Exception:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-        body = {
+        body: dict[str, object] = {
             "status": "ok" if migrated else "error",
             "database": "ok" if migrated else "not migrated",
             "channels": app.live_channels,
             "version": _version(),
         }
+        if migrated:
+            from bot.hotline.rota import coverage
+
+            async with app.db.transaction() as session:
+                rota = await coverage(session, app.clock.now())
+            body["on_duty_now"] = rota.on_duty_now
+            body["warnings"] = rota.warnings  # nobody on duty now or in the next 24 h
         return JSONResponse(body, status_code=200 if migrated else 503)
 
     return r

@@ -7,8 +7,12 @@
   转介 / refer  <ref> 公安|民政|学校|卫健|妇联 (police, civil_affairs, school, health,
                                       womens_federation)
   结案 / close  <ref> <outcome>       close with an outcome
-  嫌疑 / suspect <ref> 父亲|母亲|祖辈|无 record (or clear) the guardian suspected of the harm
+  嫌疑 / suspect <ref> 父亲|母亲|祖辈|无 <reason>  record (or clear) the guardian suspected of
+                                      the harm, with the reason (audited)
   案件 / cases                        the active cases; 查看 / show <ref> one case's timeline
+  放弃 / unclaim <ref>                give the case back to the queue
+  转派 / reassign <ref> <phone|name>  hand it to another staff member (both are told)
+  重开 / reopen <ref> <reason>        reopen a closed case
 
 The shell (bot/hotline) routes a staff member's command here (see `is_staff_command`) and
 executes the effects; a ref is like C260302-0007. `RELAY` is the state a reporter is in while
@@ -38,6 +42,9 @@ VERBS: dict[str, str] = {
     "嫌疑": "suspect", "suspect": "suspect", "/suspect": "suspect",
     "案件": "cases", "cases": "cases", "/cases": "cases",
     "查看": "show", "show": "show", "/show": "show",
+    "放弃": "unclaim", "退回": "unclaim", "unclaim": "unclaim", "/unclaim": "unclaim",
+    "转派": "reassign", "改派": "reassign", "reassign": "reassign", "/reassign": "reassign",
+    "重开": "reopen", "reopen": "reopen", "/reopen": "reopen",
 }  # fmt: skip
 AGENCIES: dict[str, str] = {
     "公安": "police", "派出所": "police", "police": "police",
@@ -89,6 +96,7 @@ class CloseCase:
 class SetSuspect:
     ref: str
     relation: str | None  # father | mother | grandparent; None clears
+    reason: str = ""  # why (required; audited)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +109,23 @@ class ShowCase:
     ref: str
 
 
+@dataclass(frozen=True, slots=True)
+class UnclaimCase:
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReassignCase:
+    ref: str
+    to: str  # the staff member's phone or name
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenCase:
+    ref: str
+    reason: str
+
+
 StaffEffect = (
     ClaimCase
     | NoteCase
@@ -110,6 +135,9 @@ StaffEffect = (
     | SetSuspect
     | ListCases
     | ShowCase
+    | UnclaimCase
+    | ReassignCase
+    | ReopenCase
 )
 
 
@@ -143,22 +171,31 @@ def parse(text: str) -> StaffEffect | Reply:
         return ClaimCase(ref)
     if verb == "show":
         return ShowCase(ref)
+    if verb == "unclaim":
+        return UnclaimCase(ref)
     if verb == "refer":
         agency = AGENCIES.get(fold(arg))
         if agency is None:
             return Reply("hotline.staff.bad_agency")
         return ReferCase(ref, agency)
     if verb == "suspect":
-        key = fold(arg)
+        word, _, reason = arg.partition(" ")
+        key = fold(word)
         if key not in RELATIONS:
             return Reply("hotline.staff.bad_relation")
-        return SetSuspect(ref, RELATIONS[key])
+        if not reason.strip():
+            return Reply("hotline.staff.suspect_needs_reason", {"ref": ref})
+        return SetSuspect(ref, RELATIONS[key], reason.strip())
     if not arg:
         return Reply("hotline.staff.needs_text", {"verb": verb})
     if verb == "note":
         return NoteCase(ref, arg)
     if verb == "reply":
         return ReplyToReporter(ref, arg)
+    if verb == "reassign":
+        return ReassignCase(ref, arg)
+    if verb == "reopen":
+        return ReopenCase(ref, arg)
     return CloseCase(ref, arg)
 
 

@@ -2,7 +2,8 @@
 
 紧急 / urgent / sos (content/keywords.toml [flows] urgent), then:
   what happened (free text; the words after the trigger count as the answer)
-  -> which child (code or name; "skip")
+  -> which child (the sender's own children as choices, a typed code or name, or "skip";
+     not asked when the report already names one of the sender's children)
   -> where ("skip")
   -> is the child in danger now (yes / no / not sure); "yes" -> "call 110 now" at once
   -> may we call you back (yes / no)
@@ -17,6 +18,7 @@ the shipped default lexicon, built on first use.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -25,7 +27,7 @@ from dialogs.effects import OpenCase
 from dialogs.flow import Answer
 from dialogs.screening.lexicon import load_default_lexicon, severity_rank
 from dialogs.screening.matcher import Screen
-from dialogs.screening.replies import hotlines_reply
+from dialogs.screening.replies import duty_replies, hotlines_reply
 from dialogs.types import IDLE, Choice, Context, Inbound, Outcome, Reply, Role, State
 
 NAME = "urgent"
@@ -61,7 +63,7 @@ def _default_screen() -> Screen:
 
 def screen_for(ctx: Context) -> Screen:
     screen = ctx.extra.get("screen")
-    return screen if isinstance(screen, Screen) else _default_screen()
+    return screen if callable(getattr(screen, "screen", None)) else _default_screen()  # type: ignore[return-value]
 
 
 def _choices(*payloads: str) -> tuple[Choice, ...]:
@@ -75,9 +77,17 @@ def _understood(answer: Answer, allowed: tuple[str, ...]) -> str | None:
     return next((p for p in allowed if form in _WORDS[p]), None)
 
 
-def _ask(step: str) -> Reply:
+CHILD_PREFIX = "child:"
+MAX_CHILD_CHOICES = 8
+
+
+def _ask(step: str, ctx: Context | None = None) -> Reply:
     if step == "child":
-        return Reply("urgent.ask_child", choices=_choices(SKIP))
+        own = tuple(
+            Choice("urgent.child_option", CHILD_PREFIX + c.code, {"code": c.code, "name": c.name})
+            for c in (ctx.children if ctx is not None else ())[:MAX_CHILD_CHOICES]
+        )
+        return Reply("urgent.ask_child", choices=(*own, *_choices(SKIP)))
     if step == "where":
         return Reply("urgent.ask_where", choices=_choices(SKIP))
     if step == "danger":
@@ -87,8 +97,29 @@ def _ask(step: str) -> Reply:
     return Reply("urgent.ask_what")
 
 
-def _at(step: str, data: dict[str, Any], *before: Reply) -> Outcome:
-    return Outcome(State(NAME, step, data), (*before, _ask(step)))
+def _at(step: str, data: dict[str, Any], *before: Reply, ctx: Context | None = None) -> Outcome:
+    return Outcome(State(NAME, step, data), (*before, _ask(step, ctx)))
+
+
+def _named_child(text: str, ctx: Context) -> str | None:
+    """The code of the one child of the sender's the text names (code or name), else None."""
+    folded = command_form(text)
+    named = [
+        c.code
+        for c in ctx.children
+        if re.search(rf"(?<![a-z0-9]){re.escape(command_form(c.code))}(?![0-9])", folded)
+        or (len(c.name) >= 2 and c.name in text)
+    ]
+    return named[0] if len(set(named)) == 1 else None
+
+
+def _after_what(data: dict[str, Any], ctx: Context) -> Outcome:
+    """Ask which child, unless the report already named one of the sender's children."""
+    code = _named_child(str(data.get("what", "")), ctx)
+    if code is not None:
+        data["child_code"] = code
+        return _at("where", data, Reply("urgent.noted"))
+    return _at("child", data, Reply("urgent.noted"), ctx=ctx)
 
 
 def _child_code(text: str, ctx: Context) -> str:
@@ -129,7 +160,7 @@ class UrgentFlow:
 
     def start(self, inbound: Inbound, ctx: Context, args: str) -> Outcome:
         if args.strip():
-            return _at("child", {"what": args.strip()}, Reply("urgent.noted"))
+            return _after_what({"what": args.strip()}, ctx)
         return _at("what", {})
 
     def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
@@ -139,9 +170,11 @@ class UrgentFlow:
             if not answer.text.strip():
                 return _at("what", data)
             data["what"] = answer.text.strip()
-            return _at("child", data, Reply("urgent.noted"))
+            return _after_what(data, ctx)
         if step == "child":
-            if _understood(answer, (SKIP,)) is None and answer.text.strip():
+            if answer.payload and answer.payload.startswith(CHILD_PREFIX):
+                data["child_code"] = answer.payload.removeprefix(CHILD_PREFIX)
+            elif _understood(answer, (SKIP,)) is None and answer.text.strip():
                 data["child_code"] = _child_code(answer.text, ctx)
             return _at("where", data)
         if step == "where":
@@ -174,13 +207,18 @@ class UrgentFlow:
     def _finish(self, data: dict[str, Any], ctx: Context) -> Outcome:
         case = build_case(data, ctx)
         key = "urgent.done" if data.get("callback_ok") else "urgent.done_no_callback"
-        return Outcome(IDLE, (Reply(key), hotlines_reply(case.category)), (case,))
+        if ctx.extra.get("staffed") is False:
+            key = "urgent.done_unstaffed"  # never "staff have it" when nobody is on duty
+        duty = duty_replies(ctx, case.category, case.severity)
+        return Outcome(IDLE, (Reply(key), *duty, hotlines_reply(case.category)), (case,))
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
         data = dict(state.data)
         if not str(data.get("what", "")).strip():
             return Outcome(IDLE)
-        return Outcome(IDLE, (Reply("urgent.timeout_saved"),), (build_case(data, ctx),))
+        case = build_case(data, ctx)
+        duty = duty_replies(ctx, case.category, case.severity)
+        return Outcome(IDLE, (Reply("urgent.timeout_saved"), *duty), (case,))
 
     def on_cancel(self, state: State, ctx: Context) -> Outcome:
         """Cancelling never drops a concern already described: it goes to the hotline."""

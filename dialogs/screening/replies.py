@@ -1,24 +1,39 @@
-"""What to tell the sender when the screen escalates: pure, catalog keys only.
+"""What to tell the sender when the screen escalates or is unsure: pure, catalog keys only.
 
 Rules:
-- Nothing when the screen does not escalate.
+- Nothing when the screen passes the text.
+- Review (the screen is unsure): one reply, "a person will read this; in danger call 110".
 - Self-harm written by the sender about themselves, or not saying about whom
   (`Decision.about_self` is not False), from someone who is not staff (unknown sender,
   guardian channel - a child often writes from a parent's phone - or
   `ctx.extra["sender_is_child"]`): one warm, supportive reply with 12355 / 12356 (and 110
   when the danger is immediate). Never the hotline form.
-- Otherwise: "call 110 now" first when the danger is immediate; then "your report reached
-  the hotline"; then the hotline numbers that fit the category.
+- Otherwise: "马上打120" first for a first-aid category (poisoning, unconsciousness, serious
+  injury); "call 110 now" first when the danger is present; then "your report reached the
+  on-duty staff" (naming the deployment's hotline only when `ctx.extra["hotline_name"]` is
+  set); a mandated reporter (director or other staff) is told to report to 公安 now, that
+  reporting carries no liability, and to answer "已报警"; then the help lines that fit the
+  category (content/safety/categories.toml `hotlines`).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dialogs.effects import OpenCase
+from dialogs.screening.categories import Categories, load_categories
 from dialogs.screening.decision import Decision
 from dialogs.types import Context, Reply, Role
 
 STAFF_ROLES = frozenset({Role.DIRECTOR, Role.SUPERVISOR, Role.HOTLINE, Role.ADMIN})
-HOTLINE_CATEGORIES = frozenset(
+# Mandated reporters: the child director and every other staff role.
+MANDATED_ROLES = STAFF_ROLES
+REVIEW_NOTED = "hotline.review.noted"
+DUTY = "safety.duty.report_police"
+PRESENT_DANGER = "present_danger"
+# Replies that are about someone's safety: sent even to a sender who opted out.
+SAFETY_PREFIXES = ("safety.", "urgent.", "hotline.review.", "hotline.details.")
+LEGACY_HOTLINES = frozenset(
     {
         "child_alone_missing",
         "guardian_incapacity",
@@ -34,10 +49,62 @@ HOTLINE_CATEGORIES = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def categories() -> Categories:
+    return load_categories()
+
+
+def is_safety_reply(reply: Reply) -> bool:
+    return reply.key.startswith(SAFETY_PREFIXES)
+
+
 def hotlines_reply(category: str | None) -> Reply:
-    """The hotline numbers for a category (110, 12345, 12355, 12338, 12356 ...)."""
-    name = category if category in HOTLINE_CATEGORIES else "default"
-    return Reply(f"safety.hotlines.{name}")
+    """The help lines for a category (fine id or a lexicon group): 110, 120, 12338 ..."""
+    fine = categories().by_id.get(category or "")
+    if fine is not None:
+        return Reply(f"safety.hotlines.{fine.hotlines}")
+    if category in LEGACY_HOTLINES:  # a lexicon group keeps its own list (accident: 120)
+        return Reply(f"safety.hotlines.{category}")
+    found = categories().get(category)
+    return Reply(f"safety.hotlines.{found.hotlines if found else 'default'}")
+
+
+def first_replies(category: str | None, in_danger: bool) -> tuple[Reply, ...]:
+    """What must be said first: "马上打120" for a first-aid category, else "call 110 now"
+    when the danger is present (a present-danger category, or a danger cue)."""
+    fine = categories().by_id.get(category or "")
+    if fine is not None and fine.first_aid:
+        return (Reply("safety.call_120_now"),)
+    if in_danger or category == PRESENT_DANGER:
+        return (Reply("safety.call_110_now"),)
+    return ()
+
+
+def reported_reply(ctx: Context) -> Reply:
+    if ctx.extra.get("staffed") is False:  # nobody on duty: never say that staff have it
+        return Reply("safety.reported.unstaffed")
+    name = ctx.extra.get("hotline_name")
+    if isinstance(name, str) and name:
+        return Reply("safety.reported.named", {"hotline": name})
+    return Reply("safety.reported")
+
+
+def is_mandated(ctx: Context) -> bool:
+    return ctx.person is not None and ctx.person.role in MANDATED_ROLES
+
+
+def duty_applies(role: str | None, category: str | None, severity: str | None) -> bool:
+    """A mandated reporter reporting a statutory situation (not a medium-severity sign)."""
+    return (
+        role in {r.value for r in MANDATED_ROLES}
+        and categories().is_statutory(category)
+        and severity != "medium"
+    )
+
+
+def duty_replies(ctx: Context, category: str | None, severity: str | None) -> tuple[Reply, ...]:
+    role = ctx.person.role.value if ctx.person is not None else None
+    return (Reply(DUTY),) if duty_applies(role, category, severity) else ()
 
 
 def writes_as_young_person(decision: Decision, ctx: Context) -> bool:
@@ -52,22 +119,32 @@ def writes_as_young_person(decision: Decision, ctx: Context) -> bool:
 
 
 def safety_replies(decision: Decision, ctx: Context) -> tuple[Reply, ...]:
+    if decision.outcome == "review":
+        return (Reply(REVIEW_NOTED),)
     if not decision.escalate:
         return ()
     if writes_as_young_person(decision, ctx):
         key = "safety.self_harm.urgent" if decision.immediate_danger else "safety.self_harm.support"
         return (Reply(key),)
-    replies: tuple[Reply, ...] = ()
-    if decision.immediate_danger:
-        replies += (Reply("safety.call_110_now"),)
-    return (*replies, Reply("safety.reported"), hotlines_reply(decision.category))
+    return (
+        *first_replies(decision.category, decision.immediate_danger),
+        reported_reply(ctx),
+        *duty_replies(ctx, decision.category, decision.severity),
+        hotlines_reply(decision.category),
+    )
 
 
 def open_case_effect(decision: Decision, text: str) -> OpenCase | None:
-    """The `OpenCase` the shell executes for a screen hit on `text` (None: no concern)."""
+    """The `OpenCase` the shell executes for a screen hit on `text` (None: no concern).
+
+    A review decision opens a case marked as needing review (source "review": no page)."""
+    matched = tuple(dict.fromkeys(m.term for m in decision.matches))
+    if decision.outcome == "review":
+        return OpenCase(
+            decision.category or "unclassified", "medium", text, matched, source="review"
+        )
     if not decision.escalate or decision.category is None or decision.severity is None:
         return None
-    matched = tuple(dict.fromkeys(m.term for m in decision.matches))
     return OpenCase(
         decision.category,
         decision.severity,

@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -48,6 +58,11 @@ class Case(Base):
     escalation_level: Mapped[int] = mapped_column(Integer, default=1)
     realerted_at: Mapped[datetime | None]
     suspected_guardian_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    # The screen was unsure (outcome "review"): a person reads it within the review SLA; no page.
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the SLA watchdog next re-alerts or escalates (None: at ack_due_at). The deadline
+    # itself never moves, so a breach stays a breach in the queue and the SLA report.
+    next_check_at: Mapped[datetime | None]
 
 
 class CaseEvent(Base):

@@ -12,11 +12,11 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import Case, CaseEvent, OutboxMessage, Person, StaffShift
+from storage.models import Case, CaseEvent, ChannelAddress, OutboxMessage, Person, StaffShift
 from storage.repos.sql import dialect_of
 
 ACTIVE = ("open", "claimed", "referred")
@@ -169,10 +169,11 @@ async def add_shift(
 
 async def due_for_sla(session: AsyncSession, now: datetime, limit: int = 100) -> list[Case]:
     """Unacknowledged open cases whose acknowledgement is overdue, locked for this worker."""
+    check = func.coalesce(Case.next_check_at, Case.ack_due_at)
     stmt = (
         select(Case)
-        .where(Case.status == "open", Case.acknowledged_at.is_(None), Case.ack_due_at <= now)
-        .order_by(Case.ack_due_at)
+        .where(Case.status == "open", Case.acknowledged_at.is_(None), check <= now)
+        .order_by(check)
         .limit(limit)
     )
     return list((await session.execute(_locked(session, stmt))).scalars())
@@ -227,3 +228,29 @@ async def is_suppressed_guardian(session: AsyncSession, person_id: int) -> bool:
 
 def kinds(events: Sequence[CaseEvent]) -> list[str]:
     return [e.kind for e in events]
+
+
+REPLY_LANE, REMINDER_LANE = 1, 2  # dialogs.types.Lane; storage stays free of the core
+
+
+async def cancel_queued_for_suspect(session: AsyncSession, person_id: int) -> int:
+    """Do-not-contact: every reminder, digest or reply still queued for this person, on any of
+    their channels, is cancelled (a safety reply to their own message is kept)."""
+    addresses = select(ChannelAddress.address).where(ChannelAddress.person_id == person_id)
+    phone = select(Person.phone).where(Person.id == person_id, Person.phone.is_not(None))
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == "queued",
+            OutboxMessage.lane.in_((REPLY_LANE, REMINDER_LANE)),
+            OutboxMessage.bypass_opt_out.is_(False),
+            or_(
+                OutboxMessage.person_id == person_id,
+                OutboxMessage.address.in_(addresses),
+                OutboxMessage.address.in_(phone),
+            ),
+        )
+        .values(status="cancelled", error_code="do_not_contact")
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

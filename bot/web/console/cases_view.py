@@ -38,6 +38,7 @@ class QueueRow(BaseModel):
     deadline: str | None
     acknowledged: bool
     breached: bool
+    review: bool = False  # on the review lane (the screen was unsure): no page, its own SLA
 
 
 class QueueOut(BaseModel):
@@ -65,14 +66,18 @@ async def queue(
     category: str = "",
     area: str = "",
     mine: bool = False,
+    lane: str = "alert",
     limit: int = 200,
 ) -> list[QueueRow]:
+    """The cases of one lane: "alert" (the urgent queue), "review" (needs review), or "all"."""
     area_id = case_area_id().label("area_id")
     owner = aliased(Person)
     inner = select(Case.id.label("case_id"), area_id).subquery()
     where: list[Any] = [Case.status == status] if status in STATUSES else [Case.status.in_(ACTIVE)]
     if category:
         where.append(Case.category == category)
+    if lane in ("alert", "review"):
+        where.append(Case.needs_review.is_(lane == "review"))
     if mine:
         where.append(Case.owner_id == (person_id if person_id is not None else -1))
     if allowed_areas is not None:
@@ -118,7 +123,9 @@ def row_of(
         opened_at=c.opened_at.isoformat(),
         deadline=due.isoformat() if due is not None and unacked else None,
         acknowledged=not unacked,
-        breached=bool(unacked and due is not None and due <= now),
+        # late now, or acknowledged late: a breach stays visible
+        breached=bool(due is not None and due <= (c.acknowledged_at or now)),
+        review=c.needs_review,
     )
 
 

@@ -14,20 +14,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline import operations as ops
 from bot.hotline.runtime import hotline_of
+from bot.hotline.staff import staff_named
 from bot.web.console import cases_view as view
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
 from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page
 from bot.web.console.routes_people import visible_area_ids
 from dialogs.flows.hotline_staff import AGENCIES
+from dialogs.screening.replies import categories
 from storage.models import Area, Case, Child, Person
 from storage.repos import audit
 from storage.repos import cases as repo
 
 Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
 SEES_REPORTER = (ADMIN, HOTLINE)
-ACTIONS = ("claim", "note", "reply", "refer", "close")
+ACTIONS = (
+    "claim", "note", "reply", "refer", "close", "unclaim", "reassign", "reopen", "suspect",
+)  # fmt: skip
+SUSPECT_CHOICES = ("father", "mother", "grandparent", "none")
 AGENCY_IDS = tuple(dict.fromkeys(AGENCIES.values()))
-TEXT_KINDS = ("created", "merged", "reporter_message", "reply", "note")
+TEXT_KINDS = ("created", "merged", "reporter_message", "details", "reply", "note")
 
 
 def local_time(request: Request) -> Any:
@@ -43,8 +48,10 @@ def labeller(request: Request, locale: str) -> Any:
     catalog = catalog_of(request)
 
     def label(prefix: str, value: str) -> str:
-        key = f"{prefix}.{value}"
-        return catalog.text(key, locale) if catalog.has(key, locale) else value
+        for key in (f"{prefix}.{value}", f"case.{prefix.rpartition('.')[2]}.{value}"):
+            if catalog.has(key, locale):
+                return catalog.text(key, locale)
+        return value
 
     return label
 
@@ -80,6 +87,9 @@ async def _case_context(session: AsyncSession, who: Principal, c: Case) -> dict[
         "show_reporter": who.role in SEES_REPORTER,
         "me": me,
         "agencies": AGENCY_IDS,
+        "statutory": categories().is_statutory(c.category),
+        "police_recorded": await ops.police_recorded(session, c),
+        "suspect_choices": SUSPECT_CHOICES,
     }
 
 
@@ -89,7 +99,14 @@ def _actor(who: Principal, person: Person) -> ops.Actor:
 
 
 async def _act(
-    request: Request, session: AsyncSession, who: Principal, c: Case, action: str, text: str
+    request: Request,
+    session: AsyncSession,
+    who: Principal,
+    c: Case,
+    action: str,
+    text: str,
+    no_police_reason: str = "",
+    reason: str = "",
 ) -> ops.Result:
     app = app_of(request)
     now = app.clock.now()
@@ -99,18 +116,30 @@ async def _act(
     actor = _actor(who, person)
     text = text.strip()
     if action == "claim":
-        return await ops.claim(session, c, actor, now)
+        return await ops.claim(session, c, actor, now, hotline_of(app))
+    if action == "unclaim":
+        return await ops.unclaim(session, c, actor, now)
     if not text:
         return ops.Result(False, "console2.case.needs_text")
     if action == "note":
         return await ops.note(session, c, actor, text, now)
     if action == "reply":
         return await ops.reply(hotline_of(app), session, c, actor, text, now)
+    if action == "reassign":
+        to = await staff_named(session, text)
+        return await ops.reassign(hotline_of(app), session, c, actor, to, now)
+    if action == "reopen":
+        return await ops.reopen(session, c, actor, text, now)
+    if action == "suspect":
+        if text not in SUSPECT_CHOICES:
+            return ops.Result(False, "hotline.staff.bad_relation")
+        relation = None if text == "none" else text
+        return await ops.set_suspect(session, c, actor, relation, reason, now)
     if action == "refer":
         if text not in AGENCY_IDS:
             return ops.Result(False, "hotline.staff.bad_agency")
         return await ops.refer(session, c, actor, text, now)
-    return await ops.close(session, c, actor, text, now)
+    return await ops.close(session, c, actor, text, now, no_police_reason=no_police_reason)
 
 
 def router() -> APIRouter:
@@ -128,6 +157,10 @@ def router() -> APIRouter:
                 session, app.clock.now(), person_id=who.person_id, allowed_areas=allowed,
                 status=status, category=category, area=area, mine=bool(mine),
             )  # fmt: skip
+            review_rows = await view.queue(
+                session, app.clock.now(), person_id=who.person_id, allowed_areas=allowed,
+                status=status, category=category, area=area, mine=bool(mine), lane="review",
+            )  # fmt: skip
             area_q = select(Area).where(Area.level != "village").order_by(Area.code)
             if allowed is not None:
                 area_q = area_q.where(Area.id.in_(allowed))
@@ -135,7 +168,7 @@ def router() -> APIRouter:
             cats = await view.categories(session)
             audit.record(
                 session, at=app.clock.now(), actor=who.actor, action="case_list",
-                subject_type="case", detail={"count": len(rows)},
+                subject_type="case", detail={"count": len(rows) + len(review_rows)},
             )  # fmt: skip
         label = labeller(request, locale_of(request, who))
         labels = {
@@ -145,8 +178,8 @@ def router() -> APIRouter:
             "me": label("console2.queue", "me"),
         }
         context = {
-            "rows": rows, "labels": labels, "areas": areas, "categories": cats,
-            "statuses": view.STATUSES,
+            "rows": rows, "review_rows": review_rows, "labels": labels, "areas": areas,
+            "categories": cats, "statuses": view.STATUSES,
             "f": {"status": status, "category": category, "area": area, "mine": bool(mine)},
             "label": label,
         }  # fmt: skip
@@ -158,7 +191,7 @@ def router() -> APIRouter:
     )  # fmt: skip
     async def queue_json(
         request: Request, who: Staff, status: str = "", category: str = "", area: str = "",
-        mine: str = "",
+        mine: str = "", lane: str = "alert",
     ) -> view.QueueOut:  # fmt: skip
         app = app_of(request)
         now = app.clock.now()
@@ -166,7 +199,7 @@ def router() -> APIRouter:
             rows = await view.queue(
                 session, now, person_id=who.person_id,
                 allowed_areas=await visible_area_ids(session, who),
-                status=status, category=category, area=area, mine=bool(mine),
+                status=status, category=category, area=area, mine=bool(mine), lane=lane,
             )  # fmt: skip
         return view.QueueOut(now=now.isoformat(), count=len(rows), cases=rows)
 
@@ -185,7 +218,8 @@ def router() -> APIRouter:
     @r.post("/console/cases/{ref}/{action}", response_class=HTMLResponse, include_in_schema=False)
     async def case_action(
         request: Request, who: Staff, ref: str, action: str,
-        text: Annotated[str, Form()] = "",
+        text: Annotated[str, Form()] = "", no_police_reason: Annotated[str, Form()] = "",
+        reason: Annotated[str, Form()] = "",
     ) -> Response:  # fmt: skip
         if action not in ACTIONS:
             raise HTTPException(404)
@@ -193,7 +227,9 @@ def router() -> APIRouter:
         now = app.clock.now()
         async with app.db.transaction() as session:
             c = await _find(session, who, ref)
-            result = await _act(request, session, who, c, action, text)
+            result = await _act(
+                request, session, who, c, action, text, no_police_reason, reason.strip()
+            )
             audit_read(session, who, "case", c.id, now, {"action": action})
             context = await _case_context(session, who, c)
         context.update(

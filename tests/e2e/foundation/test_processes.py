@@ -206,7 +206,11 @@ async def test_serve_answers_healthz_and_drains_on_sigterm(pg_url: str, tmp_path
             "database": "ok",
             "channels": ["console"],
             "version": body["version"],
+            # no rota in this database: the hotline's warning, not an error
+            "on_duty_now": 0,
+            "warnings": body["warnings"],
         }  # type: ignore[index]
+        assert "nobody is on duty (level 1) now" in body["warnings"]  # type: ignore[index]
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)

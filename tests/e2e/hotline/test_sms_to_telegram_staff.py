@@ -128,7 +128,12 @@ async def test_sms_concern_is_claimed_answered_referred_closed_on_telegram(world
     assert ref is not None
     ref_ = ref.group(0)
     assert "乐乐" not in alert and DIRECTOR not in alert and "李主任" not in alert
-    assert "已转给未成年人保护热线" in await world.sms_text(DIRECTOR, lambda t: "热线" in t)
+    assert "已转给值班工作人员" in await world.sms_text(DIRECTOR, lambda t: "工作人员" in t)
+    # a mandated reporter is told to report to 公安 now, and to say when they have
+    duty = await world.sms_text(DIRECTOR, lambda t: "报告无责" in t)
+    assert "110" in duty and "已报警" in duty
+    await world.sms("已报警")
+    assert ref_ in await world.sms_text(DIRECTOR, lambda t: "已记录" in t)
 
     await world.staff_says(f"认领 {ref_}")
     await world.telegram_text(lambda t: t == f"案件 {ref_} 已由您认领。")
@@ -154,7 +159,7 @@ async def test_sms_concern_is_claimed_answered_referred_closed_on_telegram(world
             ).scalars()
         )
     assert (case.status, case.reporter_channel) == ("closed", "sms")
-    for kind in ("created", "alerted", "claimed", "reply", "reporter_message", "referral",
-                 "closed", "delivered"):  # fmt: skip
+    for kind in ("created", "duty_told", "alerted", "police_reported", "claimed", "reply",
+                 "reporter_message", "referral", "closed", "delivered"):  # fmt: skip
         assert kind in kinds
     assert kinds[0] == "created" and kinds.index("claimed") < kinds.index("reply")

@@ -41,7 +41,9 @@ async def test_a_claim_by_message_holds_against_the_console(db: Database) -> Non
             assert note.status_code == 409  # not the owner: may not close
         [case] = await cases(staff.app)
         assert case.status == "claimed"
-        assert await kinds(staff.app, case.id) == ["created", "alerted", "alerted", "claimed"]
+        assert await kinds(staff.app, case.id) == [
+            "created", "duty_told", "alerted", "alerted", "claimed",
+        ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -58,9 +60,10 @@ async def test_console_actions_write_what_the_commands_write(
     async with staffed(db) as staff:
         ref = await _open_case(staff.app)
         async with staff.signed_in("chen") as (client, csrf):
-            response = await client.post(
-                f"/console/cases/{ref}/{action}", data={"csrf_token": csrf, "text": text}
-            )
+            form = {"csrf_token": csrf, "text": text}
+            if action == "close":  # a statutory case: without a police referral, a reason
+                form["no_police_reason"] = "派出所已到场处理，由村委跟进"
+            response = await client.post(f"/console/cases/{ref}/{action}", data=form)
             assert response.status_code == 200, response.text
         [case] = await cases(staff.app)
         assert case.status == status and case.acknowledged_at == NOW
@@ -142,3 +145,63 @@ async def test_the_queue_sorts_by_severity_then_deadline_and_filters_mine(db: Da
             assert not any(c["breached"] for c in late if c["ref"] == high)
             page = (await client.get("/console/cases")).text
             assert page.count('class="breached"') == 1 and "⚠ 已超时" in page  # without JS too
+
+
+async def test_console_refuses_to_close_a_statutory_case_without_police_or_reason(
+    db: Database,
+) -> None:
+    async with staffed(db) as staff:
+        ref = await _open_case(staff.app)
+        async with staff.signed_in("chen") as (client, csrf):
+            page = await client.get(f"/console/cases/{ref}")
+            assert "未报警的理由" in page.text and 'id="police-state"' in page.text
+            refused = await client.post(
+                f"/console/cases/{ref}/close", data={"csrf_token": csrf, "text": "已处理"}
+            )
+            assert refused.status_code == 409 and "转介" in refused.text
+            await client.post(
+                f"/console/cases/{ref}/refer", data={"csrf_token": csrf, "text": "police"}
+            )
+            closed = await client.post(
+                f"/console/cases/{ref}/close", data={"csrf_token": csrf, "text": "已处理"}
+            )
+            assert closed.status_code == 200, closed.text
+        [case] = await cases(staff.app)
+        assert case.status == "closed"
+
+
+async def test_queue_page_shows_review_cases_apart(db: Database) -> None:
+    async with staffed(db) as staff:
+        await say(staff.app, "请问你们这里是做什么的", "+8613999999999")  # a review case
+        [review] = await cases(staff.app)
+        ref = await _open_case(staff.app)
+        async with staff.signed_in("chen") as (client, _):
+            page = (await client.get("/console/cases")).text
+            api = (await client.get("/console/api/cases")).json()
+            lane = (await client.get("/console/api/cases?lane=review")).json()
+            case_page = (await client.get(f"/console/cases/{review.ref}")).text
+        main, _, apart = page.partition('id="review-queue"')
+        assert ref in main and review.ref not in main and review.ref in apart
+        assert [c["ref"] for c in api["cases"]] == [ref]
+        assert [(c["ref"], c["review"]) for c in lane["cases"]] == [(review.ref, True)]
+        assert 'id="needs-review"' in case_page
+        assert 'id="case-danger"' in case_page and 'id="case-callback"' in case_page
+
+
+async def test_console_sets_the_suspect_with_a_reason(db: Database) -> None:
+    async with staffed(db) as staff:
+        ref = await _open_case(staff.app)
+        async with staff.signed_in("chen") as (client, csrf):
+            refused = await client.post(
+                f"/console/cases/{ref}/suspect", data={"csrf_token": csrf, "text": "father"}
+            )
+            assert refused.status_code == 409
+            done = await client.post(
+                f"/console/cases/{ref}/suspect",
+                data={"csrf_token": csrf, "text": "father", "reason": "孩子说是爸爸打的"},
+            )
+            assert done.status_code == 200, done.text
+        [case] = await cases(staff.app)
+        assert case.suspected_guardian_id is not None
+        last = (await events(staff.app, case.id))[-1]
+        assert last.kind == "guardian_suspected" and last.detail["reason"] == "孩子说是爸爸打的"

@@ -63,11 +63,15 @@ async def test_hit_opens_case_replies_and_alerts_ahead_of_reminders(app: Applica
     for private in ("刘乐乐", "乐乐", "李主任", DIRECTOR, "打了一顿"):
         assert private not in (alert.text or "")
     director = await texts(app, DIRECTOR)
-    assert any("已转给未成年人保护热线" in t for t in director)  # the safety reply
+    assert any("已转给值班工作人员" in t for t in director)  # the safety reply
+    # no reply claims an official line (12345) got it unless the deployment is named so
+    assert not any("已转给未成年人保护热线" in t for t in director)
+    # the director is a mandated reporter: told to report to 公安 now, without liability
+    assert any("110" in t and "报告无责" in t and "已报警" in t for t in director)
     # idle, the safety reply is the whole answer (no cold "not understood" after it);
     # inside a flow the dialog still runs (test_concern_inside_a_visit_report_...)
     assert not any("没看懂" in t for t in director)
-    assert await kinds(app, case.id) == ["created", "guardian_suspected", "alerted"]
+    assert await kinds(app, case.id) == ["created", "guardian_suspected", "duty_told", "alerted"]
 
 
 async def test_same_reporter_within_window_merges_later_opens_new(app: Application) -> None:
@@ -149,8 +153,12 @@ async def test_unknown_free_text_opens_review_case(
             "unclassified", "medium", "review",
         )  # fmt: skip
         assert found[0].reporter_role == "unknown"
-        assert (found[0].ack_due_at - NOW).total_seconds() == 24 * 3600  # type: ignore[operator]
-        assert any("工作人员会查看" in t for t in await texts(app, UNKNOWN))
+        # the review lane: 4 working hours (Monday 10:00 local), no page to anyone
+        assert found[0].needs_review
+        assert (found[0].ack_due_at - NOW).total_seconds() == 4 * 3600  # type: ignore[operator]
+        sent = await texts(app, UNKNOWN)
+        assert len(sent) == 1 and "工作人员会查看" in sent[0]  # one coherent reply
+        assert await texts(app, HOTLINE) == []
 
 
 async def test_director_free_text_without_a_hit_opens_nothing(app: Application) -> None:
@@ -183,4 +191,4 @@ async def test_concern_inside_a_visit_report_opens_case_and_the_report_goes_on(
         conv = (await s.execute(select(Conversation))).scalar_one()
     assert (conv.state["flow"], conv.state["step"]) == ("visit", "date")
     director = await texts(app, DIRECTOR)
-    assert any("已转给未成年人保护热线" in t for t in director)
+    assert any("已转给值班工作人员" in t for t in director)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,17 @@ async def test_sla_realert_then_escalation_then_claim_stops_it(app: Application)
     await say(app, f"认领 {case.ref}", SUPERVISOR)
     clock(app).advance(minutes=30)
     assert await sla_watchdog(app) == 0
+    # the deadline never moved: the case that breached twice is late in the queue and report
+    from bot.web.console import cases_view
+    from bot.web.console.reports import sla
+
+    [case] = await cases(app)
+    assert case.ack_due_at == NOW + timedelta(minutes=5)
+    async with app.db.transaction() as s:
+        [row] = await cases_view.queue(s, clock(app).now(), person_id=None, allowed_areas=None)
+        report = await sla(s, clock(app).now(), None, hotline_of(app).config.sla_for)
+    assert row.breached and row.acknowledged
+    assert [(r["severity"], r["within"], r["late"]) for r in report] == [("critical", 0, 1)]
 
 
 async def test_nobody_on_duty_goes_to_level_two_at_once(app: Application) -> None:
@@ -106,7 +118,7 @@ async def test_guardian_suspected_gets_no_case_message_and_no_reminder(app: Appl
     async with app.db.transaction() as s:
         assert await suppressed_guardian_ids(s, [a04.id, a01.id]) == {liu}
         assert await suppressed_guardian_ids(s, [a01.id]) == set()
-    await say(app, f"结案 {case.ref} 已处理", HOTLINE)
+    await say(app, f"结案 {case.ref} 未报警 家长已配合，社工跟进", HOTLINE)
     async with app.db.transaction() as s:
         assert await suppressed_guardian_ids(s, [a04.id]) == set()
 
@@ -115,14 +127,14 @@ async def test_suspect_needs_a_known_child(app: Application) -> None:
     await say(app, "孩子被打了一顿", GUARDIAN_LIU)  # two children: cannot tell which
     [case] = await cases(app)
     assert case.child_id is None
-    await say(app, f"嫌疑 {case.ref} 父亲", HOTLINE)
+    await say(app, f"嫌疑 {case.ref} 父亲 孩子说是爸爸打的", HOTLINE)
     assert "无法确定" in (await texts(app, HOTLINE))[-1]
 
 
 async def test_no_case_message_goes_to_a_suspected_guardian(app: Application) -> None:
     await say(app, "A04被打了一顿", GUARDIAN_LIU)
     [case] = await cases(app)
-    await say(app, f"嫌疑 {case.ref} 父亲", HOTLINE)
+    await say(app, f"嫌疑 {case.ref} 父亲 孩子说是爸爸打的", HOTLINE)
     before = len(await texts(app, GUARDIAN_LIU))
     await say(app, f"回复 {case.ref} 请问孩子现在在哪里？", HOTLINE)
     assert "未发送" in (await texts(app, HOTLINE))[-1]
@@ -134,7 +146,7 @@ async def test_staff_can_set_the_suspected_guardian(app: Application) -> None:
     await say(app, "A04身上都是伤")
     [case] = await cases(app)
     assert case.suspected_guardian_id is None
-    await say(app, f"嫌疑 {case.ref} 父亲", HOTLINE)
+    await say(app, f"嫌疑 {case.ref} 父亲 孩子说是爸爸打的", HOTLINE)
     [case] = await cases(app)
     assert case.suspected_guardian_id == await person_id(app, GUARDIAN_LIU)
 

@@ -73,7 +73,8 @@ async def test_reply_relay_round_trip(app: Application) -> None:
     await say(app, "安全了，在邻居家")
     assert (await texts(app, DIRECTOR))[-1] == "已转给热线工作人员。"
     forwarded = [r for r in await outbox_rows(app, HOTLINE) if "安全了" in (r.text or "")]
-    assert len(forwarded) == 1 and forwarded[0].lane == Lane.ALERT
+    # on the reply lane: the alert lane is for text that screens as urgent
+    assert len(forwarded) == 1 and forwarded[0].lane == Lane.REPLY
     [case] = await cases(app)
     history = await events(app, case.id)
     assert [e.kind for e in history][-2:] == ["reply", "reporter_message"]
@@ -93,9 +94,9 @@ async def test_refer_and_close(app: Application) -> None:
     assert (case.status, case.outcome) == ("closed", "已由派出所出警处理，孩子安置在亲属家")
     history = await events(app, case.id)
     assert [e.kind for e in history] == [
-        "created", "alerted", "alerted", "claimed", "note", "referral", "closed",
+        "created", "duty_told", "alerted", "alerted", "claimed", "note", "referral", "closed",
     ]  # fmt: skip
-    assert history[5].detail == {"agency": "police"}
+    assert history[6].detail == {"agency": "police"}
     await say(app, f"回复 {ref} 还好吗", HOTLINE)
     assert (await texts(app, HOTLINE))[-1] == f"案件 {ref} 已结案。"
 

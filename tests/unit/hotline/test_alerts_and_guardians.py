@@ -44,7 +44,7 @@ def test_alert_has_ref_category_severity_and_nothing_personal(
     assert dict(reply.params) == {
         "ref": "C260302-0007", "category": Text("case.category.violence_abuse"),
         "severity": Text("case.severity.high"), "reporter": Text(f"case.reporter.{reporter}"),
-        "danger": Text(f"case.danger.{danger}"),
+        "danger": Text(f"case.danger.{danger}"), "callback": Text("case.callback.unknown"),
     }  # fmt: skip
     text = CATALOG.text(reply.key, "zh_Hans", reply.params)
     assert "暴力伤害/虐待" in text and "A04" not in text and "+86" not in text

@@ -37,7 +37,12 @@ def test_full_transcript_in_danger(engine: Engine) -> None:
     assert keys(out[3]) == ["urgent.ask_danger"]
     assert out[3].state.choices == ("yes", "no", "unsure")
     assert keys(out[4]) == ["safety.call_110_now", "urgent.ask_callback"]  # 110 at once
-    assert keys(out[5]) == ["urgent.done", "safety.hotlines.violence_abuse"]
+    # the director is a mandated reporter: told to report to 公安 now
+    assert keys(out[5]) == [
+        "urgent.done",
+        "safety.duty.report_police",
+        "safety.hotlines.violence_abuse",
+    ]
     assert state == IDLE
     assert out[5].effects == (
         OpenCase(
@@ -173,3 +178,21 @@ def test_screen_comes_from_context(engine: Engine) -> None:
 
 def test_flow_is_open_to_anyone() -> None:
     assert FLOW.name == "urgent" and FLOW.roles is None and FLOW.menu_label_key == "menu.urgent"
+
+
+def test_which_child_offers_the_senders_children_and_is_skipped_when_named(
+    engine: Engine,
+) -> None:
+    _, out = run(engine, ctx(DIRECTOR), "紧急", "他爸在打孩子")
+    ask = out[1].replies[-1]
+    assert ask.key == "urgent.ask_child"
+    assert [(c.payload, dict(c.params)) for c in ask.choices[:1]] == [
+        ("child:A12", {"code": "A12", "name": "王小明"})
+    ]
+    assert out[1].state.choices[0] == "child:A12"  # "1" picks the first child
+    state, out = run(engine, ctx(DIRECTOR), "紧急", "他爸在打孩子", "1")
+    assert state.data["child_code"] == "A12" and keys(out[2]) == ["urgent.ask_where"]
+    for named in ("紧急 王小明被他爸打了", "紧急 a12被他爸打了"):
+        state, out = run(engine, ctx(DIRECTOR), named)
+        assert keys(out[0]) == ["urgent.noted", "urgent.ask_where"]  # no "which child?"
+        assert state.data["child_code"] == "A12"

@@ -1,0 +1,149 @@
+"""The reporter's side of a case: what their idle free text does after a report.
+
+- "已报警" from a mandated reporter records the police report on their latest case.
+- "取消" inside the relay window ends it.
+- Free text the dialog would not understand (never a command, never inside a flow) joins the
+  case it answers: inside the relay window (after a staff reply) it is relayed to the case
+  owner, inside the merge window (after their own report) it is added as details; the
+  reporter gets one acknowledgement. Relayed text takes the reply lane, the alert lane only
+  when it screens as urgent. Text about another of the reporter's children is not relayed:
+  it opens or merges that child's own case.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ColumnElement, and_, or_, select
+
+from bot.effects import StepScope
+from bot.hotline.cases import resolve_child
+from bot.hotline.runtime import Hotline
+from bot.routing import queue_for_person
+from dialogs.effects import OpenCase
+from dialogs.flows.hotline_staff import RELAY_NAME
+from dialogs.screening.decision import Decision
+from dialogs.screening.replies import MANDATED_ROLES, REVIEW_NOTED
+from dialogs.types import IDLE, Context, Lane, Outcome, Reply, State
+from storage.models import Case, Person
+from storage.repos import cases as repo
+from storage.repos.cases import ACTIVE
+
+if TYPE_CHECKING:
+    from bot.app import Application
+
+NOT_UNDERSTOOD = "fallback.not_understood"
+
+
+def not_understood(app: Application, state: State, scope: StepScope, ctx: Context) -> bool:
+    """The dialog, left alone, would answer "没看懂": the text is no command, no menu pick."""
+    outcome = app.service.engine.step(state, scope.inbound, ctx)
+    return bool(outcome.replies) and outcome.replies[0].key == NOT_UNDERSTOOD
+
+
+async def latest_reported_case(scope: StepScope) -> Case | None:
+    """The newest active case this sender reported (by address, or as the same person)."""
+    who: list[ColumnElement[bool]] = [
+        and_(
+            Case.reporter_channel == scope.address.channel,
+            Case.reporter_address == scope.address.address,
+        )
+    ]
+    if scope.person is not None:
+        who.append(Case.reporter_person_id == scope.person.id)
+    stmt = (
+        select(Case)
+        .where(or_(*who), Case.status.in_(ACTIVE))
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+        .limit(1)
+    )
+    return (await scope.session.execute(stmt)).scalar_one_or_none()
+
+
+async def idle_text(
+    app: Application,
+    hl: Hotline,
+    scope: StepScope,
+    state: State,
+    ctx: Context,
+    decision: Decision,
+    effect: OpenCase | None,
+    replies: tuple[Reply, ...],
+) -> Outcome | None:
+    """What idle text does to the sender's own case (None: nothing; the dialog goes on)."""
+    keywords = app.service.engine.keywords
+    text = scope.inbound.text.strip()
+    person = scope.person
+    if (
+        person is not None
+        and person.role in MANDATED_ROLES
+        and keywords.is_word("police_reported", text)
+    ):
+        case = await latest_reported_case(scope)
+        if case is not None:
+            repo.add_event(
+                scope.session, case, "police_reported", at=scope.now, actor=scope.actor,
+                detail={"by": "reporter", "text": text}, inbound_id=scope.inbound_id,
+            )  # fmt: skip
+            case.last_activity_at = scope.now
+            return Outcome(IDLE, (Reply("safety.duty.recorded", {"ref": case.ref}),))
+    relay = await repo.relay_case(
+        scope.session, scope.address.channel, scope.address.address,
+        person.id if person else None, scope.now,
+    )  # fmt: skip
+    if relay is not None and keywords.is_word("cancel", text):
+        relay.relay_until = scope.now
+        repo.add_event(scope.session, relay, "relay_ended", at=scope.now, actor=scope.actor)
+        return Outcome(IDLE, (Reply("hotline.relay.ended"),))
+    now_in = IDLE if state.flow == RELAY_NAME else state
+    if not not_understood(app, now_in, scope, ctx):
+        return None  # a command, a menu pick, a flow's answer: the dialog handles it
+    kind = "reporter_message"
+    case = relay
+    if case is None:
+        kind = "details"
+        case = await repo.mergeable_case(
+            scope.session, channel=scope.address.channel, address=scope.address.address,
+            child_id=None, since=scope.now - hl.config.merge_window,
+        )  # fmt: skip
+    if case is None:
+        return None
+    child = await resolve_child(
+        scope.session, person, OpenCase("unclassified", "medium", text, (), source="review")
+    )
+    if child is not None and case.child_id is not None and child.id != case.child_id:
+        # about another child: that child's own case, never this one's relay
+        own = effect or OpenCase(
+            "unclassified", "medium", text, (), source="review", child_code=child.code
+        )
+        return Outcome(IDLE, replies or (Reply(REVIEW_NOTED),), (own,))
+    if effect is None:
+        repo.add_event(
+            scope.session, case, kind, at=scope.now, actor=scope.actor,
+            detail={"text": text}, inbound_id=scope.inbound_id,
+        )  # fmt: skip
+        case.last_activity_at = scope.now
+    await _forward(hl, scope, case, text, kind, urgent=decision.escalate)
+    ack = "hotline.relay.forwarded" if kind == "reporter_message" else "hotline.details.added"
+    return Outcome(IDLE, replies or (Reply(ack),), (effect,) if effect else ())
+
+
+async def _forward(
+    hl: Hotline, scope: StepScope, case: Case, text: str, kind: str, *, urgent: bool
+) -> None:
+    """To the case owner (for a relay with no owner yet, whoever is on duty)."""
+    recipients: list[Person] = []
+    if case.owner_id is not None:
+        owner = await scope.session.get(Person, case.owner_id)
+        recipients = [owner] if owner is not None else []
+    if not recipients and kind == "reporter_message":
+        recipients = await repo.on_duty(scope.session, 1, scope.now)
+    key = "hotline.reporter_message" if kind == "reporter_message" else "hotline.details_for_owner"
+    message = Reply(key, {"ref": case.ref, "text": text})
+    lane = Lane.ALERT if urgent else Lane.REPLY
+    for person in recipients:
+        if person.id == case.suspected_guardian_id:
+            continue
+        await queue_for_person(
+            scope.session, person, message, lane=lane, now=scope.now, channels=hl.channels
+        )
