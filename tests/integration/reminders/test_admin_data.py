@@ -38,11 +38,13 @@ async def test_a_corrected_entry_moves_the_reminder(app: Application) -> None:
         r = await Roster(s, NOW).setup()
         await r.child(date(2025, 12, 2), [await r.person()])  # 3 months old today
         exported = await admin.export_editions(s)
-        current = next(e for e in exported["editions"] if e["id"] == "nip-2026")
+        current = next(e for e in exported["editions"] if e["id"] == "nip-2025-dtap")
         for entry in current["entries"]:
             if entry["code"] in ("IPV1", "DTaP1"):
                 entry["months"] = 3  # an administrator moves the 2-month doses to 3 months
-        assert await admin.import_editions(s, {"editions": [current]}, NOW, "test") == ["nip-2026"]
+        assert await admin.import_editions(s, {"editions": [current]}, NOW, "test") == [
+            "nip-2025-dtap"
+        ]
     await plan(app)
     assert {(d.item, d.stage) for d in await ledger(app)} >= {("IPV1", "due"), ("DTaP1", "due")}
 
