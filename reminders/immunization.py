@@ -99,12 +99,28 @@ def normalize_given(given: Given) -> dict[str, date | None]:
     return {normalize_code(c): None for c in given if c.strip()}
 
 
-def _is_given(entry: Entry, records: Mapping[str, date | None]) -> bool:
-    return any(key in records for key in entry.record_codes())
+def _is_given(entry: Entry, records: Mapping[str, date | None], extra: str = "") -> bool:
+    return any(key in records for key in _codes(entry, extra))
 
 
-def _given_on(entry: Entry, records: Mapping[str, date | None], birth: date) -> date:
-    dates = [records[k] for k in entry.record_codes() if k in records]
+def _codes(entry: Entry, extra: str = "") -> frozenset[str]:
+    """Record codes of an entry, plus its code when given as a switch product ("DT4")."""
+    return (
+        entry.record_codes() | {normalize_code(f"{extra}{entry.dose}")}
+        if extra
+        else entry.record_codes()
+    )
+
+
+def _product_of(edition: Edition, entry: Entry) -> str:
+    switch = next((w for w in edition.switches if w.series == entry.vaccine), None)
+    return switch.product if switch else ""
+
+
+def _given_on(
+    entry: Entry, records: Mapping[str, date | None], birth: date, extra: str = ""
+) -> date:
+    dates = [records[k] for k in _codes(entry, extra) if k in records]
     known = [d for d in dates if d is not None]
     return min(known) if known else entry.due_date(birth)
 
@@ -170,7 +186,7 @@ class _State:
             elif code in self.planned:
                 n += 1
                 has_product |= self.planned[code][1] == switch.product
-        entry_codes = {k for c in codes for k in self.active[c].record_codes()}
+        entry_codes = {k for c in codes for k in _codes(self.active[c], switch.product)}
         extra = [k for k in self.records if k not in entry_codes and switch.record_matches(k)]
         return n + len(extra), has_product or bool(extra)
 
@@ -222,7 +238,7 @@ def _active(
 
 def _record_product(st: _State, entry: Entry) -> str:
     switch = _switch_for(st.edition, entry)
-    keys = [k for k in entry.record_codes() if k in st.records]
+    keys = [k for k in _codes(entry, switch.product if switch else "") if k in st.records]
     if switch and any(switch.record_matches(k) for k in keys):
         return switch.product
     return entry.product_name
@@ -292,8 +308,9 @@ def plan_doses(
     active, not_given, warnings = _active(edition, records, sex, birth_date)
     st = _State(birth_date, as_of, edition, records, active)
     for code, e in active.items():
-        if _is_given(e, records):
-            st.done[code] = _given_on(e, records, birth_date)
+        product = _product_of(edition, e)
+        if _is_given(e, records, product):
+            st.done[code] = _given_on(e, records, birth_date, product)
             st.done_product[code] = _record_product(st, e)
     st.live_dates = [
         d

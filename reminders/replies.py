@@ -22,7 +22,7 @@ from dialogs.effects import ConfirmDose, ConfirmInsurance, ConfirmReminder, Rout
 from dialogs.types import Reply
 from reminders.digest import DueItem
 
-Intent = Literal["confirm", "route", "unknown", "nothing_pending"]
+Intent = Literal["confirm", "route", "unknown", "nothing_pending", "not_yet"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +76,20 @@ def _contains(text: str, words: Sequence[str]) -> bool:
     return False
 
 
+def _too_early(item: DueItem, today: date) -> bool:
+    """A dose is recorded only on or after the day it may first be given."""
+    return item.kind == "vaccine" and item.due_date > today
+
+
 def _confirm(items: Sequence[DueItem], kinds: set[str], today: date) -> tuple[Any, ...]:
     effects: list[Any] = []
     for item in items:
-        if item.kind not in kinds:
+        if item.kind not in kinds or _too_early(item, today):
             continue
-        if item.kind == "vaccine":
+        if item.is_catch_up:
+            effects += [ConfirmDose(item.child_id, code, today) for code in item.doses]
+            effects.append(ConfirmReminder(item.child_id, item.kind, item.item))
+        elif item.kind == "vaccine":
             effects.append(ConfirmDose(item.child_id, item.item, today))
         elif item.kind == "insurance" and item.item.isdigit():
             effects.append(ConfirmInsurance(item.child_id, int(item.item)))
@@ -96,7 +104,13 @@ def _route(text: str, items: Sequence[DueItem]) -> ReminderReply:
     return ReminderReply("route", effects, Reply("reminder.reply.routed"))
 
 
-def _confirmed(effects: tuple[Any, ...], key: str) -> ReminderReply:
+def _confirmed(
+    effects: tuple[Any, ...], key: str, items: Sequence[DueItem] = (), today: date | None = None
+) -> ReminderReply:
+    early = [i for i in items if today is not None and _too_early(i, today)]
+    if not effects and early:
+        first = min(i.due_date for i in early)
+        return ReminderReply("not_yet", (), Reply("reminder.reply.not_yet", {"date": first}))
     return ReminderReply("confirm", effects, Reply(key))
 
 
@@ -116,7 +130,8 @@ def parse_guardian_reply(
         if not pending_items:
             return ReminderReply("nothing_pending", (), Reply("reminder.reply.nothing_pending"))
         kinds: set[str] = {i.kind for i in pending_items}
-        return _confirmed(_confirm(pending_items, kinds, today), "reminder.reply.confirmed")
+        effects = _confirm(pending_items, kinds, today)
+        return _confirmed(effects, "reminder.reply.confirmed", pending_items, today)
     doubtful = (
         _contains(form, words.doubt_words)
         or _contains(form, words.negation_words)
@@ -130,5 +145,7 @@ def parse_guardian_reply(
     ):
         if _contains(form, kind_words):
             effects = _confirm(pending_items, {kind}, today)
-            return _confirmed(effects, key) if effects else _route(text, pending_items)
+            if effects or any(_too_early(i, today) for i in pending_items):
+                return _confirmed(effects, key, pending_items, today)
+            return _route(text, pending_items)
     return ReminderReply("unknown", (), Reply("reminder.reply.unknown"))

@@ -35,7 +35,7 @@ class ReminderReplyFlow:
 
     def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
         parsed = parse_guardian_reply(answer.text, items_of(state), today=ctx.today)
-        if parsed.intent == "unknown":
+        if parsed.intent in ("unknown", "not_yet"):  # not_yet: "1" before the dose may be given
             return Outcome(state, (parsed.reply,))
         return Outcome(IDLE, (parsed.reply,), parsed.effects)
 

@@ -46,6 +46,24 @@ async def children_born_in(session: AsyncSession, ranges: Sequence[DateRange]) -
     return list((await session.execute(_eligible(select(Child).where(cond)))).scalars())
 
 
+async def children_with_doses_given_in(
+    session: AsyncSession, ranges: Sequence[DateRange]
+) -> list[Child]:
+    """Active, contactable children with a dose recorded as given in any of the ranges."""
+    if not ranges:
+        return []
+    cond = or_(*(DoseGiven.given_on.between(lo, hi) for lo, hi in ranges))
+    ids = select(DoseGiven.child_id).where(cond).distinct()
+    stmt = _eligible(select(Child).where(Child.id.in_(ids)))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def children_registered_since(session: AsyncSession, since: datetime) -> list[Child]:
+    """Active, contactable children added on or after `since` (their first catch-up plan)."""
+    stmt = _eligible(select(Child).where(Child.created_at >= since))
+    return list((await session.execute(stmt)).scalars())
+
+
 async def children_in_regions_born_in(
     session: AsyncSession, region_codes: Collection[str], born: DateRange | None = None
 ) -> list[tuple[Child, str]]:

@@ -39,6 +39,16 @@ def _jsonable(value: object) -> object:
 
 
 def upgrade() -> None:
+    # children registered since the last run get their first catch-up plan; a recorded dose
+    # brings the next ones (both found by range queries)
+    with op.batch_alter_table("children", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_children_created_at"), ["created_at"], unique=False)
+    with op.batch_alter_table("doses_given", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_doses_given_given_on"), ["given_on"], unique=False)
+    _refresh_editions()
+
+
+def _refresh_editions() -> None:
     table = sa.table(
         "immunization_editions",
         sa.column("id", sa.Integer()),
@@ -77,4 +87,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Data only: the editions stay (the old code reads the entries it knows)."""
+    """The indexes go; the editions stay (the old code reads the entries it knows)."""
+    with op.batch_alter_table("doses_given", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_doses_given_given_on"))
+    with op.batch_alter_table("children", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_children_created_at"))

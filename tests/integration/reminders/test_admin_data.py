@@ -36,7 +36,9 @@ async def app(db: Database) -> AsyncIterator[Application]:
 async def test_a_corrected_entry_moves_the_reminder(app: Application) -> None:
     async with app.db.transaction() as s:
         r = await Roster(s, NOW).setup()
-        await r.child(date(2025, 12, 2), [await r.person()])  # 3 months old today
+        birth = date(2025, 12, 2)  # 3 months old today
+        records = {"HepB1": birth, "BCG": birth, "HepB2": date(2026, 1, 2)}
+        await r.child(birth, [await r.person()], records=records)
         exported = await admin.export_editions(s)
         current = next(e for e in exported["editions"] if e["id"] == "nip-2025-dtap")
         for entry in current["entries"]:

@@ -124,6 +124,8 @@ def test_six_year_old_plan_runs_every_series_with_its_intervals() -> None:
             {**dict.fromkeys(["DTaP1", "DTaP2", "DTaP3"]), "DTaP4": date(2025, 9, 1)},
             {"DT5": 183},
         ),
+        # a DT recorded as the first dose of the series counts as that dose
+        (date(2018, 1, 1), {"DT1": date(2026, 2, 1)}, {"DT2": 0, "DT3": 28}),
         # 3 DTaP + 1 DT: complete
         (date(2018, 1, 1), ["DTaP1", "DTaP2", "DTaP3", "DT"], {}),
         # 5 years, late DTaP4 two months ago: DTaP5 at 6 years is still >= 12 months after it
@@ -218,7 +220,9 @@ def test_nothing_overdue_before_it_may_be_given() -> None:
 
 
 def test_alternatives_je_i_and_hepa_i_count() -> None:
-    records = {c: None for c in INFANT if c not in ("JE-L1", "JE-L2", "HepA-L")}
+    records: dict[str, date | None] = {
+        c: None for c in INFANT if c not in ("JE-L1", "JE-L2", "HepA-L")
+    }
     records |= {"JE-I1": date(2025, 3, 1), "JE-I2": date(2025, 3, 8), "HepA-I1": date(2025, 9, 2)}
     d = doses(plan(date(2024, 6, 1), "m", records))
     assert not {"JE-L1", "JE-L2", "HepA-L"} & set(d)
