@@ -294,3 +294,41 @@ def compose_director_notice(
 def digest_dedup_keys(items: Sequence[DueItem]) -> tuple[str, ...]:
     """The dedup keys a digest covers (one outbox row, one key per item and stage)."""
     return tuple(item_dedup_key(i) for i in _most_urgent(items))
+
+
+def item_label(item: DueItem) -> Text | Joined:
+    """What an item is about, without dates or the child's name: "百白破第1剂", "2027年居民医保"."""
+    if item.is_catch_up:
+        labels = []
+        for spec in item.dose_names:
+            vaccine, _, dose = spec.partition("/")
+            labels.append(_label_of(vaccine, int(dose) if dose.isdigit() else None))
+        return Joined(tuple(labels), separator_key="reminder.dose_separator")
+    if item.kind == "vaccine":
+        return _label_of(item.vaccine or item.item, item.dose)
+    return Text(f"reminder.label.{item.kind}", {"year": item.item})
+
+
+def _label_of(vaccine: str, dose: int | None) -> Text:
+    name = Text(f"vaccine.{vaccine}")
+    return name if dose is None else Text("reminder.dose.numbered", {"vaccine": name, "dose": dose})
+
+
+def items_by_child(items: Sequence[DueItem]) -> Joined:
+    """ "小宝 百白破第1剂；小红 2027年居民医保参保": the answer to "1", the note to a director."""
+    by_child: dict[int, list[DueItem]] = {}
+    for item in items:
+        by_child.setdefault(item.child_id, []).append(item)
+    lines = tuple(
+        Text(
+            "reminder.reply.recorded_line",
+            {
+                "child": _name(group[0]),
+                "items": Joined(
+                    tuple(item_label(i) for i in group), separator_key="reminder.dose_separator"
+                ),
+            },
+        )
+        for group in by_child.values()
+    )
+    return Joined(lines, separator_key="reminder.item_separator")

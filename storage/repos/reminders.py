@@ -318,3 +318,34 @@ async def mark_planned(
         .where(PlannerMark.name == name, PlannerMark.last_as_of < as_of)
         .values(last_as_of=as_of, updated_at=now)
     )
+
+
+async def last_sent_reminder_items(
+    session: AsyncSession, person_id: int
+) -> frozenset[tuple[int, str, str]] | None:
+    """(child, kind, item) of the last reminder message actually sent to this person; None
+    when none was sent (a reminder still queued, e.g. for 08:00, does not count)."""
+    last = (
+        await session.execute(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.person_id == person_id,
+                OutboxMessage.status == "sent",
+                OutboxMessage.id.in_(
+                    select(ReminderDelivery.outbox_id).where(
+                        ReminderDelivery.recipient_id == person_id
+                    )
+                ),
+            )
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if last is None:
+        return None
+    rows = await session.execute(
+        select(ReminderDelivery.child_id, ReminderDelivery.kind, ReminderDelivery.item).where(
+            ReminderDelivery.outbox_id == last
+        )
+    )
+    return frozenset((c, k, i) for c, k, i in rows.all())

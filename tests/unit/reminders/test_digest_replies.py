@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from content.catalog import Catalog
 from content.segments import count_segments
-from dialogs.effects import ConfirmDose, ConfirmInsurance, ConfirmReminder, RouteToDirector
+from dialogs.effects import (
+    ConfirmDose,
+    ConfirmInsurance,
+    ConfirmReminder,
+    RouteRemindersToDirector,
+)
 from dialogs.render import render
 from reminders.digest import (
     DueItem,
@@ -206,19 +211,20 @@ PENDING = (
     insurance(2, "小红"),
 )
 DOSES = (ConfirmDose(1, "DTaP2", TODAY), ConfirmDose(1, "bOPV1", TODAY))
-ROUTE_ALL = lambda text: (RouteToDirector(1, text), RouteToDirector(2, text))  # noqa: E731
+FROZEN = tuple(tuple(sorted(i.to_json().items())) for i in PENDING)
+ROUTE_ALL = lambda text: (RouteRemindersToDirector(text, FROZEN),)  # noqa: E731
 
 
 @pytest.mark.parametrize(
     ("reply", "intent", "effects", "key"),
     [
-        ("1", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.confirmed"),
-        ("１", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.confirmed"),
-        ("Done.", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.confirmed"),
-        ("已接种", "confirm", DOSES, "reminder.reply.dose_confirmed"),
-        ("已接種", "confirm", DOSES, "reminder.reply.dose_confirmed"),
-        ("接种了", "confirm", DOSES, "reminder.reply.dose_confirmed"),
-        ("今天打了！", "confirm", DOSES, "reminder.reply.dose_confirmed"),
+        ("1", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.recorded"),
+        ("１", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.recorded"),
+        ("Done.", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.recorded"),
+        ("已接种", "confirm", DOSES, "reminder.reply.recorded"),
+        ("已接種", "confirm", DOSES, "reminder.reply.recorded"),
+        ("接种了", "confirm", DOSES, "reminder.reply.recorded"),
+        ("今天打了！", "confirm", DOSES, "reminder.reply.recorded"),
         ("已参保", "confirm", (ConfirmInsurance(2, 2026),), "reminder.reply.insurance_confirmed"),
         ("交了", "confirm", (ConfirmInsurance(2, 2026),), "reminder.reply.insurance_confirmed"),
         ("2", "route", ROUTE_ALL("2"), "reminder.reply.routed"),
@@ -239,10 +245,36 @@ def test_parse_guardian_reply(reply: str, intent: str, effects: tuple, key: str)
 def test_reply_without_matching_pending_items() -> None:
     assert parse_guardian_reply("1", (), today=TODAY).intent == "nothing_pending"
     routed = parse_guardian_reply("2", (), today=TODAY)
-    assert routed.effects == (RouteToDirector(None, "2"),)
+    assert routed.intent == "route" and routed.effects == ()
     # "已参保" but only a dose was reminded: a person sorts it out
     only_dose = parse_guardian_reply("已参保", (dtap2(),), today=TODAY)
-    assert only_dose.effects == (RouteToDirector(1, "已参保"),)
+    frozen = (tuple(sorted(dtap2().to_json().items())),)
+    assert only_dose.effects == (RouteRemindersToDirector("已参保", frozen),)
+
+
+def test_the_answer_lists_what_was_recorded() -> None:
+    parsed = parse_guardian_reply("1", PENDING, today=TODAY)
+    assert (
+        text(parsed.reply) == "已记录：小明 百白破第2剂、脊灰第3剂；小红 2026年居民医保参保。谢谢！"
+    )
+
+
+@pytest.mark.parametrize("reply", ["1 小明", "小明 1", "1　小明"])
+def test_one_child_of_several(reply: str) -> None:
+    parsed = parse_guardian_reply(reply, PENDING, today=TODAY)
+    assert parsed.effects == DOSES
+    assert "小红" not in text(parsed.reply)
+
+
+def test_a_dose_is_not_recorded_before_it_may_be_given() -> None:
+    tomorrow = DueItem(
+        1, "小明", "vaccine", "DTaP1", "before", TODAY + timedelta(days=1), "DTaP", 1, 2
+    )
+    parsed = parse_guardian_reply("1", (tomorrow,), today=TODAY)
+    assert parsed.intent == "not_yet" and parsed.effects == ()
+    mixed = parse_guardian_reply("1", (tomorrow, insurance(2, "小红")), today=TODAY)
+    assert mixed.effects == (ConfirmInsurance(2, 2026),)
+    assert "百白破" not in text(mixed.reply)
 
 
 def test_bare_one_confirms_school_and_permit_items() -> None:
