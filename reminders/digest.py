@@ -22,7 +22,9 @@ from reminders.schedule import Edition
 from reminders.workdays import day_info
 
 Kind = Literal["vaccine", "insurance", "school_primary", "school_junior_middle", "residence_permit"]
-STAGE_URGENCY = {"before": 0, "due": 1, "overdue": 2, "catchup": 2}
+STAGE_URGENCY = {"before": 0, "due": 1, "overdue": 2, "catchup": 2, "u-before": 0, "u-due": 1}
+UNVERIFIED_PREFIX = "u-"  # a stage of an unverified date: "以当地通知为准", never "已截止"
+NEWBORN_ITEM = "newborn"  # insurance: enrol within the newborn period (covered from birth)
 MAX_DIGEST_LINES = 4
 CATCH_UP_STAGE = "catchup"
 CATCH_UP_PREFIX = "catchup:"
@@ -86,6 +88,15 @@ def vaccine_item(
         dose.dose if series > 1 else None,
         dose.age_months,
     )
+
+
+def honest_stages(names: Iterable[str], verified: bool) -> list[str]:
+    """Stages to send for a deadline: all when verified; for an unverified date only the
+    reminders before and on it, worded "以当地通知为准" (stage "u-before", "u-due"), and
+    nothing that says it has closed."""
+    if verified:
+        return list(names)
+    return [UNVERIFIED_PREFIX + n for n in names if n in ("before", "due")]
 
 
 def catch_up_key(codes: Iterable[str]) -> str:
@@ -215,6 +226,8 @@ def phrase(item: DueItem, catalog: Catalog) -> Text:
     recipient's language then (`catalog` only tells which keys exist).
     """
     key = f"reminder.phrase.{item.kind}.{item.stage}"
+    if item.kind == "insurance" and item.item == NEWBORN_ITEM:
+        key = f"reminder.phrase.insurance.newborn.{item.stage}"
     if not catalog.has(key):
         key = f"reminder.phrase.{item.kind}"
     params: dict[str, object] = {
@@ -306,6 +319,8 @@ def item_label(item: DueItem) -> Text | Joined:
         return Joined(tuple(labels), separator_key="reminder.dose_separator")
     if item.kind == "vaccine":
         return _label_of(item.vaccine or item.item, item.dose)
+    if item.kind == "insurance" and item.item == NEWBORN_ITEM:
+        return Text("reminder.label.insurance_newborn")
     return Text(f"reminder.label.{item.kind}", {"year": item.item})
 
 

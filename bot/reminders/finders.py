@@ -17,7 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders import calendars as cal
 from reminders.dates import add_age, add_months, month_day
-from reminders.digest import DueItem, catch_up_item, first_batch, vaccine_item
+from reminders.digest import (
+    NEWBORN_ITEM,
+    DueItem,
+    catch_up_item,
+    first_batch,
+    honest_stages,
+    vaccine_item,
+)
 from reminders.immunization import DueRules, plan_doses
 from reminders.schedule import Schedule
 from reminders.stages import Stage
@@ -154,7 +161,8 @@ async def insurance_items(
             calendar = book.resolve(region)
             for year in range(as_of.year - 1, as_of.year + 3):
                 window = cal.insurance_window(calendar, year)
-                for stage in hits(window.end, stages, since, as_of):
+                names = honest_stages(hits(window.end, stages, since, as_of), window.verified)
+                for stage in names:
                     due_in.setdefault(region, []).append((str(year), stage, window.end))
         except cal.CalendarError as exc:
             log.warning("insurance calendar for region %s: %s", region, exc)
@@ -169,6 +177,34 @@ async def insurance_items(
         for year, stage, deadline in due_in[region]
         if (child.id, "insurance", year) not in acks
     ]
+
+
+async def newborn_insurance_items(
+    session: AsyncSession, book: cal.CalendarBook, stages: Sequence[Stage], since: date, as_of: date
+) -> list[DueItem]:
+    """Newborns: enrol within the region's newborn period (90 days) to be covered from birth."""
+    lo_due, hi_due = _due_range(stages, since, as_of)
+    items: list[DueItem] = []
+    for region in await repo.region_codes(session):
+        try:
+            calendar = book.resolve(region)
+            days = int(calendar.value("insurance", "newborn_enrol_within_days"))
+            verified = calendar.verified("insurance", "newborn_enrol_within_days")
+        except (cal.CalendarError, TypeError, ValueError) as exc:
+            log.warning("newborn insurance for region %s: %s", region, exc)
+            continue
+        born = (lo_due - timedelta(days=days), hi_due - timedelta(days=days))
+        rows = await repo.children_in_regions_born_in(session, [region], born)
+        acks = await repo.acks_for(session, [c.id for c, _ in rows], ["insurance"])
+        for child, _ in rows:
+            if (child.id, "insurance", NEWBORN_ITEM) in acks:
+                continue
+            deadline = child.birth_date + timedelta(days=days)
+            for stage in honest_stages(hits(deadline, stages, since, as_of), verified):
+                items.append(
+                    DueItem(child.id, _label(child), "insurance", NEWBORN_ITEM, stage, deadline)
+                )
+    return items
 
 
 def _cohort(calendar: cal.RegionCalendar, entry_year: int) -> tuple[date, date]:
@@ -192,7 +228,7 @@ async def school_items(
                 calendar = book.resolve(region)
                 for year in (as_of.year - 1, as_of.year, as_of.year + 1):
                     window = cal.school_registration_window(calendar, level, year)
-                    names = hits(window.end, stages, since, as_of)
+                    names = honest_stages(hits(window.end, stages, since, as_of), window.verified)
                     if not names:
                         continue
                     rows = await repo.children_in_regions_born_in(
@@ -255,6 +291,7 @@ async def find_due(
     return [
         *await vaccine_items(session, schedule, vaccine_stages, since, as_of, registered_since),
         *await insurance_items(session, book, stages_for("insurance"), since, as_of),
+        *await newborn_insurance_items(session, book, stages_for("insurance"), since, as_of),
         *await school_items(session, book, stages_for, since, as_of),
         *await permit_items(session, stages_for("residence_permit"), since, as_of),
     ]
