@@ -248,3 +248,13 @@ def test_every_shipped_calendar_section_says_whether_it_is_verified() -> None:
         for section, values in doc.items():
             if isinstance(values, dict):
                 assert "verified" in values and values.get("source"), (item.name, section)
+
+
+def test_data_gaps_list_unverified_and_national_defaults() -> None:
+    from reminders.calendars import data_gaps, load_calendars
+
+    gaps = {(g.region, g.section): g.problem for g in data_gaps(load_calendars(), ["420000", "x"])}
+    assert gaps[("420000", "insurance")] == "national_default"  # Hubei sets no window
+    assert gaps[("420000", "school_primary")] == "national_default"
+    assert ("420000", "residence_permit") not in gaps  # the national rule is verified
+    assert gaps[("x", "*")] == "missing"
