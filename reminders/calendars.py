@@ -20,6 +20,7 @@ from reminders.dates import add_months, month_day
 from reminders.workdays import DayInfo, day_info, previous_workday
 
 NATIONAL = "national"
+HOLIDAYS_FILE = "holidays.toml"  # the holiday arrangements (reminders.workdays), not a region
 _META = frozenset({"verified", "source"})
 
 
@@ -109,7 +110,7 @@ def load_calendars() -> CalendarBook:
     docs = [
         tomllib.loads(item.read_text("utf-8"))
         for item in sorted(folder.iterdir(), key=lambda p: p.name)
-        if item.name.endswith(".toml")
+        if item.name.endswith(".toml") and item.name != HOLIDAYS_FILE
     ]
     return CalendarBook.from_mappings(docs)
 

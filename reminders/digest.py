@@ -19,7 +19,7 @@ from content.catalog import Catalog, Joined, Text
 from dialogs.types import Reply
 from reminders.immunization import DoseStatus, Plan
 from reminders.schedule import Edition
-from reminders.workdays import day_info
+from reminders.workdays import day_info, previous_workday
 
 Kind = Literal["vaccine", "insurance", "school_primary", "school_junior_middle", "residence_permit"]
 STAGE_URGENCY = {"before": 0, "due": 1, "overdue": 2, "catchup": 2, "u-before": 0, "u-due": 1}
@@ -171,12 +171,15 @@ def _most_urgent(items: Iterable[DueItem]) -> list[DueItem]:
 
 
 def _day_note(item: DueItem) -> Text | str:
+    """A deadline on a day off says so and names the last working day before it."""
     info = day_info(item.due_date)
     if info.is_workday:
         return ""
+    day = previous_workday(item.due_date)
+    last = {"last": Text("reminder.date.month_day", {"m": day.month, "d": day.day})}
     if info.is_public_holiday:
-        return Text("reminder.day_note.holiday")
-    return Text("reminder.day_note.weekend")
+        return Text("reminder.day_note.holiday", last)
+    return Text("reminder.day_note.weekend", last)
 
 
 def _age(months: int | None) -> Text:

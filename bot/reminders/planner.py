@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -41,6 +42,7 @@ from reminders.digest import (
 from reminders.immunization import plan_doses
 from reminders.quiet_hours import next_allowed_send
 from reminders.schedule import Edition, Schedule
+from reminders.workdays import arrangement_missing
 from storage.models import Child, ReminderDelivery
 from storage.repos import outbox
 from storage.repos import reminders as repo
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
     from bot.app import Application
 
 REPLY_FLOW = "reminder_reply"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,6 +64,7 @@ class PlanResult:
     nobody: int = 0
     held: int = 0  # pending rows left for a later day (today's digest already queued)
     lines: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def ledger_row(item: DueItem, now: datetime) -> dict[str, Any]:
@@ -100,6 +104,14 @@ async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = F
     now = app.clock.now()
     as_of = as_of or now.astimezone(ZoneInfo(app.settings.timezone)).date()
     result = PlanResult(as_of)
+    for year in (as_of.year, as_of.year + 1):
+        if arrangement_missing(year):
+            result.warnings.append(f"holiday arrangement {year} missing")
+            log.warning(
+                "the State Council holiday arrangement for %s is missing: deadlines use the "
+                "statutory holidays and weekends only; add it to content/calendars/holidays.toml",
+                year,
+            )
     async with app.db.transaction() as session:
         # Look back to the last day planned (a run after downtime catches up), at most
         # `catchup_days`; later runs of the same day look at that day only.

@@ -88,11 +88,15 @@ def test_single_reminder_in_other_locales(locale: str, expected: str) -> None:
         (insurance(), "2026年居民医保请在2025年12月31日前参保"),
         (
             DueItem(2, "小红", "insurance", "2026", "due", date(2025, 10, 1)),
-            "2026年居民医保今天截止参保（当天放假）",
+            "2026年居民医保今天截止参保（当天放假，最后工作日9月30日）",
+        ),
+        (  # beyond the package's years: National Day is computed, still a holiday
+            DueItem(2, "小红", "insurance", "2028", "due", date(2027, 10, 1)),
+            "2028年居民医保今天截止参保（当天放假，最后工作日9月30日）",
         ),
         (
             DueItem(2, "小红", "residence_permit", "2", "before", date(2026, 3, 14)),
-            "居住证请在2026年3月14日前签注（当天周末）",
+            "居住证请在2026年3月14日前签注（当天周末，最后工作日3月13日）",
         ),
         (
             DueItem(2, "小红", "school_primary", "2026", "overdue", date(2026, 6, 30)),
