@@ -85,6 +85,10 @@ def test_single_reminder_in_other_locales(locale: str, expected: str) -> None:
             DueItem(1, "小明", "vaccine", "JE-L2", "due", date(2025, 1, 1), "JE-L", 2, 24),
             "应接种 乙脑第2剂（2岁）",
         ),
+        (  # ages over 24 months in years: never "162月龄"
+            DueItem(1, "小芳", "vaccine", "HPV2", "due", date(2026, 7, 1), "HPV", 2, 162),
+            "应接种 HPV第2剂（13岁6个月）",
+        ),
         (insurance(), "2026年居民医保请在2025年12月31日前参保"),
         (
             DueItem(2, "小红", "insurance", "2026", "due", date(2025, 10, 1)),
