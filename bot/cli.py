@@ -138,6 +138,8 @@ def cmd_vaccines(args: argparse.Namespace) -> int:
     import json
     from datetime import UTC, datetime
 
+    from reminders.dates import parse_date
+    from reminders.dose_names import parse_given
     from reminders.immunization import vaccines_report
 
     settings = _settings()
@@ -149,9 +151,15 @@ def cmd_vaccines(args: argparse.Namespace) -> int:
         print("careline vaccines: --sex takes f or m", file=sys.stderr)
         return 2
     try:
-        report = vaccines_report(args.birth, sex, args.given or "", as_of)
+        as_of_date, birth = parse_date(as_of), parse_date(args.birth)
     except ValueError as exc:
         print(f"careline vaccines: {exc} (dates are YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    try:
+        given = parse_given(args.given or "", as_of=as_of_date)
+        report = vaccines_report(birth, sex, given, as_of_date)
+    except ValueError as exc:  # DoseNameError names the accepted names
+        print(f"careline vaccines: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
@@ -184,10 +192,15 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk to the bot in the terminal as a person")
     chat.add_argument("--as", dest="as_phone", required=True, help="phone, e.g. +8613800000002")
     chat.set_defaults(func=cmd_chat)
-    vaccines = sub.add_parser("vaccines", help="which doses a child needs (JSON)")
+    vaccines = sub.add_parser(
+        "vaccines", help="which doses a child still needs, and the catch-up batches (JSON)"
+    )
     vaccines.add_argument("--birth", required=True, help="birth date, YYYY-MM-DD")
     vaccines.add_argument("--sex", help="f or m (HPV is for girls)")
-    vaccines.add_argument("--given", help="doses already given, e.g. HepB1,BCG")
+    vaccines.add_argument(
+        "--given",
+        help="doses already given, with the date when known: HepB1@2026-01-05,卡介苗,百白破3",
+    )
     vaccines.add_argument("--as-of", dest="as_of", help="date to evaluate (default: today)")
     vaccines.set_defaults(func=cmd_vaccines)
     for add_commands in command_adders():

@@ -62,6 +62,15 @@ class RouteToDirector:
 
 
 @dataclass(frozen=True, slots=True)
+class RouteRemindersToDirector:
+    """A guardian's "2" or question about a reminder: ONE message per director, naming the
+    guardian, her number, the children and the items (`items`: DueItem JSON)."""
+
+    text: str
+    items: tuple[tuple[tuple[str, object], ...], ...]  # DueItem.to_json() as sorted pairs
+
+
+@dataclass(frozen=True, slots=True)
 class ConfirmReminder:
     """A guardian said a school or residence-permit item is done: stop its later stages."""
 

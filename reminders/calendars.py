@@ -20,6 +20,7 @@ from reminders.dates import add_months, month_day
 from reminders.workdays import DayInfo, day_info, previous_workday
 
 NATIONAL = "national"
+HOLIDAYS_FILE = "holidays.toml"  # the holiday arrangements (reminders.workdays), not a region
 _META = frozenset({"verified", "source"})
 
 
@@ -109,7 +110,7 @@ def load_calendars() -> CalendarBook:
     docs = [
         tomllib.loads(item.read_text("utf-8"))
         for item in sorted(folder.iterdir(), key=lambda p: p.name)
-        if item.name.endswith(".toml")
+        if item.name.endswith(".toml") and item.name != HOLIDAYS_FILE
     ]
     return CalendarBook.from_mappings(docs)
 
@@ -201,3 +202,49 @@ def permit_endorsement_window(cal: RegionCalendar, issued_on: date, as_of: date)
             start = add_months(anniversary, -months_before)
             return Window("residence_permit", start, end, verified, str(years))
         years += 1
+
+
+# What each reminder needs from a region, for the administrators' "data to check" list.
+NEEDED: Mapping[str, tuple[str, ...]] = {
+    "insurance": ("window_start", "window_end", "coverage", "newborn_enrol_within_days"),
+    "school_primary": ("entry_age", "birth_cutoff", "registration_start", "registration_end"),
+    "school_junior_middle": ("registration_start", "registration_end"),
+    "residence_permit": ("endorse_months_before",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DataGap:
+    """A region's reminder data that is not verified, or that only the national default sets."""
+
+    region: str
+    section: str
+    problem: str  # "unverified" | "national_default" | "missing"
+    source: str  # where the value in use comes from
+
+
+def data_gaps(book: CalendarBook, regions: Iterable[str]) -> list[DataGap]:
+    """For the regions in use: sections still unverified, or with no regional data at all.
+
+    A verified national rule (residence-permit endorsement) is not a gap; a national
+    placeholder used for a province is ("national_default")."""
+    gaps: list[DataGap] = []
+    for region in sorted(set(regions)):
+        try:
+            cal = book.resolve(region)
+        except CalendarError:
+            gaps.append(DataGap(region, "*", "missing", "region code not GB/T 2260"))
+            continue
+        for section, names in NEEDED.items():
+            facts = [cal.sections.get(section, {}).get(n) for n in names]
+            if any(f is None for f in facts):
+                gaps.append(DataGap(region, section, "missing", ""))
+                continue
+            present = [f for f in facts if f is not None]
+            if all(f.verified for f in present):
+                continue
+            regional = [f for f in present if f.region != NATIONAL]
+            problem = "unverified" if regional else "national_default"
+            source = "; ".join(dict.fromkeys(f.source for f in present if f.source))
+            gaps.append(DataGap(region, section, problem, source))
+    return gaps

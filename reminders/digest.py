@@ -8,6 +8,7 @@ phrases are rendered here in the recipient's locale and passed to the Reply as p
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -16,13 +17,18 @@ from typing import Any, Literal
 
 from content.catalog import Catalog, Joined, Text
 from dialogs.types import Reply
-from reminders.immunization import DoseStatus
+from reminders.immunization import DoseStatus, Plan
 from reminders.schedule import Edition
-from reminders.workdays import day_info
+from reminders.workdays import day_info, previous_workday
 
 Kind = Literal["vaccine", "insurance", "school_primary", "school_junior_middle", "residence_permit"]
-STAGE_URGENCY = {"before": 0, "due": 1, "overdue": 2}
+STAGE_URGENCY = {"before": 0, "due": 1, "overdue": 2, "catchup": 2, "u-before": 0, "u-due": 1}
+UNVERIFIED_PREFIX = "u-"  # a stage of an unverified date: "以当地通知为准", never "已截止"
+NEWBORN_ITEM = "newborn"  # insurance: enrol within the newborn period (covered from birth)
 MAX_DIGEST_LINES = 4
+CATCH_UP_STAGE = "catchup"
+CATCH_UP_PREFIX = "catchup:"
+MAX_CATCH_UP_DOSES = 6
 _ID_LIKE = re.compile(r"\d{4,}|[0-9]{6}.*[0-9xX]$")
 
 
@@ -39,24 +45,37 @@ class DueItem:
     vaccine: str | None = None  # vaccine items: series name, for the catalog
     dose: int | None = None  # vaccine items: dose number; None for a one-dose vaccine
     age_months: int | None = None  # vaccine items: scheduled age
+    doses: tuple[str, ...] = ()  # catch-up items: the codes of the batch
+    dose_names: tuple[str, ...] = ()  # catch-up items: "HepB/1", "BCG/" (series/dose)
+    notes: tuple[str, ...] = ()  # catch-up items: "ppd", "unverified"
+
+    @property
+    def is_catch_up(self) -> bool:
+        return self.kind == "vaccine" and self.stage == CATCH_UP_STAGE
 
     def to_json(self) -> dict[str, Any]:
         """As stored in a conversation's state and printed by `reminders plan --dry-run`."""
         return {f.name: getattr(self, f.name) for f in fields(self)} | {
-            "due_date": self.due_date.isoformat()
+            "due_date": self.due_date.isoformat(),
+            "doses": list(self.doses),
+            "dose_names": list(self.dose_names),
+            "notes": list(self.notes),
         }
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> DueItem:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in raw.items() if k in known}
+        for name in ("doses", "dose_names", "notes"):
+            values[name] = tuple(str(v) for v in values.get(name) or ())
         return cls(**values | {"due_date": date.fromisoformat(str(raw["due_date"]))})
 
 
 def vaccine_item(
     child_id: int, child_name: str, dose: DoseStatus, stage: str, edition: Edition
 ) -> DueItem:
-    """A DueItem for a dose; one-dose vaccines (BCG, HepA-L) are named without a number."""
+    """A DueItem for a dose, dated by the day it may first be given; one-dose vaccines
+    (BCG, HepA-L) are named without a number."""
     series = sum(1 for e in edition.entries if e.vaccine == dose.vaccine)
     return DueItem(
         child_id,
@@ -64,10 +83,60 @@ def vaccine_item(
         "vaccine",
         dose.code,
         stage,
-        dose.due_date,
+        dose.earliest_allowed,
         dose.vaccine,
         dose.dose if series > 1 else None,
         dose.age_months,
+    )
+
+
+def honest_stages(names: Iterable[str], verified: bool) -> list[str]:
+    """Stages to send for a deadline: all when verified; for an unverified date only the
+    reminders before and on it, worded "以当地通知为准" (stage "u-before", "u-due"), and
+    nothing that says it has closed."""
+    if verified:
+        return list(names)
+    return [UNVERIFIED_PREFIX + n for n in names if n in ("before", "due")]
+
+
+def catch_up_key(codes: Iterable[str]) -> str:
+    """The ledger item of a catch-up batch: the same doses give the same key (once per batch)."""
+    digest = hashlib.sha1("+".join(sorted(codes)).encode(), usedforsecurity=False).hexdigest()
+    return CATCH_UP_PREFIX + digest[:12]
+
+
+def first_batch(plan: Plan, as_of: date) -> tuple[DoseStatus, ...]:
+    """The doses that may be given at a clinic visit on `as_of` (batch 1, when it is today)."""
+    first = plan.first_batch()
+    if first is None or first.day != as_of:
+        return ()
+    return tuple(d for d in plan.doses if d.batch == first.number)
+
+
+def catch_up_item(
+    child_id: int, child_name: str, doses: Sequence[DoseStatus], edition: Edition, day: date
+) -> DueItem:
+    """One reminder for a batch of missed doses, given together at the next clinic visit."""
+    names = []
+    for d in doses:
+        series = sum(1 for e in edition.entries if e.vaccine == d.vaccine)
+        names.append(f"{d.vaccine}/{d.dose if series > 1 else ''}")
+    notes = []
+    if any(d.precondition == "ppd" for d in doses):
+        notes.append("ppd")
+    if not all(d.verified for d in doses):
+        notes.append("unverified")
+    codes = tuple(d.code for d in doses)
+    return DueItem(
+        child_id,
+        child_name,
+        "vaccine",
+        catch_up_key(codes),
+        CATCH_UP_STAGE,
+        day,
+        doses=codes,
+        dose_names=tuple(names),
+        notes=tuple(notes),
     )
 
 
@@ -102,29 +171,55 @@ def _most_urgent(items: Iterable[DueItem]) -> list[DueItem]:
 
 
 def _day_note(item: DueItem) -> Text | str:
+    """A deadline on a day off says so and names the last working day before it."""
     info = day_info(item.due_date)
     if info.is_workday:
         return ""
+    day = previous_workday(item.due_date)
+    last = {"last": Text("reminder.date.month_day", {"m": day.month, "d": day.day})}
     if info.is_public_holiday:
-        return Text("reminder.day_note.holiday")
-    return Text("reminder.day_note.weekend")
+        return Text("reminder.day_note.holiday", last)
+    return Text("reminder.day_note.weekend", last)
 
 
 def _age(months: int | None) -> Text:
+    """Ages up to 24 months in months ("18月龄"); older in years ("6岁", "13岁6个月")."""
     if not months:
         return Text("reminder.age.birth")
-    if months >= 24 and months % 12 == 0:
+    if months < 24:
+        return Text("reminder.age.months", {"n": months})
+    if months % 12 == 0:
         return Text("reminder.age.years", {"n": months // 12})
-    return Text("reminder.age.months", {"n": months})
+    return Text("reminder.age.years_months", {"y": months // 12, "m": months % 12})
 
 
 def _dose_label(item: DueItem, catalog: Catalog) -> Text | str:
-    vaccine = item.vaccine or item.item
+    return _named_dose(item.vaccine or item.item, item.dose, catalog)
+
+
+def _named_dose(vaccine: str, dose: int | None, catalog: Catalog) -> Text | str:
     key = f"vaccine.{vaccine}"
     name: Text | str = Text(key) if catalog.has(key) else vaccine
-    if item.dose is None:
+    if dose is None:
         return name
-    return Text("reminder.dose.numbered", {"vaccine": name, "dose": item.dose})
+    return Text("reminder.dose.numbered", {"vaccine": name, "dose": dose})
+
+
+def _catch_up_params(item: DueItem, catalog: Catalog) -> dict[str, object]:
+    labels: list[Text | str] = []
+    for spec in item.dose_names[:MAX_CATCH_UP_DOSES]:
+        vaccine, _, dose = spec.partition("/")
+        labels.append(_named_dose(vaccine, int(dose) if dose.isdigit() else None, catalog))
+    total = len(item.dose_names)
+    more: Text | str = (
+        Text("reminder.catchup.more", {"count": total}) if total > MAX_CATCH_UP_DOSES else ""
+    )
+    notes = Joined(tuple(Text(f"reminder.catchup.note.{n}") for n in item.notes), separator="")
+    return {
+        "doses": Joined(tuple(labels), separator_key="reminder.dose_separator"),
+        "more": more,
+        "notes": notes,
+    }
 
 
 def phrase(item: DueItem, catalog: Catalog) -> Text:
@@ -134,6 +229,8 @@ def phrase(item: DueItem, catalog: Catalog) -> Text:
     recipient's language then (`catalog` only tells which keys exist).
     """
     key = f"reminder.phrase.{item.kind}.{item.stage}"
+    if item.kind == "insurance" and item.item == NEWBORN_ITEM:
+        key = f"reminder.phrase.insurance.newborn.{item.stage}"
     if not catalog.has(key):
         key = f"reminder.phrase.{item.kind}"
     params: dict[str, object] = {
@@ -141,7 +238,9 @@ def phrase(item: DueItem, catalog: Catalog) -> Text:
         "year": item.item,
         "day_note": _day_note(item),
     }
-    if item.kind == "vaccine":
+    if item.is_catch_up:
+        params |= _catch_up_params(item, catalog)
+    elif item.kind == "vaccine":
         params |= {"dose": _dose_label(item, catalog), "age": _age(item.age_months)}
     return Text(key, params)
 
@@ -211,3 +310,43 @@ def compose_director_notice(
 def digest_dedup_keys(items: Sequence[DueItem]) -> tuple[str, ...]:
     """The dedup keys a digest covers (one outbox row, one key per item and stage)."""
     return tuple(item_dedup_key(i) for i in _most_urgent(items))
+
+
+def item_label(item: DueItem) -> Text | Joined:
+    """What an item is about, without dates or the child's name: "百白破第1剂", "2027年居民医保"."""
+    if item.is_catch_up:
+        labels = []
+        for spec in item.dose_names:
+            vaccine, _, dose = spec.partition("/")
+            labels.append(_label_of(vaccine, int(dose) if dose.isdigit() else None))
+        return Joined(tuple(labels), separator_key="reminder.dose_separator")
+    if item.kind == "vaccine":
+        return _label_of(item.vaccine or item.item, item.dose)
+    if item.kind == "insurance" and item.item == NEWBORN_ITEM:
+        return Text("reminder.label.insurance_newborn")
+    return Text(f"reminder.label.{item.kind}", {"year": item.item})
+
+
+def _label_of(vaccine: str, dose: int | None) -> Text:
+    name = Text(f"vaccine.{vaccine}")
+    return name if dose is None else Text("reminder.dose.numbered", {"vaccine": name, "dose": dose})
+
+
+def items_by_child(items: Sequence[DueItem]) -> Joined:
+    """ "小宝 百白破第1剂；小红 2027年居民医保参保": the answer to "1", the note to a director."""
+    by_child: dict[int, list[DueItem]] = {}
+    for item in items:
+        by_child.setdefault(item.child_id, []).append(item)
+    lines = tuple(
+        Text(
+            "reminder.reply.recorded_line",
+            {
+                "child": _name(group[0]),
+                "items": Joined(
+                    tuple(item_label(i) for i in group), separator_key="reminder.dose_separator"
+                ),
+            },
+        )
+        for group in by_child.values()
+    )
+    return Joined(lines, separator_key="reminder.item_separator")

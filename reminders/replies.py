@@ -10,7 +10,7 @@ ConfirmReminder for school and residence-permit items);
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -18,11 +18,16 @@ from importlib import resources
 from typing import Any, Literal
 
 from content.normalize import command_form
-from dialogs.effects import ConfirmDose, ConfirmInsurance, ConfirmReminder, RouteToDirector
+from dialogs.effects import (
+    ConfirmDose,
+    ConfirmInsurance,
+    ConfirmReminder,
+    RouteRemindersToDirector,
+)
 from dialogs.types import Reply
-from reminders.digest import DueItem
+from reminders.digest import DueItem, items_by_child
 
-Intent = Literal["confirm", "route", "unknown", "nothing_pending"]
+Intent = Literal["confirm", "route", "unknown", "nothing_pending", "not_yet"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +81,20 @@ def _contains(text: str, words: Sequence[str]) -> bool:
     return False
 
 
+def _too_early(item: DueItem, today: date) -> bool:
+    """A dose is recorded only on or after the day it may first be given."""
+    return item.kind == "vaccine" and item.due_date > today
+
+
 def _confirm(items: Sequence[DueItem], kinds: set[str], today: date) -> tuple[Any, ...]:
     effects: list[Any] = []
     for item in items:
-        if item.kind not in kinds:
+        if item.kind not in kinds or _too_early(item, today):
             continue
-        if item.kind == "vaccine":
+        if item.is_catch_up:
+            effects += [ConfirmDose(item.child_id, code, today) for code in item.doses]
+            effects.append(ConfirmReminder(item.child_id, item.kind, item.item))
+        elif item.kind == "vaccine":
             effects.append(ConfirmDose(item.child_id, item.item, today))
         elif item.kind == "insurance" and item.item.isdigit():
             effects.append(ConfirmInsurance(item.child_id, int(item.item)))
@@ -91,13 +104,48 @@ def _confirm(items: Sequence[DueItem], kinds: set[str], today: date) -> tuple[An
 
 
 def _route(text: str, items: Sequence[DueItem]) -> ReminderReply:
-    children: list[int | None] = list(dict.fromkeys(i.child_id for i in items)) or [None]
-    effects = tuple(RouteToDirector(child, text.strip()) for child in children)
+    """ONE effect for the whole reply: the shell sends each director one message."""
+    frozen = tuple(tuple(sorted(i.to_json().items())) for i in items)
+    effects = (RouteRemindersToDirector(text.strip(), frozen),) if items else ()
     return ReminderReply("route", effects, Reply("reminder.reply.routed"))
 
 
-def _confirmed(effects: tuple[Any, ...], key: str) -> ReminderReply:
+def _confirmed(
+    effects: tuple[Any, ...],
+    key: str,
+    items: Sequence[DueItem] = (),
+    today: date | None = None,
+    kinds: Collection[str] = (),
+) -> ReminderReply:
+    early = [i for i in items if today is not None and _too_early(i, today)]
+    if not effects and early:
+        first = min(i.due_date for i in early)
+        return ReminderReply("not_yet", (), Reply("reminder.reply.not_yet", {"date": first}))
+    done = [
+        i
+        for i in items
+        if (not kinds or i.kind in kinds) and not (today is not None and _too_early(i, today))
+    ]
+    if done and key != "reminder.reply.insurance_confirmed":
+        return ReminderReply(
+            "confirm", effects, Reply("reminder.reply.recorded", {"lines": items_by_child(done)})
+        )
     return ReminderReply("confirm", effects, Reply(key))
+
+
+def _one_child(
+    text: str, form: str, items: Sequence[DueItem], words: ReplyWords
+) -> list[DueItem] | None:
+    """ "1 小宝" / "小宝 1": the items of the child named; None when the reply is not that."""
+    parts = form.split()
+    if len(parts) != 2:
+        return None
+    for word, name in (parts, parts[::-1]):
+        if word in words.confirm_exact:
+            chosen = [i for i in items if i.child_name and command_form(i.child_name) == name]
+            if chosen:
+                return chosen
+    return None
 
 
 def parse_guardian_reply(
@@ -110,13 +158,18 @@ def parse_guardian_reply(
     """Understand a reply to the reminders in `pending_items` (those last sent)."""
     words = words or load_reply_words()
     form = command_form(text)
+    chosen = _one_child(text, form, pending_items, words)
+    if chosen is not None:
+        effects = _confirm(chosen, {i.kind for i in chosen}, today)
+        return _confirmed(effects, "reminder.reply.confirmed", chosen, today)
     if form in words.route_exact:
         return _route(text, pending_items)
     if form in words.confirm_exact:
         if not pending_items:
             return ReminderReply("nothing_pending", (), Reply("reminder.reply.nothing_pending"))
         kinds: set[str] = {i.kind for i in pending_items}
-        return _confirmed(_confirm(pending_items, kinds, today), "reminder.reply.confirmed")
+        effects = _confirm(pending_items, kinds, today)
+        return _confirmed(effects, "reminder.reply.confirmed", pending_items, today)
     doubtful = (
         _contains(form, words.doubt_words)
         or _contains(form, words.negation_words)
@@ -130,5 +183,7 @@ def parse_guardian_reply(
     ):
         if _contains(form, kind_words):
             effects = _confirm(pending_items, {kind}, today)
-            return _confirmed(effects, key) if effects else _route(text, pending_items)
+            if effects or any(_too_early(i, today) for i in pending_items):
+                return _confirmed(effects, key, pending_items, today, {kind})
+            return _route(text, pending_items)
     return ReminderReply("unknown", (), Reply("reminder.reply.unknown"))

@@ -41,6 +41,28 @@ class Entry:
     catch_up_until_years: int | None = None
     verified: bool = True
     note: str = ""
+    product: str | None = None  # what is given, when not the series name (2021 "DT")
+    until_months: int | None = None  # not given at or after this age (BCG 48, MPSV-A 24)
+    group: str | None = None  # alternative series of one vaccine ("JE": JE-L or JE-I)
+    born_from: date | None = None  # only for children born on or after (HPV 2011-11-10)
+    available_from: date | None = None  # not given before this date (HPV 2025-11-10)
+    precondition: str | None = None  # e.g. "ppd": a negative PPD test first ...
+    precondition_from_months: int = 0  # ... from this age
+    fallback_months: int | None = None  # when `after` can no longer be given: this age ...
+    fallback_interval_months: int = 0  # ... and this interval from that series' last dose
+    source: str = ""
+
+    def limit_months(self, edition_years: int) -> int:
+        """Age in months from which the dose is no longer given (catch-up limit)."""
+        if self.until_months is not None:
+            return self.until_months
+        if self.catch_up_until_years is not None:
+            return self.catch_up_until_years * 12
+        return edition_years * 12
+
+    @property
+    def product_name(self) -> str:
+        return self.product or self.vaccine
 
     def due_date(self, birth: date) -> date:
         return add_age(birth, years=self.years, months=self.months)
@@ -79,9 +101,75 @@ class Entry:
                 ),
                 verified=bool(raw.get("verified", True)),
                 note=str(raw.get("note", "")),
+                product=_opt_str(raw.get("product")),
+                until_months=_opt_int(raw.get("until_months")),
+                group=_opt_str(raw.get("group")),
+                born_from=_opt_date(raw.get("born_from")),
+                available_from=_opt_date(raw.get("available_from")),
+                precondition=_opt_str(raw.get("precondition")),
+                precondition_from_months=int(raw.get("precondition_from_months", 0)),
+                fallback_months=_opt_int(raw.get("fallback_months")),
+                fallback_interval_months=int(raw.get("fallback_interval_months", 0)),
+                source=str(raw.get("source", "")),
             )
+        except ScheduleError:
+            raise
         except KeyError as exc:
             raise ScheduleError(f"entry {raw.get('code')!r}: missing field {exc}") from exc
+        except (TypeError, ValueError) as exc:
+            raise ScheduleError(f"entry {raw.get('code')!r}: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Switch:
+    """From an age, the missing doses of a series are given as another product.
+
+    2021 rules / 2025 notice: from 7 years the DTaP series is completed with DT; the series
+    is complete with `complete_at` doses in all when one of them is the product.
+    """
+
+    series: str
+    product: str
+    from_months: int
+    until_months: int | None = None
+    complete_at: int | None = None
+    verified: bool = False
+    source: str = ""
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> Switch:
+        try:
+            return cls(
+                series=str(raw["series"]),
+                product=str(raw["product"]),
+                from_months=int(raw.get("from_months", 12 * int(raw.get("from_years", 0)))),
+                until_months=_opt_int(raw.get("until_months"))
+                or (int(raw["until_years"]) * 12 if "until_years" in raw else None),
+                complete_at=_opt_int(raw.get("complete_at")),
+                verified=bool(raw.get("verified", False)),
+                source=str(raw.get("source", "")),
+            )
+        except KeyError as exc:
+            raise ScheduleError(f"switch {raw.get('series')!r}: missing field {exc}") from exc
+        except (TypeError, ValueError) as exc:
+            raise ScheduleError(f"switch {raw.get('series')!r}: {exc}") from exc
+
+    def record_matches(self, code: str) -> bool:
+        """A record of the product: "DT", "DT2" (normalized codes)."""
+        base = normalize_code(self.product)
+        return code == base or (code.startswith(base) and code[len(base) :].isdigit())
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None or str(value).strip() == "" else str(value)
+
+
+def _opt_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _opt_date(value: Any) -> date | None:
+    return None if value is None else parse_date(value if isinstance(value, date) else str(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +181,8 @@ class Edition:
     catch_up_until_years: int = 18
     verified: bool = False
     note: str = ""
+    switches: tuple[Switch, ...] = ()
+    source: str = ""
 
     def entry(self, code: str) -> Entry | None:
         wanted = normalize_code(code)
@@ -117,15 +207,27 @@ class Edition:
                 catch_up_until_years=int(raw.get("catch_up_until_years", 18)),
                 verified=bool(raw.get("verified", False)),
                 note=str(raw.get("note", "")),
+                switches=tuple(Switch.from_mapping(w) for w in raw.get("switches", ())),
+                source=str(raw.get("source", "")),
             )
+        except ScheduleError:
+            raise
         except KeyError as exc:
             raise ScheduleError(f"edition {raw.get('id')!r}: missing field {exc}") from exc
+        except (TypeError, ValueError) as exc:
+            raise ScheduleError(f"edition {raw.get('id')!r}: {exc}") from exc
         codes = [normalize_code(e.code) for e in entries]
         if len(set(codes)) != len(codes):
             raise ScheduleError(f"edition {edition.id!r}: duplicate dose codes")
         for entry in entries:
             if entry.after and edition.entry(entry.after) is None:
                 raise ScheduleError(f"{entry.code}: 'after' names unknown code {entry.after!r}")
+        for switch in edition.switches:
+            if not any(e.vaccine == switch.series for e in entries):
+                raise ScheduleError(f"switch names unknown series {switch.series!r}")
+        for entry in entries:
+            if entry.fallback_months is not None and not entry.after:
+                raise ScheduleError(f"{entry.code}: 'fallback_months' needs 'after'")
         return edition
 
 

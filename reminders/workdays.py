@@ -1,19 +1,31 @@
 """Working days in mainland China, including make-up working days (调休), as plain facts.
 
-Uses the `chinesecalendar` package (`chinese_calendar`), which knows each year's State
-Council holiday arrangement. For a year it does not cover (it is updated once a year, when
-the arrangement is published) we fall back to the weekend rule and say so in `source`.
+Three layers, for any year:
+1. The statutory holidays (元旦, 春节 and its eve, 清明, 劳动节, 端午, 中秋, 国庆) are computed
+   by the `holidays` package (lunar dates and the Qingming solar term included); its own
+   guesses of observed or substituted days are not used.
+2. Each year's State Council arrangement (extra days off, make-up working days): the
+   `chinesecalendar` package where it has the year (to 2026), else the editable data in
+   `content/calendars/holidays.toml` (`[[years]]`).
+3. Otherwise weekends are days off; `source` then says "statutory_only" and
+   `arrangement_missing(year)` is true, so the shell can warn.
 """
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
 
 import chinese_calendar
+import holidays
 
-Source = Literal["chinese_calendar", "weekend_rule"]
+Source = Literal["chinese_calendar", "arrangement_data", "statutory_only"]
+_GUESSES = ("observed", "Day off", "substituted")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,29 +36,94 @@ class DayInfo:
     is_holiday: bool  # a public holiday or a weekend day off
     holiday_name: str | None  # "National Day", "Spring Festival" ... when known
     is_makeup_workday: bool  # a weekend day that is a working day (调休上班)
-    source: Source  # "weekend_rule": the package has no data for that year
+    source: Source
 
     @property
     def is_public_holiday(self) -> bool:
         return self.holiday_name is not None and not self.is_workday
 
 
+@dataclass(frozen=True, slots=True)
+class Arrangement:
+    year: int
+    days_off: frozenset[date]
+    workdays: frozenset[date]
+    verified: bool = False
+    source: str = ""
+
+
+def arrangements_from_mapping(raw: Mapping[str, Any]) -> dict[int, Arrangement]:
+    """`[[years]]` with `year`, `days_off`, `workdays` (dates): each date must be in its year."""
+    result: dict[int, Arrangement] = {}
+    for entry in raw.get("years", ()):
+        year = int(entry["year"])
+        days = {
+            k: frozenset(
+                d if isinstance(d, date) else date.fromisoformat(str(d)) for d in entry.get(k, ())
+            )
+            for k in ("days_off", "workdays")
+        }
+        for d in days["days_off"] | days["workdays"]:
+            if d.year != year:
+                raise ValueError(f"{year}: {d.isoformat()} is not in that year")
+        if days["days_off"] & days["workdays"]:
+            raise ValueError(f"{year}: a date is both a day off and a working day")
+        result[year] = Arrangement(
+            year,
+            days["days_off"],
+            days["workdays"],
+            bool(entry.get("verified", False)),
+            str(entry.get("source", "")),
+        )
+    return result
+
+
+@lru_cache(maxsize=1)
+def shipped_arrangements() -> dict[int, Arrangement]:
+    text = resources.files("content.calendars").joinpath("holidays.toml").read_text("utf-8")
+    return arrangements_from_mapping(tomllib.loads(text))
+
+
+@lru_cache(maxsize=64)
+def statutory_holidays(year: int) -> Mapping[date, str]:
+    """The statutory holidays of `year`, computed (no observed or substituted days)."""
+    computed = holidays.China(years=year, language="en_US")
+    return {d: str(n) for d, n in computed.items() if not any(g in str(n) for g in _GUESSES)}
+
+
+@lru_cache(maxsize=64)
+def _package_covers(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def arrangement_missing(year: int) -> bool:
+    """True when neither the package nor the data has the State Council's arrangement."""
+    return not _package_covers(year) and year not in shipped_arrangements()
+
+
 def day_info(day: date) -> DayInfo:
     weekend = day.weekday() >= 5
-    try:
+    if _package_covers(day.year):
         workday = bool(chinese_calendar.is_workday(day))
         _, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
-        return DayInfo(day, not weekend, weekend, weekend, None, False, "weekend_rule")
-    return DayInfo(
-        day=day,
-        is_workday=workday,
-        is_weekend=weekend,
-        is_holiday=not workday,
-        holiday_name=str(name) if name else None,
-        is_makeup_workday=workday and weekend,
-        source="chinese_calendar",
-    )
+        return DayInfo(
+            day, workday, weekend, not workday, str(name) if name else None,
+            workday and weekend, "chinese_calendar",
+        )  # fmt: skip
+    name = statutory_holidays(day.year).get(day)
+    arrangement = shipped_arrangements().get(day.year)
+    if arrangement is not None:
+        off = day in arrangement.days_off or name is not None or weekend
+        workday = day in arrangement.workdays or not off
+        return DayInfo(
+            day, workday, weekend, not workday, name, workday and weekend, "arrangement_data"
+        )
+    workday = not weekend and name is None
+    return DayInfo(day, workday, weekend, not workday, name, False, "statutory_only")
 
 
 def is_workday(day: date) -> bool:

@@ -40,7 +40,9 @@ def install(app: Application) -> None:
     effects.register(fx.ConfirmInsurance, handlers.confirm_insurance)
     effects.register(fx.ConfirmReminder, handlers.confirm_reminder)
     effects.register(fx.RouteToDirector, handlers.route_to_director(app))
+    effects.register(fx.RouteRemindersToDirector, handlers.route_reminders_to_director(app))
     app.service.context_hooks.append(handlers.vaccine_overdue_hook(app))
+    app.service.context_hooks.append(handlers.received_reminders_hook(app))
     app.scheduler.add_job(
         plan_job,
         "interval",

@@ -91,6 +91,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 "director_tasks": result.director_tasks,
                 "nobody_to_tell": result.nobody,
                 "held_for_tomorrow": result.held,
+                "warnings": result.warnings,
             }
         )
         return 0

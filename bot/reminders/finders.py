@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders import calendars as cal
 from reminders.dates import add_age, add_months, month_day
-from reminders.digest import DueItem, vaccine_item
-from reminders.immunization import DueRules, due_doses
+from reminders.digest import (
+    NEWBORN_ITEM,
+    DueItem,
+    catch_up_item,
+    first_batch,
+    honest_stages,
+    vaccine_item,
+)
+from reminders.immunization import DueRules, plan_doses
 from reminders.schedule import Schedule
 from reminders.stages import Stage
 from storage.models import Child
@@ -55,24 +62,92 @@ def _label(child: Child) -> str:
     return child.display_name
 
 
+def _vaccine_ages(schedule: Schedule, as_of: date) -> set[int]:
+    """Ages (months) at which a dose may first fall due: entry ages and fallback ages."""
+    edition = schedule.in_force(as_of)
+    ages = {e.age_months() for e in edition.entries}
+    ages |= {e.fallback_months for e in edition.entries if e.fallback_months is not None}
+    return ages
+
+
+def _intervals(schedule: Schedule, as_of: date) -> set[tuple[int, int]]:
+    edition = schedule.in_force(as_of)
+    pairs = {(e.min_interval_months, e.min_interval_days) for e in edition.entries}
+    pairs |= {(e.fallback_interval_months, 0) for e in edition.entries if e.fallback_months}
+    return {p for p in pairs if p != (0, 0)}
+
+
+def _programme_starts(schedule: Schedule, lo_due: date, hi_due: date) -> list[tuple[date, date]]:
+    """Birth dates of children first offered a dose on a programme's start (HPV launch)."""
+    ranges = []
+    for e in schedule.in_force(hi_due).entries:
+        if e.available_from and lo_due <= e.available_from <= hi_due:
+            oldest = e.born_from or add_age(e.available_from, years=-18)
+            ranges.append((oldest, add_months(e.available_from, -e.age_months()) + SLACK))
+    return ranges
+
+
 async def vaccine_items(
-    session: AsyncSession, schedule: Schedule, stages: Sequence[Stage], since: date, as_of: date
+    session: AsyncSession,
+    schedule: Schedule,
+    stages: Sequence[Stage],
+    since: date,
+    as_of: date,
+    registered_since: datetime | None = None,
 ) -> list[DueItem]:
+    """Dose reminders by stage around each dose's earliest date, and catch-up batches.
+
+    Candidates (range queries): children born so that a dose's age (or fallback age) puts a
+    stage in the window; children with a dose recorded so that the next dose's interval
+    ends there; girls reaching a programme start (HPV); children registered since the last
+    run. Each candidate's plan decides: a dose is reminded at the stages of its earliest
+    allowed date; when the next clinic visit (batch 1) is today and holds a dose whose
+    stages all passed before the window (registered late, or the record has gaps), ONE
+    catch-up reminder lists that batch instead (ledger item = the batch's key: once per
+    batch).
+    """
     edition = schedule.in_force(as_of)
     lo_due, hi_due = _due_range(stages, since, as_of)
+    last_offset = max(s.offset_days for s in stages)
     ranges = [
-        (add_months(lo_due, -e.age_months()) - SLACK, add_months(hi_due, -e.age_months()) + SLACK)
-        for e in edition.entries
+        (add_months(lo_due, -age) - SLACK, add_months(hi_due, -age) + SLACK)
+        for age in _vaccine_ages(schedule, as_of)
     ]
-    children = await repo.children_born_in(session, merge(ranges))
+    ranges += _programme_starts(schedule, lo_due, hi_due)
+    given_ranges = [
+        (
+            add_months(lo_due, -m) - timedelta(days=d) - SLACK,
+            add_months(hi_due, -m) - timedelta(days=d),
+        )
+        for m, d in _intervals(schedule, as_of)
+    ]
+    found: dict[int, Child] = {}
+    for child in await repo.children_born_in(session, merge(ranges)):
+        found[child.id] = child
+    for child in await repo.children_with_doses_given_in(session, merge(given_ranges)):
+        found.setdefault(child.id, child)
+    if registered_since is not None:
+        for child in await repo.children_registered_since(session, registered_since):
+            found.setdefault(child.id, child)
+    children = sorted(found.values(), key=lambda c: c.id)
     doses = await repo.doses_for(session, [c.id for c in children])
     horizon = max(0, -min(s.offset_days for s in stages)) + 1
     rules = DueRules(upcoming_days=horizon)
     items: list[DueItem] = []
     for child in children:
-        listed = due_doses(child.birth_date, child.sex, doses[child.id], as_of, schedule, rules)
-        for dose in listed:
-            for stage in hits(dose.due_date, stages, since, as_of):
+        if child.birth_date > as_of:
+            log.warning("child %s: birth date after %s; no vaccine plan", child.id, as_of)
+            continue
+        plan = plan_doses(child.birth_date, child.sex, doses[child.id], as_of, schedule, rules)
+        batch = first_batch(plan, as_of)
+        missed = [d for d in batch if d.earliest_allowed + timedelta(days=last_offset) < since]
+        if missed:
+            items.append(catch_up_item(child.id, _label(child), batch, edition, as_of))
+        in_batch = {d.code for d in batch} if missed else set()
+        for dose in plan.doses:
+            if dose.code in in_batch:
+                continue
+            for stage in hits(dose.earliest_allowed, stages, since, as_of):
                 items.append(vaccine_item(child.id, _label(child), dose, stage, edition))
     return items
 
@@ -86,7 +161,8 @@ async def insurance_items(
             calendar = book.resolve(region)
             for year in range(as_of.year - 1, as_of.year + 3):
                 window = cal.insurance_window(calendar, year)
-                for stage in hits(window.end, stages, since, as_of):
+                names = honest_stages(hits(window.end, stages, since, as_of), window.verified)
+                for stage in names:
                     due_in.setdefault(region, []).append((str(year), stage, window.end))
         except cal.CalendarError as exc:
             log.warning("insurance calendar for region %s: %s", region, exc)
@@ -101,6 +177,34 @@ async def insurance_items(
         for year, stage, deadline in due_in[region]
         if (child.id, "insurance", year) not in acks
     ]
+
+
+async def newborn_insurance_items(
+    session: AsyncSession, book: cal.CalendarBook, stages: Sequence[Stage], since: date, as_of: date
+) -> list[DueItem]:
+    """Newborns: enrol within the region's newborn period (90 days) to be covered from birth."""
+    lo_due, hi_due = _due_range(stages, since, as_of)
+    items: list[DueItem] = []
+    for region in await repo.region_codes(session):
+        try:
+            calendar = book.resolve(region)
+            days = int(calendar.value("insurance", "newborn_enrol_within_days"))
+            verified = calendar.verified("insurance", "newborn_enrol_within_days")
+        except (cal.CalendarError, TypeError, ValueError) as exc:
+            log.warning("newborn insurance for region %s: %s", region, exc)
+            continue
+        born = (lo_due - timedelta(days=days), hi_due - timedelta(days=days))
+        rows = await repo.children_in_regions_born_in(session, [region], born)
+        acks = await repo.acks_for(session, [c.id for c, _ in rows], ["insurance"])
+        for child, _ in rows:
+            if (child.id, "insurance", NEWBORN_ITEM) in acks:
+                continue
+            deadline = child.birth_date + timedelta(days=days)
+            for stage in honest_stages(hits(deadline, stages, since, as_of), verified):
+                items.append(
+                    DueItem(child.id, _label(child), "insurance", NEWBORN_ITEM, stage, deadline)
+                )
+    return items
 
 
 def _cohort(calendar: cal.RegionCalendar, entry_year: int) -> tuple[date, date]:
@@ -124,7 +228,7 @@ async def school_items(
                 calendar = book.resolve(region)
                 for year in (as_of.year - 1, as_of.year, as_of.year + 1):
                     window = cal.school_registration_window(calendar, level, year)
-                    names = hits(window.end, stages, since, as_of)
+                    names = honest_stages(hits(window.end, stages, since, as_of), window.verified)
                     if not names:
                         continue
                     rows = await repo.children_in_regions_born_in(
@@ -180,11 +284,14 @@ async def find_due(
     stages_for: StagesFor,
     since: date,
     as_of: date,
+    registered_since: datetime | None = None,
 ) -> list[DueItem]:
     """Every (child, kind, item, stage) whose send date is in [since, as_of]."""
+    vaccine_stages = stages_for("vaccine")
     return [
-        *await vaccine_items(session, schedule, stages_for("vaccine"), since, as_of),
+        *await vaccine_items(session, schedule, vaccine_stages, since, as_of, registered_since),
         *await insurance_items(session, book, stages_for("insurance"), since, as_of),
+        *await newborn_insurance_items(session, book, stages_for("insurance"), since, as_of),
         *await school_items(session, book, stages_for, since, as_of),
         *await permit_items(session, stages_for("residence_permit"), since, as_of),
     ]

@@ -17,6 +17,7 @@ from bot.reminders import sources
 from bot.routing import queue_for_person
 from dialogs import effects as fx
 from dialogs.types import Lane, Reply, Role
+from reminders.digest import DueItem, items_by_child
 from reminders.immunization import due_doses
 from storage.models import Person
 from storage.repos import audit
@@ -110,6 +111,52 @@ def route_to_director(app: Application) -> Handler:
     return handle
 
 
+def route_reminders_to_director(app: Application) -> Handler:
+    async def handle(scope: StepScope, effect: fx.RouteRemindersToDirector) -> None:
+        """ONE message per director: the guardian, her number, the children and the items
+        (only children she is a guardian of; least detail: given names, no dates)."""
+        person = scope.person
+        if person is None:
+            return
+        items = [DueItem.from_json(dict(pairs)) for pairs in effect.items]
+        ids = {i.child_id for i in items}
+        children = await repo.children_by_id(scope.session, ids)
+        linked = {c for c in ids if await repo.is_guardian_of(scope.session, person.id, c)}
+        by_director: dict[int, list[DueItem]] = {}
+        for item in items:
+            child = children.get(item.child_id)
+            if child is None or item.child_id not in linked or child.director_id is None:
+                continue
+            by_director.setdefault(child.director_id, []).append(item)
+        for director_id, group in by_director.items():
+            director = await scope.session.get(Person, director_id)
+            if director is None:
+                continue
+            reply = Reply(
+                "reminder.route.guardian",
+                {
+                    "guardian": person.name,
+                    "phone": person.phone or "",
+                    "lines": items_by_child(group),
+                    "text": effect.text[:ROUTED_TEXT_MAX],
+                },
+            )
+            key = f"rem:route:{scope.inbound_id}:d{director_id}" if scope.inbound_id else None
+            await queue_for_person(
+                scope.session,
+                director,
+                reply,
+                lane=Lane.REPLY,
+                now=scope.now,
+                channels=app.channels,
+                dedup_key=key,
+            )
+            for child_id in dict.fromkeys(i.child_id for i in group):
+                _audit(scope, "reminder_routed", child_id, {"director": director_id})
+
+    return handle
+
+
 def vaccine_overdue_hook(
     app: Application,
 ) -> Callable[[AsyncSession, Person | None, dict[str, object]], Awaitable[None]]:
@@ -130,6 +177,20 @@ def vaccine_overdue_hook(
                 d.status == "overdue"
                 for d in due_doses(c.birth_date, c.sex, doses[c.id], today, schedule)
             )
+        )
+
+    return hook
+
+
+def received_reminders_hook(
+    app: Application,
+) -> Callable[[AsyncSession, Person | None, dict[str, object]], Awaitable[None]]:
+    async def hook(session: AsyncSession, person: Person | None, extra: dict[str, object]) -> None:
+        """A guardian's "1" confirms only what the last reminder actually sent listed."""
+        if person is None or person.role != Role.GUARDIAN:
+            return
+        extra["reminders_received"] = (
+            await repo.last_sent_reminder_items(session, person.id) or frozenset()
         )
 
     return hook

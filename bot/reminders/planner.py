@@ -15,9 +15,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -28,9 +29,20 @@ from bot.reminders.recipients import Recipient, choose_recipients
 from bot.reminders.runtime import reminder_runtime
 from bot.reply_json import reply_to_json
 from dialogs.types import Lane, State
-from reminders.digest import DueItem, compose_director_notice, compose_guardian_digest, dedup_key
+from reminders.digest import (
+    CATCH_UP_PREFIX,
+    DueItem,
+    catch_up_item,
+    catch_up_key,
+    compose_director_notice,
+    compose_guardian_digest,
+    dedup_key,
+    first_batch,
+)
+from reminders.immunization import plan_doses
 from reminders.quiet_hours import next_allowed_send
-from reminders.schedule import Edition
+from reminders.schedule import Edition, Schedule
+from reminders.workdays import arrangement_missing
 from storage.models import Child, ReminderDelivery
 from storage.repos import outbox
 from storage.repos import reminders as repo
@@ -40,6 +52,7 @@ if TYPE_CHECKING:
     from bot.app import Application
 
 REPLY_FLOW = "reminder_reply"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,6 +64,7 @@ class PlanResult:
     nobody: int = 0
     held: int = 0  # pending rows left for a later day (today's digest already queued)
     lines: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def ledger_row(item: DueItem, now: datetime) -> dict[str, Any]:
@@ -90,6 +104,14 @@ async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = F
     now = app.clock.now()
     as_of = as_of or now.astimezone(ZoneInfo(app.settings.timezone)).date()
     result = PlanResult(as_of)
+    for year in (as_of.year, as_of.year + 1):
+        if arrangement_missing(year):
+            result.warnings.append(f"holiday arrangement {year} missing")
+            log.warning(
+                "the State Council holiday arrangement for %s is missing: deadlines use the "
+                "statutory holidays and weekends only; add it to content/calendars/holidays.toml",
+                year,
+            )
     async with app.db.transaction() as session:
         # Look back to the last day planned (a run after downtime catches up), at most
         # `catchup_days`; later runs of the same day look at that day only.
@@ -99,7 +121,11 @@ async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = F
             since = last
         schedule = await sources.current_schedule(session)
         book = await sources.current_calendars(session)
-        items = await finders.find_due(session, schedule, book, cfg.stages_for, since, as_of)
+        tz = ZoneInfo(app.settings.timezone)
+        registered_since = datetime.combine(since, time.min, tz)
+        items = await finders.find_due(
+            session, schedule, book, cfg.stages_for, since, as_of, registered_since
+        )
         result.found = len(items)
         result.lines = [
             i.to_json() | {"dedup_key": dedup_key(i.child_id, i.kind, i.item, i.stage)}
@@ -111,21 +137,29 @@ async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = F
         # One order for every planner, so two at once wait on each other, never deadlock.
         ordered = sorted(items, key=lambda i: (i.child_id, i.kind, i.item, i.stage))
         await repo.add_deliveries(session, [ledger_row(i, now) for i in ordered])
-        await _queue_pending(app, session, schedule.in_force(as_of), now, result)
+        await _queue_pending(app, session, schedule, as_of, now, result)
         await repo.mark_planned(session, as_of, now)
     app.dispatcher.wake()
     return result
 
 
 async def _queue_pending(
-    app: Application, session: AsyncSession, edition: Edition, now: datetime, result: PlanResult
+    app: Application,
+    session: AsyncSession,
+    schedule: Schedule,
+    as_of: date,
+    now: datetime,
+    result: PlanResult,
 ) -> None:
     runtime = reminder_runtime(app)
+    edition = schedule.in_force(as_of)
     rows = await repo.pending_deliveries(session, runtime.settings.batch)
     if not rows:
         return
     children = await repo.children_by_id(session, {r.child_id for r in rows})
     rows = await _drop_settled(session, rows, now)
+    batches = await _catch_up_items(session, schedule, rows, children, now)
+    rows = [r for r in rows if r.status == repo.PENDING]
     recipients = await choose_recipients(app, session, children, now)
     groups: dict[Recipient, list[ReminderDelivery]] = defaultdict(list)
     waiting: list[tuple[Recipient, list[DueItem], datetime]] = []
@@ -138,11 +172,41 @@ async def _queue_pending(
                 continue
             groups[recipient].append(row)
         for recipient, group in groups.items():
-            items = [_item_of(r, children[r.child_id], edition) for r in group]
+            items = [batches.get(r.id) or _item_of(r, children[r.child_id], edition) for r in group]
             not_before = await _send(app, session, recipient, group, items, now, result)
             if not_before is not None and not recipient.is_director:
                 waiting.append((recipient, items, not_before))
     await _await_replies(session, waiting, now, runtime.settings.reply_hours)
+
+
+async def _catch_up_items(
+    session: AsyncSession,
+    schedule: Schedule,
+    rows: list[ReminderDelivery],
+    children: dict[int, Child],
+    now: datetime,
+) -> dict[int, DueItem]:
+    """Catch-up rows rebuilt from the child's plan on the row's day; a batch that changed
+    since (doses recorded, record corrected) is closed: its successor has its own row."""
+    catch_up = [r for r in rows if r.kind == "vaccine" and r.item.startswith(CATCH_UP_PREFIX)]
+    if not catch_up:
+        return {}
+    doses = await repo.doses_for(session, {r.child_id for r in catch_up})
+    items: dict[int, DueItem] = {}
+    for row in catch_up:
+        child = children[row.child_id]
+        day = row.due_date
+        item = None
+        if child.birth_date <= day:
+            plan = plan_doses(child.birth_date, child.sex, doses[child.id], day, schedule)
+            batch = first_batch(plan, day)
+            if batch and catch_up_key(d.code for d in batch) == row.item:
+                item = catch_up_item(child.id, child.display_name, batch, plan.edition, day)
+        if item is None:
+            row.status, row.resolved_at = repo.RESOLVED, now
+        else:
+            items[row.id] = item
+    return items
 
 
 async def _drop_settled(

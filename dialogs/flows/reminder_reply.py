@@ -19,10 +19,16 @@ from reminders.replies import parse_guardian_reply
 NAME = "reminder_reply"
 
 
-def items_of(state: State) -> list[DueItem]:
-    return [
+def items_of(state: State, ctx: Context | None = None) -> list[DueItem]:
+    """The reminded items; with the shell's `reminders_received`, only those of the last
+    reminder actually sent (one still queued for the morning is not confirmed)."""
+    items = [
         DueItem.from_json(raw) for raw in state.data.get("items") or () if isinstance(raw, Mapping)
     ]
+    received = ctx.extra.get("reminders_received") if ctx is not None else None
+    if received is None:
+        return items
+    return [i for i in items if (i.child_id, i.kind, i.item) in received]
 
 
 class ReminderReplyFlow:
@@ -34,8 +40,8 @@ class ReminderReplyFlow:
         return Outcome(IDLE, (Reply("reminder.reply.nothing_pending"),))
 
     def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
-        parsed = parse_guardian_reply(answer.text, items_of(state), today=ctx.today)
-        if parsed.intent == "unknown":
+        parsed = parse_guardian_reply(answer.text, items_of(state, ctx), today=ctx.today)
+        if parsed.intent in ("unknown", "not_yet"):  # not_yet: "1" before the dose may be given
             return Outcome(state, (parsed.reply,))
         return Outcome(IDLE, (parsed.reply,), parsed.effects)
 

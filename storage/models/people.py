@@ -82,7 +82,7 @@ class Child(Base):
     residence_permit_issued_on: Mapped[date | None] = mapped_column(Date, index=True)
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(index=True)  # new children: catch-up plans
 
 
 class GuardianLink(Base):

@@ -25,7 +25,7 @@ class DoseGiven(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"))
     code: Mapped[str] = mapped_column(String(24))
-    given_on: Mapped[date | None] = mapped_column(Date)
+    given_on: Mapped[date | None] = mapped_column(Date, index=True)  # next doses by interval
     source: Mapped[str] = mapped_column(String(16))  # guardian | director | import
     recorded_at: Mapped[datetime]
 

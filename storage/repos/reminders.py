@@ -46,6 +46,24 @@ async def children_born_in(session: AsyncSession, ranges: Sequence[DateRange]) -
     return list((await session.execute(_eligible(select(Child).where(cond)))).scalars())
 
 
+async def children_with_doses_given_in(
+    session: AsyncSession, ranges: Sequence[DateRange]
+) -> list[Child]:
+    """Active, contactable children with a dose recorded as given in any of the ranges."""
+    if not ranges:
+        return []
+    cond = or_(*(DoseGiven.given_on.between(lo, hi) for lo, hi in ranges))
+    ids = select(DoseGiven.child_id).where(cond).distinct()
+    stmt = _eligible(select(Child).where(Child.id.in_(ids)))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def children_registered_since(session: AsyncSession, since: datetime) -> list[Child]:
+    """Active, contactable children added on or after `since` (their first catch-up plan)."""
+    stmt = _eligible(select(Child).where(Child.created_at >= since))
+    return list((await session.execute(stmt)).scalars())
+
+
 async def children_in_regions_born_in(
     session: AsyncSession, region_codes: Collection[str], born: DateRange | None = None
 ) -> list[tuple[Child, str]]:
@@ -300,3 +318,34 @@ async def mark_planned(
         .where(PlannerMark.name == name, PlannerMark.last_as_of < as_of)
         .values(last_as_of=as_of, updated_at=now)
     )
+
+
+async def last_sent_reminder_items(
+    session: AsyncSession, person_id: int
+) -> frozenset[tuple[int, str, str]] | None:
+    """(child, kind, item) of the last reminder message actually sent to this person; None
+    when none was sent (a reminder still queued, e.g. for 08:00, does not count)."""
+    last = (
+        await session.execute(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.person_id == person_id,
+                OutboxMessage.status == "sent",
+                OutboxMessage.id.in_(
+                    select(ReminderDelivery.outbox_id).where(
+                        ReminderDelivery.recipient_id == person_id
+                    )
+                ),
+            )
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if last is None:
+        return None
+    rows = await session.execute(
+        select(ReminderDelivery.child_id, ReminderDelivery.kind, ReminderDelivery.item).where(
+            ReminderDelivery.outbox_id == last
+        )
+    )
+    return frozenset((c, k, i) for c, k, i in rows.all())

@@ -17,26 +17,31 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 
 from bot.phones import is_valid, to_e164
+from bot.web.console import roster_columns as extra
 from content.locales import SUPPORTED_LOCALES
 
 COLUMNS = (
     "kind", "code", "name", "level", "parent", "phone", "locale", "area",
     "display_name", "sex", "birth_date", "director_phone", "child", "relation",
+    *extra.COLUMNS,
     "wecom_userid",  # a director's WeCom user id (bot/mainland): optional
 )  # fmt: skip
 KINDS = ("area", "director", "child", "guardian")
 LEVELS = ("county", "township", "village")
 RELATIONS = ("mother", "father", "grandparent", "sibling", "relative", "entrusted", "other")
 EXAMPLE = (
-    ("area", "C01", "示例县", "county", "", "", "", "", "", "", "", "", "", "", ""),
-    ("area", "T01", "示例镇", "township", "C01", "", "", "", "", "", "", "", "", "", ""),
-    ("area", "V01", "北村", "village", "T01", "", "", "", "", "", "", "", "", "", ""),
+    ("area", "C01", "示例县", "county", "", "", "", "", "", "", "", "", "", "",
+     "530102", "", "", "", "", ""),
+    ("area", "T01", "示例镇", "township", "C01", "", "", "", "", "", "", "", "", "",
+     "", "", "", "", "", ""),
+    ("area", "V01", "北村", "village", "T01", "", "", "", "", "", "", "", "", "",
+     "", "", "", "", "", ""),
     ("director", "", "孙主任", "", "", "13800000102", "zh_Hans", "V01", "", "", "", "", "", "",
-     "sunzhuren"),
+     "", "", "", "", "", "sunzhuren"),
     ("child", "A01", "周小明", "", "", "", "", "V01", "小明", "m", "2018-05-04",
-     "13800000102", "", "", ""),
+     "13800000102", "", "", "", "留守、困境", "是", "2025-09-01", "否", ""),
     ("guardian", "", "周奶奶", "", "", "13800000111", "zh_Hans", "V01", "", "", "", "", "A01",
-     "grandparent", ""),
+     "grandparent", "", "", "", "", "", ""),
 )  # fmt: skip
 _WECOM_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
@@ -198,6 +203,10 @@ def check_rows(rows: list[dict[str, str]], known: Known, today: date) -> list[Ro
             if code in seen_areas:
                 row.problems.append(("console.roster.err.duplicate", {"value": code}))
             seen_areas.add(code)
+            region, problem = extra.region_code(v.get("region_code", ""))
+            if problem:
+                row.problems.append(problem)
+            row.parsed = {"region_code": region}
             row.action = "update" if code in known.areas else "create"
             if row.ok:
                 areas[code] = level
@@ -252,7 +261,9 @@ def check_rows(rows: list[dict[str, str]], known: Known, today: date) -> list[Ro
                 row.problems.append(("console.roster.err.duplicate", {"value": f"{area}/{code}"}))
             seen_children.add((area, code))
             row.action = "update" if (area, code) in known.children else "create"
-            row.parsed = {"birth_date": born, "director": director}
+            extras, problems = extra.child_extras(v, today, parse_date)
+            row.problems += problems
+            row.parsed = {"birth_date": born, "director": director, **extras}
             if row.ok:
                 children.add((area, code))
         else:

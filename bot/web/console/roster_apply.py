@@ -11,6 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.web.console.roster import Known, RosterRow
 from storage.models import Area, Child, GuardianLink, Person
 
+EXTRA_FIELDS = {  # roster column -> Child field (bot.web.console.roster_columns)
+    "categories": "categories",
+    "key_child": "is_key_child",
+    "do_not_contact": "do_not_contact",
+    "permit_issued_on": "residence_permit_issued_on",
+}
+
 
 async def load_known(session: AsyncSession) -> Known:
     known = Known()
@@ -74,7 +81,19 @@ async def apply_rows(session: AsyncSession, report: list[RosterRow], now: dateti
         if row.kind == "area":
             parent = await _area_id(session, v["parent"]) if v.get("parent") else None
             area = (await session.execute(select(Area).where(Area.code == v["code"]))).scalar()
-            values = {"name": v["name"], "level": v["level"].lower(), "parent_id": parent}
+            values: dict[str, object] = {
+                "name": v["name"],
+                "level": v["level"].lower(),
+                "parent_id": parent,
+            }
+            # the region code picks the area's calendar; without one it inherits its parent's
+            region = row.parsed.get("region_code")
+            if region is None and parent is not None and (area is None or not area.region_code):
+                region = (
+                    await session.execute(select(Area.region_code).where(Area.id == parent))
+                ).scalar_one_or_none()
+            if region is not None:
+                values["region_code"] = region
             if area is None:
                 session.add(Area(code=v["code"], timezone="Asia/Shanghai", **values))
                 outcome = "created"
@@ -102,6 +121,11 @@ async def apply_rows(session: AsyncSession, report: list[RosterRow], now: dateti
                 "birth_date": row.parsed["birth_date"],
                 "director_id": director_id,
             }
+            # the extra columns only when the file has them: a file without do_not_contact
+            # never clears it
+            for column, field_name in EXTRA_FIELDS.items():
+                if column in v:
+                    values[field_name] = row.parsed[field_name]
             child = (
                 await session.execute(
                     select(Child).where(Child.area_id == area_id, Child.code == v["code"])

@@ -19,8 +19,10 @@ from bot.reminders.config import load_reminder_settings
 from bot.reminders.sources import current_calendars, current_schedule
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
+from reminders.calendars import data_gaps
 from storage.models import CalendarOverride, ImmunizationEdition
 from storage.repos import audit
+from storage.repos import reminders as reminders_repo
 
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
 KINDS = ("edition", "calendar")
@@ -68,6 +70,7 @@ async def _view(request: Request) -> dict[str, Any]:
         }
         book = await current_calendars(session)
         schedule = await current_schedule(session)
+        in_use = await reminders_repo.region_codes(session)
     editions = [
         {"id": e.id, "title": e.title, "effective_from": e.effective_from,
          "entries": len(e.entries),
@@ -80,7 +83,14 @@ async def _view(request: Request) -> dict[str, Any]:
         for code, doc in sorted(book.regions.items())
     ]  # fmt: skip
     settings = load_reminder_settings()
-    return {"editions": editions, "regions": regions, "settings": settings, "kinds": KINDS}
+    gaps = data_gaps(book, in_use)
+    return {
+        "editions": editions,
+        "regions": regions,
+        "settings": settings,
+        "kinds": KINDS,
+        "gaps": gaps,
+    }
 
 
 def router() -> APIRouter:

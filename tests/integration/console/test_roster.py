@@ -50,6 +50,12 @@ GUARDIAN = _with(GUARDIAN_1, phone="13800000119")
         (_with(GUARDIAN, child="Z99"), "console.roster.err.child"),
         (_with(AREA, kind="school"), "console.roster.err.kind"),
         (_with(CHILD, sex="x"), "console.roster.err.sex"),
+        (_with(AREA, code="C09", region_code="5301"), "console.roster.err.region"),
+        (_with(CHILD, categories="留守、贫困"), "console.roster.err.category"),
+        (_with(CHILD, key_child="maybe"), "console.roster.err.yes_no"),
+        (_with(CHILD, do_not_contact="不要"), "console.roster.err.yes_no"),
+        (_with(CHILD, permit_issued_on="2025-13-01"), "console.roster.err.date_bad"),
+        (_with(CHILD, permit_issued_on="2027-01-01"), "console.roster.err.permit_future"),
     ],
 )
 def test_dry_run_names_the_problem_of_each_row(bad_row: tuple[str, ...], problem: str) -> None:
@@ -123,6 +129,12 @@ async def test_import_skips_the_bad_row_and_is_idempotent(db: Database, name: st
         audits = (await session.execute(select(AuditEntry.action))).scalars().all()
     assert counts == [3, 2, 1, 1]
     assert (child.code, child.birth_date, child.display_name) == ("A01", date(2018, 5, 4), "小明")
+    # the reminder and visit columns: categories, key child, permit date, do-not-contact
+    assert child.categories == ["left_behind", "difficulty"] and child.is_key_child
+    assert child.residence_permit_issued_on == date(2025, 9, 1) and not child.do_not_contact
+    async with db.transaction() as session:
+        regions = dict((await session.execute(select(Area.code, Area.region_code))).all())
+    assert regions == {"C01": "530102", "T01": "530102", "V01": "530102"}  # inherited
     assert audits == ["roster_import", "roster_import"]
 
 
@@ -137,3 +149,14 @@ async def test_an_unreadable_file_is_reported_not_raised(db: Database) -> None:
                 files={"file": ("roster.xlsx", b"not a workbook", "application/octet-stream")},
             )
             assert response.status_code == 400 and ".xlsx" in response.text
+
+
+def test_category_names_and_yes_no() -> None:
+    from bot.web.console.roster_columns import categories, yes_no
+
+    assert categories("流动 孤儿,事实无人抚养") == (
+        ["migrant", "orphan", "de_facto_unsupported"],
+        None,
+    )
+    assert categories("left_behind；留守") == (["left_behind"], None)
+    assert yes_no("是", "key_child") == (True, None) and yes_no("", "key_child") == (False, None)

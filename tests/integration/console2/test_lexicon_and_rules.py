@@ -164,3 +164,11 @@ async def test_the_json_endpoints_are_in_the_openapi_spec(db: Database) -> None:
         assert path in spec["paths"], path
     assert "QueueOut" in spec["components"]["schemas"]
     assert "TestOut" in spec["components"]["schemas"]
+
+
+async def test_the_reminder_page_lists_regional_data_to_check(db: Database) -> None:
+    async with staffed(db) as staff, staff.signed_in("root") as (client, _):
+        response = await client.get("/console/reminders")
+    assert response.status_code == 200
+    assert 'id="data-gaps"' in response.text or 'id="data-gaps-none"' in response.text
+    assert "待核实的地区数据" in response.text

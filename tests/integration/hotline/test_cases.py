@@ -59,7 +59,8 @@ async def test_hit_opens_case_replies_and_alerts_ahead_of_reminders(app: Applica
     await app.dispatcher.run_once()  # one row only: it must be the alert
     [alert] = [r for r in await outbox_rows(app, HOTLINE) if r.status == "sent"]
     assert alert.lane == Lane.ALERT
-    assert case.ref in (alert.text or "") and "暴力伤害/虐待" in (alert.text or "")
+    label = app.catalog.text(f"case.category.{case.category}", "zh_Hans", {})
+    assert case.ref in (alert.text or "") and label in (alert.text or "")
     for private in ("刘乐乐", "乐乐", "李主任", DIRECTOR, "打了一顿"):
         assert private not in (alert.text or "")
     director = await texts(app, DIRECTOR)

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import Application
 from bot.clock import FakeClock
+from reminders.schedule import load_schedule
 from storage.models import (
     Area,
     ChannelAddress,
     Child,
+    DoseGiven,
     GuardianLink,
     OutboxMessage,
     Person,
     ReminderDelivery,
 )
+
+ON_TIME_DAYS = 21  # `child(records=None)`: doses due this long before now were given on time
 
 
 @dataclass
@@ -56,8 +61,15 @@ class Roster:
         return person
 
     async def child(
-        self, birth: date, guardians: list[Person], sex: str = "m", **kw: object
+        self,
+        birth: date,
+        guardians: list[Person],
+        sex: str = "m",
+        records: Mapping[str, date | None] | None = None,
+        **kw: object,
     ) -> Child:
+        """A child whose doses due more than 3 weeks ago were given on time (`records`
+        replaces that record; `{}` for none), so only what falls due now is reminded."""
         assert self.area is not None and self.director is not None
         n = len(self.children) + 1
         values: dict[str, object] = {
@@ -77,6 +89,26 @@ class Roster:
             self.session.add(
                 GuardianLink(
                     child_id=child.id, guardian_id=guardian.id, relation="parent", priority=priority
+                )
+            )
+        if records is None:
+            today = self.now.date()
+            edition = load_schedule().in_force(today)
+            records = {
+                e.code: e.due_date(birth)
+                for e in edition.entries
+                if e.due_date(birth) < today - timedelta(days=ON_TIME_DAYS)
+                and (e.group is None or e.vaccine in ("JE-L", "HepA-L"))
+                and e.applies_to(sex)
+            }
+        for code, given_on in records.items():
+            self.session.add(
+                DoseGiven(
+                    child_id=child.id,
+                    code=code,
+                    given_on=given_on,
+                    source="import",
+                    recorded_at=self.now,
                 )
             )
         await self.session.flush()

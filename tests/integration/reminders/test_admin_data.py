@@ -4,7 +4,7 @@ and nothing invalid is stored."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,10 +12,12 @@ import pytest
 from bot.app import Application
 from bot.clock import FakeClock
 from bot.reminders import admin, plan
+from bot.reply_json import reply_from_json
+from dialogs.render import render
 from reminders.calendars import CalendarError
 from reminders.schedule import ScheduleError
 from storage.db import Database
-from tests.integration.reminders.roster import Roster, ledger
+from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows
 from tests.support.apps import make_app
 
 SHIPPED = Path(__file__).resolve().parents[3] / "content" / "schedules" / "immunization.toml"
@@ -36,13 +38,17 @@ async def app(db: Database) -> AsyncIterator[Application]:
 async def test_a_corrected_entry_moves_the_reminder(app: Application) -> None:
     async with app.db.transaction() as s:
         r = await Roster(s, NOW).setup()
-        await r.child(date(2025, 12, 2), [await r.person()])  # 3 months old today
+        birth = date(2025, 12, 2)  # 3 months old today
+        records = {"HepB1": birth, "BCG": birth, "HepB2": date(2026, 1, 2)}
+        await r.child(birth, [await r.person()], records=records)
         exported = await admin.export_editions(s)
-        current = next(e for e in exported["editions"] if e["id"] == "nip-2026")
+        current = next(e for e in exported["editions"] if e["id"] == "nip-2025-dtap")
         for entry in current["entries"]:
             if entry["code"] in ("IPV1", "DTaP1"):
                 entry["months"] = 3  # an administrator moves the 2-month doses to 3 months
-        assert await admin.import_editions(s, {"editions": [current]}, NOW, "test") == ["nip-2026"]
+        assert await admin.import_editions(s, {"editions": [current]}, NOW, "test") == [
+            "nip-2025-dtap"
+        ]
     await plan(app)
     assert {(d.item, d.stage) for d in await ledger(app)} >= {("IPV1", "due"), ("DTaP1", "due")}
 
@@ -78,11 +84,41 @@ async def test_a_calendar_override_brings_the_insurance_deadline_forward(
         await r.child(date(2020, 6, 1), [await r.person()])
         doc = {
             "region": "530102",
-            "insurance": {"window_start": "01-01", "window_end": "03-02", "coverage": "same_year"},
+            "insurance": {
+                "window_start": "01-01",
+                "window_end": "03-02",
+                "coverage": "same_year",
+                "verified": True,
+                "source": "test: the city's notice",
+            },
         }
         await admin.set_calendar(s, doc, NOW, "test", TODAY)
     await plan(app)
     assert [(d.kind, d.item, d.stage) for d in await ledger(app)] == [("insurance", "2026", "due")]
+
+
+async def test_an_unverified_deadline_says_check_locally_and_never_closed(
+    app: Application,
+) -> None:
+    async with app.db.transaction() as s:
+        r = await Roster(s, NOW).setup(region="530102")
+        await r.child(date(2020, 6, 1), [await r.person()])
+        doc = {
+            "region": "530102",
+            "insurance": {"window_start": "01-01", "window_end": "03-02", "coverage": "same_year"},
+        }
+        await admin.set_calendar(s, doc, NOW, "test", TODAY)
+    await plan(app)
+    assert [(d.kind, d.item, d.stage) for d in await ledger(app)] == [
+        ("insurance", "2026", "u-due")
+    ]
+    (row,) = await outbox_rows(app)
+    text = render(reply_from_json(row.message), app.catalog, "zh_Hans", "numbered").text
+    assert "以当地通知为准" in text and "截止" in text and "已截止" not in text
+    for days in (7, 8, 30):  # the overdue stage never comes for an unverified date
+        fake(app).set(NOW + timedelta(days=days))
+        await plan(app)
+    assert [d.stage for d in await ledger(app) if d.kind == "insurance"] == ["u-due"]
 
 
 @pytest.mark.parametrize(

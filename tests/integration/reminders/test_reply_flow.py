@@ -35,6 +35,13 @@ def step(text: str, items: list[DueItem]) -> tuple[State, tuple[object, ...], st
     return outcome.state, outcome.effects, outcome.replies[0].key
 
 
+def route(text: str, *items: DueItem) -> fx.RouteRemindersToDirector:
+    """ONE effect: the shell writes each director one message with all the items."""
+    return fx.RouteRemindersToDirector(
+        text, tuple(tuple(sorted(i.to_json().items())) for i in items)
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "items", "effects", "flow"),
     [
@@ -43,13 +50,8 @@ def step(text: str, items: list[DueItem]) -> tuple[State, tuple[object, ...], st
         ("done", [DOSE], (fx.ConfirmDose(7, "DTaP1", TODAY),), None),
         ("已参保", [DOSE, INSURANCE], (fx.ConfirmInsurance(8, 2027),), None),
         ("1", [PERMIT], (fx.ConfirmReminder(7, "residence_permit", "2027"),), None),
-        ("2", [DOSE], (fx.RouteToDirector(7, "2"),), None),
-        (
-            "不知道",
-            [DOSE, INSURANCE],
-            (fx.RouteToDirector(7, "不知道"), fx.RouteToDirector(8, "不知道")),
-            None,
-        ),
+        ("2", [DOSE], (route("2", DOSE),), None),
+        ("不知道", [DOSE, INSURANCE], (route("不知道", DOSE, INSURANCE),), None),
         ("你好呀", [DOSE], (), NAME),  # not understood: keep waiting
     ],
 )

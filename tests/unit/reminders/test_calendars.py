@@ -202,9 +202,12 @@ def test_deadline_on_a_weekend_is_shown_with_last_workday() -> None:
         (date(2026, 2, 14), True, "Spring Festival", True, "chinese_calendar"),
         (date(2025, 11, 22), False, None, False, "chinese_calendar"),  # plain Saturday
         (date(2025, 11, 24), True, None, False, "chinese_calendar"),
-        (date(2027, 1, 2), False, None, False, "weekend_rule"),  # beyond the package's data
-        (date(2027, 1, 4), True, None, False, "weekend_rule"),
-        (date(1999, 10, 1), True, None, False, "weekend_rule"),
+        # beyond the package's data: statutory holidays computed, weekends off
+        (date(2027, 1, 1), False, "New Year's Day", False, "statutory_only"),
+        (date(2027, 1, 2), False, None, False, "statutory_only"),
+        (date(2027, 1, 4), True, None, False, "statutory_only"),
+        (date(2027, 10, 1), False, "National Day", False, "statutory_only"),
+        (date(1999, 10, 1), False, "National Day", False, "statutory_only"),
     ],
 )
 def test_day_info(
@@ -248,3 +251,48 @@ def test_every_shipped_calendar_section_says_whether_it_is_verified() -> None:
         for section, values in doc.items():
             if isinstance(values, dict):
                 assert "verified" in values and values.get("source"), (item.name, section)
+
+
+def test_data_gaps_list_unverified_and_national_defaults() -> None:
+    from reminders.calendars import data_gaps, load_calendars
+
+    gaps = {(g.region, g.section): g.problem for g in data_gaps(load_calendars(), ["420000", "x"])}
+    assert gaps[("420000", "insurance")] == "national_default"  # Hubei sets no window
+    assert gaps[("420000", "school_primary")] == "national_default"
+    assert ("420000", "residence_permit") not in gaps  # the national rule is verified
+    assert gaps[("x", "*")] == "missing"
+
+
+# Spring Festival (lunar 1/1), Qingming (solar term), Dragon Boat (5/5), Mid-Autumn (8/15)
+HOLIDAY_YEARS = {
+    2026: [date(2026, 2, 17), date(2026, 4, 5), date(2026, 6, 19), date(2026, 9, 25)],
+    2027: [date(2027, 2, 6), date(2027, 4, 5), date(2027, 6, 9), date(2027, 9, 15)],
+    2028: [date(2028, 1, 26), date(2028, 4, 4), date(2028, 5, 28), date(2028, 10, 3)],
+    2029: [date(2029, 2, 13), date(2029, 4, 4), date(2029, 6, 16), date(2029, 9, 22)],
+    2030: [date(2030, 2, 3), date(2030, 4, 5), date(2030, 6, 5), date(2030, 9, 12)],
+}
+
+
+@pytest.mark.parametrize("year", sorted(HOLIDAY_YEARS))
+def test_statutory_holidays_for_any_year(year: int) -> None:
+    from reminders.workdays import arrangement_missing, statutory_holidays
+
+    days = statutory_holidays(year)
+    for fixed in (date(year, 1, 1), date(year, 5, 1), date(year, 10, 1), date(year, 10, 3)):
+        assert fixed in days and not is_workday(fixed)
+    for lunar in HOLIDAY_YEARS[year]:
+        assert lunar in days, lunar
+        assert not is_workday(lunar)
+    assert not any("observed" in n or "Day off" in n for n in days.values())
+    assert arrangement_missing(year) is (year > 2026)
+
+
+def test_an_arrangement_in_the_data_adds_days_off_and_makeup_workdays() -> None:
+    from reminders.workdays import arrangements_from_mapping
+
+    found = arrangements_from_mapping(
+        {"years": [{"year": 2027, "days_off": ["2027-02-09"], "workdays": ["2027-02-14"]}]}
+    )
+    assert found[2027].days_off == {date(2027, 2, 9)}
+    with pytest.raises(ValueError, match="not in that year"):
+        arrangements_from_mapping({"years": [{"year": 2027, "days_off": ["2028-01-01"]}]})

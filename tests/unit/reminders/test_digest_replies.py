@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from content.catalog import Catalog
 from content.segments import count_segments
-from dialogs.effects import ConfirmDose, ConfirmInsurance, ConfirmReminder, RouteToDirector
+from dialogs.effects import (
+    ConfirmDose,
+    ConfirmInsurance,
+    ConfirmReminder,
+    RouteRemindersToDirector,
+)
 from dialogs.render import render
 from reminders.digest import (
     DueItem,
@@ -80,14 +85,22 @@ def test_single_reminder_in_other_locales(locale: str, expected: str) -> None:
             DueItem(1, "小明", "vaccine", "JE-L2", "due", date(2025, 1, 1), "JE-L", 2, 24),
             "应接种 乙脑第2剂（2岁）",
         ),
+        (  # ages over 24 months in years: never "162月龄"
+            DueItem(1, "小芳", "vaccine", "HPV2", "due", date(2026, 7, 1), "HPV", 2, 162),
+            "应接种 HPV第2剂（13岁6个月）",
+        ),
         (insurance(), "2026年居民医保请在2025年12月31日前参保"),
         (
             DueItem(2, "小红", "insurance", "2026", "due", date(2025, 10, 1)),
-            "2026年居民医保今天截止参保（当天放假）",
+            "2026年居民医保今天截止参保（当天放假，最后工作日9月30日）",
+        ),
+        (  # beyond the package's years: National Day is computed, still a holiday
+            DueItem(2, "小红", "insurance", "2028", "due", date(2027, 10, 1)),
+            "2028年居民医保今天截止参保（当天放假，最后工作日9月30日）",
         ),
         (
             DueItem(2, "小红", "residence_permit", "2", "before", date(2026, 3, 14)),
-            "居住证请在2026年3月14日前签注（当天周末）",
+            "居住证请在2026年3月14日前签注（当天周末，最后工作日3月13日）",
         ),
         (
             DueItem(2, "小红", "school_primary", "2026", "overdue", date(2026, 6, 30)),
@@ -206,19 +219,20 @@ PENDING = (
     insurance(2, "小红"),
 )
 DOSES = (ConfirmDose(1, "DTaP2", TODAY), ConfirmDose(1, "bOPV1", TODAY))
-ROUTE_ALL = lambda text: (RouteToDirector(1, text), RouteToDirector(2, text))  # noqa: E731
+FROZEN = tuple(tuple(sorted(i.to_json().items())) for i in PENDING)
+ROUTE_ALL = lambda text: (RouteRemindersToDirector(text, FROZEN),)  # noqa: E731
 
 
 @pytest.mark.parametrize(
     ("reply", "intent", "effects", "key"),
     [
-        ("1", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.confirmed"),
-        ("１", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.confirmed"),
-        ("Done.", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.confirmed"),
-        ("已接种", "confirm", DOSES, "reminder.reply.dose_confirmed"),
-        ("已接種", "confirm", DOSES, "reminder.reply.dose_confirmed"),
-        ("接种了", "confirm", DOSES, "reminder.reply.dose_confirmed"),
-        ("今天打了！", "confirm", DOSES, "reminder.reply.dose_confirmed"),
+        ("1", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.recorded"),
+        ("１", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.recorded"),
+        ("Done.", "confirm", (*DOSES, ConfirmInsurance(2, 2026)), "reminder.reply.recorded"),
+        ("已接种", "confirm", DOSES, "reminder.reply.recorded"),
+        ("已接種", "confirm", DOSES, "reminder.reply.recorded"),
+        ("接种了", "confirm", DOSES, "reminder.reply.recorded"),
+        ("今天打了！", "confirm", DOSES, "reminder.reply.recorded"),
         ("已参保", "confirm", (ConfirmInsurance(2, 2026),), "reminder.reply.insurance_confirmed"),
         ("交了", "confirm", (ConfirmInsurance(2, 2026),), "reminder.reply.insurance_confirmed"),
         ("2", "route", ROUTE_ALL("2"), "reminder.reply.routed"),
@@ -239,10 +253,36 @@ def test_parse_guardian_reply(reply: str, intent: str, effects: tuple, key: str)
 def test_reply_without_matching_pending_items() -> None:
     assert parse_guardian_reply("1", (), today=TODAY).intent == "nothing_pending"
     routed = parse_guardian_reply("2", (), today=TODAY)
-    assert routed.effects == (RouteToDirector(None, "2"),)
+    assert routed.intent == "route" and routed.effects == ()
     # "已参保" but only a dose was reminded: a person sorts it out
     only_dose = parse_guardian_reply("已参保", (dtap2(),), today=TODAY)
-    assert only_dose.effects == (RouteToDirector(1, "已参保"),)
+    frozen = (tuple(sorted(dtap2().to_json().items())),)
+    assert only_dose.effects == (RouteRemindersToDirector("已参保", frozen),)
+
+
+def test_the_answer_lists_what_was_recorded() -> None:
+    parsed = parse_guardian_reply("1", PENDING, today=TODAY)
+    assert (
+        text(parsed.reply) == "已记录：小明 百白破第2剂、脊灰第3剂；小红 2026年居民医保参保。谢谢！"
+    )
+
+
+@pytest.mark.parametrize("reply", ["1 小明", "小明 1", "1　小明"])
+def test_one_child_of_several(reply: str) -> None:
+    parsed = parse_guardian_reply(reply, PENDING, today=TODAY)
+    assert parsed.effects == DOSES
+    assert "小红" not in text(parsed.reply)
+
+
+def test_a_dose_is_not_recorded_before_it_may_be_given() -> None:
+    tomorrow = DueItem(
+        1, "小明", "vaccine", "DTaP1", "before", TODAY + timedelta(days=1), "DTaP", 1, 2
+    )
+    parsed = parse_guardian_reply("1", (tomorrow,), today=TODAY)
+    assert parsed.intent == "not_yet" and parsed.effects == ()
+    mixed = parse_guardian_reply("1", (tomorrow, insurance(2, "小红")), today=TODAY)
+    assert mixed.effects == (ConfirmInsurance(2, 2026),)
+    assert "百白破" not in text(mixed.reply)
 
 
 def test_bare_one_confirms_school_and_permit_items() -> None:

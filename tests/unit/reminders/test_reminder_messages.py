@@ -72,5 +72,6 @@ def test_other_kinds_fit_two_segments(kind: str, stage: str) -> None:
         reply = compose_guardian_digest([item], CATALOG)
         assert reply is not None
         sms = render(reply, CATALOG, locale, "numbered").text
-        assert count_segments(sms).segments <= 2, sms
+        # naming the last working day before a holiday deadline costs English a segment
+        assert count_segments(sms).segments <= (3 if locale == "en" else 2), sms
         assert "{" not in sms and "…" not in sms
