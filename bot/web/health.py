@@ -27,12 +27,20 @@ def router(app: Application) -> APIRouter:
             migrated = await app.db.is_migrated()
         except Exception:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-        body = {
-            "status": "ok" if migrated else "error",
+        stalled = app.polling_stalled()
+        healthy = migrated and not stalled
+        body: dict[str, object] = {
+            "status": "ok" if healthy else "error",
             "database": "ok" if migrated else "not migrated",
             "channels": app.live_channels,
             "version": _version(),
         }
-        return JSONResponse(body, status_code=200 if migrated else 503)
+        if stalled is not None:
+            body["telegram_polling"] = "stalled" if stalled else "ok"
+            if app.poller.last_error:
+                body["telegram_polling_error"] = app.poller.last_error
+            if app.poller.failed_updates:
+                body["telegram_failed_updates"] = app.poller.failed_updates[-10:]
+        return JSONResponse(body, status_code=200 if healthy else 503)
 
     return r

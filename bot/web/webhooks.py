@@ -14,6 +14,13 @@ from aiogram.types import Update
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as SATimeout
 
 from bot.app import Application
 from bot.channels import sms, telegram
@@ -48,11 +55,26 @@ async def _signed_form(app: Application, request: Request) -> dict[str, str] | N
     return form
 
 
+def is_transient(exc: BaseException) -> bool:
+    """A database or network failure that passes (retry later), not a bad message."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(
+        exc,
+        OperationalError | InterfaceError | DisconnectionError | SATimeout | OSError | TimeoutError,
+    )
+
+
 def telegram_update_handler(app: Application) -> Callable[[Update], Awaitable[None]]:
     async def handle(update: Update) -> None:
         inbound = telegram.update_to_inbound(update, app.clock.now())
         if inbound is not None:
-            await app.service.handle(inbound)
+            try:
+                await app.service.handle(inbound)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise telegram.TransientFailure(type(exc).__name__) from exc
+                raise
         tg = app.telegram
         if update.callback_query is not None and tg is not None:
             await tg.answer_callback(update.callback_query.id)
