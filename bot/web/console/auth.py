@@ -2,7 +2,8 @@
 
 The session cookie holds a random token (only its SHA-256 is stored); it is HttpOnly and
 SameSite=Lax. Each session has its own CSRF token, checked on every POST (form field
-`csrf_token` or header `X-CSRF-Token`). Five wrong passwords lock an account for 15 minutes.
+`csrf_token` or header `X-CSRF-Token`). Sign-in attempts are throttled per address and per
+account, and passwords are checked off the event loop (`throttle.py`).
 """
 
 from __future__ import annotations
