@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from bot.app import Application
 from bot.capabilities import all_routers
 from bot.web import health, simulator, webhooks
+from bot.web.limits import BodyLimit
 
 log = logging.getLogger(__name__)
 
@@ -45,5 +46,6 @@ def create_web_app(app: Application, *, background: bool = True) -> FastAPI:
         web.include_router(simulator.router(app))
     for extra in all_routers(app):
         web.include_router(extra)
+    web.add_middleware(BodyLimit)
     web.state.careline = app
     return web

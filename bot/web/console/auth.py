@@ -21,6 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.web.limits import limit_for
 from storage.repos import audit
 from storage.repos import console as repo
 
@@ -141,7 +142,8 @@ async def _posted_csrf(request: Request) -> str:
     if request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
-        form = await request.form()
+        # parts as large as the path's body limit (the roster import posts a 6.7 MB field)
+        form = await request.form(max_part_size=limit_for(request.url.path))
         value = form.get("csrf_token")
         return value if isinstance(value, str) else ""
     return ""
