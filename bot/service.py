@@ -235,6 +235,8 @@ class InboundService:
         return done
 
     async def _identify(self, session: AsyncSession, address: ChannelAddress) -> Person | None:
+        if address.channel == Channel.TELEGRAM and address.address.startswith("-"):
+            return None  # a group chat is nobody's identity (bot/channels/telegram.py)
         if address.person_id is not None:
             return await session.get(Person, address.person_id)
         if address.channel in (Channel.SMS, Channel.CONSOLE):

@@ -65,6 +65,15 @@ class PollerHealth:
         return now - (self.last_ok_at or started_at) > after
 
 
+def is_private(chat_type: str, chat_id: int, sender_id: int | None) -> bool:
+    return chat_type == "private" and sender_id is not None and chat_id == sender_id
+
+
+def is_group_address(address: str) -> bool:
+    """Telegram group, supergroup and channel chat ids are negative; a user's chat is not."""
+    return address.startswith("-")
+
+
 def clean_text(text: str | None) -> str:
     """Text as we can store it: no NUL (PostgreSQL refuses it in text columns)."""
     return (text or "").replace("\x00", "")
@@ -77,7 +86,15 @@ def update_to_inbound(update: Update, received_at: datetime) -> Inbound | None:
         msg = update.message
         sender = msg.from_user
         contact_phone = None
-        if msg.contact is not None and sender is not None and msg.contact.user_id == sender.id:
+        # Identity is the user, never a group: only a private chat (whose id is the sender's)
+        # can link, and only with the sender's own contact.
+        private = is_private(msg.chat.type, msg.chat.id, sender.id if sender else None)
+        if (
+            private
+            and msg.contact is not None
+            and sender is not None
+            and msg.contact.user_id == sender.id
+        ):
             contact_phone = to_e164(msg.contact.phone_number) or msg.contact.phone_number
         return Inbound(
             channel=Channel.TELEGRAM,

@@ -1,4 +1,4 @@
-"""hardening: inbound retry bookkeeping, sign-in throttle
+"""hardening: inbound retry bookkeeping, sign-in throttle, no Telegram group links
 
 Revision ID: 0007
 Revises: 0005
@@ -24,6 +24,11 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_inbound_pending", ["processed_at", "failed_at", "received_at"], unique=False
         )
+    # A Telegram group chat (negative id) is never anyone's identity: drop such links.
+    op.execute(
+        "UPDATE channel_addresses SET person_id = NULL "
+        "WHERE channel = 'telegram' AND address LIKE '-%'"
+    )
     op.create_table(
         "login_throttle",
         sa.Column("key", sa.String(length=160), nullable=False),
