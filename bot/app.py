@@ -150,6 +150,7 @@ def build_channels(settings: Settings, *, console: bool) -> dict[str, ChannelAda
             if settings.public_url
             else None,
             limits=RateLimits(settings.sms_rate),
+            timeout=settings.send_timeout_seconds,
         )
     if settings.telegram_enabled:
         assert settings.telegram_token
@@ -157,6 +158,7 @@ def build_channels(settings: Settings, *, console: bool) -> dict[str, ChannelAda
             token=settings.telegram_token,
             api_base=settings.telegram_api_base,
             limits=RateLimits(settings.telegram_rate, settings.telegram_chat_rate),
+            timeout=settings.send_timeout_seconds,
         )
     return channels
 
@@ -178,6 +180,7 @@ def build_app(
         batch=settings.dispatch_batch,
         lease_seconds=settings.dispatch_lease_seconds,
         max_attempts=settings.max_attempts,
+        send_timeout=settings.send_timeout_seconds,
     )
     service = InboundService(
         db,

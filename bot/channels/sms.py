@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -32,6 +33,7 @@ STATUS_MAP: Mapping[str, str] = {
     "canceled": "failed",
 }
 OPTED_OUT_CODES = frozenset({"21610"})
+TWILIO_429_PAUSE = 5.0  # seconds the SMS channel pauses after a Twilio 429
 UNREACHABLE_CODES = frozenset({"21211", "21612", "21614", "30003", "30005", "30006"})
 
 
@@ -114,7 +116,9 @@ class TwilioChannel:
         if self._status_callback:
             kwargs["status_callback"] = self._status_callback
         try:
-            msg = await self._twilio().messages.create_async(**kwargs)
+            # The twilio library never applies its client timeout to aiohttp: bound it here.
+            async with asyncio.timeout(self._timeout):
+                msg = await self._twilio().messages.create_async(**kwargs)
         except TwilioRestException as exc:
             raise classify_rest_error(exc) from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
@@ -134,7 +138,10 @@ class TwilioChannel:
 def classify_rest_error(exc: TwilioRestException) -> SendError:
     code = str(exc.code) if exc.code is not None else str(exc.status)
     if exc.status == 429:
-        return SendError("twilio: 429 too many requests", retryable=True, code=code)
+        # Twilio gives no Retry-After here: pause the whole channel for a fixed while.
+        return SendError(
+            "twilio: 429 too many requests", retryable=True, code=code, retry_after=TWILIO_429_PAUSE
+        )
     if exc.status >= 500:
         return SendError(f"twilio: {exc.status}", retryable=True, code=code, may_have_sent=True)
     return SendError(

@@ -132,7 +132,7 @@ async def test_sigkill_mid_send_then_restart(
     pg: Database, twilio: TwilioStandin, tmp_path: Path
 ) -> None:
     await queue_many(pg, N)
-    lease = {"CARELINE_DISPATCH_LEASE_SECONDS": "3"}
+    lease = {"CARELINE_DISPATCH_LEASE_SECONDS": "3", "CARELINE_SEND_TIMEOUT_SECONDS": "2"}
     first = start_serve(pg.url, twilio, tmp_path / "first.log", **lease)
     try:
         await twilio.recorder.wait_for_count(N // 4, timeout=120)
