@@ -19,6 +19,7 @@ from storage.db import Database
 from storage.models import OutboxMessage
 from tests.integration.test_outbox import queue
 from tests.support.channels import RecordingChannel
+from tests.support.eventually import eventually
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 CATALOG = Catalog.load()
@@ -55,8 +56,7 @@ async def test_leases_of_held_rows_are_renewed_while_sending(db: Database) -> No
     d = Dispatcher(db, {channel.name: channel}, lambda: CATALOG, clock, lease_seconds=60)
     await queue(db, 2)
     sending = asyncio.create_task(d.run_once())
-    while (await row_status(db)) != {"sending"}:
-        await asyncio.sleep(0.01)
+    await eventually(lambda: row_status(db), lambda v: v == {"sending"}, timeout=10)
     clock.advance(seconds=50)
     assert await d.renew_leases() == 2
     for r in await rows(db):
