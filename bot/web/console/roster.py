@@ -17,6 +17,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 
 from bot.phones import is_valid, to_e164
+from bot.web.console.cells import safe_row
 from content.locales import SUPPORTED_LOCALES
 
 COLUMNS = (
@@ -142,7 +143,7 @@ def template_csv() -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(EXAMPLE)
+    writer.writerows(safe_row(row) for row in EXAMPLE)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -153,7 +154,7 @@ def template_xlsx() -> bytes:
     sheet.title = "roster"
     sheet.append(list(COLUMNS))
     for row in EXAMPLE:
-        sheet.append(list(row))
+        sheet.append(safe_row(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
