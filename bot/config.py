@@ -51,6 +51,7 @@ class Settings(BaseSettings):
 
     conversation_timeout_hours: float = 24.0
     simulator: bool = False  # the /simulator page; on with `serve --demo`
+    simulator_force: bool = False  # allow the simulator while Twilio or Telegram is live
     log_level: str = "INFO"
 
     @field_validator("timezone")
