@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -46,17 +47,50 @@ def signature_ok(
     return bool(RequestValidator(auth_token).validate(url, dict(params), signature))
 
 
-def parse_inbound(form: Mapping[str, str], received_at: datetime) -> Inbound | None:
-    """An inbound SMS from Twilio's form fields; None when required fields are missing."""
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    sender = form.get("From")
+# Our columns hold 64 characters; Twilio's SIDs are 34.
+MAX_ID = 64
+_SID = re.compile(r"^[\x21-\x7e]{1,64}$")  # visible ASCII
+# Delivery statuses only move forward: a late "sent" never overwrites "delivered"
+# (callbacks can arrive out of order).
+STATUS_RANK: Mapping[str, int] = {
+    "queued": 0,
+    "sending": 1,
+    "sent": 2,
+    "received": 2,
+    "delivered": 3,
+    "undelivered": 3,
+    "failed": 3,
+}
+
+
+def moves_forward(current: str | None, new: str) -> bool:
+    """Never back to an earlier stage; between final statuses the latest report wins."""
+    return new != current and STATUS_RANK.get(new, 0) >= STATUS_RANK.get(current or "", -1)
+
+
+def form_problem(form: Mapping[str, str]) -> str | None:
+    """Why a (signed) inbound form cannot be taken, for a 400 answer; None when it can."""
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    sender = form.get("From") or ""
     if not sid or not sender:
+        return "MessageSid and From are required"
+    if not _SID.match(sid):
+        return "MessageSid must be 1-64 visible ASCII characters"
+    if len(sender) > MAX_ID or "\x00" in sender:
+        return "From must be an address of at most 64 characters"
+    if not (form.get("NumMedia") or "0").isdigit():
+        return "NumMedia must be a number"
+    return None
+
+
+def parse_inbound(form: Mapping[str, str], received_at: datetime) -> Inbound | None:
+    """An inbound SMS from Twilio's form fields; None when `form_problem` finds one."""
+    if form_problem(form) is not None:
         return None
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    sender = form.get("From") or ""
     phone = to_e164(sender) or sender
-    body = form.get("Body") or ""
-    media = int(form.get("NumMedia") or 0)
-    if media and not body:
-        body = ""
+    body = (form.get("Body") or "").replace("\x00", "")  # PostgreSQL stores no NUL
     return Inbound(
         channel=Channel.SMS,
         address=phone,

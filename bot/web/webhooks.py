@@ -94,9 +94,10 @@ def router(app: Application) -> APIRouter:
         if form is None:
             log.warning("twilio webhook: bad or missing signature")
             return _forbidden()
+        problem = sms.form_problem(form)
         inbound = sms.parse_inbound(form, app.clock.now())
-        if inbound is None:
-            return JSONResponse({"error": "MessageSid and From are required"}, status_code=400)
+        if problem is not None or inbound is None:
+            return JSONResponse({"error": problem or "bad form"}, status_code=400)
         await app.service.handle(inbound)
         return Response(EMPTY_TWIML, media_type="text/xml")
 
@@ -109,18 +110,19 @@ def router(app: Application) -> APIRouter:
             return _forbidden()
         sid = form.get("MessageSid") or form.get("SmsSid")
         status = sms.STATUS_MAP.get((form.get("MessageStatus") or "").lower())
-        if not sid or status is None:
+        if not sid or status is None or len(sid) > sms.MAX_ID or "\x00" in sid:
             return JSONResponse(
                 {"error": "MessageSid and a known MessageStatus are required"}, status_code=400
             )
-        code = form.get("ErrorCode") or None
+        code = (form.get("ErrorCode") or "")[:32] or None
         now = app.clock.now()
         async with app.db.transaction() as session:
             row = await outbox_repo.by_provider_id(session, Channel.SMS, sid)
             if row is not None:
-                row.delivery_status = status
-                if status == "delivered":
-                    row.delivered_at = now
+                if sms.moves_forward(row.delivery_status, status):
+                    row.delivery_status = status
+                    if status == "delivered":
+                        row.delivered_at = row.delivered_at or now
                 if code:
                     row.error_code = code
                 if code in sms.OPTED_OUT_CODES:
