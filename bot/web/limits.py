@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -17,6 +18,33 @@ LIMITS: tuple[tuple[str, int], ...] = (
     ("/console/translations/import", 3 * MB),  # .po files up to 2 MB
 )
 DEFAULT_LIMIT = 1 * MB
+
+
+MAX_QUERY = 4096  # bytes of query string; filters and links need far less
+MAX_VALUE = 1000  # characters in one query or form value
+
+
+def query_problem(query: bytes) -> str | None:
+    """A query string we refuse (NUL, or too long), before any route sees it."""
+    if len(query) > MAX_QUERY:
+        return f"query string too long (limit {MAX_QUERY} bytes)"
+    decoded = [v for _, v in parse_qsl(query.decode("latin-1"), keep_blank_values=True)]
+    if "%00" in query.decode("latin-1").lower() or any("\x00" in v for v in decoded):
+        return "NUL characters are not allowed in the query"
+    if any(len(v) > MAX_VALUE for v in decoded):
+        return f"a query value is too long (limit {MAX_VALUE} characters)"
+    return None
+
+
+def form_problem(values: list[object], max_value: int = MAX_VALUE) -> str | None:
+    """A posted form we refuse: NUL in any text field, or an over-long one (files aside)."""
+    for value in values:
+        if isinstance(value, str):
+            if "\x00" in value:
+                return "NUL characters are not allowed"
+            if len(value) > max_value:
+                return f"a field is too long (limit {max_value} characters)"
+    return None
 
 
 class BodyTooLarge(Exception):
@@ -37,6 +65,10 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        problem = query_problem(scope.get("query_string", b""))
+        if problem is not None:
+            await _answer(send, 400, problem)
             return
         limit = limit_for(scope.get("path", ""))
         declared = dict(scope.get("headers") or []).get(b"content-length")

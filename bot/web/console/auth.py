@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import Request
+from fastapi import HTTPException, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.web.limits import limit_for
+from bot.web.limits import form_problem, limit_for
 from storage.repos import audit
 from storage.repos import console as repo
 
@@ -149,6 +149,21 @@ async def _posted_csrf(request: Request) -> str:
     return ""
 
 
+async def refuse_bad_form(request: Request) -> None:
+    """400 for a posted form with NUL or an over-long text field (files and the roster's
+    payload aside), before any handler or query sees it."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return
+    form = await request.form(max_part_size=limit_for(request.url.path))
+    longest = (
+        limit_for(request.url.path) if request.url.path.startswith("/console/roster/") else 20_000
+    )
+    problem = form_problem([v for _, v in form.multi_items()], max_value=longest)
+    if problem is not None:
+        raise HTTPException(400, problem)
+
+
 def requires(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency: the signed-in user, with one of `roles`; POSTs must carry the CSRF token."""
 
@@ -158,6 +173,8 @@ def requires(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
             raise SignInRequired
         if request.method == "POST" and not same(await _posted_csrf(request), who.csrf):
             raise BadCsrf
+        if request.method == "POST":
+            await refuse_bad_form(request)
         if roles and who.role not in roles:
             raise Forbidden
         request.state.principal = who

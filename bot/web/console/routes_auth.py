@@ -65,6 +65,8 @@ def router() -> APIRouter:
         cookie = request.cookies.get(auth.LOGIN_CSRF_COOKIE, "")
         if not cookie or not auth.same(cookie, csrf_token):
             return _login_page(request, _safe_next(next), "console.login.expired", 400)
+        if "\x00" in username or "\x00" in password:
+            return _login_page(request, _safe_next(next), "console.login.failed", 400)
         app = auth.app_of(request)
         now = app.clock.now()
         name = username.strip()[:64]
