@@ -27,7 +27,7 @@ from storage.models import LoginThrottle
 from storage.repos.sql import dialect_of, insert_ignore
 
 HASH_SLOTS = 1  # argon2 already uses 4 lanes (threads) per check
-HASH_NICE = 10
+HASH_NICE = 19  # the lowest priority: webhooks and pages first, sign-in waits
 
 
 @dataclass
