@@ -1,4 +1,4 @@
-"""The console in a real browser: sign-in and lockout, publish a text and see the bot use
+"""The console in a real browser: sign-in and throttling, publish a text and see the bot use
 it, a roster with one bad row, and a role that must not see a page."""
 
 from __future__ import annotations
