@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -18,7 +18,7 @@ from bot.capabilities import install_all
 from bot.channels.base import ChannelAdapter, RateLimits
 from bot.channels.console import ConsoleChannel
 from bot.channels.sms import TwilioChannel
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram import PollerHealth, TelegramChannel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content_store import ContentStore
@@ -51,12 +51,22 @@ class Application:
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     poll_task: asyncio.Task[None] | None = None
+    poller: PollerHealth = field(default_factory=PollerHealth)
+    poll_started_at: datetime | None = None
     content: ContentStore | None = None  # shipped texts + published overrides
 
     @property
     def telegram(self) -> TelegramChannel | None:
         ch = self.channels.get(Channel.TELEGRAM)
         return ch if isinstance(ch, TelegramChannel) else None
+
+    def polling_stalled(self, after: timedelta = timedelta(minutes=2)) -> bool | None:
+        """None when Telegram is not long-polling here; else whether the poller is stuck."""
+        if self.poll_started_at is None:
+            return None
+        if self.poll_task is not None and self.poll_task.done():
+            return True
+        return self.poller.stalled(self.clock.now(), self.poll_started_at, after)
 
     @property
     def live_channels(self) -> list[str]:
@@ -89,7 +99,11 @@ class Application:
                 from bot.web.webhooks import telegram_update_handler
 
                 handler = telegram_update_handler(self)
-                self.poll_task = asyncio.create_task(tg.poll(handler, self.stop_event))
+                self.poll_started_at = self.clock.now()
+                self.poller.running = True
+                self.poll_task = asyncio.create_task(
+                    tg.poll(handler, self.stop_event, health=self.poller, now=self.clock.now)
+                )
         self.scheduler.add_job(
             self.service.expire_conversations,
             "interval",
@@ -142,6 +156,7 @@ def build_channels(
             if settings.public_url
             else None,
             limits=RateLimits(settings.sms_rate),
+            timeout=settings.send_timeout_seconds,
         )
     if settings.telegram_enabled:
         assert settings.telegram_token
@@ -149,6 +164,7 @@ def build_channels(
             token=settings.telegram_token,
             api_base=settings.telegram_api_base,
             limits=RateLimits(settings.telegram_rate, settings.telegram_chat_rate),
+            timeout=settings.send_timeout_seconds,
         )
     if db is not None:  # Alibaba/Tencent SMS and WeCom: bot/mainland
         from bot.mainland.channels import add_mainland_channels
@@ -174,6 +190,7 @@ def build_app(
         batch=settings.dispatch_batch,
         lease_seconds=settings.dispatch_lease_seconds,
         max_attempts=settings.max_attempts,
+        send_timeout=settings.send_timeout_seconds,
     )
     service = InboundService(
         db,

@@ -51,6 +51,18 @@ async def _load_demo(settings: Settings) -> bool:
         await db.dispose()
 
 
+async def _demo_refused(settings: Settings) -> str | None:
+    from bot.demo import non_demo_data
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            return await non_demo_data(session)
+    finally:
+        await db.dispose()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -66,6 +78,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         overrides["port"] = args.port
     settings = _settings(**overrides)
     _logging(settings.log_level)
+    from bot.web.simulator_guard import simulator_problem
+
+    problem = simulator_problem(settings)
+    if problem:
+        print(f"careline: {problem}", file=sys.stderr)
+        return 2
     app = build_app(settings)
     try:
         asyncio.run(app.check_database())
@@ -73,6 +91,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"careline: {exc}", file=sys.stderr)
         return 2
     if args.demo:
+        refused = asyncio.run(_demo_refused(settings))
+        if refused:
+            print(
+                f"careline: --demo refuses this database: it holds {refused}; "
+                "use an empty database (e.g. another CARELINE_DATABASE_URL) for the demo",
+                file=sys.stderr,
+            )
+            return 2
         loaded = asyncio.run(_load_demo(settings))
         log.info("demo data %s", "loaded" if loaded else "already present")
         from bot.web.console.demo import announce_demo_accounts
@@ -121,6 +147,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     settings = _settings()
     upgrade_sync(settings.database_url)
+    refused = asyncio.run(_demo_refused(settings))
+    if refused:
+        print(f"careline: demo data refused: the database holds {refused}", file=sys.stderr)
+        return 2
     loaded = asyncio.run(_load_demo(settings))
     print("demo data loaded" if loaded else "demo data already present")
     return 0

@@ -48,10 +48,12 @@ class Settings(MainlandSettings):  # the mainland channels' settings: bot/mainla
     console_rate: float = 0.0
     dispatch_batch: int = 50
     dispatch_lease_seconds: int = 60
+    send_timeout_seconds: float = 15.0  # one provider call; must be shorter than the lease
     max_attempts: int = 8
 
     conversation_timeout_hours: float = 24.0
     simulator: bool = False  # the /simulator page; on with `serve --demo`
+    simulator_force: bool = False  # allow the simulator while Twilio or Telegram is live
     log_level: str = "INFO"
 
     @field_validator("timezone")
@@ -105,6 +107,11 @@ class Settings(MainlandSettings):  # the mainland channels' settings: bot/mainla
             )
         if self.telegram_webhook_secret and not self.public_url:
             raise ValueError("Telegram webhook mode needs CARELINE_PUBLIC_URL for setWebhook")
+        if not 0 < self.send_timeout_seconds < self.dispatch_lease_seconds:
+            raise ValueError(
+                "CARELINE_SEND_TIMEOUT_SECONDS must be above 0 and below "
+                "CARELINE_DISPATCH_LEASE_SECONDS (a send must end before its lease does)"
+            )
         return self
 
     @property

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.demo import seed_demo_shifts
@@ -150,6 +150,27 @@ CHILDREN = (
 )
 
 ACCOUNTS = {"admin": "admin", "hotline": "hotline", "supervisor": "supervisor"}
+
+
+async def non_demo_data(session: AsyncSession) -> str | None:
+    """What in this database is not demo data (None when it holds demo data or nothing):
+    `--demo` must never mix fictional people into a real roster, nor open a simulator on it."""
+    demo_phones = [p.phone for p in PEOPLE]
+    people = (
+        await session.execute(
+            select(func.count())
+            .select_from(Person)
+            .where(or_(Person.phone.is_(None), Person.phone.not_in(demo_phones)))
+        )
+    ).scalar_one()
+    areas = (
+        await session.execute(
+            select(func.count()).select_from(Area).where(~Area.code.startswith(DEMO_COUNTY))
+        )
+    ).scalar_one()
+    if not people and not areas:
+        return None
+    return f"{people} people and {areas} areas that are not demo data"
 
 
 async def load_demo(session: AsyncSession, now: datetime, today: date) -> bool:

@@ -57,6 +57,7 @@ class Dispatcher:
         max_attempts: int = 8,
         concurrency: int = 16,
         worker_id: str | None = None,
+        send_timeout: float = 15.0,
     ) -> None:
         self.db = db
         self.channels = dict(channels)
@@ -64,6 +65,8 @@ class Dispatcher:
         self.clock = clock
         self.batch = batch
         self.lease = timedelta(seconds=lease_seconds)
+        self.send_timeout = send_timeout
+        self._held: set[int] = set()  # claimed by this dispatcher and not yet finished
         self.max_attempts = max_attempts
         self.worker = worker_id or f"dispatch-{uuid.uuid4().hex[:10]}"
         self.buckets = {
@@ -104,14 +107,18 @@ class Dispatcher:
                 lanes=[Lane.ALERT] if alerts_only else None,
             )
             recipients = await recipient_rows(session, {(r.channel, r.address) for r in rows})
+        self._held.update(r.id for r in rows)
         stats = DispatchStats()
         groups: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             groups[(row.channel, row.address)].append(row)
         sem = self._alert_sem if alerts_only else self._sem
-        await asyncio.gather(
-            *(self._send_group(g, recipients[k], stats, sem) for k, g in groups.items())
-        )
+        try:
+            await asyncio.gather(
+                *(self._send_group(g, recipients[k], stats, sem) for k, g in groups.items())
+            )
+        finally:  # whatever happened, stop renewing: an unfinished row's lease runs out
+            self._held.difference_update(r.id for r in rows)
         return stats
 
     async def run_until_idle(self, max_rounds: int = 10_000) -> DispatchStats:
@@ -125,10 +132,35 @@ class Dispatcher:
         return total
 
     async def run(self, stop: asyncio.Event, idle_poll: float = 1.0) -> None:
-        await asyncio.gather(
-            self._loop(stop, self._wake, idle_poll, alerts_only=False),
-            self._loop(stop, self._alert_wake, idle_poll, alerts_only=True),
-        )
+        renewing = asyncio.create_task(self._renew_loop(stop))
+        try:
+            await asyncio.gather(
+                self._loop(stop, self._wake, idle_poll, alerts_only=False),
+                self._loop(stop, self._alert_wake, idle_poll, alerts_only=True),
+            )
+        finally:
+            renewing.cancel()
+
+    async def renew_leases(self) -> int:
+        """Push the lease of every row still held forward by a whole lease."""
+        held = list(self._held)
+        if not held:
+            return 0
+        async with self.db.transaction() as session:
+            return await repo.renew_leases(
+                session, held, self.worker, self.clock.now() + self.lease
+            )
+
+    async def _renew_loop(self, stop: asyncio.Event) -> None:
+        """While sends are in flight, renew their leases three times per lease (real time:
+        the lease protects against other processes, which see wall-clock time)."""
+        interval = max(0.2, self.lease.total_seconds() / 3)
+        while not stop.is_set():
+            await _wait_any(stop, asyncio.Event(), interval)
+            try:
+                await self.renew_leases()
+            except Exception:
+                log.exception("dispatcher: renewing leases failed; retrying")
 
     async def _loop(
         self, stop: asyncio.Event, wake: asyncio.Event, idle_poll: float, *, alerts_only: bool
@@ -192,14 +224,25 @@ class Dispatcher:
         try:
             if isinstance(channel, TemplateChannelAdapter):
                 params = self.catalog().param_texts(reply.params, locale or DEFAULT_LOCALE)
-                result = await channel.send_template(
+                sending = channel.send_template(
                     row.address,
                     TemplateMessage(
                         reply.key, params, rendered.text, locale or DEFAULT_LOCALE, str(row.id)
                     ),
                 )
             else:
-                result = await channel.send(row.address, rendered)
+                sending = channel.send(row.address, rendered)
+            result = await asyncio.wait_for(sending, timeout=self.send_timeout)
+        except TimeoutError:
+            # The provider may have taken it: retried later, recorded as possibly sent.
+            late = SendError(
+                f"timeout after {self.send_timeout:g}s",
+                retryable=True,
+                code="timeout",
+                may_have_sent=True,
+            )
+            await self._failed(row, late, rendered.text, stats)
+            return None
         except SendError as err:
             await self._failed(row, err, rendered.text, stats)
             if err.opted_out:
@@ -291,6 +334,7 @@ class Dispatcher:
     ) -> None:
         async with self.db.transaction() as session:
             await repo.finish(session, row.id, self.worker, **values)
+        self._held.discard(row.id)
         setattr(stats, outcome, getattr(stats, outcome) + 1)
 
 

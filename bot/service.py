@@ -101,11 +101,15 @@ class InboundService:
         await self.process(handled.inbound_id, inbound)
         return handled
 
-    async def process(self, inbound_id: int, inbound: Inbound) -> None:
+    async def process(self, inbound_id: int, inbound: Inbound, *, notify: bool = True) -> bool:
+        """Process one stored row; False when it failed (bot/inbound_retry.py tries again)."""
         try:
             async with self.db.transaction() as session:
                 await self._process(session, inbound_id, inbound)
         except Exception:
+            if not notify:
+                log.exception("inbound %s: processing failed again", inbound_id)
+                return False
             log.exception(
                 "inbound %s: processing failed; the sender is told to try again", inbound_id
             )
@@ -120,13 +124,17 @@ class InboundService:
                     inbound_id=inbound_id,
                     dedup_key=f"error:{inbound_id}",
                 )
+            self.on_commit()
+            return False
         self.on_commit()
+        return True
 
     async def _process(self, session: AsyncSession, inbound_id: int, inbound: Inbound) -> None:
         row = (
             await session.execute(
                 select(InboundMessage)
                 .where(InboundMessage.id == inbound_id)
+                .with_for_update()
                 .execution_options(populate_existing=True)
             )
         ).scalar_one()
@@ -156,7 +164,7 @@ class InboundService:
             effects += timed_out.effects
             state = timed_out.state
         ctx = await self.context(session, person, address, inbound.channel, now)
-        for hook in self.pre_step_hooks:
+        for hook in self.pre_step_hooks if row.screened_at is None else ():
             pre = await hook(scope, state, ctx)
             if pre is not None:
                 if pre.replies:
@@ -228,6 +236,8 @@ class InboundService:
         return done
 
     async def _identify(self, session: AsyncSession, address: ChannelAddress) -> Person | None:
+        if address.channel == Channel.TELEGRAM and address.address.startswith("-"):
+            return None  # a group chat is nobody's identity (bot/channels/telegram.py)
         if address.person_id is not None:
             return await session.get(Person, address.person_id)
         if address.channel in (Channel.SMS, Channel.CONSOLE):

@@ -64,7 +64,8 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = url
         self.dialect = make_url(url).get_backend_name()
-        kwargs: dict[str, Any] = {"echo": echo}
+        # Never put bound values (phone numbers, message texts) into exception messages.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect != "sqlite":
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         else:

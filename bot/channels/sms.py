@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -32,6 +34,7 @@ STATUS_MAP: Mapping[str, str] = {
     "canceled": "failed",
 }
 OPTED_OUT_CODES = frozenset({"21610"})
+TWILIO_429_PAUSE = 5.0  # seconds the SMS channel pauses after a Twilio 429
 UNREACHABLE_CODES = frozenset({"21211", "21612", "21614", "30003", "30005", "30006"})
 
 
@@ -44,17 +47,50 @@ def signature_ok(
     return bool(RequestValidator(auth_token).validate(url, dict(params), signature))
 
 
-def parse_inbound(form: Mapping[str, str], received_at: datetime) -> Inbound | None:
-    """An inbound SMS from Twilio's form fields; None when required fields are missing."""
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    sender = form.get("From")
+# Our columns hold 64 characters; Twilio's SIDs are 34.
+MAX_ID = 64
+_SID = re.compile(r"^[\x21-\x7e]{1,64}$")  # visible ASCII
+# Delivery statuses only move forward: a late "sent" never overwrites "delivered"
+# (callbacks can arrive out of order).
+STATUS_RANK: Mapping[str, int] = {
+    "queued": 0,
+    "sending": 1,
+    "sent": 2,
+    "received": 2,
+    "delivered": 3,
+    "undelivered": 3,
+    "failed": 3,
+}
+
+
+def moves_forward(current: str | None, new: str) -> bool:
+    """Never back to an earlier stage; between final statuses the latest report wins."""
+    return new != current and STATUS_RANK.get(new, 0) >= STATUS_RANK.get(current or "", -1)
+
+
+def form_problem(form: Mapping[str, str]) -> str | None:
+    """Why a (signed) inbound form cannot be taken, for a 400 answer; None when it can."""
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    sender = form.get("From") or ""
     if not sid or not sender:
+        return "MessageSid and From are required"
+    if not _SID.match(sid):
+        return "MessageSid must be 1-64 visible ASCII characters"
+    if len(sender) > MAX_ID or "\x00" in sender:
+        return "From must be an address of at most 64 characters"
+    if not (form.get("NumMedia") or "0").isdigit():
+        return "NumMedia must be a number"
+    return None
+
+
+def parse_inbound(form: Mapping[str, str], received_at: datetime) -> Inbound | None:
+    """An inbound SMS from Twilio's form fields; None when `form_problem` finds one."""
+    if form_problem(form) is not None:
         return None
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    sender = form.get("From") or ""
     phone = to_e164(sender) or sender
-    body = form.get("Body") or ""
-    media = int(form.get("NumMedia") or 0)
-    if media and not body:
-        body = ""
+    body = (form.get("Body") or "").replace("\x00", "")  # PostgreSQL stores no NUL
     return Inbound(
         channel=Channel.SMS,
         address=phone,
@@ -114,7 +150,9 @@ class TwilioChannel:
         if self._status_callback:
             kwargs["status_callback"] = self._status_callback
         try:
-            msg = await self._twilio().messages.create_async(**kwargs)
+            # The twilio library never applies its client timeout to aiohttp: bound it here.
+            async with asyncio.timeout(self._timeout):
+                msg = await self._twilio().messages.create_async(**kwargs)
         except TwilioRestException as exc:
             raise classify_rest_error(exc) from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
@@ -134,7 +172,10 @@ class TwilioChannel:
 def classify_rest_error(exc: TwilioRestException) -> SendError:
     code = str(exc.code) if exc.code is not None else str(exc.status)
     if exc.status == 429:
-        return SendError("twilio: 429 too many requests", retryable=True, code=code)
+        # Twilio gives no Retry-After here: pause the whole channel for a fixed while.
+        return SendError(
+            "twilio: 429 too many requests", retryable=True, code=code, retry_after=TWILIO_429_PAUSE
+        )
     if exc.status >= 500:
         return SendError(f"twilio: {exc.status}", retryable=True, code=code, may_have_sent=True)
     return SendError(

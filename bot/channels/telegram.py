@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -41,6 +42,43 @@ MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
 
 
+class TransientFailure(Exception):
+    """Raised by an update handler when storing failed for a reason that passes (the database
+    is unreachable): the poller keeps the update and retries it after a backoff."""
+
+
+@dataclass
+class PollerHealth:
+    """What /healthz reports about long polling."""
+
+    running: bool = False
+    offset: int | None = None
+    last_ok_at: datetime | None = None
+    last_error: str | None = None
+    restarts: int = 0
+    failed_updates: list[int] = field(default_factory=list)
+
+    def stalled(self, now: datetime, started_at: datetime, after: timedelta) -> bool:
+        """No completed long poll for `after` (or the task is gone)."""
+        if not self.running:
+            return True
+        return now - (self.last_ok_at or started_at) > after
+
+
+def is_private(chat_type: str, chat_id: int, sender_id: int | None) -> bool:
+    return chat_type == "private" and sender_id is not None and chat_id == sender_id
+
+
+def is_group_address(address: str) -> bool:
+    """Telegram group, supergroup and channel chat ids are negative; a user's chat is not."""
+    return address.startswith("-")
+
+
+def clean_text(text: str | None) -> str:
+    """Text as we can store it: no NUL (PostgreSQL refuses it in text columns)."""
+    return (text or "").replace("\x00", "")
+
+
 def update_to_inbound(update: Update, received_at: datetime) -> Inbound | None:
     """Our Inbound from a Telegram update; None for updates Careline does not handle."""
     provider_id = str(update.update_id)
@@ -48,14 +86,22 @@ def update_to_inbound(update: Update, received_at: datetime) -> Inbound | None:
         msg = update.message
         sender = msg.from_user
         contact_phone = None
-        if msg.contact is not None and sender is not None and msg.contact.user_id == sender.id:
+        # Identity is the user, never a group: only a private chat (whose id is the sender's)
+        # can link, and only with the sender's own contact.
+        private = is_private(msg.chat.type, msg.chat.id, sender.id if sender else None)
+        if (
+            private
+            and msg.contact is not None
+            and sender is not None
+            and msg.contact.user_id == sender.id
+        ):
             contact_phone = to_e164(msg.contact.phone_number) or msg.contact.phone_number
         return Inbound(
             channel=Channel.TELEGRAM,
             address=str(msg.chat.id),
             provider_id=provider_id,
             received_at=received_at,
-            text=msg.text or msg.caption or "",
+            text=clean_text(msg.text or msg.caption),
             contact_phone=contact_phone,
             payload="contact:foreign"
             if msg.contact is not None and contact_phone is None
@@ -70,7 +116,7 @@ def update_to_inbound(update: Update, received_at: datetime) -> Inbound | None:
             address=str(chat_id),
             provider_id=provider_id,
             received_at=received_at,
-            payload=cq.data,
+            payload=clean_text(cq.data) or None,
             display_name=cq.from_user.full_name,
         )
     return None
@@ -153,27 +199,71 @@ class TelegramChannel:
         handle: Callable[[Update], Awaitable[None]],
         stop: asyncio.Event,
         poll_seconds: int = 25,
+        *,
+        health: PollerHealth | None = None,
+        now: Callable[[], datetime] | None = None,
+        backoff_start: float = 1.0,
+        backoff_max: float = 60.0,
     ) -> None:
-        """Long polling. The offset moves past an update only after `handle` stored it."""
-        offset: int | None = None
-        backoff = 1.0
+        """Long polling that never dies: the offset moves past an update only after `handle`
+        stored it (or after the update was recorded as failed); any other error restarts the
+        loop with backoff, from the same offset."""
+        health = health or PollerHealth()
+        clock = now or (lambda: datetime.now(UTC))
+        health.running = True
+        backoff = backoff_start
+        try:
+            while not stop.is_set():
+                try:
+                    await self._poll_loop(handle, stop, poll_seconds, health, clock)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    health.restarts += 1
+                    health.last_error = type(exc).__name__
+                    log.error(
+                        "telegram polling: %s; restarting in %.1fs", type(exc).__name__, backoff
+                    )
+                    await _wait(stop, backoff)
+                    backoff = min(backoff * 2, backoff_max)
+                else:
+                    backoff = backoff_start
+        finally:
+            health.running = False
+
+    async def _poll_loop(
+        self,
+        handle: Callable[[Update], Awaitable[None]],
+        stop: asyncio.Event,
+        poll_seconds: int,
+        health: PollerHealth,
+        clock: Callable[[], datetime],
+    ) -> None:
         while not stop.is_set():
             try:
                 updates = await self.bot.get_updates(
-                    offset=offset, timeout=poll_seconds, request_timeout=poll_seconds + 10
+                    offset=health.offset, timeout=poll_seconds, request_timeout=poll_seconds + 10
                 )
-                backoff = 1.0
             except TelegramRetryAfter as exc:
                 await _wait(stop, float(exc.retry_after))
                 continue
-            except (TimeoutError, TelegramAPIError) as exc:
-                log.warning("telegram polling: %s; retrying in %.0fs", type(exc).__name__, backoff)
-                await _wait(stop, backoff)
-                backoff = min(backoff * 2, 60.0)
-                continue
             for update in updates:
-                await handle(update)
-                offset = update.update_id + 1
+                try:
+                    await handle(update)
+                except TransientFailure:
+                    raise  # the database is away: retry this update after a backoff
+                except Exception as exc:
+                    # This update cannot be stored (bad content): record it and move on.
+                    health.failed_updates.append(update.update_id)
+                    del health.failed_updates[:-100]
+                    log.error(
+                        "telegram update %s: could not be stored (%s); recorded as failed",
+                        update.update_id,
+                        type(exc).__name__,
+                    )
+                health.offset = update.update_id + 1
+            health.last_ok_at = clock()
+            health.last_error = None
 
     async def close(self) -> None:
         await self.bot.session.close()

@@ -27,8 +27,10 @@ def router(app: Application) -> APIRouter:
             migrated = await app.db.is_migrated()
         except Exception:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        stalled = app.polling_stalled()
+        healthy = migrated and not stalled
         body: dict[str, object] = {
-            "status": "ok" if migrated else "error",
+            "status": "ok" if healthy else "error",
             "database": "ok" if migrated else "not migrated",
             "channels": app.live_channels,
             "version": _version(),
@@ -40,6 +42,12 @@ def router(app: Application) -> APIRouter:
                 rota = await coverage(session, app.clock.now())
             body["on_duty_now"] = rota.on_duty_now
             body["warnings"] = rota.warnings  # nobody on duty now or in the next 24 h
-        return JSONResponse(body, status_code=200 if migrated else 503)
+        if stalled is not None:
+            body["telegram_polling"] = "stalled" if stalled else "ok"
+            if app.poller.last_error:
+                body["telegram_polling_error"] = app.poller.last_error
+            if app.poller.failed_updates:
+                body["telegram_failed_updates"] = app.poller.failed_updates[-10:]
+        return JSONResponse(body, status_code=200 if healthy else 503)
 
     return r

@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse
 
 from bot.app import Application
 from bot.capabilities import all_routers
-from bot.web import health, simulator, webhooks
+from bot.web import api_docs, health, simulator, webhooks
+from bot.web.headers import SecurityHeaders
+from bot.web.limits import BodyLimit
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,9 @@ def create_web_app(app: Application, *, background: bool = True) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="Webhooks, health, simulator and console API of Careline.",
+        docs_url=None,  # served by bot/web/api_docs.py: administrators only, no CDN
+        redoc_url=None,
+        openapi_url=None,
     )
 
     @web.exception_handler(Exception)
@@ -40,10 +45,13 @@ def create_web_app(app: Application, *, background: bool = True) -> FastAPI:
         return JSONResponse({"error": "internal error; see the server log"}, status_code=500)
 
     web.include_router(health.router(app))
+    web.include_router(api_docs.router(web.openapi))
     web.include_router(webhooks.router(app))
     if app.settings.simulator:
         web.include_router(simulator.router(app))
     for extra in all_routers(app):
         web.include_router(extra)
+    web.add_middleware(BodyLimit)
+    web.add_middleware(SecurityHeaders)  # outermost: on every answer, 413s included
     web.state.careline = app
     return web

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -56,6 +56,12 @@ def router(app: Application) -> APIRouter:
     @r.get("/simulator", response_class=HTMLResponse, include_in_schema=False)
     async def page(request: Request) -> HTMLResponse:
         return TEMPLATES.TemplateResponse(request, "simulator.html", {})
+
+    @r.get("/simulator/simulator.js", include_in_schema=False)
+    async def simulator_js() -> FileResponse:
+        # a file, not an inline script: the Content-Security-Policy allows no inline script
+        script = Path(__file__).parent / "templates" / "simulator.js"
+        return FileResponse(script, media_type="text/javascript")
 
     @r.get("/api/simulator/people", response_model=list[SimulatorPerson])
     async def people() -> list[SimulatorPerson]:

@@ -14,6 +14,13 @@ from aiogram.types import Update
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as SATimeout
 
 from bot.app import Application
 from bot.channels import sms, telegram
@@ -48,11 +55,26 @@ async def _signed_form(app: Application, request: Request) -> dict[str, str] | N
     return form
 
 
+def is_transient(exc: BaseException) -> bool:
+    """A database or network failure that passes (retry later), not a bad message."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(
+        exc,
+        OperationalError | InterfaceError | DisconnectionError | SATimeout | OSError | TimeoutError,
+    )
+
+
 def telegram_update_handler(app: Application) -> Callable[[Update], Awaitable[None]]:
     async def handle(update: Update) -> None:
         inbound = telegram.update_to_inbound(update, app.clock.now())
         if inbound is not None:
-            await app.service.handle(inbound)
+            try:
+                await app.service.handle(inbound)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise telegram.TransientFailure(type(exc).__name__) from exc
+                raise
         tg = app.telegram
         if update.callback_query is not None and tg is not None:
             await tg.answer_callback(update.callback_query.id)
@@ -72,9 +94,10 @@ def router(app: Application) -> APIRouter:
         if form is None:
             log.warning("twilio webhook: bad or missing signature")
             return _forbidden()
+        problem = sms.form_problem(form)
         inbound = sms.parse_inbound(form, app.clock.now())
-        if inbound is None:
-            return JSONResponse({"error": "MessageSid and From are required"}, status_code=400)
+        if problem is not None or inbound is None:
+            return JSONResponse({"error": problem or "bad form"}, status_code=400)
         await app.service.handle(inbound)
         return Response(EMPTY_TWIML, media_type="text/xml")
 
@@ -87,18 +110,19 @@ def router(app: Application) -> APIRouter:
             return _forbidden()
         sid = form.get("MessageSid") or form.get("SmsSid")
         status = sms.STATUS_MAP.get((form.get("MessageStatus") or "").lower())
-        if not sid or status is None:
+        if not sid or status is None or len(sid) > sms.MAX_ID or "\x00" in sid:
             return JSONResponse(
                 {"error": "MessageSid and a known MessageStatus are required"}, status_code=400
             )
-        code = form.get("ErrorCode") or None
+        code = (form.get("ErrorCode") or "")[:32] or None
         now = app.clock.now()
         async with app.db.transaction() as session:
             row = await outbox_repo.by_provider_id(session, Channel.SMS, sid)
             if row is not None:
-                row.delivery_status = status
-                if status == "delivered":
-                    row.delivered_at = now
+                if sms.moves_forward(row.delivery_status, status):
+                    row.delivery_status = status
+                    if status == "delivered":
+                        row.delivered_at = row.delivered_at or now
                 if code:
                     row.error_code = code
                 if code in sms.OPTED_OUT_CODES:

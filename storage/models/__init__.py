@@ -7,7 +7,13 @@ storage/migrations/versions.
 from storage.models.audit import AuditEntry
 from storage.models.base import Base
 from storage.models.cases import Case, CaseEvent, LexiconEntry, StaffShift  # noqa: F401
-from storage.models.console import ConsoleSession, ConsoleUser, ContentState, ContentVersion
+from storage.models.console import (
+    ConsoleSession,
+    ConsoleUser,
+    ContentState,
+    ContentVersion,
+    LoginThrottle,
+)
 from storage.models.mainland import ProviderToken, SmsReceipt, SmsTemplate
 from storage.models.messages import Conversation, InboundMessage, OutboxMessage
 from storage.models.people import Area, ChannelAddress, Child, GuardianLink, Person
@@ -38,6 +44,7 @@ __all__ = [
     "GuardianLink",
     "ImmunizationEdition",
     "InboundMessage",
+    "LoginThrottle",
     "OutboxMessage",
     "Person",
     "PlannerMark",

@@ -60,3 +60,14 @@ class ContentState(Base):
     __tablename__ = "content_state"
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LoginThrottle(Base):
+    """Sign-in attempts per key ("addr:<ip>" or "user:<name>", known or not) in the current
+    window. Counted atomically *before* a password is checked."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime]
+    blocked_until: Mapped[datetime | None]

@@ -33,8 +33,15 @@ class Conversation(Base):
 
 
 class InboundMessage(Base):
+    """A message as received. `processed_at` is set when it was screened and answered; until
+    then the retry job takes it up again (`attempts`, `retry_at`), and `failed_at` marks one it
+    gave up on (administrators were alerted)."""
+
     __tablename__ = "inbound_messages"
-    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id"),
+        Index("ix_inbound_pending", "processed_at", "failed_at", "received_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     provider_id: Mapped[str] = mapped_column(String(64))
@@ -44,6 +51,10 @@ class InboundMessage(Base):
     payload: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime]
     processed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    retry_at: Mapped[datetime | None]
+    screened_at: Mapped[datetime | None]  # screened on its own by the retry job
+    failed_at: Mapped[datetime | None]
 
 
 class OutboxMessage(Base):

@@ -122,6 +122,25 @@ async def claim(
     return list(rows.scalars())
 
 
+async def renew_leases(
+    session: AsyncSession, ids: Sequence[int], worker: str, until: datetime
+) -> int:
+    """Extend the lease of rows this dispatcher still holds (a send in flight, or waiting
+    its turn behind one), so that no other dispatcher takes them over and sends them again."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status == SENDING,
+        )
+        .values(lease_until=until)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def finish(session: AsyncSession, row_id: int, worker: str, **values: Any) -> bool:
     """Record a claimed row's outcome, unless its lease was lost to another dispatcher.
 

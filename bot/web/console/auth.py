@@ -2,7 +2,8 @@
 
 The session cookie holds a random token (only its SHA-256 is stored); it is HttpOnly and
 SameSite=Lax. Each session has its own CSRF token, checked on every POST (form field
-`csrf_token` or header `X-CSRF-Token`). Five wrong passwords lock an account for 15 minutes.
+`csrf_token` or header `X-CSRF-Token`). Sign-in attempts are throttled per address and per
+account, and passwords are checked off the event loop (`throttle.py`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import Request
+from fastapi import HTTPException, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.web.limits import form_problem, limit_for
 from storage.repos import audit
 from storage.repos import console as repo
 
@@ -140,10 +142,26 @@ async def _posted_csrf(request: Request) -> str:
     if request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
-        form = await request.form()
+        # parts as large as the path's body limit (the roster import posts a 6.7 MB field)
+        form = await request.form(max_part_size=limit_for(request.url.path))
         value = form.get("csrf_token")
         return value if isinstance(value, str) else ""
     return ""
+
+
+async def refuse_bad_form(request: Request) -> None:
+    """400 for a posted form with NUL or an over-long text field (files and the roster's
+    payload aside), before any handler or query sees it."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return
+    form = await request.form(max_part_size=limit_for(request.url.path))
+    longest = (
+        limit_for(request.url.path) if request.url.path.startswith("/console/roster/") else 20_000
+    )
+    problem = form_problem([v for _, v in form.multi_items()], max_value=longest)
+    if problem is not None:
+        raise HTTPException(400, problem)
 
 
 def requires(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
@@ -155,6 +173,8 @@ def requires(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
             raise SignInRequired
         if request.method == "POST" and not same(await _posted_csrf(request), who.csrf):
             raise BadCsrf
+        if request.method == "POST":
+            await refuse_bad_form(request)
         if roles and who.role not in roles:
             raise Forbidden
         request.state.principal = who

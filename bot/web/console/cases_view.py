@@ -129,8 +129,12 @@ def row_of(
     )
 
 
-async def categories(session: AsyncSession) -> list[str]:
-    rows = await session.execute(select(Case.category).distinct().order_by(Case.category))
+async def categories(session: AsyncSession, allowed_areas: set[int] | None = None) -> list[str]:
+    """The categories of the cases one may see (a supervisor: their township's only)."""
+    stmt = select(Case.category).distinct().order_by(Case.category)
+    if allowed_areas is not None:
+        stmt = stmt.where(case_area_id().in_(allowed_areas or {-1}))
+    rows = await session.execute(stmt)
     return [str(r) for r in rows.scalars()]
 
 

@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from bot.phones import is_valid, to_e164
 from bot.web.console import roster_columns as extra
+from bot.web.console.cells import safe_row
 from content.locales import SUPPORTED_LOCALES
 
 COLUMNS = (
@@ -150,7 +151,7 @@ def template_csv() -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(EXAMPLE)
+    writer.writerows(safe_row(row) for row in EXAMPLE)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -161,7 +162,7 @@ def template_xlsx() -> bytes:
     sheet.title = "roster"
     sheet.append(list(COLUMNS))
     for row in EXAMPLE:
-        sheet.append(list(row))
+        sheet.append(safe_row(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

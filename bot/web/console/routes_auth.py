@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from bot.web.console import auth
+from bot.web.console import auth, throttle
 from bot.web.console.auth import Principal, requires
 from bot.web.console.pages import HERE, ConsoleRoute, page
 from content.locales import SUPPORTED_LOCALES
@@ -65,19 +65,26 @@ def router() -> APIRouter:
         cookie = request.cookies.get(auth.LOGIN_CSRF_COOKIE, "")
         if not cookie or not auth.same(cookie, csrf_token):
             return _login_page(request, _safe_next(next), "console.login.expired", 400)
+        if "\x00" in username or "\x00" in password:
+            return _login_page(request, _safe_next(next), "console.login.failed", 400)
         app = auth.app_of(request)
         now = app.clock.now()
+        name = username.strip()[:64]
+        address = request.client.host if request.client else "unknown"
         async with app.db.transaction() as session:
-            user = await repo.user_by_username(session, username.strip())
-            if user is not None and repo.is_locked(user, now):
-                return _login_page(request, _safe_next(next), "console.login.locked", 429)
-            ok = auth.verify_password(user.password_hash if user else None, password)
-            if user is None or not ok or not user.active:
-                if user is not None:
-                    repo.record_failure(user, now)
-                    if repo.is_locked(user, now):
-                        return _login_page(request, _safe_next(next), "console.login.locked", 429)
+            # counted before the password is checked, for known and unknown names alike
+            admitted = await throttle.admit(session, address, name, now)
+            user = await repo.user_by_username(session, name) if name else None
+            stored = user.password_hash if user is not None and user.active else None
+        if not admitted:
+            return _login_page(request, _safe_next(next), "console.login.locked", 429)
+        if not await throttle.off_loop_verify(stored, password[:1024]) or user is None:
+            return _login_page(request, _safe_next(next), "console.login.failed", 401)
+        async with app.db.transaction() as session:
+            user = await repo.user_by_username(session, name)
+            if user is None or not user.active:
                 return _login_page(request, _safe_next(next), "console.login.failed", 401)
+            await throttle.forget_account(session, name)
             repo.record_success(user)
             token = auth.new_token()
             await repo.open_session(

@@ -165,7 +165,7 @@ def router() -> APIRouter:
             if allowed is not None:
                 area_q = area_q.where(Area.id.in_(allowed))
             areas = list((await session.execute(area_q)).scalars())
-            cats = await view.categories(session)
+            cats = await view.categories(session, allowed)
             audit.record(
                 session, at=app.clock.now(), actor=who.actor, action="case_list",
                 subject_type="case", detail={"count": len(rows) + len(review_rows)},

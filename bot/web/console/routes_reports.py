@@ -17,6 +17,7 @@ from bot.hotline.runtime import hotline_of
 from bot.reminders.sources import current_schedule
 from bot.web.console import reports
 from bot.web.console.auth import ADMIN, SUPERVISOR, Principal, app_of, requires
+from bot.web.console.cells import safe_dict
 from bot.web.console.pages import ConsoleRoute, locale_of, page, translator
 from bot.web.console.routes_cases import labeller
 from bot.web.console.routes_people import visible_area_ids
@@ -132,7 +133,7 @@ def router() -> APIRouter:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=COLUMNS[table], extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(getattr(data, table))
+        writer.writerows(safe_dict(row) for row in getattr(data, table))
         return Response(
             "\ufeff" + out.getvalue(),  # a BOM: Excel in China opens it as UTF-8
             media_type="text/csv; charset=utf-8",

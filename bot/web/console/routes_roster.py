@@ -7,13 +7,14 @@ import binascii
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
 from bot.web.console import roster
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
 from bot.web.console.roster_apply import apply_rows, load_known
+from bot.web.limits import limit_for
 from storage.repos import audit
 
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
@@ -76,12 +77,10 @@ def router() -> APIRouter:
         return await run(request, who, file.filename or "roster.csv", data, write=False)
 
     @r.post("/console/roster/import", response_class=HTMLResponse)
-    async def do_import(
-        request: Request,
-        who: Admin,
-        payload: Annotated[str, Form()],
-        filename: Annotated[str, Form()],
-    ) -> Response:
+    async def do_import(request: Request, who: Admin) -> Response:
+        # read here, not with Form(): the payload field is larger than Starlette's default part
+        form = await request.form(max_part_size=limit_for(request.url.path))
+        payload, filename = str(form.get("payload") or ""), str(form.get("filename") or "")
         try:
             data = base64.b64decode(payload, validate=True)
         except (binascii.Error, ValueError):

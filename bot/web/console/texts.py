@@ -57,8 +57,11 @@ def check_text(catalog: Catalog, key: str, locale: str, text: str) -> Check:
         return Check(False, "console.content.empty")
     try:
         used = placeholders(text)
-        for _, _, spec, conv in string.Formatter().parse(text):
+        for _, name, spec, conv in string.Formatter().parse(text):
             if spec or conv:
+                return Check(False, "console.content.bad_format")
+            # a bare name only: {name.__class__} or {name[0]} would reach into objects
+            if name is not None and not name.isidentifier():
                 return Check(False, "console.content.bad_format")
     except ValueError:
         return Check(False, "console.content.bad_format")

@@ -132,7 +132,9 @@ async def test_sigkill_mid_send_then_restart(
     pg: Database, twilio: TwilioStandin, tmp_path: Path
 ) -> None:
     await queue_many(pg, N)
-    lease = {"CARELINE_DISPATCH_LEASE_SECONDS": "3"}
+    # a send timeout well above a loaded machine's slowest stand-in answer: a timed-out send
+    # is retried as possibly sent, which would count as a duplicate here
+    lease = {"CARELINE_DISPATCH_LEASE_SECONDS": "10", "CARELINE_SEND_TIMEOUT_SECONDS": "8"}
     first = start_serve(pg.url, twilio, tmp_path / "first.log", **lease)
     try:
         await twilio.recorder.wait_for_count(N // 4, timeout=120)

@@ -97,9 +97,9 @@ async def test_preview_endpoint_is_in_the_openapi_spec_and_checks_csrf(db: Datab
     async with console(db) as c:
         await c.add_user("ada", "admin")
         async with c.client() as client:
+            csrf = await signed_in(client, "ada")  # the spec is for administrators only
             spec = (await client.get("/openapi.json")).json()
             assert "/console/api/content/preview" in spec["paths"]
-            csrf = await signed_in(client, "ada")
             body = {"key": KEY, "locale": "zh_Hant", "text": "{name}您好"}
             assert (await client.post("/console/api/content/preview", json=body)).status_code == 403
             ok = await client.post(

@@ -1,7 +1,8 @@
 // Live preview of the content editor: asks the server to check and render each draft.
 (function () {
   "use strict";
-  const csrf = window.CARELINE_CSRF || "";
+  const holder = document.getElementById("careline-csrf");
+  const csrf = (holder && holder.dataset.csrf) || "";
   const timers = new Map();
 
   async function preview(area) {
