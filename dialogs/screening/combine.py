@@ -6,7 +6,8 @@ Rules (thresholds come with the model, chosen on held-out writers for recall fir
 2. p >= alert -> "alert" (a person now, on the alert lane, with the category's SLA).
 3. p >= review -> "review" (a case marked for review, no page, its own SLA).
 4. The lexicon's hits are features of the model, which has read the framing (a TV plot, a
-   resolved event, an adult as subject) and may hold back their alert. Two exceptions:
+   resolved event, an adult as subject) and may hold back their alert; a hit with p at or
+   above the review line alerts (two signals agree). Two more exceptions:
    a hit with a danger cue in its clause ("现在还在打") or a call for help alerts whatever
    p says; and a hit on a term the model was not trained with (an administrator's new
    term) decides as the lexicon alone does, so that an edit acts at once.
@@ -35,7 +36,8 @@ def outcome_for(p: float, lexicon: Decision, thresholds: Thresholds, new_term: b
     if p >= thresholds.alert:
         return "alert"
     if p >= thresholds.review:
-        return "review"
+        # two signals agree: a lexicon term, and a model that is at least unsure
+        return "alert" if lexicon.escalate else "review"
     return "pass"
 
 
