@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -32,12 +33,19 @@ from storage.repos.cases import ACTIVE
 if TYPE_CHECKING:
     from bot.app import Application
 
+log = logging.getLogger(__name__)
 NOT_UNDERSTOOD = "fallback.not_understood"
 
 
 def not_understood(app: Application, state: State, scope: StepScope, ctx: Context) -> bool:
-    """The dialog, left alone, would answer "没看懂": the text is no command, no menu pick."""
-    outcome = app.service.engine.step(state, scope.inbound, ctx)
+    """The dialog, left alone, would answer "没看懂": the text is no command, no menu pick.
+    When the dialog itself fails (the inbound retry screens a message whose processing
+    keeps failing), the text counts as not understood: a concern is never dropped for it."""
+    try:
+        outcome = app.service.engine.step(state, scope.inbound, ctx)
+    except Exception:
+        log.warning("the dialog failed while checking a free text; treated as free text")
+        return True
     return bool(outcome.replies) and outcome.replies[0].key == NOT_UNDERSTOOD
 
 
