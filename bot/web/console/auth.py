@@ -51,6 +51,13 @@ class BadCsrf(Exception):
     pass
 
 
+class PasswordChangeRequired(Exception):
+    """Signed in with a reset code: every page but the new-password form redirects there."""
+
+
+PASSWORD_PATH = "/console/password"
+
+
 @dataclass(frozen=True)
 class Principal:
     user_id: int
@@ -60,6 +67,7 @@ class Principal:
     person_id: int | None
     csrf: str
     locale: str
+    must_change: bool = False
 
     @property
     def actor(self) -> str:
@@ -129,8 +137,9 @@ async def load_principal(request: Request) -> Principal | None:
     sess, user = found
     locale = request.cookies.get(LANG_COOKIE) or user.locale
     return Principal(
-        user.id, user.username, user.role, user.area_id, user.person_id, sess.csrf, locale
-    )
+        user.id, user.username, user.role, user.area_id, user.person_id, sess.csrf, locale,
+        bool(user.must_change_password),
+    )  # fmt: skip
 
 
 async def _posted_csrf(request: Request) -> str:
@@ -155,6 +164,8 @@ def requires(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
             raise SignInRequired
         if request.method == "POST" and not same(await _posted_csrf(request), who.csrf):
             raise BadCsrf
+        if who.must_change and request.url.path not in (PASSWORD_PATH, "/console/logout"):
+            raise PasswordChangeRequired
         if roles and who.role not in roles:
             raise Forbidden
         request.state.principal = who
