@@ -96,7 +96,7 @@ async def gather(session: AsyncSession, child: Child, role: str, today: date) ->
             .where(GuardianLink.child_id == child.id)
             .order_by(GuardianLink.priority, Person.name)
         )
-    ).tuples()
+    ).all()
     for link, person in links:
         channels = (
             await session.execute(

@@ -75,7 +75,11 @@ async def _listing(request: Request, **extra: Any) -> Response:
         for u in users
     ]
     context = {"rows": rows, "roles": ROLES, "areas": areas, **extra}
-    return page(request, "accounts.html", context, status_code=400 if extra.get("error") else 200)
+    response = page(
+        request, "accounts.html", context, status_code=400 if extra.get("error") else 200
+    )
+    response.headers["Cache-Control"] = "no-store"  # a reset code must not stay in a cache
+    return response
 
 
 def router() -> APIRouter:
