@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.web.console import child_file
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
 from bot.web.console.pages import ConsoleRoute, locale_of, page, translator
+from bot.web.console.routes_cases import labeller
 from bot.web.console.routes_people import visible_area_ids
 from storage.models import Child
 from storage.repos import audit
@@ -50,6 +51,7 @@ def router() -> APIRouter:
             data = await child_file.gather(session, found, who.role, now.date())
             audit_read(session, who, "child", found.id, now, {"view": "file"})
         context = {
+            "label": labeller(request, locale_of(request, who)),
             "f": data,
             "can_export": who.role in child_file.EXPORT_ROLES,
             "area_code": data.area.code if data.area else "",

@@ -71,7 +71,7 @@ async def test_the_file_shows_every_part_and_the_read_is_audited(db: Database) -
             page = await client.get("/console/children/A01")
             assert page.status_code == 200, page.text
             text = page.text
-            for part in ("张小明", "left_behind", "张奶奶", "2026-02-20", "两餐", "no_food",
+            for part in ("张小明", "留守儿童", "张奶奶", "2026-02-20", "两餐", "no_food",
                          "insurance", "primary", "HepB1", "C260302-0042", "导出档案"):  # fmt: skip
                 assert part in text, part
             assert "补种" in text  # an eight-year-old with one dose has a catch-up plan
