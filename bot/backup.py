@@ -83,6 +83,9 @@ def backup_sqlite(source: Path, target: Path) -> None:
             src.backup(dst)
         finally:
             dst.close()
+    except sqlite3.DatabaseError as exc:
+        part.unlink(missing_ok=True)
+        raise BackupError(f"could not copy {source} ({exc})") from None
     finally:
         src.close()
     os.replace(part, target)
