@@ -25,6 +25,7 @@ class ConsoleUser(Base):
     locked_until: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    must_change_password: Mapped[bool] = mapped_column(default=False)  # after a reset code
 
 
 class ConsoleSession(Base):

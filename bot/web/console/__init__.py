@@ -36,9 +36,12 @@ def install(app: Application) -> None:
 
 def routers(app: Application) -> list[APIRouter]:
     from bot.web.console import (
+        routes_accounts,
         routes_assets,
+        routes_audit,
         routes_auth,
         routes_cases,
+        routes_children,
         routes_content,
         routes_lexicon,
         routes_people,
@@ -60,5 +63,8 @@ def routers(app: Application) -> list[APIRouter]:
         routes_screening.router(),
         routes_reminders.router(),
         routes_reports.router(),
+        routes_children.router(),
+        routes_accounts.router(),
+        routes_audit.router(),
         routes_assets.router(),
     ]

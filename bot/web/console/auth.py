@@ -53,6 +53,13 @@ class BadCsrf(Exception):
     pass
 
 
+class PasswordChangeRequired(Exception):
+    """Signed in with a reset code: every page but the new-password form redirects there."""
+
+
+PASSWORD_PATH = "/console/password"
+
+
 @dataclass(frozen=True)
 class Principal:
     user_id: int
@@ -62,6 +69,7 @@ class Principal:
     person_id: int | None
     csrf: str
     locale: str
+    must_change: bool = False
 
     @property
     def actor(self) -> str:
@@ -131,8 +139,9 @@ async def load_principal(request: Request) -> Principal | None:
     sess, user = found
     locale = request.cookies.get(LANG_COOKIE) or user.locale
     return Principal(
-        user.id, user.username, user.role, user.area_id, user.person_id, sess.csrf, locale
-    )
+        user.id, user.username, user.role, user.area_id, user.person_id, sess.csrf, locale,
+        bool(user.must_change_password),
+    )  # fmt: skip
 
 
 async def _posted_csrf(request: Request) -> str:
@@ -175,6 +184,8 @@ def requires(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
             raise BadCsrf
         if request.method == "POST":
             await refuse_bad_form(request)
+        if who.must_change and request.url.path not in (PASSWORD_PATH, "/console/logout"):
+            raise PasswordChangeRequired
         if roles and who.role not in roles:
             raise Forbidden
         request.state.principal = who

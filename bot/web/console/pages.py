@@ -17,6 +17,7 @@ from bot.web.console.auth import (
     LANG_COOKIE,
     BadCsrf,
     Forbidden,
+    PasswordChangeRequired,
     Principal,
     SignInRequired,
     app_of,
@@ -84,6 +85,8 @@ class ConsoleRoute(APIRoute):
             except SignInRequired:
                 target = quote(request.url.path, safe="/")
                 return RedirectResponse(f"/console/login?next={target}", status_code=303)
+            except PasswordChangeRequired:
+                return RedirectResponse("/console/password", status_code=303)
             except Forbidden:
                 return page(request, "forbidden.html", status_code=403)
             except BadCsrf:

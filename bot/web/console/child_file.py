@@ -1,0 +1,268 @@
+"""One child, one file: everything the console knows about a child, gathered once for the
+page and for the XLSX export. Cases are included only when the reader's role may see them;
+the immunization plan comes from `reminders.immunization.due_doses` as it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.reminders.sources import current_schedule
+from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR
+from reminders.immunization import DoseStatus, due_doses
+from storage.models import (
+    Area,
+    Case,
+    ChannelAddress,
+    Child,
+    DoseGiven,
+    GuardianLink,
+    Person,
+    ReminderAck,
+    ReminderDelivery,
+    Visit,
+)
+
+CASE_ROLES = (ADMIN, HOTLINE, SUPERVISOR)  # who may see cases in the console (routes_cases)
+EXPORT_ROLES = (ADMIN, SUPERVISOR)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(value: Any) -> Any:
+    """A cell value a spreadsheet will not run: text starting like a formula gets a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dataclass
+class ChildFile:
+    child: Child
+    area: Area | None
+    director: Person | None
+    guardians: list[dict[str, Any]] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)
+    deliveries: list[ReminderDelivery] = field(default_factory=list)
+    acks: list[ReminderAck] = field(default_factory=list)
+    doses: list[DoseGiven] = field(default_factory=list)
+    plan: list[DoseStatus] = field(default_factory=list)
+    cases: list[Case] | None = None  # None: the reader's role may not see cases
+
+
+async def find_children(
+    session: AsyncSession, allowed: set[int] | None, q: str = "", limit: int = 200
+) -> list[tuple[Child, Area]]:
+    query = select(Child, Area).join(Area, Area.id == Child.area_id).order_by(Child.code, Area.code)
+    if allowed is not None:
+        query = query.where(Child.area_id.in_(allowed))
+    if q.strip():
+        like = f"%{q.strip()}%"
+        query = query.where(or_(Child.code.ilike(like), Child.name.like(like)))
+    rows = await session.execute(query.limit(limit))
+    return [(c, a) for c, a in rows.all()]
+
+
+async def find_child(
+    session: AsyncSession, allowed: set[int] | None, code: str, area_code: str = ""
+) -> Child | None:
+    """The child with this code in a visible area (the first area by code when several)."""
+    query = (
+        select(Child)
+        .join(Area, Area.id == Child.area_id)
+        .where(Child.code == code)
+        .order_by(Area.code)
+    )
+    if allowed is not None:
+        query = query.where(Child.area_id.in_(allowed))
+    if area_code:
+        query = query.where(Area.code == area_code)
+    return (await session.execute(query.limit(1))).scalar_one_or_none()
+
+
+async def gather(session: AsyncSession, child: Child, role: str, today: date) -> ChildFile:
+    area = await session.get(Area, child.area_id)
+    director = await session.get(Person, child.director_id) if child.director_id else None
+    out = ChildFile(child=child, area=area, director=director)
+    links = (
+        await session.execute(
+            select(GuardianLink, Person)
+            .join(Person, Person.id == GuardianLink.guardian_id)
+            .where(GuardianLink.child_id == child.id)
+            .order_by(GuardianLink.priority, Person.name)
+        )
+    ).all()
+    for link, person in links:
+        channels = (
+            await session.execute(
+                select(ChannelAddress)
+                .where(ChannelAddress.person_id == person.id)
+                .order_by(ChannelAddress.channel)
+            )
+        ).scalars()
+        out.guardians.append(
+            {
+                "person": person,
+                "relation": link.relation,
+                "priority": link.priority,
+                "channels": [
+                    {
+                        "channel": a.channel,
+                        "status": "opted_out"
+                        if a.opted_out_at
+                        else "unreachable"
+                        if a.unreachable_at
+                        else "reachable",
+                    }
+                    for a in channels
+                ],
+            }
+        )
+    out.visits = list(
+        (
+            await session.execute(
+                select(Visit)
+                .where(Visit.child_id == child.id)
+                .order_by(Visit.visit_date.desc(), Visit.id.desc())
+            )
+        ).scalars()
+    )
+    out.deliveries = list(
+        (
+            await session.execute(
+                select(ReminderDelivery)
+                .where(ReminderDelivery.child_id == child.id)
+                .order_by(ReminderDelivery.due_date.desc(), ReminderDelivery.id.desc())
+            )
+        ).scalars()
+    )
+    out.acks = list(
+        (
+            await session.execute(
+                select(ReminderAck)
+                .where(ReminderAck.child_id == child.id)
+                .order_by(ReminderAck.acked_at.desc())
+            )
+        ).scalars()
+    )
+    out.doses = list(
+        (
+            await session.execute(
+                select(DoseGiven)
+                .where(DoseGiven.child_id == child.id)
+                .order_by(DoseGiven.given_on, DoseGiven.code)
+            )
+        ).scalars()
+    )
+    schedule = await current_schedule(session)
+    given = {d.code: d.given_on for d in out.doses}
+    out.plan = due_doses(child.birth_date, child.sex, given, today, schedule)
+    if role in CASE_ROLES:
+        out.cases = list(
+            (
+                await session.execute(
+                    select(Case).where(Case.child_id == child.id).order_by(Case.opened_at.desc())
+                )
+            ).scalars()
+        )
+    return out
+
+
+def workbook(f: ChildFile, t: Any) -> bytes:
+    """The child's file as XLSX: one sheet per part, every text cell neutralised."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    c = f.child
+
+    def rows(ws: Any, header: list[str], data: list[list[Any]]) -> None:
+        ws.append([neutral(h) for h in header])
+        for row in data:
+            ws.append([neutral(v) for v in row])
+
+    sheet.title = "child"
+    rows(
+        sheet,
+        [t("children.field"), t("children.value")],
+        [
+            [t("children.code"), c.code],
+            [t("children.name"), c.name],
+            [t("children.sex"), c.sex or ""],
+            [t("children.birth"), c.birth_date],
+            [t("children.area"), f.area.name if f.area else ""],
+            [t("children.director"), f.director.name if f.director else ""],
+            [t("children.categories"), ", ".join(str(x) for x in c.categories or [])],
+            [t("children.guardianship"), c.guardianship_level or ""],
+            [t("children.key"), "yes" if c.is_key_child else "no"],
+            [t("children.next_due"), c.next_visit_due or ""],
+        ],
+    )
+    rows(
+        book.create_sheet("guardians"),
+        [t("children.name"), t("children.relation"), t("children.channels")],
+        [
+            [
+                g["person"].name,
+                g["relation"],
+                ", ".join(f"{ch['channel']}:{ch['status']}" for ch in g["channels"]),
+            ]
+            for g in f.guardians
+        ],
+    )
+    rows(
+        book.create_sheet("visits"),
+        [
+            t("children.visit_date"),
+            t("children.visit_kind"),
+            t("children.assessment"),
+            t("children.answers"),
+            t("children.notes"),
+            t("children.flags"),
+        ],
+        [
+            [
+                v.visit_date,
+                v.kind,
+                v.assessment,
+                "; ".join(f"{k}={val}" for k, val in (v.checklist or {}).items()),
+                v.notes,
+                ", ".join(str(x) for x in v.flags or []),
+            ]
+            for v in f.visits
+        ],
+    )
+    rows(
+        book.create_sheet("reminders"),
+        [
+            t("children.reminder_kind"),
+            t("children.reminder_item"),
+            t("children.reminder_stage"),
+            t("children.due"),
+            t("children.status"),
+        ],
+        [[d.kind, d.item, d.stage, d.due_date, d.status] for d in f.deliveries]
+        + [[a.kind, a.item, "confirmed", a.acked_at.date(), a.source] for a in f.acks],
+    )
+    rows(
+        book.create_sheet("vaccines"),
+        [t("children.dose"), t("children.given_on"), t("children.status")],
+        [[d.code, d.given_on or "", "given"] for d in f.doses]
+        + [
+            [p.code, p.earliest_allowed, p.status + (" catch-up" if p.catch_up else "")]
+            for p in f.plan
+        ],
+    )
+    if f.cases is not None:
+        rows(
+            book.create_sheet("cases"),
+            [t("children.case_ref"), t("children.category"), t("children.status")],
+            [[k.ref, k.category, k.status] for k in f.cases],
+        )
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
