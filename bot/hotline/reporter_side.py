@@ -125,7 +125,7 @@ async def idle_text(
             "unclassified", "medium", text, (), source="review", child_code=child.code
         )
         return Outcome(IDLE, replies or (Reply(REVIEW_NOTED),), (own,))
-    if effect is None:
+    if effect is None or kind == "details":
         repo.add_event(
             scope.session, case, kind, at=scope.now, actor=scope.actor,
             detail={"text": text}, inbound_id=scope.inbound_id,
@@ -133,6 +133,10 @@ async def idle_text(
         case.last_activity_at = scope.now
     await _forward(hl, scope, case, text, kind, urgent=decision.escalate)
     ack = "hotline.relay.forwarded" if kind == "reporter_message" else "hotline.details.added"
+    if kind == "details" and effect is not None:
+        # a follow-up that screens as a concern itself: merged into the case (its effect),
+        # and the reporter hears both the safety replies and that it was added
+        return Outcome(IDLE, (*replies, Reply(ack)), (effect,))
     return Outcome(IDLE, replies or (Reply(ack),), (effect,) if effect else ())
 
 

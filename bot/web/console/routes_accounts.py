@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.web.console import auth
+from bot.web.console import auth, throttle
 from bot.web.console.auth import ADMIN, ROLES, SUPERVISOR, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
 from storage.models import Area, ConsoleSession, ConsoleUser
@@ -69,9 +69,14 @@ async def _listing(request: Request, **extra: Any) -> Response:
         areas = list(
             (await session.execute(select(Area).order_by(Area.level, Area.code))).scalars()
         )
+        held = await throttle.held_accounts(session, now)
     codes = {a.id: a.code for a in areas}
     rows = [
-        {"user": u, "area": codes.get(u.area_id or 0, ""), "locked": repo.is_locked(u, now)}
+        {
+            "user": u,
+            "area": codes.get(u.area_id or 0, ""),
+            "locked": repo.is_locked(u, now) or u.username.lower() in held,
+        }
         for u in users
     ]
     context = {"rows": rows, "roles": ROLES, "areas": areas, **extra}
@@ -154,12 +159,14 @@ def router() -> APIRouter:
                     _audit(session, who, "enable", user)
                 elif action == "unlock":
                     repo.record_success(user)
+                    await throttle.forget_account(session, user.username)
                     _audit(session, who, "unlock", user)
                 elif action == "reset":
                     code = reset_code()
                     user.password_hash = auth.hash_password(code)
                     user.must_change_password = True
                     repo.record_success(user)
+                    await throttle.forget_account(session, user.username)
                     await session.execute(
                         delete(ConsoleSession).where(ConsoleSession.user_id == user.id)
                     )

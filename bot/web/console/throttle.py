@@ -126,6 +126,16 @@ async def forget_account(session: AsyncSession, username: str) -> None:
     )
 
 
+async def held_accounts(session: AsyncSession, now: datetime) -> set[str]:
+    """Usernames (lower case) whose sign-in is held back by the per-account delay now."""
+    rows = await session.execute(
+        select(LoginThrottle.key).where(
+            LoginThrottle.key.like("user:%"), LoginThrottle.blocked_until > now
+        )
+    )
+    return {key.removeprefix("user:") for key in rows.scalars()}
+
+
 def _lower_priority() -> None:
     """Hashing threads run at a lower CPU priority than the event loop (Linux nice is per
     thread, and argon2's own lane threads inherit it): webhooks come first."""

@@ -287,7 +287,8 @@ async def test_follow_up_details_are_added_to_the_case(app: Application) -> None
     assert sent[-1].startswith("已补充到案件")
     assert not any("没看懂" in t for t in sent)
     history = await events(app, case.id)
-    assert history[-1].kind == "details" and history[-1].detail["text"].startswith("就在东村")
+    [details] = [e for e in history if e.kind == "details"]
+    assert details.detail["text"].startswith("就在东村")
     assert len(await cases(app)) == 1
     async with app.db.transaction() as s:
         rows = (await s.execute(select(OutboxMessage))).scalars().all()
