@@ -134,9 +134,10 @@ async def idle_text(
     await _forward(hl, scope, case, text, kind, urgent=decision.escalate)
     ack = "hotline.relay.forwarded" if kind == "reporter_message" else "hotline.details.added"
     if kind == "details" and effect is not None:
-        # a follow-up that screens as a concern itself: merged into the case (its effect),
-        # and the reporter hears both the safety replies and that it was added
-        return Outcome(IDLE, (*replies, Reply(ack)), (effect,))
+        # a follow-up that screens as a concern itself: merged into the case (its effect);
+        # the reporter hears that it was added, after the safety replies when it alerts
+        said = (*replies, Reply(ack)) if decision.escalate else (Reply(ack),)
+        return Outcome(IDLE, said, (effect,))
     return Outcome(IDLE, replies or (Reply(ack),), (effect,) if effect else ())
 
 

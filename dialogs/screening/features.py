@@ -147,6 +147,7 @@ def features(text: str, sounds: Sounds = DICTIONARY) -> list[str]:
             feats.append("c:" + gram)
     folded = unicodedata.normalize("NFKC", text).casefold()
     words = _LATIN.findall(folded)
+    words = [w for w in words if len(w) > 1]  # "t" of "don't", a lone "r": no meaning
     for i, word in enumerate(words):
         feats.append("w:" + word)
         if i + 1 < len(words):

