@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.screening.redact import redact
 from bot.screening.store import shipped_categories, shipped_model
@@ -97,25 +98,22 @@ async def _page(request: Request, extra: dict[str, Any] | None = None) -> Respon
     return page(request, "screening.html", context)
 
 
-async def _case_text(request: Request, case_id: int) -> tuple[str, list[str]]:
+async def _case_text(session: AsyncSession, case: Case) -> tuple[str, list[str]]:
     """The text the case was opened on, and the names to redact from it."""
-    app = app_of(request)
-    async with app.db.transaction() as session:
-        event = (
-            await session.execute(
-                select(CaseEvent)
-                .where(CaseEvent.case_id == case_id, CaseEvent.kind == "created")
-                .limit(1)
-            )
-        ).scalar_one_or_none()
-        case = await session.get(Case, case_id)
-        names: list[str] = []
-        if case is not None and case.child_id is not None:
-            child = await session.get(Child, case.child_id)
-            names += [child.name] if child else []
-        if case is not None and case.reporter_person_id is not None:
-            person = await session.get(Person, case.reporter_person_id)
-            names += [person.name] if person else []
+    event = (
+        await session.execute(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.kind == "created")
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    child = await session.get(Child, case.child_id) if case.child_id is not None else None
+    reporter = (
+        await session.get(Person, case.reporter_person_id)
+        if case.reporter_person_id is not None
+        else None
+    )
+    names = [found.name for found in (child, reporter) if found is not None]
     text = str((event.detail or {}).get("text", "")) if event else ""
     return text, names
 
@@ -172,12 +170,8 @@ def router() -> APIRouter:
             case = await case_repo.case_by_ref(session, ref[:20])
             if case is None:
                 return RedirectResponse("/console/cases", status_code=303)
-            case_id, case_category = case.id, case.category
-        text, names = await _case_text(request, case_id)
-        stored_category = category if choice == "wrong_category" else case_category
-        async with app.db.transaction() as session:
-            case = await case_repo.case_by_ref(session, ref[:20])
-            assert case is not None
+            text, names = await _case_text(session, case)
+            stored_category = category if choice == "wrong_category" else case.category
             now = app.clock.now()
             await repo.add_label(
                 session, case_id=case.id, verdict=choice,
