@@ -119,11 +119,10 @@ async def retrain(
 
     async with db.transaction() as session:
         rows: Sequence[Row] = [*read_corpus(corpus), *await label_rows(session)]
-        current = await active_model(session)
         live = await repo.active(session)
-        previous_figures = (
-            live.figures if live else (current.meta.get("figures") if current else None)
-        )
+    shipped = shipped_model()  # the live model when no stored one is active
+    previous = live.version if live else (shipped.version if shipped else None)
+    previous_figures = live.figures if live else (shipped.meta.get("figures") if shipped else None)
     built = await asyncio.to_thread(
         build, rows, lexicon, shipped_framing(), shipped_categories(), now=now, progress=progress
     )
@@ -150,7 +149,7 @@ async def retrain(
     return Retrained(
         version=built.model.version,
         figures=figures,
-        previous=current.version if current else None,
+        previous=previous,
         previous_figures=previous_figures,
         replaced=replace,
         fell=fell,
