@@ -321,7 +321,7 @@ def build(
             category_bias=model.category_bias,
             thresholds=thresholds,
             meta=meta,
-            sounds=Sounds.for_texts(r.text for r in rows),
+            sounds=Sounds.full(),
         ),
         figures=figures,
     )

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+import numpy as np
 
 from dialogs.screening.normalize import normalize
 
@@ -56,28 +58,33 @@ def _syllables() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Sounds:
-    """Characters' readings and the pinyin syllables. A model carries the readings of the
-    characters it was trained on, so serving does not load pypinyin's whole dictionary;
-    a character outside that table is looked up there on first sight."""
+    """Characters' readings and the pinyin syllables. A model file carries the readings of
+    every character in pypinyin's dictionary (`complete`), so serving never loads pypinyin
+    (its import builds a phrase dictionary: seconds and tens of MB); with a partial table
+    (older model files) a character outside it is looked up there on first sight."""
 
     table: Mapping[str, str] = field(default_factory=dict)
     syllables: frozenset[str] | None = None
+    complete: bool = False
 
     def reading(self, ch: str) -> str | None:
         if ch <= "\u2e7f":
             return None
         found = self.table.get(ch)
-        return found if found is not None else dictionary_reading(ch)
+        if found is not None or self.complete:
+            return found
+        return dictionary_reading(ch)
 
     def syllable_set(self) -> frozenset[str]:
         return self.syllables if self.syllables is not None else _syllables()
 
     @classmethod
-    def for_texts(cls, texts: Iterable[str]) -> Sounds:
-        """The readings of every character in `texts` and all syllables (for a model file)."""
-        chars = {ch for text in texts for ch in normalize(text).compact if ch > "\u2e7f"}
-        table = {ch: r for ch in sorted(chars) if (r := dictionary_reading(ch)) is not None}
-        return cls(table, _syllables())
+    def full(cls) -> Sounds:
+        """The reading of every character pypinyin knows, and all syllables (for a model
+        file)."""
+        chars = sorted(chr(code) for code in _dictionary() if chr(code) > "\u2e7f")
+        table = {ch: r for ch in chars if (r := dictionary_reading(ch)) is not None}
+        return cls(table, _syllables(), complete=True)
 
 
 DICTIONARY = Sounds()
@@ -167,3 +174,120 @@ def features(text: str, sounds: Sounds = DICTIONARY) -> list[str]:
             if third != "|":
                 feats.append("i:" + _initial(syl) + _initial(nxt) + _initial(third))
     return feats
+
+
+class FeatureBag:
+    """`features(text)` as vocabulary ids, computed with numpy: the same bag (repeats count)
+    as `[vocab[f] for f in features(text) if f in vocab]`, without building a string per
+    feature. The serving path; `features` stays the reference the model is trained with.
+
+    Character n-grams are looked up as integer keys (code points packed 21 bits apiece),
+    syllables as integer ids; only English words and romanised pinyin go through Python.
+    """
+
+    def __init__(self, vocab: Mapping[str, int], sounds: Sounds = DICTIONARY) -> None:
+        self.sounds = sounds
+        self._grams: dict[str, int] = {}
+        self._words: dict[str, int] = {}
+        self._initials: dict[str, int] = {}
+        pinyin: dict[str, int] = {}
+        for feat, index in vocab.items():
+            kind, sep, rest = feat.partition(":")
+            if not sep:
+                continue
+            if kind == "c" and 1 <= len(rest) <= 3 and not (len(rest) == 1 and rest.isascii()):
+                self._grams[rest] = index
+            elif kind == "w":
+                self._words[rest] = index
+            elif kind == "p":
+                pinyin[rest] = index
+            elif kind == "i":
+                self._initials[rest] = index
+        syllables = sorted(sounds.syllable_set() | set(sounds.table.values()))
+        self._sid = {syl: i for i, syl in enumerate(syllables)}
+        count = len(syllables)
+        self._count = count
+        self._uni = np.array([pinyin.get(syl, -1) for syl in syllables], dtype=np.int64)
+        pairs: dict[int, int] = {}
+        for feat, index in pinyin.items():
+            first, sep, second = feat.partition("_")
+            if sep and first in self._sid and second in self._sid:
+                pairs[self._sid[first] * count + self._sid[second]] = index
+        self._pairs = pairs
+        self._initial = np.array([ord(syl[0]) - 97 for syl in syllables], dtype=np.int64)
+        letters = [chr(97 + k) for k in range(26)]
+        self._i2 = np.array(
+            [self._initials.get(a + b, -1) for a in letters for b in letters], dtype=np.int64
+        )
+        self._i3 = np.array(
+            [self._initials.get(a + b + c, -1) for a in letters for b in letters for c in letters],
+            dtype=np.int64,
+        )
+        codes = {ord(ch): self._sid[r] for ch, r in sounds.table.items() if len(ch) == 1}
+        self._base = min(codes, default=0)
+        self._dense = np.full(max(codes, default=0) + 1 - self._base, -1, dtype=np.int64)
+        for code, sid in codes.items():
+            self._dense[code - self._base] = sid
+
+    def ids(self, text: str) -> np.ndarray:
+        compact = normalize(text).compact
+        get = self._grams.get
+        n = len(compact)
+        grams = [j for ch in compact if (j := get(ch)) is not None]
+        grams += [j for i in range(n - 1) if (j := get(compact[i : i + 2])) is not None]
+        grams += [j for i in range(n - 2) if (j := get(compact[i : i + 3])) is not None]
+        parts = [np.array(grams, dtype=np.int64), self._word_ids(text)]
+        if compact:
+            parts.extend(self._sound_ids(compact))
+        return np.concatenate(parts)
+
+    def _word_ids(self, text: str) -> np.ndarray:
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        words = [w for w in _LATIN.findall(folded) if len(w) > 1]
+        if not words:
+            return _EMPTY
+        out: list[int] = []
+        last = len(words) - 1
+        for i, word in enumerate(words):
+            if (j := self._words.get(word)) is not None:
+                out.append(j)
+            if i < last and (j := self._words.get(word + "_" + words[i + 1])) is not None:
+                out.append(j)
+            if (
+                2 <= len(word) <= 5
+                and (j := self._initials.get(word)) is not None
+                and split_pinyin(word, self.sounds) is None
+            ):
+                out.append(j)
+        return np.array(out, dtype=np.int64)
+
+    def _sids(self, compact: str) -> np.ndarray:
+        """The syllable id of each position heard (-1 where no syllable stands)."""
+        if self.sounds.complete and not _LATIN.search(compact):
+            codes = np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32)
+            at = codes.astype(np.int64) - self._base
+            inside = (at >= 0) & (at < len(self._dense))
+            return np.where(inside, self._dense[np.where(inside, at, 0)], -1)
+        sid = self._sid
+        return np.array(
+            [-1 if s == "|" else sid.get(s, -1) for s in _sounds(compact, self.sounds)],
+            dtype=np.int64,
+        )
+
+    def _sound_ids(self, compact: str) -> list[np.ndarray]:
+        sids = self._sids(compact)
+        here = sids >= 0
+        uni = self._uni[sids[here]]
+        first, second = sids[:-1], sids[1:]
+        pair = here[:-1] & here[1:]
+        get = self._pairs.get
+        keys = (first[pair] * self._count + second[pair]).tolist()
+        pairs = np.array([j for k in keys if (j := get(k)) is not None], dtype=np.int64)
+        initial = self._initial[np.maximum(sids, 0)]
+        i2 = self._i2[initial[:-1][pair] * 26 + initial[1:][pair]]
+        triple = pair[:-1] & here[2:]
+        i3 = self._i3[initial[:-2][triple] * 676 + initial[1:-1][triple] * 26 + initial[2:][triple]]
+        return [uni[uni >= 0], pairs, i2[i2 >= 0], i3[i3 >= 0]]
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)

@@ -13,8 +13,11 @@ import tomllib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+import ahocorasick
 
 from dialogs.screening.normalize import normalize, normalize_term
 
@@ -63,16 +66,39 @@ def minor_age(text: str) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Framing:
     cues: Mapping[str, tuple[str, ...]]
 
+    @cached_property
+    def _automaton(self) -> Any:
+        """Every cue word in one Aho-Corasick automaton: word -> the kinds that list it."""
+        kinds: dict[str, list[int]] = {}
+        for rank, words in enumerate(self.cues.values()):
+            for word in words:
+                ranks = kinds.setdefault(word, [])
+                if rank not in ranks:
+                    ranks.append(rank)
+        if not kinds:
+            return None
+        automaton = ahocorasick.Automaton()
+        for word, ranks in kinds.items():
+            automaton.add_word(word, tuple(ranks))
+        automaton.make_automaton()
+        return automaton
+
     def found(self, text: str) -> list[str]:
-        """The kinds of framing cue in `text` (each kind once), plus "minor" for an age.
-        Cues match the compact form (separators dropped, traditional read as simplified)."""
-        norm = normalize(text)
-        compact = norm.compact
-        kinds = [kind for kind, words in self.cues.items() if any(w in compact for w in words)]
+        """The kinds of framing cue in `text` (each kind once, in the data's order), plus
+        "minor" for an age. Cues match the compact form (separators dropped, traditional
+        read as simplified)."""
+        automaton = self._automaton
+        kinds: list[str] = []
+        if automaton is not None:
+            seen: set[int] = set()
+            for _, ranks in automaton.iter(normalize(text).compact):
+                seen.update(ranks)
+            names = list(self.cues)
+            kinds = [names[rank] for rank in sorted(seen)]
         if minor_age(unicodedata.normalize("NFKC", text).casefold()):
             kinds.append("minor")
         return kinds

@@ -27,6 +27,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick
 
@@ -84,9 +85,21 @@ class _Found:
     category: str | None = None
 
 
+@lru_cache(maxsize=8192)
 def _is_word_char(ch: str) -> bool:
     folded = unicodedata.normalize("NFKC", ch)[:1]
     return folded.isascii() and folded.isalnum()
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What one automaton key stands for: its meanings (kind, term, category), each once,
+    and whether its first and last characters must sit on English word boundaries."""
+
+    key: str
+    values: tuple[tuple[str, Term | None, str | None], ...]
+    head_word: bool
+    tail_word: bool
 
 
 class Screen:
@@ -115,8 +128,9 @@ class Screen:
         entries: dict[str, list[tuple[str, Term | None, str | None]]] = {}
 
         def add(key: str, kind: str, term: Term | None = None, cat: str | None = None) -> None:
-            if key:
-                entries.setdefault(key, []).append((kind, term, cat))
+            # A near word listed by 46 terms is one meaning, not 46: each value once.
+            if key and (kind, term, cat) not in (values := entries.setdefault(key, [])):
+                values.append((kind, term, cat))
 
         for category in lexicon.categories:
             for term in category.terms:
@@ -139,35 +153,45 @@ class Screen:
                 add(word, kind)
         automaton = ahocorasick.Automaton()
         for key, values in entries.items():
-            automaton.add_word(key, (key, tuple(values)))
+            entry = _Entry(key, tuple(values), _is_word_char(key[0]), _is_word_char(key[-1]))
+            automaton.add_word(key, entry)
         if entries:
             automaton.make_automaton()
         self._automaton = automaton if entries else None
 
     # -- finding -----------------------------------------------------------------------
 
-    def _on_boundary(self, norm: Normalized, key: str, start: int, end: int, kind: str) -> bool:
+    def _boundary(self, norm: Normalized, entry: _Entry, start: int, end: int) -> int:
+        """0: not on a word boundary; 1: on one exactly; 2: on one with a plain inflection
+        (-s, -ed, -ing ...), which only terms accept."""
         original = norm.original
-        if _is_word_char(key[0]):
+        if entry.head_word:
             before = norm.origin[start] - 1
             if before >= 0 and _is_word_char(original[before]):
-                return False
-        if _is_word_char(key[-1]):
+                return 0
+        if entry.tail_word:
             after = norm.origin[end - 1] + 1
             tail = ""
             while after < len(original) and _is_word_char(original[after]):
                 tail += original[after].casefold()
                 after += 1
-            return tail == "" or (kind == "term" and tail in _SUFFIXES)
-        return True
+            if tail:
+                return 2 if tail in _SUFFIXES else 0
+        return 1
 
     def _find(self, norm: Normalized) -> Iterator[_Found]:
         if self._automaton is None or not norm.compact:
             return
-        for last, (key, values) in self._automaton.iter(norm.compact):
+        for last, entry in self._automaton.iter(norm.compact):
+            key = entry.key
             start, end = last - len(key) + 1, last + 1
-            for kind, term, cat in values:
-                if self._on_boundary(norm, key, start, end, kind):
+            fit = (
+                self._boundary(norm, entry, start, end) if entry.head_word or entry.tail_word else 1
+            )
+            if not fit:
+                continue
+            for kind, term, cat in entry.values:
+                if fit == 1 or kind == "term":
                     yield _Found(kind, key, start, end, term, cat)
 
     # -- deciding ----------------------------------------------------------------------

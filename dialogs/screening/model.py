@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from dialogs.screening.decision import Decision
-from dialogs.screening.features import DICTIONARY, Sounds, features
+from dialogs.screening.features import DICTIONARY, FeatureBag, Sounds
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "content" / "safety" / "model"
 SHIPPED_MODEL = MODEL_DIR / "screen.npz"
@@ -61,10 +61,31 @@ class Thresholds:
         return cls(alert=float(raw["alert"]), review=float(raw["review"]))
 
 
-@dataclass(frozen=True, slots=True)
 class Prediction:
-    probability: float  # that the message must reach a person
-    categories: tuple[tuple[str, float], ...]  # fine categories, most likely first
+    """The model's reading of one message: the probability that it must reach a person,
+    and the fine categories, most likely first. The categories may be given, or computed
+    on first use by `rank` (a message that passes never needs them)."""
+
+    __slots__ = ("_categories", "_rank", "probability")
+
+    def __init__(
+        self,
+        probability: float,
+        categories: tuple[tuple[str, float], ...] | None = None,
+        rank: Callable[[], tuple[tuple[str, float], ...]] | None = None,
+    ) -> None:
+        self.probability = probability
+        self._categories = categories
+        self._rank = rank
+
+    @property
+    def categories(self) -> tuple[tuple[str, float], ...]:
+        if self._categories is None:
+            self._categories = self._rank() if self._rank is not None else ()
+        return self._categories
+
+    def __repr__(self) -> str:
+        return f"Prediction({self.probability!r}, {self.categories!r})"
 
 
 @dataclass(frozen=True)
@@ -93,43 +114,61 @@ class ScreenModel:
     def vector(self, feats: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The l2-normalised sublinear tf-idf vector of a feature bag, as (indices, values)."""
         vocab = self.vocab
-        counts: dict[int, int] = {}
-        for feat in feats:
-            i = vocab.get(feat)
-            if i is not None:
-                counts[i] = counts.get(i, 0) + 1
-        if not counts:
+        ids = [i for f in feats if (i := vocab.get(f)) is not None]
+        return self._vector_of(np.array(ids, dtype=np.int64))
+
+    def _vector_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The vector of a bag of vocabulary ids (repeats count)."""
+        if not len(ids):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        idx = np.array(list(counts), dtype=np.int64)
-        values = (1.0 + np.log(np.array(list(counts.values()), dtype=np.float64))) * self.idf[idx]
+        idx, counts = np.unique(ids, return_counts=True)
+        values = (1.0 + np.log(counts)) * self.idf[idx]
         norm = float(np.sqrt(np.dot(values, values)))
         return idx, values / norm if norm else values
 
     @cached_property
-    def _stacked(self) -> tuple[np.ndarray, np.ndarray]:
-        """Row 0 the binary weights, rows 1.. the categories': one gather, one product."""
-        matrix = np.vstack([self.weights[np.newaxis, :], self.category_weights]).astype(np.float64)
-        bias = np.concatenate([[self.bias], self.category_bias]).astype(np.float64)
-        return np.ascontiguousarray(matrix.T), bias
+    def _bag(self) -> FeatureBag:
+        return FeatureBag(self.vocab, self.sounds)
+
+    @cached_property
+    def _binary(self) -> np.ndarray:
+        return np.ascontiguousarray(self.weights, dtype=np.float64)
+
+    @cached_property
+    def _by_category(self) -> np.ndarray:
+        """[features, categories] in float16, as the model file stores them: one cache line
+        per feature, so that gathering a message's rows stays cheap."""
+        return np.ascontiguousarray(self.category_weights.T, dtype=np.float16)
 
     def predict_features(self, feats: Sequence[str]) -> Prediction:
-        idx, values = self.vector(feats)
-        matrix, bias = self._stacked
-        out = values @ matrix[idx] + bias if len(idx) else bias.copy()
-        z = float(out[0])
+        return self._predict_vector(*self.vector(feats))
+
+    def _predict_vector(self, idx: np.ndarray, values: np.ndarray) -> Prediction:
+        z = float(values @ self._binary[idx]) + self.bias if len(idx) else self.bias
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         if not self.category_ids:
             return Prediction(probability, ())
-        logits = out[1:]
+        return Prediction(probability, rank=lambda: self._rank(idx, values))
+
+    def _rank(self, idx: np.ndarray, values: np.ndarray) -> tuple[tuple[str, float], ...]:
+        logits = self.category_bias.astype(np.float64)
+        if len(idx):
+            logits = values @ self._by_category[idx].astype(np.float64) + logits
         logits = logits - float(np.max(logits))
         exp = np.exp(logits)
-        probs = exp / float(np.sum(exp))
-        order = np.argsort(-probs)
-        cats = tuple((self.category_ids[int(i)], float(probs[int(i)])) for i in order)
-        return Prediction(probability, cats)
+        probs = (exp / float(np.sum(exp))).tolist()
+        order = np.argsort(-np.asarray(probs)).tolist()
+        return tuple((self.category_ids[i], probs[i]) for i in order)
 
     def predict(self, text: str, extra: Sequence[str] = ()) -> Prediction:
-        return self.predict_features([*features(text, self.sounds), *extra])
+        """As `predict_features(features(text) + extra)`, without building the feature
+        strings: the text's features are looked up in the vocabulary as they are found."""
+        ids = self._bag.ids(text)
+        vocab = self.vocab
+        signals = [i for f in extra if (i := vocab.get(f)) is not None]
+        if signals:
+            ids = np.concatenate([ids, np.array(signals, dtype=np.int64)])
+        return self._predict_vector(*self._vector_of(ids))
 
     # -- files -------------------------------------------------------------------------
 
@@ -150,6 +189,7 @@ class ScreenModel:
                     {
                         "table": dict(self.sounds.table),
                         "syllables": sorted(self.sounds.syllables or ()),
+                        "complete": self.sounds.complete,
                     },
                     ensure_ascii=False,
                 )
@@ -174,14 +214,16 @@ class ScreenModel:
                 if "readings" in npz.files:
                     raw = json.loads(str(npz["readings"]))
                     syllables = frozenset(raw.get("syllables") or ()) or None
-                    sounds = Sounds(dict(raw.get("table") or {}), syllables)
+                    sounds = Sounds(
+                        dict(raw.get("table") or {}), syllables, bool(raw.get("complete"))
+                    )
                 return cls(
                     vocab={v: i for i, v in enumerate(vocab_list)},
                     idf=npz["idf"].astype(np.float64),
                     weights=npz["weights"].astype(np.float64),
                     bias=float(npz["bias"][0]),
                     category_ids=tuple(str(c) for c in npz["category_ids"]),
-                    category_weights=npz["category_weights"].astype(np.float32),
+                    category_weights=npz["category_weights"],
                     category_bias=npz["category_bias"].astype(np.float64),
                     thresholds=Thresholds.from_json(meta.get("thresholds", {})),
                     meta=meta,

@@ -14,7 +14,9 @@ positions so the matcher can tell whether a negation or a danger cue is in the s
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,16 +43,13 @@ class Normalized:
 
     def clause_of(self, pos: int) -> tuple[int, int]:
         """The compact [start, end) of the clause containing compact position `pos`."""
-        start, end = 0, len(self.compact)
-        for b in self.breaks:
-            if b <= pos:
-                start = b
-            else:
-                end = b
-                break
+        at = bisect_right(self.breaks, pos)
+        start = self.breaks[at - 1] if at else 0
+        end = self.breaks[at] if at < len(self.breaks) else len(self.compact)
         return start, end
 
 
+@lru_cache(maxsize=16384)
 def is_separator(ch: str) -> bool:
     if ch in _ZERO_WIDTH:
         return True
@@ -58,29 +57,60 @@ def is_separator(ch: str) -> bool:
     return cat[0] in "ZPS" or cat in ("Cc", "Cf")
 
 
-def _fold_chars(text: str) -> tuple[list[str], list[int]]:
-    """NFKC + casefold per character, remembering where each output char came from."""
+class _Folds(dict[int, str]):
+    """NFKC + casefold of each character, for `str.translate`, filled on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        folded = unicodedata.normalize("NFKC", chr(code)).casefold()
+        if len(self) < 65536:
+            self[code] = folded
+        return folded
+
+
+_FOLDS = _Folds()
+
+
+def _fold_chars(text: str) -> tuple[str, list[int] | None]:
+    """NFKC + casefold per character, and where each output character came from (None:
+    one for one, the common case)."""
+    folded = text.translate(_FOLDS)
+    if len(folded) == len(text):
+        return folded, None  # no character folds to nothing, so each gave exactly one
     chars: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
-        folded = unicodedata.normalize("NFKC", ch).casefold()
-        for out in folded:
+        for out in _FOLDS[ord(ch)]:
             chars.append(out)
             origin.append(i)
-    return chars, origin
+    return "".join(chars), origin
 
 
-def _simplify(chars: list[str]) -> list[str]:
-    joined = "".join(chars)
-    converted = to_simplified(joined)
-    if len(converted) == len(joined):
-        return list(converted)
+def _simplify(chars: str) -> str:
+    converted = to_simplified(chars)
+    if len(converted) == len(chars):
+        return converted
     # OpenCC changed the length (rare phrase rules): convert character by character.
     out: list[str] = []
     for ch in chars:
         conv = to_simplified(ch)
         out.append(conv if len(conv) == 1 else ch)
-    return out
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _separators() -> re.Pattern[str]:
+    """One separator character: every separator of the BMP, and any character beyond it
+    (rare: checked one by one with `is_separator`)."""
+    codes = [c for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF and is_separator(chr(c))]
+    ranges: list[str] = []
+    start = prev = codes[0]
+    for code in [*codes[1:], -1]:
+        if code == prev + 1:
+            prev = code
+            continue
+        ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+        start = prev = code
+    return re.compile("[" + "".join(ranges) + "\U00010000-\U0010ffff]")
 
 
 @lru_cache(maxsize=1024)
@@ -89,17 +119,28 @@ def normalize(text: str) -> Normalized:
     cues all read the same message)."""
     chars, origin = _fold_chars(text)
     chars = _simplify(chars)
-    compact: list[str] = []
+    pieces: list[str] = []
     kept: list[int] = []
     breaks: list[int] = []
-    for ch, pos in zip(chars, origin, strict=True):
-        if is_separator(ch):
-            if ch in CLAUSE_BREAKS and (not breaks or breaks[-1] != len(compact)):
-                breaks.append(len(compact))
+    size = pos = 0
+    for found in _separators().finditer(chars):
+        at = found.start()
+        ch = chars[at]
+        if ch > "\uffff" and not is_separator(ch):
             continue
-        compact.append(ch)
-        kept.append(pos)
-    return Normalized(text, "".join(compact), tuple(kept), tuple(breaks))
+        if at > pos:
+            pieces.append(chars[pos:at])
+            kept.extend(range(pos, at))
+            size += at - pos
+        if ch in CLAUSE_BREAKS and (not breaks or breaks[-1] != size):
+            breaks.append(size)
+        pos = at + 1
+    if pos < len(chars):
+        pieces.append(chars[pos:])
+        kept.extend(range(pos, len(chars)))
+    if origin is not None:
+        kept = [origin[i] for i in kept]
+    return Normalized(text, "".join(pieces), tuple(kept), tuple(breaks))
 
 
 def normalize_term(term: str) -> str:

@@ -59,3 +59,27 @@ def test_english_words_and_pairs() -> None:
 def test_features_are_deterministic() -> None:
     text = "邻居家的孩子被打得很厉害 😢 xq"
     assert features(text) == features(text)
+
+
+def test_serving_bag_is_the_training_bag() -> None:
+    """The model serves with FeatureBag (numpy, no feature strings); it must see exactly
+    the features it was trained on, repeats included, on every kind of text."""
+    from collections import Counter
+
+    from bot.screening.corpus import read_corpus
+    from dialogs.screening.features import FeatureBag
+    from dialogs.screening.model import ScreenModel
+
+    model = ScreenModel.load()
+    bag = FeatureBag(model.vocab, model.sounds)
+    texts = [r.text for r in read_corpus()][::7] + [
+        "xiao hai bei da le",
+        "xq zs nsdd",
+        "hit him hit_him",
+        "孩 子 被 打",
+        "𠀀孩子😀",
+        "",
+    ]
+    for text in texts:
+        expected = Counter(model.vocab[f] for f in features(text, model.sounds) if f in model.vocab)
+        assert Counter(bag.ids(text).tolist()) == expected, text
