@@ -181,8 +181,9 @@ class FeatureBag:
     as `[vocab[f] for f in features(text) if f in vocab]`, without building a string per
     feature. The serving path; `features` stays the reference the model is trained with.
 
-    Character n-grams are looked up as integer keys (code points packed 21 bits apiece),
-    syllables as integer ids; only English words and romanised pinyin go through Python.
+    Character n-grams are dictionary lookups of the text's slices; syllables and initials
+    are integer ids looked up in numpy tables; English words and romanised pinyin take the
+    reference's Python path.
     """
 
     def __init__(self, vocab: Mapping[str, int], sounds: Sounds = DICTIONARY) -> None:
@@ -203,31 +204,38 @@ class FeatureBag:
                 pinyin[rest] = index
             elif kind == "i":
                 self._initials[rest] = index
+        # Syllable ids 0..n-1; every table below ends with a sentinel for id -1 (no syllable),
+        # which numpy's index -1 reaches, so no masking is needed.
         syllables = sorted(sounds.syllable_set() | set(sounds.table.values()))
         self._sid = {syl: i for i, syl in enumerate(syllables)}
-        count = len(syllables)
-        self._count = count
-        self._uni = np.array([pinyin.get(syl, -1) for syl in syllables], dtype=np.int64)
-        pairs: dict[int, int] = {}
-        for feat, index in pinyin.items():
-            first, sep, second = feat.partition("_")
-            if sep and first in self._sid and second in self._sid:
-                pairs[self._sid[first] * count + self._sid[second]] = index
-        self._pairs = pairs
-        self._initial = np.array([ord(syl[0]) - 97 for syl in syllables], dtype=np.int64)
-        letters = [chr(97 + k) for k in range(26)]
+        count = self._span = len(syllables) + 1
+        self._uni = np.array([*(pinyin.get(syl, -1) for syl in syllables), -1], dtype=np.int64)
+        # a pair (a, b) is the key (a + 1) * span + (b + 1): no key with a or b = -1 is valid
+        self._pairs = {
+            (self._sid[first] + 1) * count + self._sid[second] + 1: index
+            for feat, index in pinyin.items()
+            for first, sep, second in [feat.partition("_")]
+            if sep and first in self._sid and second in self._sid
+        }
+        self._initial = np.array([*(ord(syl[0]) - 97 for syl in syllables), 26], dtype=np.int32)
+        letters = [chr(97 + k) for k in range(26)] + [""]  # "" stands for no syllable
         self._i2 = np.array(
-            [self._initials.get(a + b, -1) for a in letters for b in letters], dtype=np.int64
+            [self._initials.get(a + b, -1) if a and b else -1 for a in letters for b in letters],
+            dtype=np.int64,
         )
         self._i3 = np.array(
-            [self._initials.get(a + b + c, -1) for a in letters for b in letters for c in letters],
+            [
+                self._initials.get(a + b + c, -1) if a and b and c else -1
+                for a in letters
+                for b in letters
+                for c in letters
+            ],
             dtype=np.int64,
         )
         codes = {ord(ch): self._sid[r] for ch, r in sounds.table.items() if len(ch) == 1}
-        self._base = min(codes, default=0)
-        self._dense = np.full(max(codes, default=0) + 1 - self._base, -1, dtype=np.int64)
+        self._dense = np.full(max(codes, default=0) + 2, -1, dtype=np.int32)
         for code, sid in codes.items():
-            self._dense[code - self._base] = sid
+            self._dense[code] = sid
 
     def ids(self, text: str) -> np.ndarray:
         compact = normalize(text).compact
@@ -236,12 +244,14 @@ class FeatureBag:
         grams = [j for ch in compact if (j := get(ch)) is not None]
         grams += [j for i in range(n - 1) if (j := get(compact[i : i + 2])) is not None]
         grams += [j for i in range(n - 2) if (j := get(compact[i : i + 3])) is not None]
-        parts = [np.array(grams, dtype=np.int64), self._word_ids(text)]
+        parts = [np.array(grams, dtype=np.int64), self._word_ids(text, compact)]
         if compact:
             parts.extend(self._sound_ids(compact))
         return np.concatenate(parts)
 
-    def _word_ids(self, text: str) -> np.ndarray:
+    def _word_ids(self, text: str, compact: str) -> np.ndarray:
+        if not _LATIN.search(compact):
+            return _EMPTY  # the compact form keeps every Latin letter of the folded text
         folded = unicodedata.normalize("NFKC", text).casefold()
         words = [w for w in _LATIN.findall(folded) if len(w) > 1]
         if not words:
@@ -265,28 +275,22 @@ class FeatureBag:
         """The syllable id of each position heard (-1 where no syllable stands)."""
         if self.sounds.complete and not _LATIN.search(compact):
             codes = np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32)
-            at = codes.astype(np.int64) - self._base
-            inside = (at >= 0) & (at < len(self._dense))
-            return np.where(inside, self._dense[np.where(inside, at, 0)], -1)
+            return self._dense[np.minimum(codes, len(self._dense) - 1)]
         sid = self._sid
         return np.array(
             [-1 if s == "|" else sid.get(s, -1) for s in _sounds(compact, self.sounds)],
-            dtype=np.int64,
+            dtype=np.int32,
         )
 
     def _sound_ids(self, compact: str) -> list[np.ndarray]:
         sids = self._sids(compact)
-        here = sids >= 0
-        uni = self._uni[sids[here]]
-        first, second = sids[:-1], sids[1:]
-        pair = here[:-1] & here[1:]
+        uni = self._uni[sids]
         get = self._pairs.get
-        keys = (first[pair] * self._count + second[pair]).tolist()
+        keys = ((sids[:-1] + 1) * self._span + (sids[1:] + 1)).tolist()
         pairs = np.array([j for k in keys if (j := get(k)) is not None], dtype=np.int64)
-        initial = self._initial[np.maximum(sids, 0)]
-        i2 = self._i2[initial[:-1][pair] * 26 + initial[1:][pair]]
-        triple = pair[:-1] & here[2:]
-        i3 = self._i3[initial[:-2][triple] * 676 + initial[1:-1][triple] * 26 + initial[2:][triple]]
+        initial = self._initial[sids]
+        i2 = self._i2[initial[:-1] * 27 + initial[1:]]
+        i3 = self._i3[initial[:-2] * 729 + initial[1:-1] * 27 + initial[2:]]
         return [uni[uni >= 0], pairs, i2[i2 >= 0], i3[i3 >= 0]]
 
 

@@ -25,9 +25,9 @@ severe kept term (the earliest one on a tie).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -75,8 +75,7 @@ NEGATION_FILLERS = (
 _SUFFIXES = ("", "s", "es", "ed", "d", "ing")
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
+class _Found(NamedTuple):  # a tuple: built ten times per message, cheaply
     kind: str  # term exclusion near negation danger call third self not_neg
     key: str
     start: int  # compact
@@ -179,9 +178,10 @@ class Screen:
                 return 2 if tail in _SUFFIXES else 0
         return 1
 
-    def _find(self, norm: Normalized) -> Iterator[_Found]:
+    def _find(self, norm: Normalized) -> list[_Found]:
+        found: list[_Found] = []
         if self._automaton is None or not norm.compact:
-            return
+            return found
         for last, entry in self._automaton.iter(norm.compact):
             key = entry.key
             start, end = last - len(key) + 1, last + 1
@@ -192,7 +192,8 @@ class Screen:
                 continue
             for kind, term, cat in entry.values:
                 if fit == 1 or kind == "term":
-                    yield _Found(kind, key, start, end, term, cat)
+                    found.append(_Found(kind, key, start, end, term, cat))
+        return found
 
     # -- deciding ----------------------------------------------------------------------
 
@@ -215,7 +216,7 @@ class Screen:
     def match_lexicon(self, text: str) -> Decision:
         """The lexicon's decision alone (rules in this module's docstring)."""
         norm = normalize(text)
-        found = list(self._find(norm))
+        found = self._find(norm)
         if not any(f.kind == "term" for f in found):
             return NO_CONCERN
         why: list[str] = []
