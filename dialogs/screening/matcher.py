@@ -25,6 +25,7 @@ severe kept term (the earliest one on a tie).
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -101,6 +102,22 @@ class _Entry:
     tail_word: bool
 
 
+class _ByEnd:
+    """Finds in the order the automaton reported them, which is by end position, with a
+    lookup of those ending in a window: each rule looks only near its term, which keeps a
+    long message linear."""
+
+    __slots__ = ("ends", "items")
+
+    def __init__(self, items: list[_Found]) -> None:
+        self.items = items
+        self.ends = [f.end for f in items]
+
+    def ending(self, lo: int, hi: int) -> list[_Found]:
+        """The finds with lo <= end <= hi, in order."""
+        return self.items[bisect_left(self.ends, lo) : bisect_right(self.ends, hi)]
+
+
 class Screen:
     """`Screen(lexicon).screen(text) -> Decision`. Build once per lexicon, then reuse.
 
@@ -156,6 +173,7 @@ class Screen:
             automaton.add_word(key, entry)
         if entries:
             automaton.make_automaton()
+        self._longest = max(map(len, entries), default=1)  # the longest key, in characters
         self._automaton = automaton if entries else None
 
     # -- finding -----------------------------------------------------------------------
@@ -220,18 +238,20 @@ class Screen:
         if not any(f.kind == "term" for f in found):
             return NO_CONCERN
         why: list[str] = []
-        hits = self._apply_exclusions_and_context(norm, found, why)
-        hits = _drop_contained(hits)
+        hits = _ByEnd(self._apply_exclusions_and_context(norm, found, why))
+        hits = _ByEnd(_drop_contained(hits, self._longest))
         kept: list[tuple[_Found, str]] = []
         immediate = False
         call = next((f.key for f in found if f.kind == "call"), None)
-        negations = [f for f in found if f.kind in ("negation", "not_neg")]
-        for hit in hits:
+        negations = _ByEnd([f for f in found if f.kind == "negation"])
+        questions = _ByEnd([f for f in found if f.kind == "not_neg"])
+        dangers = _ByEnd([f for f in found if f.kind == "danger"])
+        for hit in hits.items:
             assert hit.term is not None
-            if not self._survives_negation(norm, hit, negations, why, hits):
+            if not self._survives_negation(norm, hit, negations, questions, why, hits):
                 continue
             severity = hit.term.severity
-            cue = _danger_cue(norm, hit, found) or call
+            cue = _danger_cue(norm, hit, dangers, self._longest) or call
             if cue is not None:
                 immediate = True
                 if severity != "critical":
@@ -258,18 +278,19 @@ class Screen:
     def _apply_exclusions_and_context(
         self, norm: Normalized, found: list[_Found], why: list[str]
     ) -> list[_Found]:
-        exclusions = [f for f in found if f.kind == "exclusion"]
-        near_words: dict[str, list[_Found]] = {}
+        exclusions = _ByEnd([f for f in found if f.kind == "exclusion"])
+        lists: dict[str, list[_Found]] = {}
         for f in found:
             if f.kind in ("near", "third", "self", "term"):
-                near_words.setdefault(f.key, []).append(f)
+                lists.setdefault(f.key, []).append(f)
+        near_words = {key: _ByEnd(items) for key, items in lists.items()}
         hits: list[_Found] = []
         for hit in (f for f in found if f.kind == "term"):
             assert hit.term is not None
             cover = next(
                 (
                     e
-                    for e in exclusions
+                    for e in exclusions.ending(hit.start + 1, hit.end + self._longest)
                     if e.category in (hit.category, None)
                     and e.start < hit.end
                     and hit.start < e.end
@@ -289,20 +310,22 @@ class Screen:
         self,
         norm: Normalized,
         hit: _Found,
-        found: list[_Found],
+        negations: _ByEnd,
+        questions: _ByEnd,
         why: list[str],
-        terms: list[_Found],
+        terms: _ByEnd,
     ) -> bool:
         assert hit.term is not None
         clause_start, _ = norm.clause_of(hit.start)
-        questions = [f for f in found if f.kind == "not_neg"]
         cues = [
             f
-            for f in found
-            if f.kind == "negation"
-            and clause_start <= f.start
+            for f in negations.ending(clause_start + 1, hit.start)
+            if clause_start <= f.start
             and f.end <= hit.start
-            and not any(q.start <= f.start and f.end <= q.end for q in questions)
+            and not any(
+                q.start <= f.start and f.end <= q.end
+                for q in questions.ending(f.end, f.start + self._longest)
+            )
         ]
         if not cues:
             return True
@@ -326,10 +349,10 @@ class Screen:
 LIST_JOINERS = ("、", "和", "及", "或", "与", "/", "and", "or", "nor")
 
 
-def _without_listed_terms(text: str, start: int, end: int, terms: list[_Found]) -> str:
+def _without_listed_terms(text: str, start: int, end: int, terms: _ByEnd) -> str:
     """What stands between a negation and a term, less the other terms of the same negated
     list and their joiners: in 未发现打骂、虐待 the negation reaches 虐待 too."""
-    spans = sorted((t.start, t.end) for t in terms if start <= t.start and t.end <= end)
+    spans = sorted((t.start, t.end) for t in terms.ending(start + 1, end) if start <= t.start)
     if not spans:
         return text[start:end]
     parts, pos = [], start
@@ -358,29 +381,29 @@ def _gap(between: str) -> int:
     return len(between) - ascii_chars + (ascii_chars + 3) // 4
 
 
-def _has_near(norm: Normalized, hit: _Found, words: dict[str, list[_Found]]) -> bool:
+def _has_near(norm: Normalized, hit: _Found, words: dict[str, _ByEnd]) -> bool:
     """A near word of the hit's term lies within `window` of it, same clause (words by key)."""
     assert hit.term is not None
     clause = norm.clause_of(hit.start)
     lo = max(clause[0], hit.start - hit.term.window)
     hi = min(clause[1], hit.end + hit.term.window)
     return any(
-        lo <= w.start and w.end <= hi and not (w.start == hit.start and w.end == hit.end)
+        lo <= w.start and not (w.start == hit.start and w.end == hit.end)
         for key in hit.term.near
-        for w in words.get(key, ())
+        if key in words
+        for w in words[key].ending(lo + 1, hi)
     )
 
 
-def _drop_contained(hits: list[_Found]) -> list[_Found]:
+def _drop_contained(hits: _ByEnd, longest: int) -> list[_Found]:
     kept = []
-    for h in hits:
+    for h in hits.items:
         inside = any(
             o is not h
             and o.category == h.category
             and o.start <= h.start
-            and h.end <= o.end
             and (o.end - o.start) > (h.end - h.start)
-            for o in hits
+            for o in hits.ending(h.end, h.start + longest)
         )
         if not inside:
             kept.append(h)
@@ -394,10 +417,10 @@ def _drop_contained(hits: list[_Found]) -> list[_Found]:
     return out
 
 
-def _danger_cue(norm: Normalized, hit: _Found, found: list[_Found]) -> str | None:
+def _danger_cue(norm: Normalized, hit: _Found, dangers: _ByEnd, longest: int) -> str | None:
     clause = norm.clause_of(hit.start)
-    for f in found:
-        if f.kind != "danger" or not (clause[0] <= f.start and f.end <= clause[1]):
+    for f in dangers.ending(hit.start - DANGER_REACH, hit.end + DANGER_REACH + longest):
+        if not (clause[0] <= f.start and f.end <= clause[1]):
             continue
         distance = max(f.start - hit.end, hit.start - f.end, 0)
         if distance <= DANGER_REACH:
