@@ -192,18 +192,13 @@ class FeatureBag:
         self._words: dict[str, int] = {}
         self._initials: dict[str, int] = {}
         pinyin: dict[str, int] = {}
-        for feat, index in vocab.items():
-            kind, sep, rest = feat.partition(":")
-            if not sep:
-                continue
-            if kind == "c" and 1 <= len(rest) <= 3 and not (len(rest) == 1 and rest.isascii()):
-                self._grams[rest] = index
-            elif kind == "w":
-                self._words[rest] = index
-            elif kind == "p":
-                pinyin[rest] = index
-            elif kind == "i":
-                self._initials[rest] = index
+        tables = {"c:": self._grams, "w:": self._words, "p:": pinyin, "i:": self._initials}
+        for feat, index in vocab.items():  # every kind is one letter and a colon
+            table = tables.get(feat[:2])
+            if table is not None:
+                table[feat[2:]] = index
+        for gram in [g for g in self._grams if len(g) > 3 or (len(g) == 1 and g.isascii())]:
+            del self._grams[gram]  # never a feature: features() skips them
         # Syllable ids 0..n-1; every table below ends with a sentinel for id -1 (no syllable),
         # which numpy's index -1 reaches, so no masking is needed.
         syllables = sorted(sounds.syllable_set() | set(sounds.table.values()))
@@ -234,8 +229,9 @@ class FeatureBag:
         )
         codes = {ord(ch): self._sid[r] for ch, r in sounds.table.items() if len(ch) == 1}
         self._dense = np.full(max(codes, default=0) + 2, -1, dtype=np.int32)
-        for code, sid in codes.items():
-            self._dense[code] = sid
+        self._dense[np.fromiter(codes, dtype=np.int64, count=len(codes))] = np.fromiter(
+            codes.values(), dtype=np.int32, count=len(codes)
+        )
 
     def ids(self, text: str) -> np.ndarray:
         compact = normalize(text).compact

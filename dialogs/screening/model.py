@@ -208,7 +208,7 @@ class ScreenModel:
     def from_bytes(cls, data: bytes) -> ScreenModel:
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-                vocab_list = [str(v) for v in npz["vocab"]]
+                vocab_list: list[str] = npz["vocab"].tolist()
                 meta = json.loads(str(npz["meta"]))
                 sounds = DICTIONARY
                 if "readings" in npz.files:
@@ -218,7 +218,7 @@ class ScreenModel:
                         dict(raw.get("table") or {}), syllables, bool(raw.get("complete"))
                     )
                 return cls(
-                    vocab={v: i for i, v in enumerate(vocab_list)},
+                    vocab=dict(zip(vocab_list, range(len(vocab_list)), strict=True)),
                     idf=npz["idf"].astype(np.float64),
                     weights=npz["weights"].astype(np.float64),
                     bias=float(npz["bias"][0]),
