@@ -49,6 +49,7 @@ class SendError(Exception):
 @dataclass(frozen=True, slots=True)
 class SendResult:
     provider_id: str
+    template_version_id: int | None = None  # the registry version a template gateway used
 
 
 @dataclass(frozen=True, slots=True)
