@@ -124,7 +124,7 @@ async def test_edits_and_syncs_are_versions_sends_name_theirs_and_a_restore_work
                 table = shown.text.split('id="history"')[1].split("</table>")[0]
                 assert table.count("<tr id=") == 5 and "已恢复第 2 版" in shown.text
                 assert "恢复自第 2 版" in table and "模板编号、原文" in table
-                assert "admin1" in table
+                assert "admin1" in table and "user:" not in table
                 assert table.count("恢复此版本") == 4  # every version but the current one
                 sent = re.findall(r'data-label="已发送">(\d+)<', table)
                 assert sent == ["1", "0", "0", "1", "0"]  # messages sent with v5 … v1
