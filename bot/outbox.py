@@ -12,11 +12,18 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.channels.base import ChannelAdapter, SendError, TemplateChannelAdapter, TemplateMessage
+from bot.channels.base import (
+    ChannelAdapter,
+    MergingChannelAdapter,
+    SendError,
+    SendResult,
+    TemplateChannelAdapter,
+    TemplateMessage,
+)
 from bot.clock import Clock
 from bot.ratelimit import AddressSpacing, TokenBucket
 from bot.reply_json import reply_from_json
@@ -185,13 +192,37 @@ class Dispatcher:
     ) -> None:
         async with sem:
             blocked: str | None = None
-            for row in rows:
+            for batch in self._batches(rows):
                 if blocked is not None:
-                    await self._finish(
-                        row, stats, "suppressed", status=repo.SUPPRESSED, error_code=blocked
-                    )
+                    for row in batch:
+                        await self._finish(
+                            row, stats, "suppressed", status=repo.SUPPRESSED, error_code=blocked
+                        )
                     continue
-                blocked = await self._send_one(row, recipient, stats)
+                if len(batch) == 1:
+                    blocked = await self._send_one(batch[0], recipient, stats)
+                else:
+                    blocked = await self._send_merged(batch, recipient, stats)
+
+    def _batches(self, rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
+        """Rows to one address in sending order; on a merging channel (WeCom), the mergeable
+        ones (hotline alerts) claimed together go as one message of up to `max_merge`."""
+        if not rows:
+            return []
+        channel = self.channels[rows[0].channel]
+        if not isinstance(channel, MergingChannelAdapter) or len(rows) < 2:
+            return [[row] for row in rows]
+        merged: list[OutboxMessage] = []
+        single: list[list[OutboxMessage]] = []
+        for row in rows:
+            reply = reply_from_json(row.message)
+            if channel.mergeable(reply.key, reply.params):
+                merged.append(row)
+            else:
+                single.append([row])
+        size = max(1, channel.max_merge)
+        chunks = [merged[i : i + size] for i in range(0, len(merged), size)]
+        return chunks + single  # alerts first: they are the first lane anyway
 
     async def _send_one(
         self,
@@ -215,12 +246,7 @@ class Dispatcher:
         locale = (person.locale if person else None) or (address.locale if address else None)
         reply = reply_from_json(row.message)
         rendered = render(reply, self.catalog(), locale or DEFAULT_LOCALE, channel.style)
-        spacing = self.spacing[row.channel]
-        wait = spacing.wait_for(row.address, self.clock.now())
-        if wait > 0:
-            await self.clock.sleep(wait)
-        await self.buckets[row.channel].acquire()
-        spacing.mark(row.address, self.clock.now())
+        await self._pace(row.channel, row.address)
         try:
             if isinstance(channel, TemplateChannelAdapter):
                 params = self.catalog().param_texts(reply.params, locale or DEFAULT_LOCALE)
@@ -259,11 +285,100 @@ class Dispatcher:
             "sent",
             status=repo.SENT,
             provider_id=result.provider_id,
+            template_version_id=result.template_version_id,
             text=rendered.text,
             sent_at=self.clock.now(),
             last_error=None,
             error_code=None,
         )
+        return None
+
+    async def _pace(self, channel: str, address: str) -> None:
+        """Wait for the address's next slot and the channel's bucket."""
+        spacing = self.spacing[channel]
+        wait = spacing.reserve(address, self.clock.now())
+        if wait > 0:
+            await self.clock.sleep(wait)
+        await self.buckets[channel].acquire()
+        spacing.mark(address, self.clock.now())
+
+    async def _send_merged(
+        self,
+        rows: Sequence[OutboxMessage],
+        recipient: tuple[ChannelAddress | None, Person | None],
+        stats: DispatchStats,
+    ) -> str | None:
+        """Several rows to one address as one message (`MergingChannelAdapter.send_merged`);
+        each row keeps its own outcome, with the one message's provider id."""
+        address, person = recipient
+        live: list[OutboxMessage] = []
+        for row in rows:
+            if address is not None and address.unreachable_at is not None:
+                await self._finish(
+                    row, stats, "suppressed", status=repo.SUPPRESSED, error_code="unreachable"
+                )
+            elif (
+                address is not None and address.opted_out_at is not None and not row.bypass_opt_out
+            ):
+                await self._finish(
+                    row, stats, "suppressed", status=repo.SUPPRESSED, error_code="opted_out"
+                )
+            else:
+                live.append(row)
+        if len(live) <= 1:
+            return await self._send_one(live[0], recipient, stats) if live else None
+        channel = self.channels[live[0].channel]
+        assert isinstance(channel, MergingChannelAdapter)
+        locale = (person.locale if person else None) or (address.locale if address else None)
+        locale = locale or DEFAULT_LOCALE
+        catalog = self.catalog()
+        messages: list[TemplateMessage] = []
+        for row in live:
+            reply = reply_from_json(row.message)
+            text = render(reply, catalog, locale, channel.style).text
+            params = catalog.param_texts(reply.params, locale)
+            messages.append(TemplateMessage(reply.key, params, text, locale, str(row.id)))
+        await self._pace(live[0].channel, live[0].address)
+        try:
+            result: SendResult = await asyncio.wait_for(
+                channel.send_merged(live[0].address, messages), timeout=self.send_timeout
+            )
+        except TimeoutError:
+            late = SendError(
+                f"timeout after {self.send_timeout:g}s",
+                retryable=True,
+                code="timeout",
+                may_have_sent=True,
+            )
+            for row, message in zip(live, messages, strict=True):
+                await self._failed(row, late, message.text, stats)
+            return None
+        except SendError as err:
+            for row, message in zip(live, messages, strict=True):
+                await self._failed(row, err, message.text, stats)
+            if err.opted_out:
+                return "opted_out"
+            return "unreachable" if err.unreachable else None
+        except Exception as exc:
+            log.exception("dispatcher: %s adapter raised (merged)", live[0].channel)
+            bug = SendError(f"adapter error: {type(exc).__name__}", retryable=True, code="adapter")
+            for row, message in zip(live, messages, strict=True):
+                await self._failed(row, bug, message.text, stats)
+            return None
+        log.info("outbox %s: %d messages to one address sent as one", live[0].channel, len(live))
+        for row, message in zip(live, messages, strict=True):
+            await self._finish(
+                row,
+                stats,
+                "sent",
+                status=repo.SENT,
+                provider_id=result.provider_id,
+                template_version_id=result.template_version_id,
+                text=message.text,
+                sent_at=self.clock.now(),
+                last_error=None,
+                error_code=None,
+            )
         return None
 
     async def _failed(

@@ -57,7 +57,19 @@ class AddressSpacing:
         due = self.next_at.get(address)
         return max(0.0, (due - now).total_seconds()) if due else 0.0
 
+    def reserve(self, address: str, now: datetime) -> float:
+        """Take the address's next free slot: seconds to wait for it (0: now). Two sends to
+        one address in flight at once (the alert loop and the main loop) get two slots."""
+        due = self.next_at.get(address)
+        slot = max(now, due) if due else now
+        self.next_at[address] = slot + self.interval
+        if len(self.next_at) > 100_000:
+            self.next_at = {a: t for a, t in self.next_at.items() if t > now}
+        return (slot - now).total_seconds()
+
     def mark(self, address: str, now: datetime) -> None:
-        self.next_at[address] = now + self.interval
+        """Sent now: the next send waits a whole interval (or for a slot already taken)."""
+        due = self.next_at.get(address)
+        self.next_at[address] = max(due, now + self.interval) if due else now + self.interval
         if len(self.next_at) > 100_000:
             self.next_at = {a: t for a, t in self.next_at.items() if t > now}

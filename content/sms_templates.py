@@ -61,6 +61,7 @@ class TemplateSpec:
     status: str = IN_REVIEW
     sdk_app_id: str | None = None  # Tencent's SmsSdkAppId (from settings when None)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    version_id: int | None = None  # the registry version (recorded on each message sent)
 
     @property
     def approved(self) -> bool:

@@ -6,7 +6,7 @@ the simulator); every path ends in one `dialogs.types.Inbound` handed to the ser
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -49,6 +49,7 @@ class SendError(Exception):
 @dataclass(frozen=True, slots=True)
 class SendResult:
     provider_id: str
+    template_version_id: int | None = None  # the registry version a template gateway used
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +87,18 @@ class TemplateChannelAdapter(ChannelAdapter, Protocol):
     """A channel of the template kind (mainland SMS): the dispatcher calls `send_template`."""
 
     async def send_template(self, address: str, message: TemplateMessage) -> SendResult: ...
+
+
+@runtime_checkable
+class MergingChannelAdapter(TemplateChannelAdapter, Protocol):
+    """A template channel that can carry several messages of a kind as one (WeCom: a burst of
+    hotline alerts to one member becomes one card, so its per-member limit never drops or
+    holds back an alert). The dispatcher merges the rows of one address claimed together."""
+
+    max_merge: int  # at most this many messages in one
+
+    def mergeable(self, key: str, params: Mapping[str, object]) -> bool: ...
+
+    async def send_merged(
+        self, address: str, messages: Sequence[TemplateMessage]
+    ) -> SendResult: ...

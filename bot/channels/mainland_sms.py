@@ -160,7 +160,9 @@ class MainlandSmsChannel:
                     errors.append(exc)
                     continue
                 raise await self._recipient_error(address, exc) from exc
-            return SendResult(provider_id=f"{provider.name}:{provider_id}")
+            return SendResult(
+                provider_id=f"{provider.name}:{provider_id}", template_version_id=spec.version_id
+            )
         if not errors:
             raise SendError(
                 f"no approved template for {message.key!r}",

@@ -7,7 +7,11 @@
   database row, refreshed 5 minutes early under a row lock, and refetched once when WeCom
   says it is invalid or expired (40001 / 40014 / 42001).
 - WeCom drops silently what exceeds 30 messages a minute and 1,000 an hour per member, so
-  the channel's per-address pace keeps below both (the outbox waits, it never drops).
+  the channel's per-address pace keeps below both (the outbox waits, it never drops), and a
+  burst of hotline alerts to one member is merged: the alerts claimed together become one
+  card ("3 个新案件"), a numbered line and a 认领 button for each case (at most 6 a card),
+  so that no alert waits behind the pace. Claiming one case updates that card: the case's
+  line says who claimed it, the other cases keep their buttons.
 - Choices are a numbered list (replies "1", "2" … work as on SMS).
 """
 
@@ -15,7 +19,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +48,8 @@ TEXT_MAX_BYTES = 2048
 REFRESH_EARLY = timedelta(minutes=5)
 CARD_KEYS = re.compile(r"^hotline\.alert")
 CLAIM_PREFIX = "claim:"
+MERGED_TASK = "alerts-"  # task id of a merged card: alerts-<outbox id>_<outbox id>…
+CARD_BUTTONS_MAX = 6  # a button_interaction card carries at most 6 buttons
 
 
 class WeComError(Exception):
@@ -153,6 +160,20 @@ class WeComClient:
             },
         )
 
+    async def replace_card(
+        self, userids: list[str], response_code: str, card: Mapping[str, Any]
+    ) -> None:
+        """Update a card to a new card (a merged card after one of its cases was claimed)."""
+        await self.call(
+            "/cgi-bin/message/update_template_card",
+            {
+                "userids": userids,
+                "agentid": self.agent_id,
+                "response_code": response_code,
+                "template_card": dict(card),
+            },
+        )
+
     async def close(self) -> None:
         if self._http is not None:
             await self._http.aclose()
@@ -179,11 +200,67 @@ def classify(exc: WeComError) -> SendError:
     return SendError(str(exc), retryable=False, code=f"wecom:{exc.errcode}")
 
 
+@dataclass(frozen=True, slots=True)
+class CardCase:
+    """One case on a merged alert card: its ref, its labels (as sent), who claimed it."""
+
+    ref: str
+    params: Mapping[str, str]
+    claimed_by: str | None = None
+
+
+def merged_task_id(outbox_ids: Sequence[str]) -> str:
+    return MERGED_TASK + "_".join(outbox_ids)
+
+
+def merged_outbox_ids(task_id: str) -> list[int]:
+    """The outbox rows a merged card carries (from its task id); [] for any other card."""
+    if not task_id.startswith(MERGED_TASK):
+        return []
+    parts = task_id.removeprefix(MERGED_TASK).split("_")
+    return [int(p) for p in parts if p.isdigit()]
+
+
+def merged_card(
+    catalog: Catalog, locale: str, cases: Sequence[CardCase], task_id: str, *, new: bool
+) -> dict[str, Any]:
+    """A card for several alerts: least detail per case (ref, severity, category, danger now),
+    and a 认领 button for each case nobody claimed yet."""
+    lines, buttons = [], []
+    for n, case in enumerate(cases, start=1):
+        values: dict[str, object] = {"n": n, "ref": case.ref, **case.params}
+        if case.claimed_by:
+            lines.append(
+                catalog.text(
+                    "mainland.card.line_claimed", locale, values | {"name": case.claimed_by}
+                )
+            )
+            continue
+        lines.append(catalog.text("mainland.card.line", locale, values))
+        buttons.append(
+            {
+                "text": catalog.text("mainland.card.claim_n", locale, {"n": n}),
+                "style": 1,
+                "key": CLAIM_PREFIX + case.ref,
+            }
+        )
+    title_key = "mainland.card.merged_title" if new else "mainland.card.merged_title_mixed"
+    card: dict[str, Any] = {
+        "card_type": "button_interaction",
+        "main_title": {"title": catalog.text(title_key, locale, {"count": len(cases)})[:26]},
+        "sub_title_text": fit_text("\n".join(lines), 1000),
+        "task_id": task_id,
+        "button_list": buttons,
+    }
+    return card
+
+
 class WeComChannel:
     """`wecom`: the address is the WeCom user id of a linked roster person."""
 
     name = Channel.WECOM
     style: Style = "numbered"
+    max_merge = CARD_BUTTONS_MAX
 
     def __init__(
         self,
@@ -229,6 +306,29 @@ class WeComChannel:
                     }
                 ],
             },
+            "enable_duplicate_check": 1,
+            "duplicate_check_interval": 1800,
+        }
+        return await self._send(address, payload)
+
+    def mergeable(self, key: str, params: Mapping[str, object]) -> bool:
+        """Hotline alerts (cards with a 认领 button) merge; nothing else does."""
+        return bool(CARD_KEYS.match(key)) and bool(params.get("ref"))
+
+    async def send_merged(self, address: str, messages: Sequence[TemplateMessage]) -> SendResult:
+        """Several alerts to one member as one card (one message against its limit)."""
+        if len(messages) == 1:
+            return await self.send_template(address, messages[0])
+        catalog = self.catalog()
+        locale = messages[0].locale
+        cases = [CardCase(str(m.params.get("ref", "")), dict(m.params)) for m in messages]
+        new = all(m.key == "hotline.alert" for m in messages)
+        payload = {
+            "touser": address,
+            "msgtype": "template_card",
+            "template_card": merged_card(
+                catalog, locale, cases, merged_task_id([m.ref for m in messages]), new=new
+            ),
             "enable_duplicate_check": 1,
             "duplicate_check_interval": 1800,
         }

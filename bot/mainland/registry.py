@@ -29,7 +29,7 @@ from storage.repos.people import person_by_phone
 log = logging.getLogger(__name__)
 
 
-def spec_of(row: SmsTemplate) -> TemplateSpec:
+def spec_of(row: SmsTemplate, version_id: int | None = None) -> TemplateSpec:
     return TemplateSpec(
         key=row.key,
         provider=row.provider,
@@ -42,6 +42,7 @@ def spec_of(row: SmsTemplate) -> TemplateSpec:
         ),
         template_class=row.template_class,
         status=row.status,
+        version_id=version_id,
     )
 
 
@@ -56,8 +57,9 @@ class Registry:
     async def approved(self, key: str) -> Mapping[str, TemplateSpec]:
         """The approved template per provider for a key (what a send may use)."""
         async with self.db.transaction() as session:
-            rows = await repo.templates_for_key(session, key)
-        return {r.provider: spec_of(r) for r in rows if r.status == APPROVED}
+            rows = [r for r in await repo.templates_for_key(session, key) if r.status == APPROVED]
+            ids = await repo.current_version_ids(session, rows)
+        return {r.provider: spec_of(r, ids.get(r.id)) for r in rows}
 
 
 class StatusSource(Protocol):
@@ -93,6 +95,7 @@ async def sync_statuses(
             if text is not None and text.strip() != row.text.strip() and status == APPROVED:
                 status, note = "rejected", f"provider text differs: {text}"
             if (row.status, row.review_note) != (status, note):
+                before = repo.tracked(row)
                 audit.record(
                     session,
                     at=now,
@@ -103,6 +106,7 @@ async def sync_statuses(
                     detail={"from": row.status, "to": status},
                 )
                 row.status, row.review_note = status, note
+                await repo.record_change(session, row, before, at=now, actor=actor)
                 counts["changed"] += 1
             row.synced_at = now
     return counts
@@ -142,6 +146,7 @@ async def seed_demo_templates(
     added = 0
     signs = sign_names or {}
     existing = {(r.key, r.provider) for r in await repo.all_templates(session)}
+    new: list[SmsTemplate] = []
     for index, key in enumerate(sorted(keys or catalog.all_keys()), start=1):
         base = catalog.template(key, DEFAULT_LOCALE)
         if not base:
@@ -151,25 +156,26 @@ async def seed_demo_templates(
                 continue
             text, variables = catalog_to_provider_text(provider, base)
             max_len = 100  # fictional: a real account's limits are shown in its console
-            session.add(
-                SmsTemplate(
-                    key=key,
-                    provider=provider,
-                    template_code=demo_code(provider, index),
-                    sign_name=signs.get(provider, DEMO_SIGN),
-                    text=text,
-                    variables=[
-                        {"param": v.param, "slot": v.slot, "max_len": max_len} for v in variables
-                    ],
-                    template_class=NOTIFICATION,
-                    status=APPROVED,
-                    scene_note="demo (fictional)",
-                    updated_at=now,
-                    updated_by="demo",
-                )
+            row = SmsTemplate(
+                key=key,
+                provider=provider,
+                template_code=demo_code(provider, index),
+                sign_name=signs.get(provider, DEMO_SIGN),
+                text=text,
+                variables=[
+                    {"param": v.param, "slot": v.slot, "max_len": max_len} for v in variables
+                ],
+                template_class=NOTIFICATION,
+                status=APPROVED,
+                scene_note="demo (fictional)",
+                updated_at=now,
+                updated_by="demo",
+                version=1,
             )
+            session.add(row)
+            new.append(row)
             added += 1
-    await session.flush()
+    await repo.first_versions(session, new, at=now, actor="demo")
     return added
 
 

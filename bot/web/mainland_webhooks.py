@@ -17,16 +17,26 @@ from xml.etree import ElementTree
 import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlalchemy import select
 
 from bot.app import Application
 from bot.channels import aliyun_sms, tencent_sms
 from bot.channels.mainland_sms import Report
-from bot.channels.wecom import CLAIM_PREFIX, WeComChannel, WeComError
+from bot.channels.wecom import (
+    CLAIM_PREFIX,
+    CardCase,
+    WeComChannel,
+    WeComError,
+    merged_card,
+    merged_outbox_ids,
+    merged_task_id,
+)
 from bot.channels.wecom_crypto import WeComCryptoError
 from bot.mainland.hooks import mark_carrier_blocked
+from bot.reply_json import reply_from_json
 from content.locales import DEFAULT_LOCALE
 from dialogs.types import Channel, Inbound
-from storage.models import Person
+from storage.models import OutboxMessage, Person
 from storage.repos import cases as cases_repo
 from storage.repos import mainland as repo
 from storage.repos import outbox as outbox_repo
@@ -234,6 +244,10 @@ async def update_claimed_card(app: Application, channel: WeComChannel, msg: dict
     code = msg.get("ResponseCode", "")
     if not ref or not code:
         return
+    merged = merged_outbox_ids(msg.get("TaskId", ""))
+    if merged:
+        await update_merged_card(app, channel, msg.get("FromUserName", ""), code, merged)
+        return
     async with app.db.transaction() as session:
         case = await cases_repo.case_by_ref(session, ref)
         owner = await session.get(Person, case.owner_id) if case and case.owner_id else None
@@ -245,6 +259,47 @@ async def update_claimed_card(app: Application, channel: WeComChannel, msg: dict
         await channel.client.update_card([msg.get("FromUserName", "")], code, text)
     except (WeComError, httpx.HTTPError) as exc:
         log.warning("wecom: card for %s not updated: %s", ref, exc)
+
+
+async def update_merged_card(
+    app: Application, channel: WeComChannel, user: str, code: str, outbox_ids: list[int]
+) -> None:
+    """A merged alert card after one of its cases was claimed: each claimed case's line says
+    who claimed it, the others keep their buttons; when all are claimed, the button says so."""
+    async with app.db.transaction() as session:
+        rows = {
+            r.id: r
+            for r in (
+                await session.execute(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
+            ).scalars()
+        }
+        first = next(iter(rows.values()), None)
+        person = await session.get(Person, first.person_id) if first and first.person_id else None
+        locale = (person.locale if person else None) or DEFAULT_LOCALE
+        cases: list[CardCase] = []
+        keys: set[str] = set()
+        for outbox_id in outbox_ids:
+            row = rows.get(outbox_id)
+            if row is None:
+                continue
+            reply = reply_from_json(row.message)
+            keys.add(reply.key)
+            params = app.catalog.param_texts(reply.params, locale)
+            case = await cases_repo.case_by_ref(session, params.get("ref", ""))
+            owner = await session.get(Person, case.owner_id) if case and case.owner_id else None
+            cases.append(CardCase(params.get("ref", ""), params, owner.name if owner else None))
+    if not cases:
+        return
+    try:
+        if all(c.claimed_by for c in cases):
+            done = app.catalog.text("mainland.card.all_claimed", locale)
+            await channel.client.update_card([user], code, done)
+            return
+        task_id = merged_task_id([str(i) for i in outbox_ids])
+        card = merged_card(app.catalog, locale, cases, task_id, new=keys == {"hotline.alert"})
+        await channel.client.replace_card([user], code, card)
+    except (WeComError, httpx.HTTPError) as exc:
+        log.warning("wecom: merged card %s not updated: %s", outbox_ids, exc)
 
 
 def wecom_router(app: Application) -> APIRouter:

@@ -14,7 +14,7 @@ from storage.models.console import (
     ContentVersion,
     LoginThrottle,
 )
-from storage.models.mainland import ProviderToken, SmsReceipt, SmsTemplate
+from storage.models.mainland import ProviderToken, SmsReceipt, SmsTemplate, SmsTemplateVersion
 from storage.models.messages import Conversation, InboundMessage, OutboxMessage
 from storage.models.people import Area, ChannelAddress, Child, GuardianLink, Person
 from storage.models.reminders import (
@@ -55,6 +55,7 @@ __all__ = [
     "ScreenModelRow",
     "SmsReceipt",
     "SmsTemplate",
+    "SmsTemplateVersion",
     "Visit",
     "VisitDraft",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -34,6 +34,36 @@ class SmsTemplate(Base):
     synced_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
     updated_by: Mapped[str | None] = mapped_column(String(64))
+    # The current version (SmsTemplateVersion.version): every change of code, signature,
+    # text, variables, class, scene note or status is a new version, kept with who and when.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class SmsTemplateVersion(Base):
+    """One version of a registry entry as it was after a change: the whole entry, who made
+    the change, when, and what changed (`changes`: the fields, or "created", "restored")."""
+
+    __tablename__ = "sms_template_versions"
+    __table_args__ = (UniqueConstraint("template_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sms_templates.id", ondelete="SET NULL"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(80))
+    provider: Mapped[str] = mapped_column(String(16))
+    template_code: Mapped[str] = mapped_column(String(64))
+    sign_name: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    variables: Mapped[list[Any]] = mapped_column(default=list)
+    template_class: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(12))
+    review_note: Mapped[str | None] = mapped_column(Text)
+    scene_note: Mapped[str | None] = mapped_column(Text)
+    changes: Mapped[list[Any]] = mapped_column(default=list)
+    restored_from: Mapped[int | None] = mapped_column(Integer)  # the version put back
+    changed_at: Mapped[datetime]
+    changed_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class ProviderToken(Base):

@@ -87,3 +87,7 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
+    # The registry version a template gateway sent it with (mainland SMS), else None.
+    template_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sms_template_versions.id", ondelete="SET NULL"), index=True
+    )

@@ -44,6 +44,7 @@ AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters
 class WeComState:
     users: set[str]
     messages: list[dict[str, Any]] = field(default_factory=list)
+    accepted_at: list[float] = field(default_factory=list)  # when each of `messages` came
     dropped: list[dict[str, Any]] = field(default_factory=list)
     card_updates: list[dict[str, Any]] = field(default_factory=list)
     gettoken_calls: int = 0
@@ -121,6 +122,7 @@ def _app(state: WeComState) -> Starlette:
                 else:
                     recent.append(now)
                     state.messages.append(body)
+                    state.accepted_at.append(now)
             msgid = f"msg-{next(state._ids)}"
         out: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "msgid": msgid}
         if body.get("msgtype") == "template_card":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -98,8 +99,13 @@ def router() -> APIRouter:
         app = app_of(request)
         catalog = app.content.current() if app.content else app.catalog
         base = catalog.template(key, DEFAULT_LOCALE) if key else None
+        history: list[Any] = []
+        sent: dict[int, int] = {}
         async with app.db.transaction() as session:
             row = await repo.template(session, key, provider) if key else None
+            if row is not None:
+                history = await repo.versions(session, row.id)
+                sent = await repo.sent_per_version(session, [v.id for v in history])
         if row is not None:
             spec = spec_of(row)
         else:
@@ -117,9 +123,34 @@ def router() -> APIRouter:
                 text=text,
                 variables=variables,
             )
-        return page(
-            request, "sms_template_edit.html", {"e": entry(spec, base), "catalog_text": base}
-        )
+        context = {
+            "e": entry(spec, base),
+            "catalog_text": base,
+            "row": row,
+            "history": history,
+            "sent": sent,
+            "restored": request.query_params.get("restored"),
+        }
+        return page(request, "sms_template_edit.html", context)
+
+    @r.post(BASE + "/restore", include_in_schema=False)
+    async def restore(request: Request, who: Admin) -> Response:
+        """Put an old version back (as a new version, in review until the next sync)."""
+        app = app_of(request)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        try:
+            template_id, version = int(form.get("template_id", "")), int(form.get("version", ""))
+        except ValueError:
+            return Response("template_id and version are numbers", status_code=400)
+        async with app.db.transaction() as session:
+            row = await repo.restore_version(
+                session, template_id, version, at=app.clock.now(), actor=who.actor
+            )
+            if row is None:
+                return Response("no such version", status_code=404)
+            key, provider = row.key, row.provider
+        query = urlencode({"key": key, "provider": provider, "restored": version})
+        return RedirectResponse(f"{BASE}/edit?{query}", status_code=303)
 
     @r.post(BASE + "/edit", response_class=HTMLResponse, include_in_schema=False)
     async def save(request: Request, who: Admin) -> Response:

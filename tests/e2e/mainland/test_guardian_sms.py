@@ -278,3 +278,62 @@ async def test_with_twilio_too_plus86_never_goes_through_twilio(db: Database) ->
             await w.run()
             assert len(w.sent(gran.phone)) >= 1
             assert {m.to for m in rec.records()} == {"+14155550100"}  # only the non-+86 number
+
+
+@pytest.mark.parametrize("provider", ["aliyun", "tencent"])
+async def test_a_forged_blacklist_report_with_a_wrong_token_changes_nothing(
+    db: Database, provider: str
+) -> None:
+    """The reports can block a number: one pushed with a wrong token must not."""
+    async with mainland_world(db.url) as w:
+        gran, director = await guardian_with_due_vaccine(w)
+        if provider == "tencent":
+            w.ali.state.fail_next("isv.OUT_OF_SERVICE", "业务停机", times=1)
+        await plan(w.app)
+        await w.run()
+        [sent] = w.sent(gran.phone)
+        assert sent.provider == provider
+        if provider == "aliyun":
+            path = "/webhooks/aliyun-sms/wrong-token-0123456789/report"
+            body: object = [aliyun_report(sent, NOW, success=False, err_code="W-BLACK")]
+        else:
+            path = f"/webhooks/tencent-sms/{ALI_TOKEN}/status"  # the other provider's token
+            body = [tencent_status(sent, NOW, success=False, errmsg="PhoneNumberInBlacklist")]
+        resp = await w.post(path, body)
+        assert resp.status_code == 403
+        async with w.app.db.transaction() as s:
+            assert list((await s.execute(select(SmsReceipt))).scalars()) == []
+            addr = (
+                await s.execute(
+                    select(ChannelAddress).where(
+                        ChannelAddress.channel == "sms", ChannelAddress.address == gran.phone
+                    )
+                )
+            ).scalar_one_or_none()
+        assert addr is None or addr.unreachable_at is None
+        [row] = await w.rows(address=gran.phone)
+        assert row.delivery_status is None
+        await w.run()
+        assert w.sent(director.phone) == []  # nobody was told to call
+
+
+async def test_tencent_repeated_reply_and_status_pushes_are_one_row_each(db: Database) -> None:
+    async with mainland_world(db.url) as w:
+        gran, _ = await guardian_with_due_vaccine(w)
+        w.ali.state.fail_next("isv.OUT_OF_SERVICE", "业务停机", times=1)
+        await plan(w.app)
+        await w.run()
+        [sent] = w.sent(gran.phone)
+        status = [tencent_status(sent, NOW)]
+        reply = tencent_reply(gran.phone or "", "1", NOW)
+        for _ in range(3):  # Tencent retries a push twice more
+            ok = await w.post(f"/webhooks/tencent-sms/{TC_TOKEN}/status", status)
+            assert ok.json() == {"result": 0, "errmsg": "OK"}
+            ok = await w.post(f"/webhooks/tencent-sms/{TC_TOKEN}/reply", reply)
+            assert ok.json() == {"result": 0, "errmsg": "OK"}
+        async with w.app.db.transaction() as s:
+            receipts = list((await s.execute(select(SmsReceipt))).scalars())
+        assert len(receipts) == 1 and receipts[0].provider == "tencent"
+        assert await w.inbound_count() == 1
+        await w.run()
+        assert len(w.sent(gran.phone)) == 2  # one confirmation of the one reply

@@ -40,6 +40,19 @@ def say(who: str, arrow: str, text: str) -> None:
         print(f"  {' ' * len(who)}   {line}")
 
 
+async def versions(w: Any) -> dict[str, str]:
+    """provider template code -> "v<version>" as recorded on the sent rows."""
+    from storage.models import OutboxMessage, SmsTemplateVersion
+
+    async with w.app.db.transaction() as s:
+        rows = await s.execute(
+            select(SmsTemplateVersion.template_code, SmsTemplateVersion.version).join(
+                OutboxMessage, OutboxMessage.template_version_id == SmsTemplateVersion.id
+            )
+        )
+        return {code: f"v{v}" for code, v in rows.all()}
+
+
 async def guardian(url: str) -> None:
     print("\n## Guardian 张奶奶 (basic phone, domestic SMS via Alibaba Cloud)\n")
     async with mainland_world(url) as w:
@@ -53,7 +66,8 @@ async def guardian(url: str) -> None:
             say(
                 "Careline",
                 "→",
-                f"[{sent.provider} {sent.template}] " + handset(sent, w.ali.state.templates),
+                f"[{sent.provider} {sent.template} {(await versions(w)).get(sent.template, '')}] "
+                + handset(sent, w.ali.state.templates),
             )
         say("张奶奶", "←", "1   (SmsUp push to /webhooks/aliyun-sms/{token}/up)")
         resp = await w.post(
@@ -65,7 +79,8 @@ async def guardian(url: str) -> None:
         say(
             "Careline",
             "→",
-            f"[{sent.provider} {sent.template}] " + handset(sent, w.ali.state.templates),
+            f"[{sent.provider} {sent.template} {(await versions(w)).get(sent.template, '')}] "
+            + handset(sent, w.ali.state.templates),
         )
         async with w.app.db.transaction() as s:
             doses = sorted((await s.execute(select(DoseGiven.code))).scalars())
@@ -79,7 +94,8 @@ async def guardian(url: str) -> None:
         say(
             "Careline",
             "→",
-            f"[{sent.provider} {sent.template}] " + handset(sent, w.ali.state.templates),
+            f"[{sent.provider} {sent.template} {(await versions(w)).get(sent.template, '')}] "
+            + handset(sent, w.ali.state.templates),
         )
 
 
@@ -123,6 +139,48 @@ async def staff(url: str) -> None:
             case = (await s.execute(select(Case).where(Case.ref == ref))).scalar_one()
             owner = await s.get(Person, case.owner_id)
         print(f"           case {ref}: status {case.status}, owner {owner.name if owner else None}")
+
+        print(
+            "\n## Hotline worker 陈热线: a burst of alerts is one card (WeCom: 30/min per member)\n"
+        )
+        from tests.e2e.mainland.test_wecom_alert_burst import new_case_alerted
+
+        await w.run()
+        await show(CHEN, "陈热线")
+        refs = []
+        for i in range(4):
+            refs.append(await new_case_alerted(w, i))
+            print(
+                f"           {w.clock.now():%H:%M:%S.%f}"[:-3]
+                + f" case {refs[-1]} opened, alert queued"
+            )
+            w.clock.advance(seconds=0.5)
+        await w.run()
+        await show(CHEN, "陈热线")
+        card = w.cards(CHEN)[-1]["template_card"]
+        key = card["button_list"][1]["key"]
+        say("陈热线", "←", f"presses [{card['button_list'][1]['text']}] (EventKey {key})")
+        event = w.wecom.card_event_xml(
+            CHEN, key, card["task_id"], "rc-burst", int(w.clock.now().timestamp())
+        )
+        await w.push(event)
+        await w.run()
+        new = w.wecom.state.card_updates[-1]["template_card"]
+        say(
+            "Careline",
+            "⟳ card",
+            "update_template_card → "
+            + wecom_text({"msgtype": "template_card", "template_card": new}),
+        )
+        await show(CHEN, "陈热线")
+        async with w.app.db.transaction() as s:
+            for r in refs:
+                case = (await s.execute(select(Case).where(Case.ref == r))).scalar_one()
+                print(f"           case {r}: status {case.status}")
+        print(
+            f"           WeCom messages to 陈热线 accepted {len(w.wecom.state.to(CHEN))},"
+            f" dropped {len(w.wecom.state.dropped)}"
+        )
 
 
 async def main() -> None:

@@ -40,3 +40,14 @@ def test_address_spacing() -> None:
     assert spacing.wait_for("42", now) == 1.0
     assert spacing.wait_for("43", now) == 0
     assert spacing.wait_for("42", now + timedelta(seconds=1)) == 0
+
+
+def test_address_spacing_reserves_slots_for_sends_in_flight_at_once() -> None:
+    """Two loops sending to one address at the same moment get two slots, not one."""
+    spacing = AddressSpacing(1 / 3.6)  # WeCom: 1,000 an hour per member
+    now = FakeClock().now()
+    assert [spacing.reserve("m", now) for _ in range(3)] == [0.0, 3.6, 7.2]
+    later = now + timedelta(seconds=20)
+    assert spacing.reserve("m", later) == 0.0  # a free slot is now
+    spacing.mark("m", later + timedelta(seconds=1))  # sent a second late (bucket wait)
+    assert spacing.wait_for("m", later) == 4.6
