@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.reminders import finders, sources
 from bot.reminders.recipients import Recipient, choose_recipients
 from bot.reminders.runtime import reminder_runtime
+from bot.reminders.sex_unknown import sex_unknown_warning
 from bot.reply_json import reply_to_json
 from dialogs.types import Lane, State
 from reminders.digest import (
@@ -127,6 +128,8 @@ async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = F
             session, schedule, book, cfg.stages_for, since, as_of, registered_since
         )
         result.found = len(items)
+        unknown = await sex_unknown_warning(session, schedule.in_force(as_of), as_of)
+        result.warnings += [unknown] if unknown else []
         result.lines = [
             i.to_json() | {"dedup_key": dedup_key(i.child_id, i.kind, i.item, i.stage)}
             for i in items
