@@ -1,4 +1,5 @@
-"""visit cadence by region and risk: a child's two visit clocks, risks, follow-up, info update
+"""visit cadence by region and risk: a child's two visit clocks, risks, follow-up, info update;
+and the holiday arrangements administrators import (one row per year)
 
 The last home visit and the last contact are filled in from the visits already stored.
 
@@ -27,6 +28,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("followup_due", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("info_updated_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("carried_visit_due", sa.Date(), nullable=True))
+    op.create_table(
+        "holiday_arrangements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("year"),
+    )
     op.execute(
         "UPDATE children SET"
         " last_contact_on = (SELECT max(v.visit_date) FROM visits v WHERE v.child_id = children.id),"
@@ -36,6 +47,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("holiday_arrangements")
     with op.batch_alter_table("children", schema=None) as batch_op:
         batch_op.drop_column("carried_visit_due")
         batch_op.drop_column("info_updated_on")
