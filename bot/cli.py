@@ -193,6 +193,8 @@ def cmd_vaccines(args: argparse.Namespace) -> int:
         print(f"careline vaccines: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(report, ensure_ascii=False, indent=2))
+    for warning in report["warnings"]:  # also where a person reads it, not only in the JSON
+        print(f"careline vaccines: warning: {warning}", file=sys.stderr)
     return 0
 
 

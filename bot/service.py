@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.effects import EffectRunner, StepScope
 from bot.reply_json import reply_to_json
+from bot.visits.clock import clock_of, region_codes
 from content.locales import DEFAULT_LOCALE
 from dialogs.engine import Engine
 from dialogs.screening.replies import is_safety_reply
@@ -257,6 +258,8 @@ class InboundService:
     ) -> Context:
         children: tuple[ChildRef, ...] = ()
         if person is not None and person.role == Role.DIRECTOR:
+            own = await children_of_director(session, person.id)
+            regions = await region_codes(session, own)  # visit cadence by region
             children = tuple(
                 ChildRef(
                     id=c.id,
@@ -264,8 +267,9 @@ class InboundService:
                     name=c.name,
                     next_visit_due=c.next_visit_due,
                     is_key_child=c.is_key_child,
+                    clock=clock_of(c, regions.get(c.id), self.tz),
                 )
-                for c in await children_of_director(session, person.id)
+                for c in own
             )
         extra: dict[str, object] = {"opted_out": address.opted_out_at is not None}
         for hook in self.context_hooks:

@@ -122,6 +122,14 @@ class SaveVisit:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkChildInfoUpdated:
+    """The director checked and updated the child's information (six-monthly) on ``on``."""
+
+    child_id: int
+    on: date
+
+
+@dataclass(frozen=True, slots=True)
 class SaveVisitDraft:
     """Keep a half-finished visit report; the shell passes it back as ctx.extra["visit_draft"]."""
 

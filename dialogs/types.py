@@ -12,6 +12,8 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from reminders.visit_cadence import VisitClock
+
 
 class Channel(StrEnum):
     CONSOLE = "console"
@@ -89,6 +91,9 @@ class ChildRef:
     name: str
     next_visit_due: date | None = None
     is_key_child: bool = False
+    # The child's visits so far by region and risk (`reminders.visit_cadence`); None: unknown,
+    # the guardianship intervals of content/cadence.toml apply (tests, old callers).
+    clock: VisitClock | None = None
 
 
 @dataclass(frozen=True, slots=True)

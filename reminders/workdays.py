@@ -5,7 +5,9 @@ Three layers, for any year:
    by the `holidays` package (lunar dates and the Qingming solar term included); its own
    guesses of observed or substituted days are not used.
 2. Each year's State Council arrangement (extra days off, make-up working days): the
-   `chinesecalendar` package where it has the year (to 2026), else the editable data in
+   `chinesecalendar` package where it has the year (to 2026), else an arrangement an
+   administrator imported (`careline reminders holidays import FILE` or the console; the
+   shell hands them over with `use_imported`), else the editable data in
    `content/calendars/holidays.toml` (`[[years]]`).
 3. Otherwise weekends are days off; `source` then says "statutory_only" and
    `arrangement_missing(year)` is true, so the shell can warn.
@@ -25,6 +27,8 @@ import chinese_calendar
 import holidays
 
 Source = Literal["chinese_calendar", "arrangement_data", "statutory_only"]
+ArrangementSource = Literal["chinese_calendar", "imported", "arrangement_data"]
+_imported: dict[int, Arrangement] = {}  # set by the shell from the database (use_imported)
 _GUESSES = ("observed", "Day off", "substituted")
 
 
@@ -100,9 +104,40 @@ def _package_covers(year: int) -> bool:
     return True
 
 
+def use_imported(arrangements: Mapping[int, Arrangement]) -> None:
+    """The arrangements administrators imported (the database's), replacing the last set."""
+    _imported.clear()
+    _imported.update(arrangements)
+
+
+def arrangement_for(year: int) -> Arrangement | None:
+    """An imported arrangement, else the shipped data's (None: neither has the year)."""
+    return _imported.get(year) or shipped_arrangements().get(year)
+
+
+def arrangement_source(year: int) -> ArrangementSource | None:
+    """Where the year's arrangement comes from; None when it is missing."""
+    if _package_covers(year):
+        return "chinese_calendar"
+    if year in _imported:
+        return "imported"
+    if year in shipped_arrangements():
+        return "arrangement_data"
+    return None
+
+
 def arrangement_missing(year: int) -> bool:
     """True when neither the package nor the data has the State Council's arrangement."""
-    return not _package_covers(year) and year not in shipped_arrangements()
+    return arrangement_source(year) is None
+
+
+def missing_warnings(today: date) -> list[str]:
+    """ "holiday arrangement YEAR missing" for this year and next, where missing."""
+    return [
+        f"holiday arrangement {year} missing"
+        for year in (today.year, today.year + 1)
+        if arrangement_missing(year)
+    ]
 
 
 def day_info(day: date) -> DayInfo:
@@ -115,8 +150,10 @@ def day_info(day: date) -> DayInfo:
             workday and weekend, "chinese_calendar",
         )  # fmt: skip
     name = statutory_holidays(day.year).get(day)
-    arrangement = shipped_arrangements().get(day.year)
+    arrangement = arrangement_for(day.year)
     if arrangement is not None:
+        if name is None and day in arrangement.days_off:
+            name = _nearest_holiday(day)  # an extra day off of the arrangement (调休放假)
         off = day in arrangement.days_off or name is not None or weekend
         workday = day in arrangement.workdays or not off
         return DayInfo(
@@ -124,6 +161,16 @@ def day_info(day: date) -> DayInfo:
         )
     workday = not weekend and name is None
     return DayInfo(day, workday, weekend, not workday, name, False, "statutory_only")
+
+
+def _nearest_holiday(day: date) -> str:
+    """The statutory holiday an extra day off belongs to (within a week), else a generic name."""
+    for gap in range(1, 8):
+        for near in (day - timedelta(days=gap), day + timedelta(days=gap)):
+            name = statutory_holidays(near.year).get(near)
+            if name is not None:
+                return name
+    return "Day off (arrangement)"
 
 
 def is_workday(day: date) -> bool:

@@ -1,6 +1,6 @@
 """`careline reminders plan [--dry-run] [--as-of D]`, and the administrators' commands
 `careline reminders editions export|import FILE`, `careline reminders calendar import FILE|
-remove REGION`."""
+remove REGION`, `careline reminders holidays import FILE|list`."""
 
 from __future__ import annotations
 
@@ -38,6 +38,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     ca.add_argument("action", choices=["import", "remove"])
     ca.add_argument("target", help="TOML or JSON region document (import) or region code")
     ca.set_defaults(func=cmd_calendar)
+    ho = rem_sub.add_parser(
+        "holidays", help="each year's holiday arrangement (调休): import, list what is known"
+    )
+    ho.add_argument("action", choices=["import", "list"])
+    ho.add_argument("file", nargs="?", help="TOML or JSON with [[years]] (import)")
+    ho.set_defaults(func=cmd_holidays)
 
 
 def _run(work: Callable[[Application], Awaitable[int]]) -> int:
@@ -128,6 +134,43 @@ def cmd_calendar(args: argparse.Namespace) -> int:
             today = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
             region = await admin.set_calendar(session, doc, app.clock.now(), ACTOR, today)
         _print({"calendar": region})
+        return 0
+
+    return _run(work)
+
+
+def cmd_holidays(args: argparse.Namespace) -> int:
+    from bot.reminders import holidays
+
+    async def work(app: Application) -> int:
+        today = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
+        async with app.db.transaction() as session:
+            if args.action == "import":
+                if not args.file:
+                    print("careline reminders holidays import: a FILE is needed", file=sys.stderr)
+                    return 2
+                doc = admin.read_document(Path(args.file))
+                _print(
+                    {
+                        "imported": await holidays.import_holidays(
+                            session, doc, app.clock.now(), ACTOR
+                        )
+                    }
+                )
+            for year in await holidays.status(session, today):
+                _print(
+                    {
+                        "year": year["year"],
+                        "source": year["source"],
+                        "days_off": year["days_off"],
+                        "workdays": [d.isoformat() for d in year["workdays"]],
+                        "verified": year["verified"],
+                        "cited": year["cited"],
+                    }
+                )
+            warnings = await holidays.missing_warnings(session, today)
+        for warning in warnings:
+            print(f"careline reminders holidays: warning: {warning}", file=sys.stderr)
         return 0
 
     return _run(work)

@@ -25,8 +25,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reminders import finders, sources
+from bot.reminders.holidays import missing_warnings as holiday_warnings
 from bot.reminders.recipients import Recipient, choose_recipients
 from bot.reminders.runtime import reminder_runtime
+from bot.reminders.sex_unknown import sex_unknown_warning
 from bot.reply_json import reply_to_json
 from dialogs.types import Lane, State
 from reminders.digest import (
@@ -42,7 +44,6 @@ from reminders.digest import (
 from reminders.immunization import plan_doses
 from reminders.quiet_hours import next_allowed_send
 from reminders.schedule import Edition, Schedule
-from reminders.workdays import arrangement_missing
 from storage.models import Child, ReminderDelivery
 from storage.repos import outbox
 from storage.repos import reminders as repo
@@ -104,14 +105,8 @@ async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = F
     now = app.clock.now()
     as_of = as_of or now.astimezone(ZoneInfo(app.settings.timezone)).date()
     result = PlanResult(as_of)
-    for year in (as_of.year, as_of.year + 1):
-        if arrangement_missing(year):
-            result.warnings.append(f"holiday arrangement {year} missing")
-            log.warning(
-                "the State Council holiday arrangement for %s is missing: deadlines use the "
-                "statutory holidays and weekends only; add it to content/calendars/holidays.toml",
-                year,
-            )
+    async with app.db.transaction() as session:  # imported arrangements, and what is missing
+        result.warnings += await holiday_warnings(session, as_of)
     async with app.db.transaction() as session:
         # Look back to the last day planned (a run after downtime catches up), at most
         # `catchup_days`; later runs of the same day look at that day only.
@@ -127,6 +122,8 @@ async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = F
             session, schedule, book, cfg.stages_for, since, as_of, registered_since
         )
         result.found = len(items)
+        unknown = await sex_unknown_warning(session, schedule.in_force(as_of), as_of)
+        result.warnings += [unknown] if unknown else []
         result.lines = [
             i.to_json() | {"dedup_key": dedup_key(i.child_id, i.kind, i.item, i.stage)}
             for i in items

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.routing import queue_for_person
+from bot.visits.clock import clock_of, region_codes
 from dialogs.types import ChildRef, Lane, Reply, Role
 from dialogs.visits.digests import VillageVisits, director_digest, supervisor_digest
 from reminders.cadence import load_cadence
@@ -51,13 +52,16 @@ def digest_week(now: datetime, tz: ZoneInfo) -> str | None:
     return f"{year}-W{week:02d}"
 
 
-def child_ref(child: Child, *, name: bool = True) -> ChildRef:
+def child_ref(
+    child: Child, *, name: bool = True, region: str | None = None, tz: ZoneInfo | None = None
+) -> ChildRef:
     return ChildRef(
         id=child.id,
         code=child.code,
         name=child.display_name if name else "",
         next_visit_due=child.next_visit_due,
         is_key_child=child.is_key_child,
+        clock=clock_of(child, region, tz) if tz is not None else None,
     )
 
 
@@ -107,9 +111,10 @@ async def send_director_digests(app: Application) -> int:
         session: AsyncSession, people: list[tuple[Person, ZoneInfo]]
     ) -> dict[int, Reply]:
         kids = await repo.children_of_directors(session, [p.id for p, _ in people])
+        regions = await region_codes(session, [c for cs in kids.values() for c in cs])
         return {
             person.id: director_digest(
-                tuple(child_ref(c) for c in kids[person.id]),
+                tuple(child_ref(c, region=regions.get(c.id), tz=tz) for c in kids[person.id]),
                 now.astimezone(tz).date(),
                 cadence.due_soon_days,
             )

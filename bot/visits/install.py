@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
 from bot.visits import danger
+from bot.visits.clock import refresh_child
 from bot.visits.digests import send_director_digests, send_supervisor_digests
 from dialogs import effects as fx
 from dialogs.types import Reply, Role
+from dialogs.visits.questions import CHECKLIST_KEYS
 from reminders.cadence import Cadence, load_cadence
 from storage.models import Child, Person, Visit
 from storage.repos import audit
@@ -94,7 +96,7 @@ async def save_visit(app: Application, scope: StepScope, effect: fx.SaveVisit) -
         log.info("visit for child %s already saved (same report again): ignored", child.id)
         return
     await repo.drop_draft(scope.session, scope.person.id, child.id)
-    await repo.refresh_child_due(scope.session, child)
+    await refresh_child(scope.session, child)
     audit.record(
         scope.session,
         at=scope.now,
@@ -153,7 +155,7 @@ def _apply(visit: Visit, changes: dict[str, Any]) -> None:
             visit.next_due = date.fromisoformat(str(value))
         elif key == "flags":
             visit.flags = list(value)
-        elif key in checklist:
+        elif key in checklist or key in CHECKLIST_KEYS:
             checklist[key] = str(value)
     visit.checklist = checklist
 
@@ -190,7 +192,7 @@ async def update_visit(
     await scope.session.flush()
     child = await scope.session.get(Child, visit.child_id)
     if child is not None:
-        await repo.refresh_child_due(scope.session, child)
+        await refresh_child(scope.session, child)
     audit.record(
         scope.session,
         at=scope.now,
@@ -203,6 +205,24 @@ async def update_visit(
     added = [f for f in visit.flags or () if f not in before]
     if added and child is not None:
         await danger.announce(app, scope, visit, child.code, added, new=False)
+
+
+async def mark_info_updated(scope: StepScope, effect: fx.MarkChildInfoUpdated) -> None:
+    """The director checked the child's information (the six-monthly due-list item)."""
+    child = await _own_child(scope, effect.child_id, "child_info_refused")
+    if child is None:
+        scope.extra_replies.append(Reply("visit.refused"))
+        return
+    child.info_updated_on = effect.on
+    audit.record(
+        scope.session,
+        at=scope.now,
+        actor=scope.actor,
+        action="child_info_checked",
+        subject_type="child",
+        subject_id=child.id,
+        detail={"on": effect.on.isoformat()},
+    )
 
 
 async def director_context(
@@ -231,6 +251,7 @@ def install(app: Application) -> None:
     effects.register(fx.SaveVisitDraft, save_draft)
     effects.register(fx.DropVisitDraft, drop_draft)
     effects.register(fx.UpdateVisit, partial(update_visit, app, cadence))
+    effects.register(fx.MarkChildInfoUpdated, mark_info_updated)
     app.service.context_hooks.append(director_context)
     for job, name in (
         (send_director_digests, "visits.digest.director"),

@@ -17,6 +17,16 @@ def _version() -> str:
         return "dev"
 
 
+async def _holiday_warnings(app: Application) -> list[str]:
+    from zoneinfo import ZoneInfo
+
+    from bot.reminders.holidays import missing_warnings
+
+    today = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
+    async with app.db.transaction() as session:
+        return await missing_warnings(session, today)
+
+
 def router(app: Application) -> APIRouter:
     r = APIRouter(tags=["health"])
 
@@ -42,6 +52,7 @@ def router(app: Application) -> APIRouter:
                 rota = await coverage(session, app.clock.now())
             body["on_duty_now"] = rota.on_duty_now
             body["warnings"] = rota.warnings  # nobody on duty now or in the next 24 h
+            body["holiday_warnings"] = await _holiday_warnings(app)  # next year's 调休 missing
         if stalled is not None:
             body["telegram_polling"] = "stalled" if stalled else "ok"
             if app.poller.last_error:

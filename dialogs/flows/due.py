@@ -10,15 +10,26 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 
 from content.keywords import Keywords
+from dialogs import effects as fx
 from dialogs.flow import Answer, Flow
 from dialogs.flows.visit import VISIT as VISIT_FLOW
 from dialogs.flows.visit import VisitFlow
-from dialogs.types import IDLE, Channel, Context, Inbound, Outcome, Reply, Role, State
-from dialogs.visits.due_list import MORE, VISIT_CHILD, due_entries, due_page, pages_of
+from dialogs.types import IDLE, Channel, Choice, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.visits.due_list import (
+    INFO_CHILD,
+    MORE,
+    VISIT_CHILD,
+    due_entries,
+    due_page,
+    pages_of,
+)
 from dialogs.visits.parse import child_by_id, match_children
 from reminders.cadence import Cadence, load_cadence
+from reminders.visit_cadence import load_visit_rules
 
 NAME = "due"
+INFO_DONE = "due:info_done:"
+INFO_LATER = "due:info_later"
 
 
 @lru_cache(maxsize=1)
@@ -67,8 +78,34 @@ class DueFlow:
             return Outcome(IDLE, (Reply("due.none"),))
         return self._page(0, ctx)
 
+    def _info_check(self, child_id: str, ctx: Context) -> Outcome:
+        child = child_by_id(ctx.children, child_id)
+        if child is None:
+            return Outcome(IDLE, (Reply("fallback.not_understood"),))
+        names = {"code": child.code, "name": child.name}
+        choices = (
+            Choice("due.info_confirm", INFO_DONE + str(child.id)),
+            Choice("due.info_later", INFO_LATER),
+        )
+        reply = Reply("due.info_check", names, choices)
+        return Outcome(State(NAME, "info", {"child": child.id}), (reply,))
+
+    def _info_done(self, child_id: str, ctx: Context) -> Outcome:
+        child = child_by_id(ctx.children, child_id)
+        if child is None:
+            return Outcome(IDLE, (Reply("fallback.not_understood"),))
+        next_due = load_visit_rules().info_refresh.after(ctx.today)
+        reply = Reply("due.info_done", {"code": child.code, "name": child.name, "next": next_due})
+        return Outcome(IDLE, (reply,), (fx.MarkChildInfoUpdated(child.id, ctx.today),))
+
     def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
         payload = answer.payload or ""
+        if payload.startswith(INFO_CHILD):
+            return self._info_check(payload.removeprefix(INFO_CHILD), ctx)
+        if payload.startswith(INFO_DONE):
+            return self._info_done(payload.removeprefix(INFO_DONE), ctx)
+        if payload == INFO_LATER:
+            return Outcome(IDLE, (Reply("due.info_later_ok"),))
         if payload.startswith(VISIT_CHILD):
             child = child_by_id(ctx.children, payload.removeprefix(VISIT_CHILD))
             if child is not None:

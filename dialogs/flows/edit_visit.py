@@ -16,7 +16,7 @@ from dialogs.flow import Answer, Flow
 from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
 from dialogs.visits.dialog import VisitDialog
 from dialogs.visits.parse import child_by_id
-from dialogs.visits.questions import ORDER
+from dialogs.visits.questions import CHECKLIST_KEYS, ORDER, SKIP
 from dialogs.visits.report import clean_answers
 from reminders.cadence import Cadence, load_cadence
 
@@ -64,6 +64,8 @@ class EditVisitFlow:
             ctx.children,
             ctx.today,
         )
+        for key in CHECKLIST_KEYS:  # a question added since the visit was saved: not asked
+            answers.setdefault(key, SKIP)
         data: dict[str, Any] = {
             "answers": answers,
             "before": dict(answers),

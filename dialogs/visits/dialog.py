@@ -32,7 +32,7 @@ from dialogs.visits.questions import (
     YES_WORDS,
     option_for_word,
 )
-from dialogs.visits.report import MAX_NOTES, save_visit, visit_changes
+from dialogs.visits.report import MAX_NOTES, cadence_notes, save_visit, visit_changes
 from reminders.cadence import Cadence
 
 DRAFT_RESUME = "draft:resume"
@@ -288,7 +288,8 @@ class VisitDialog:
             "next_due": effect.next_due,
             "hours": self.cadence.edit_window_hours,
         }
-        return Outcome(IDLE, (Reply(key, params),), (effect,))
+        replies = (Reply(key, params), *cadence_notes(answers, child))
+        return Outcome(IDLE, replies, (effect,))
 
     def _save_edit(self, data: dict[str, Any], child: ChildRef) -> Outcome:
         changes = visit_changes(data.get("before") or {}, data["answers"], child, self.cadence)

@@ -28,7 +28,9 @@ def director_digest(
     top: int = 3,
 ) -> Reply:
     """A director's week: how many visits are overdue or due soon, and the longest overdue."""
-    entries = due_entries(children, today, soon_days, vaccine_overdue_ids)
+    entries = tuple(
+        e for e in due_entries(children, today, soon_days, vaccine_overdue_ids) if e.is_visit
+    )
     overdue = [e for e in entries if e.days_overdue is None or e.days_overdue > 0]
     soon = len(entries) - len(overdue)
     if not entries:

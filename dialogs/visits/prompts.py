@@ -14,7 +14,8 @@ from typing import Any
 from dialogs.types import Channel, ChildRef, Choice, Context, Reply
 from dialogs.visits.parse import by_urgency, child_by_id
 from dialogs.visits.questions import CHECKLIST_KEYS, CHOICE_QUESTIONS, ORDER, SKIP, flags_for
-from reminders.cadence import Cadence, next_visit_due
+from dialogs.visits.report import next_due_after
+from reminders.cadence import Cadence
 
 BACK = "nav:back"
 SKIP_PAYLOAD = "skip"
@@ -91,10 +92,8 @@ def date_check(pending: date, today: date) -> Reply:
 
 def due_after(answers: Mapping[str, Any], child: ChildRef | None, cadence: Cadence) -> date | None:
     try:
-        visit_date = date.fromisoformat(str(answers.get("date")))
-        assessment = str(answers.get("assessment"))
-        return next_visit_due(visit_date, assessment, bool(child and child.is_key_child), cadence)
-    except ValueError:
+        return next_due_after(answers, child, cadence)
+    except (KeyError, ValueError):
         return None
 
 

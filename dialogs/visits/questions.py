@@ -58,6 +58,9 @@ CHECKLIST: tuple[Question, ...] = (
         Option("grandparents", ("祖辈", "隔代", "爷奶", "grandparents", "grand")),
         Option("entrusted", ("委托", "亲友", "entrusted", "relative")),
         Option("none", ("无人照护", "无监护", "no-carer", "nocarer"), flag="no_carer"),
+        Option(
+            "entrusted_unable", ("照护不力", "委托照护不力", "carer-unable", "carer-struggling")
+        ),
     ),
     _q(
         "school",
@@ -106,6 +109,11 @@ CHECKLIST: tuple[Question, ...] = (
         Option("medical", ("医疗", "medical")),
         Option("counselling", ("心理辅导", "counselling")),
         Option("other", ("其他需求", "other-needs")),
+    ),
+    _q(
+        "hukou",
+        Option("yes", ("有户口", "有户籍", "hukou-ok"), normal=True),
+        Option("none", ("无户口", "无户籍", "no-hukou")),
     ),
 )
 CHOICE_QUESTIONS: dict[str, Question] = {q.key: q for q in (KIND, ASSESSMENT, *CHECKLIST)}

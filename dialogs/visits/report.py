@@ -9,9 +9,10 @@ from datetime import date
 from typing import Any
 
 from dialogs import effects as fx
-from dialogs.types import ChildRef
+from dialogs.types import ChildRef, Reply
 from dialogs.visits.questions import CHECKLIST_KEYS, ORDER, SKIP, flags_for, valid_answer
 from reminders.cadence import Cadence, next_visit_due
+from reminders.visit_cadence import Dues, VisitFact, after_visit, dues, load_visit_rules
 
 MAX_NOTES = 500
 
@@ -52,6 +53,60 @@ def checklist_of(answers: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((key, str(answers.get(key, SKIP))) for key in CHECKLIST_KEYS)
 
 
+def visit_fact(answers: Mapping[str, Any]) -> VisitFact:
+    return VisitFact(
+        visit_date=date.fromisoformat(str(answers["date"])),
+        kind=str(answers["kind"]),
+        assessment=str(answers["assessment"]),
+        answers={k: v for k, v in answers.items() if k in CHECKLIST_KEYS},
+        flags=flags_for({k: str(v) for k, v in answers.items()}),
+    )
+
+
+def dues_after(answers: Mapping[str, Any], child: ChildRef | None) -> Dues | None:
+    """What falls due once this visit is counted, by the child's region and risks; None when
+    the child's visit history is not known (then the guardianship intervals apply)."""
+    if child is None or child.clock is None:
+        return None
+    rules = load_visit_rules()
+    return dues(after_visit(child.clock, visit_fact(answers), rules), rules)
+
+
+def cadence_notes(answers: Mapping[str, Any], child: ChildRef) -> tuple[Reply, ...]:
+    """After a saved visit: the follow-up a critical flag asks for, the two clocks where the
+    region counts contacts apart, a home visit still missing after a call."""
+    found = dues_after(answers, child)
+    if found is None:
+        return ()
+    names = {"code": child.code, "name": child.name}
+    notes: list[Reply] = []
+    if found.followup is not None:
+        hours = load_visit_rules().followup_hours
+        notes.append(
+            Reply("visit.followup_asked", {**names, "due": found.followup, "hours": hours})
+        )
+    rules = load_visit_rules()
+    fact = visit_fact(answers)
+    home_due = found.home_never or (found.home is not None and found.home <= fact.visit_date)
+    if fact.kind not in rules.home_kinds and home_due:
+        notes.append(Reply("visit.home_needed", names))
+    elif found.contact is not None and found.home is not None:
+        notes.append(Reply("visit.next_split", {"contact": found.contact, "home": found.home}))
+    if found.key_cadence and child.clock is not None and not child.clock.is_key_child:
+        notes.append(Reply("visit.risk_cadence", names))
+    return tuple(notes)
+
+
+def next_due_after(answers: Mapping[str, Any], child: ChildRef | None, cadence: Cadence) -> date:
+    """The next contact or visit due after this visit (raises on incomplete answers)."""
+    visit_date = date.fromisoformat(str(answers["date"]))
+    found = dues_after(answers, child)
+    if found is not None and found.next_visit is not None:
+        return found.next_visit
+    key_child = bool(child and child.is_key_child)
+    return next_visit_due(visit_date, str(answers["assessment"]), key_child, cadence)
+
+
 def save_visit(answers: Mapping[str, Any], child: ChildRef, cadence: Cadence) -> fx.SaveVisit:
     visit_date = date.fromisoformat(str(answers["date"]))
     assessment = str(answers["assessment"])
@@ -63,7 +118,7 @@ def save_visit(answers: Mapping[str, Any], child: ChildRef, cadence: Cadence) ->
         checklist=checklist_of(answers),
         notes=str(answers.get("notes") or ""),
         flags=flags_for({k: str(v) for k, v in answers.items()}),
-        next_due=next_visit_due(visit_date, assessment, child.is_key_child, cadence),
+        next_due=next_due_after(answers, child, cadence),
         dedup=dedup_key(child.id, answers),
     )
 

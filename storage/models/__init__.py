@@ -20,6 +20,7 @@ from storage.models.people import Area, ChannelAddress, Child, GuardianLink, Per
 from storage.models.reminders import (
     CalendarOverride,
     DoseGiven,
+    HolidayArrangement,
     ImmunizationEdition,
     PlannerMark,
     ReminderAck,
@@ -42,6 +43,7 @@ __all__ = [
     "Conversation",
     "DoseGiven",
     "GuardianLink",
+    "HolidayArrangement",
     "ImmunizationEdition",
     "InboundMessage",
     "LoginThrottle",

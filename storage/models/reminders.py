@@ -88,6 +88,19 @@ class CalendarOverride(Base):
     updated_by: Mapped[str] = mapped_column(String(64))
 
 
+class HolidayArrangement(Base):
+    """One year's State Council holiday arrangement (extra days off, make-up working days),
+    imported by an administrator: `data` is one `[[years]]` entry of
+    content/calendars/holidays.toml, as JSON."""
+
+    __tablename__ = "holiday_arrangements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
 class PlannerMark(Base):
     """The last day a planner run completed: the next run looks back only to it."""
 

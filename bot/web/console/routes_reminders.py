@@ -1,7 +1,8 @@
 """Reminder rules, regional calendars and immunization schedule editions for administrators:
-view them, and upload an edition or a region's calendar (TOML or JSON, the shapes the
-`careline reminders editions|calendar import` commands accept). The upload goes through the
-same `bot.reminders.admin` functions; nothing is written unless everything validates."""
+view them, and upload an edition, a region's calendar or holiday arrangements (TOML or JSON,
+the shapes the `careline reminders editions|calendar|holidays import` commands accept). The
+upload goes through the same `bot.reminders.admin` / `holidays` functions; nothing is written
+unless everything validates."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from bot.reminders import admin
+from bot.reminders import admin, holidays
 from bot.reminders.config import load_reminder_settings
 from bot.reminders.sources import current_calendars, current_schedule
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
@@ -25,7 +26,7 @@ from storage.repos import audit
 from storage.repos import reminders as reminders_repo
 
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
-KINDS = ("edition", "calendar")
+KINDS = ("edition", "calendar", "holidays")
 
 
 class Refused(Exception):
@@ -56,6 +57,9 @@ def shape_problems(kind: str, doc: dict[str, Any]) -> list[str]:
             for key in ("id", "effective_from", "entries"):
                 if not isinstance(e, dict) or key not in e:
                     problems.append(f"edition {n}: missing {key!r}")
+    elif kind == "holidays":
+        if not isinstance(doc.get("years"), list) or not doc["years"]:
+            problems.append("no [[years]] in the document")
     elif not str(doc.get("region", "")).strip():
         problems.append("missing 'region' (a region code such as 420000, or 'national')")
     return problems
@@ -71,6 +75,9 @@ async def _view(request: Request) -> dict[str, Any]:
         book = await current_calendars(session)
         schedule = await current_schedule(session)
         in_use = await reminders_repo.region_codes(session)
+        today = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
+        holiday_years = await holidays.status(session, today)
+        holiday_warnings = [y["year"] for y in holiday_years if y["next_year_missing"]]
     editions = [
         {"id": e.id, "title": e.title, "effective_from": e.effective_from,
          "entries": len(e.entries),
@@ -90,6 +97,8 @@ async def _view(request: Request) -> dict[str, Any]:
         "settings": settings,
         "kinds": KINDS,
         "gaps": gaps,
+        "holiday_years": holiday_years,
+        "holidays_missing": holiday_warnings,
     }
 
 
@@ -128,6 +137,9 @@ def router() -> APIRouter:
                 try:
                     if kind == "edition":
                         done = await admin.import_editions(session, doc, now, who.actor)
+                    elif kind == "holidays":
+                        years = await holidays.import_holidays(session, doc, now, who.actor)
+                        done = [str(y) for y in years]
                     else:
                         done = [await admin.set_calendar(session, doc, now, who.actor, today)]
                 except (ValueError, KeyError, TypeError) as exc:

@@ -76,7 +76,7 @@ async def conversation(app: Application, texts: list[str], phone: str = EAST) ->
 
 
 GUIDED = ["走访", "A02", "1", "今天", "一般", "1", "2", "在校", "健康", "1", "1", "1", "1", "1",
-          "奶奶照顾", "1"]  # fmt: skip
+          "有户口", "奶奶照顾", "1"]  # fmt: skip
 FLOWS: dict[str, list[str]] = {
     "guided": GUIDED,
     "quick": ["走访 A04 差 电话 昨天 失学 无 备注 在外打工的父亲联系不上"],

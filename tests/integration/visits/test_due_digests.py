@@ -42,7 +42,7 @@ async def test_due_list_on_the_seeded_roster_most_overdue_first(app: Application
         "2 A04 刘乐乐 逾期30天 缺疫苗\n3 A02 张小红 逾期12天 缺疫苗\n4 更多"
     ]
     assert await say(app, "更多") == ["待访4人（2/2），选一人开始走访：\n1 A03 刘安安 3天后到期"]
-    assert (await say(app, "1"))[0].startswith("2/14 A03 刘安安：走访方式？")
+    assert (await say(app, "1"))[0].startswith("2/15 A03 刘安安：走访方式？")
 
 
 async def test_due_list_shrinks_after_a_visit(app: Application) -> None:

@@ -54,3 +54,15 @@ def test_bad_input_names_the_fix(
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert message in err and "Traceback" not in err
+
+
+def test_unknown_sex_with_hpv_is_a_warning_not_silence(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--birth", "2012-06-01", "--as-of", "2026-03-02")
+    assert code == 0
+    report = json.loads(out)
+    assert any("HPV" in w and "sex unknown" in w for w in report["warnings"])
+    assert {"code": "HPV1", "reason": "sex_unknown"} in report["not_given"]
+    assert "careline vaccines: warning: sex unknown: HPV" in err
+    code, out, err = run(capsys, "--birth", "2012-06-01", "--sex", "f", "--as-of", "2026-03-02")
+    assert json.loads(out)["warnings"] == [] and err == ""
+    assert "HPV1" in {d["code"] for d in json.loads(out)["plan"]}

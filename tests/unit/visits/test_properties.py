@@ -131,7 +131,7 @@ extra_strategy = st.sampled_from(
 
 
 # Inputs that reach each step of a guided report, so that random input is tried everywhere.
-GUIDED = ["走访", "A12", "1", "1", "1", *["1"] * 9]
+GUIDED = ["走访", "A12", "1", "1", "1", *["1"] * 10]
 prefix_strategy = st.one_of(
     st.builds(
         lambda k, notes: [*GUIDED, notes, "7"][:k],

@@ -1,0 +1,130 @@
+"""Each year's holiday arrangement (调休) as editable data: imported by administrators
+(`careline reminders holidays import FILE`, the console's reminders page), stored in
+`holiday_arrangements`, and handed to the pure core (`reminders.workdays.use_imported`).
+
+The document is the shape of `content/calendars/holidays.toml`: `[[years]]` with `year`,
+`days_off`, `workdays` (YYYY-MM-DD), `source` (required: the notice it comes from) and
+`verified`. Nothing is written unless every year in it is valid. Every process reloads the
+table when the planner runs, when `/healthz` is asked and when the console page is shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.reminders.admin import jsonable
+from reminders import workdays
+from storage.models import HolidayArrangement
+from storage.repos import audit
+
+log = logging.getLogger(__name__)
+IMPORT_HINT = "careline reminders holidays import FILE (or the console's reminders page)"
+
+
+def validate(doc: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
+    """Each year's entry, checked (dates in their year, none both off and working, a source);
+    raises ValueError naming the problem."""
+    years = doc.get("years")
+    if not isinstance(years, list) or not years:
+        raise ValueError("no [[years]] in the document")
+    entries: dict[int, dict[str, Any]] = {}
+    for n, raw in enumerate(years, start=1):
+        if not isinstance(raw, Mapping) or "year" not in raw:
+            raise ValueError(f"years entry {n}: missing 'year'")
+        entry = dict(jsonable(raw))  # type: ignore[call-overload]
+        year = int(entry["year"])
+        if not str(entry.get("source", "")).strip():
+            raise ValueError(f"{year}: 'source' is needed (the State Council notice it comes from)")
+        if not entry.get("days_off") and not entry.get("workdays"):
+            raise ValueError(f"{year}: neither days_off nor workdays")
+        if year in entries:
+            raise ValueError(f"{year} is in the document twice")
+        workdays.arrangements_from_mapping({"years": [entry]})  # dates in the year, no clash
+        entries[year] = entry
+    return entries
+
+
+async def load_imported(session: AsyncSession) -> dict[int, workdays.Arrangement]:
+    """The stored arrangements, handed to the pure core; a row that does not load is logged
+    and left out (the shipped data or the statutory holidays apply for its year)."""
+    found: dict[int, workdays.Arrangement] = {}
+    for row in (await session.execute(select(HolidayArrangement))).scalars():
+        try:
+            found.update(workdays.arrangements_from_mapping({"years": [row.data]}))
+        except (ValueError, KeyError, TypeError) as exc:
+            log.error("holiday_arrangements %s does not load (%s): left out", row.year, exc)
+    workdays.use_imported(found)
+    return found
+
+
+async def import_holidays(
+    session: AsyncSession, doc: Mapping[str, Any], now: datetime, actor: str
+) -> list[int]:
+    """Add or replace the years in ``doc``; returns them."""
+    entries = validate(doc)
+    rows = {
+        r.year: r
+        for r in (
+            await session.execute(
+                select(HolidayArrangement).where(HolidayArrangement.year.in_(list(entries)))
+            )
+        ).scalars()
+    }
+    for year, entry in sorted(entries.items()):
+        row = rows.get(year)
+        if row is None:
+            session.add(HolidayArrangement(year=year, data=entry, updated_at=now, updated_by=actor))
+        else:
+            row.data, row.updated_at, row.updated_by = entry, now, actor
+    await session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="holidays_imported",
+        subject_type="holidays",
+        subject_id=",".join(str(y) for y in sorted(entries)),
+    )
+    await load_imported(session)
+    return sorted(entries)
+
+
+async def missing_warnings(session: AsyncSession, today: date) -> list[str]:
+    """ "holiday arrangement YEAR missing" for this year and next (stored rows loaded first)."""
+    await load_imported(session)
+    found = workdays.missing_warnings(today)
+    for warning in found:
+        log.warning(
+            "%s: deadlines use the statutory holidays and weekends; %s", warning, IMPORT_HINT
+        )
+    return found
+
+
+async def status(session: AsyncSession, today: date) -> list[dict[str, Any]]:
+    """Last year to the year after next: where each year's arrangement comes from."""
+    await load_imported(session)
+    rows = {r.year: r for r in (await session.execute(select(HolidayArrangement))).scalars()}
+    years: list[dict[str, Any]] = []
+    for year in range(today.year - 1, today.year + 3):
+        source = workdays.arrangement_source(year)
+        arrangement = workdays.arrangement_for(year) if source != "chinese_calendar" else None
+        row = rows.get(year) if source == "imported" else None
+        years.append(
+            {
+                "year": year,
+                "source": source or "missing",
+                "days_off": len(arrangement.days_off) if arrangement else None,
+                "workdays": sorted(arrangement.workdays) if arrangement else [],
+                "verified": arrangement.verified if arrangement else source == "chinese_calendar",
+                "cited": arrangement.source if arrangement else "",
+                "row": row,
+                "next_year_missing": source is None and year == today.year + 1,
+            }
+        )
+    return years

@@ -1,0 +1,109 @@
+"""A child's visit clocks (region and risk cadence) from its stored columns, and their
+refresh after a visit is saved or corrected.
+
+`reminders.visit_cadence` decides; this module reads and writes the child's columns
+(`last_home_visit_on`, `last_contact_on`, `visit_risks`, `followup_due`, `info_updated_on`,
+and `next_visit_due`, the earliest of the contact, home visit and follow-up due dates, which
+reports and digests query).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reminders.visit_cadence import (
+    VisitClock,
+    VisitFact,
+    VisitRules,
+    dues,
+    fold_visits,
+    load_visit_rules,
+)
+from storage.models import Area, Child, Visit
+
+HISTORY = 200  # visits folded per child: the newest ones (older ones no longer matter)
+
+
+def _registered_on(child: Child, tz: ZoneInfo) -> date | None:
+    created = getattr(child, "created_at", None)
+    return created.astimezone(tz).date() if created is not None else None
+
+
+def clock_of(child: Child, region_code: str | None, tz: ZoneInfo) -> VisitClock:
+    """The child's clock. A due date set with no visit counted yet (an earlier version, the
+    roster, demo data) is carried over as the home visit's due date."""
+    return VisitClock(
+        region_code=region_code,
+        is_key_child=bool(child.is_key_child),
+        last_home=child.last_home_visit_on,
+        last_contact=child.last_contact_on,
+        level=child.guardianship_level,
+        risks=tuple(str(r) for r in child.visit_risks or ()),
+        followup_due=child.followup_due,
+        info_updated_on=child.info_updated_on or _registered_on(child, tz),
+        carried_due=carried_due(child),
+    )
+
+
+def carried_due(child: Child) -> date | None:
+    if child.carried_visit_due is not None:
+        return child.carried_visit_due
+    if child.last_contact_on is None and child.last_home_visit_on is None:
+        return child.next_visit_due  # no visit counted yet: the due date set before
+    return None
+
+
+async def region_codes(session: AsyncSession, children: Iterable[Child]) -> dict[int, str | None]:
+    """Each child's area region code (GB/T 2260), one query."""
+    area_ids = {c.area_id for c in children}
+    if not area_ids:
+        return {}
+    rows = await session.execute(
+        select(Area.id, Area.region_code).where(Area.id.in_(list(area_ids)))
+    )
+    by_area = {row[0]: row[1] for row in rows.all()}
+    return {c.id: by_area.get(c.area_id) for c in children}
+
+
+def fact_of(visit: Visit) -> VisitFact:
+    return VisitFact(
+        visit_date=visit.visit_date,
+        kind=visit.kind,
+        assessment=visit.assessment,
+        answers=dict(visit.checklist or {}),
+        flags=tuple(str(f) for f in visit.flags or ()),
+    )
+
+
+async def refresh_child(
+    session: AsyncSession, child: Child, rules: VisitRules | None = None
+) -> None:
+    """Recompute the child's clocks from its visits (the newest ``HISTORY``), in report order
+    within a day."""
+    rules = rules or load_visit_rules()
+    rows = await session.execute(
+        select(Visit)
+        .where(Visit.child_id == child.id)
+        .order_by(Visit.visit_date.desc(), Visit.id.desc())
+        .limit(HISTORY)
+    )
+    visits = list(reversed(list(rows.scalars())))
+    if not visits:
+        return
+    region = (await region_codes(session, [child])).get(child.id)
+    start = VisitClock(
+        region_code=region, is_key_child=bool(child.is_key_child), carried_due=carried_due(child)
+    )
+    clock = fold_visits(start, [fact_of(v) for v in visits], rules)
+    child.carried_visit_due = clock.carried_due
+    child.last_home_visit_on = clock.last_home
+    child.last_contact_on = clock.last_contact
+    child.guardianship_level = clock.level
+    child.visit_risks = list(clock.risks)
+    child.followup_due = clock.followup_due
+    child.next_visit_due = dues(clock, rules).next_visit

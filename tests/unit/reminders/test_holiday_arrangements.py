@@ -1,0 +1,74 @@
+"""Imported holiday arrangements (调休) in the pure core: working days, the deadline note and
+the missing-year warning (issue 11 item 6). The 2027 arrangement here is fictional."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from content.catalog import Text
+from reminders import workdays
+from reminders.digest import DueItem, _day_note
+
+FICTIONAL_2027 = {
+    "years": [
+        {
+            "year": 2027,
+            "days_off": ["2027-10-04", "2027-10-05", "2027-10-06", "2027-10-07"],
+            "workdays": ["2027-09-26", "2027-10-09"],
+            "source": "test: a fictional arrangement",
+        }
+    ]
+}
+
+
+@pytest.fixture(autouse=True)
+def _nothing_imported() -> Iterator[None]:
+    workdays.use_imported({})
+    yield
+    workdays.use_imported({})
+
+
+def test_without_the_arrangement_the_year_is_missing_and_only_statutory() -> None:
+    assert workdays.arrangement_source(2027) is None
+    assert workdays.missing_warnings(date(2026, 12, 1)) == ["holiday arrangement 2027 missing"]
+    assert workdays.is_workday(date(2027, 10, 4))  # a Monday: only 1-3 October are statutory
+    assert not workdays.is_workday(date(2027, 10, 9))  # a Saturday
+    assert workdays.arrangement_source(2026) == "chinese_calendar"
+
+
+def test_an_imported_arrangement_sets_days_off_and_make_up_working_days() -> None:
+    workdays.use_imported(workdays.arrangements_from_mapping(FICTIONAL_2027))
+    assert workdays.arrangement_source(2027) == "imported"
+    assert workdays.missing_warnings(date(2026, 12, 1)) == []
+    assert not workdays.is_workday(date(2027, 10, 4))
+    saturday = workdays.day_info(date(2027, 10, 9))
+    assert saturday.is_workday and saturday.is_makeup_workday
+    assert workdays.is_workday(date(2027, 9, 26))  # a Sunday worked
+    assert workdays.previous_workday(date(2027, 10, 7)) == date(2027, 9, 30)
+    assert workdays.next_workday(date(2027, 10, 1)) == date(2027, 10, 8)
+
+
+@pytest.mark.parametrize(
+    ("due", "key", "last"),
+    [
+        (date(2027, 10, 5), "reminder.day_note.holiday", (9, 30)),  # imported day off
+        (date(2027, 10, 2), "reminder.day_note.holiday", (9, 30)),  # National Day
+        (date(2027, 10, 10), "reminder.day_note.weekend", (10, 9)),  # Sunday after a make-up day
+    ],
+)
+def test_a_deadline_on_a_day_off_names_the_last_working_day(
+    due: date, key: str, last: tuple[int, int]
+) -> None:
+    workdays.use_imported(workdays.arrangements_from_mapping(FICTIONAL_2027))
+    note = _day_note(DueItem(1, "小明", "insurance", "2027", "due", due))
+    assert isinstance(note, Text) and note.key == key
+    day = note.params["last"]
+    assert isinstance(day, Text) and (day.params["m"], day.params["d"]) == last
+
+
+def test_a_deadline_on_a_working_day_has_no_note() -> None:
+    workdays.use_imported(workdays.arrangements_from_mapping(FICTIONAL_2027))
+    assert _day_note(DueItem(1, "小明", "insurance", "2027", "due", date(2027, 10, 9))) == ""
