@@ -14,6 +14,7 @@ from bot.web.console import child_file
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
 from bot.web.console.pages import ConsoleRoute, locale_of, page, translator
 from bot.web.console.routes_cases import labeller
+from bot.web.console.routes_child_work import CATEGORIES
 from bot.web.console.routes_people import visible_area_ids
 from storage.models import Child
 from storage.repos import audit
@@ -54,6 +55,8 @@ def router() -> APIRouter:
             "label": labeller(request, locale_of(request, who)),
             "f": data,
             "can_export": who.role in child_file.EXPORT_ROLES,
+            "can_write": who.role in (ADMIN, SUPERVISOR),
+            "categories": CATEGORIES,
             "area_code": data.area.code if data.area else "",
         }
         return page(request, "child.html", context)
