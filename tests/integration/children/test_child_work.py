@@ -191,6 +191,14 @@ async def test_a_supervisor_returns_a_visit_and_the_director_gets_the_comment(db
             count = len(list((await session.execute(select(OutboxMessage.id).where(
                 OutboxMessage.person_id == child.director_id))).scalars()))  # fmt: skip
         assert count == 1
+        # coverage counts the reviewed visits, per village and township
+        async with staff.signed_in("zhou") as (client, csrf):
+            report = (await client.get("/console/api/reports")).json()
+        village = next(v for v in report["villages"] if v["code"] == VILLAGE)
+        assert (village["reviewed"], village["returned"]) == (1, 0)
+        assert village["visits"] >= 1
+        town = next(t for t in report["townships"] if t["reviewed"])
+        assert town["reviewed"] == 1
         # the hotline role may not review
         async with staff.signed_in("chen") as (client, csrf):
             refused = await client.post(
