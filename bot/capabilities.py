@@ -26,10 +26,11 @@ def modules() -> list[ModuleType]:
     from bot.childfile import install as childfile
     from bot.hotline import install as hotline
     from bot.mainland import install as mainland
+    from bot.privacy import install as privacy
     from bot.visits import install as visits
     from bot.web import console
 
-    return [visits, hotline, bot.reminders, console, mainland, inbound_retry, childfile]
+    return [visits, hotline, bot.reminders, console, mainland, inbound_retry, childfile, privacy]
 
 
 def install_all(app: Application) -> None:

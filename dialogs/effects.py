@@ -160,3 +160,18 @@ class AddChildNote:
 
     child_id: int
     text: str
+
+
+# Consent effects.
+
+
+@dataclass(frozen=True, slots=True)
+class RecordConsent:
+    """A director records that a guardian of their child consented in person (同意 A04)."""
+
+    child_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentReply:
+    """A guardian answered a consent message with 同意: consent for the children asked about."""

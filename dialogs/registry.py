@@ -10,6 +10,7 @@ from dialogs.flow import Flow
 def all_flows() -> tuple[Flow, ...]:
     from dialogs.flows import (
         child_file,
+        consent,
         due,
         edit_visit,
         hotline_staff,
@@ -26,6 +27,7 @@ def all_flows() -> tuple[Flow, ...]:
         reminder_reply.FLOW,
         *hotline_staff.FLOWS,
         *child_file.FLOWS,
+        consent.FLOW,
     )
 
 

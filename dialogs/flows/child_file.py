@@ -17,7 +17,7 @@ SUMMARY, NOTE = "child_file", "child_note"
 MAX_NOTE = 500
 
 
-def _one_child(code: str, ctx: Context) -> tuple[int | None, Reply | None]:
+def one_child(code: str, ctx: Context) -> tuple[int | None, Reply | None]:
     matches = match_children(code, ctx.children) if code else ()
     if len(matches) == 1:
         return matches[0].id, None
@@ -35,7 +35,7 @@ class ChildSummaryFlow:
         code = args.strip()
         if not code:
             return Outcome(IDLE, (Reply("childfile.usage"),))
-        child_id, problem = _one_child(code, ctx)
+        child_id, problem = one_child(code, ctx)
         if child_id is None:
             return Outcome(IDLE, (problem,) if problem else ())
         return Outcome(IDLE, (), (fx.SendChildSummary(child_id),))
@@ -59,7 +59,7 @@ class ChildNoteFlow:
             return Outcome(IDLE, (Reply("childnote.usage"),))
         if len(text) > MAX_NOTE:
             return Outcome(IDLE, (Reply("childnote.too_long", {"max": MAX_NOTE}),))
-        child_id, problem = _one_child(code, ctx)
+        child_id, problem = one_child(code, ctx)
         if child_id is None:
             return Outcome(IDLE, (problem,) if problem else ())
         return Outcome(IDLE, (), (fx.AddChildNote(child_id, text),))

@@ -89,6 +89,7 @@ class Child(Base):
     consent_method: Mapped[str | None] = mapped_column(String(16))
     consent_guardian_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     consent_recorded_by: Mapped[str | None] = mapped_column(String(64))
+    consent_requested_at: Mapped[datetime | None]  # a consent message went to a guardian
 
 
 class GuardianLink(Base):

@@ -62,11 +62,24 @@ class ChildFile:
 
 
 async def find_children(
-    session: AsyncSession, allowed: set[int] | None, q: str = "", limit: int = 200
+    session: AsyncSession,
+    allowed: set[int] | None,
+    q: str = "",
+    limit: int = 200,
+    *,
+    without_consent_born_after: date | None = None,
 ) -> list[tuple[Child, Area]]:
+    """Children in the visible areas; with `without_consent_born_after`, only the active
+    children born after that day (under the consent age) with no consent on record."""
     query = select(Child, Area).join(Area, Area.id == Child.area_id).order_by(Child.code, Area.code)
     if allowed is not None:
         query = query.where(Child.area_id.in_(allowed))
+    if without_consent_born_after is not None:
+        query = query.where(
+            Child.consent_at.is_(None),
+            Child.active.is_(True),
+            Child.birth_date > without_consent_born_after,
+        )
     if q.strip():
         like = f"%{q.strip()}%"
         query = query.where(or_(Child.code.ilike(like), Child.name.like(like)))

@@ -1,7 +1,8 @@
 """Writing to a child's file from the console: the work log, support given, problems found
 and how they were solved (Hubei 16), the supervisor's review of a visit (reviewed, or
 returned to the director with a comment), and the child's flags (key child, categories,
-do-not-contact, active) with a reason. Supervisors act only in their area; every change is
+do-not-contact, active) with a reason, and guardian consent (recorded in person, asked for by
+message, withdrawn). Supervisors act only in their area; every change is
 written to the audit log (ids, kinds and reasons; never the note's text)."""
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.privacy import consent
 from bot.routing import queue_for_person
 from bot.web.console import child_file
 from bot.web.console.auth import ADMIN, SUPERVISOR, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute
 from bot.web.console.routes_people import visible_area_ids
 from dialogs.types import Lane, Reply
-from storage.models import Area, Child, ChildNote, Person, Visit
+from storage.models import Area, Child, ChildNote, GuardianLink, Person, Visit
 from storage.models.child_file import NOTE_KINDS
 from storage.repos import audit
 
@@ -204,6 +207,43 @@ def router() -> APIRouter:
                     detail={"changes": changed, "reason": why},
                 )  # fmt: skip
             return await _back(session, child, "h-flags")
+
+    @r.post("/console/children/{code}/consent")
+    async def consent_action(
+        request: Request,
+        who: Writer,
+        code: str,
+        action: Annotated[str, Form()] = "",
+        guardian: Annotated[str, Form()] = "",
+        reason: Annotated[str, Form()] = "",
+        area: Annotated[str, Form()] = "",
+    ) -> Response:
+        app = app_of(request)
+        now = app.clock.now()
+        async with app.db.transaction() as session:
+            child = await _child(session, who, code, area)
+            if action == "record":
+                links = await session.execute(
+                    select(GuardianLink.guardian_id).where(GuardianLink.child_id == child.id)
+                )
+                if not guardian.isdigit() or int(guardian) not in set(links.scalars()):
+                    raise HTTPException(400, "choose one of the child's guardians")
+                consent.record(
+                    session, child, method="in_person", guardian_id=int(guardian),
+                    actor=who.actor, now=now,
+                )  # fmt: skip
+            elif action == "withdraw":
+                why = reason.strip()
+                if not why or len(why) > 200:
+                    raise HTTPException(400, "a reason (1-200 characters) is required")
+                consent.withdraw(session, child, actor=who.actor, now=now, reason=why)
+            elif action == "request":
+                await consent.request(app, session, child, actor=who.actor, now=now)
+            else:
+                raise HTTPException(400, "unknown action")
+            response = await _back(session, child, "h-consent")
+        app.dispatcher.wake()
+        return response
 
     @r.post("/console/people/{person_id}/flags")
     async def person_flags(

@@ -44,6 +44,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("consent_method", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("consent_guardian_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("consent_recorded_by", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("consent_requested_at", UTCDateTime(), nullable=True))
         batch_op.create_foreign_key(
             "fk_children_consent_guardian_id_people", "people", ["consent_guardian_id"], ["id"]
         )
@@ -58,6 +59,7 @@ def downgrade() -> None:
         batch_op.drop_column("do_not_contact_reason")
     with op.batch_alter_table("children", schema=None) as batch_op:
         batch_op.drop_constraint("fk_children_consent_guardian_id_people", type_="foreignkey")
+        batch_op.drop_column("consent_requested_at")
         batch_op.drop_column("consent_recorded_by")
         batch_op.drop_column("consent_guardian_id")
         batch_op.drop_column("consent_method")

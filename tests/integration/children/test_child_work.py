@@ -105,7 +105,7 @@ async def test_the_directors_summary_by_message_has_the_least_detail(db: Databas
         assert len(replies) == 1, replies
         text = replies[0]
         assert text.startswith("A01档案") and "待解决问题1个" in text, text
-        assert "监护人同意未登记" in text
+        assert "监护人同意已登记" in text  # the demo children have consent on record
         for private in (child.name, child.display_name, "电线", "张奶奶"):
             assert private not in text, private
         reads = await _audit(db, "read")
