@@ -217,3 +217,63 @@ async def test_the_sweep_deletes_and_anonymises_what_is_past_its_period(db: Data
         assert set(again.counts.values()) == {0}  # safe to repeat
     finally:
         await app.stop()
+
+
+async def test_a_persons_data_is_exported_and_erased_except_for_open_cases(db: Database) -> None:
+    async with staffed(db) as staff:
+        async with db.transaction() as session:
+            guardian = (
+                (await session.execute(select(Person).where(Person.role == "guardian")))
+                .scalars()
+                .first()
+            )
+            assert guardian is not None and guardian.phone
+            phone, name = guardian.phone, guardian.name
+            case = Case(ref="C9", category="neglect", severity="high", status="open",
+                        source="screen", reporter_role="guardian", reporter_channel="sms",
+                        reporter_address=phone, reporter_person_id=guardian.id, opened_at=NOW,
+                        last_activity_at=NOW)  # fmt: skip
+            session.add(case)
+        async with staff.signed_in("zhou") as (client, csrf):
+            assert (
+                await client.get(f"/console/people/{guardian.id}/export.json")
+            ).status_code == 403
+        async with staff.signed_in("root") as (client, csrf):
+            got = await client.get(f"/console/people/{guardian.id}/export.json")
+            assert got.status_code == 200
+            data = got.json()
+            assert data["person"]["name"] == name and data["person"]["phone"] == phone
+            assert {c["code"] for c in data["children"]} >= {"A01"}
+            refused = await client.post(
+                f"/console/people/{guardian.id}/erase",
+                data={"csrf_token": csrf, "reason": "本人申请"},
+            )
+            assert refused.status_code == 409 and "C9" in refused.text
+            async with db.transaction() as session:
+                (
+                    await session.execute(select(Case).where(Case.ref == "C9"))
+                ).scalar_one().status = "closed"
+            done = await client.post(
+                f"/console/people/{guardian.id}/erase",
+                data={"csrf_token": csrf, "reason": "本人申请"},
+            )
+            assert done.status_code == 303
+        async with db.transaction() as session:
+            erased = await session.get(Person, guardian.id)
+            assert erased is not None
+            assert (erased.name, erased.phone, erased.active) == ("已删除", None, False)
+            left = (
+                await session.execute(select(Case.reporter_address).where(Case.ref == "C9"))
+            ).scalar_one()
+            assert left == "erased"
+            entries = {
+                e.action: e.detail
+                for e in (
+                    await session.execute(
+                        select(AuditEntry).where(AuditEntry.action.like("person.%"))
+                    )
+                ).scalars()
+            }
+        assert set(entries) == {"person.export", "person.erase"}
+        assert entries["person.erase"]["reason"] == "本人申请"
+        assert entries["person.erase"]["counts"]["guardian_links"] >= 1
