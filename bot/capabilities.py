@@ -23,12 +23,14 @@ if TYPE_CHECKING:
 def modules() -> list[ModuleType]:
     import bot.reminders
     from bot import inbound_retry
+    from bot.childfile import install as childfile
     from bot.hotline import install as hotline
     from bot.mainland import install as mainland
+    from bot.privacy import install as privacy
     from bot.visits import install as visits
     from bot.web import console
 
-    return [visits, hotline, bot.reminders, console, mainland, inbound_retry]
+    return [visits, hotline, bot.reminders, console, mainland, inbound_retry, childfile, privacy]
 
 
 def install_all(app: Application) -> None:

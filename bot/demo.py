@@ -235,6 +235,9 @@ async def load_demo(session: AsyncSession, now: datetime, today: date) -> bool:
             director_id=people[director].id,
             next_visit_due=None if due is None else today + timedelta(days=due),
             created_at=now,
+            consent_at=now,  # fictional: the guardian consented in person (PIPL art. 31)
+            consent_method="in_person",
+            consent_recorded_by="demo",
         )
         session.add(child)
         await session.flush()

@@ -150,3 +150,36 @@ class UpdateVisit:
 
     visit_id: int
     changes: Mapping[str, str | tuple[str, ...]]
+
+
+# Child's file effects.
+
+
+@dataclass(frozen=True, slots=True)
+class SendChildSummary:
+    """A director asked for the short summary of one of their children's files (档案 A04)."""
+
+    child_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class AddChildNote:
+    """A director's work-log note for one of their children (日志 A04 …)."""
+
+    child_id: int
+    text: str
+
+
+# Consent effects.
+
+
+@dataclass(frozen=True, slots=True)
+class RecordConsent:
+    """A director records that a guardian of their child consented in person (同意 A04)."""
+
+    child_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentReply:
+    """A guardian answered a consent message with 同意: consent for the children asked about."""

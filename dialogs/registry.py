@@ -8,7 +8,16 @@ from dialogs.flow import Flow
 
 
 def all_flows() -> tuple[Flow, ...]:
-    from dialogs.flows import due, edit_visit, hotline_staff, reminder_reply, urgent, visit
+    from dialogs.flows import (
+        child_file,
+        consent,
+        due,
+        edit_visit,
+        hotline_staff,
+        reminder_reply,
+        urgent,
+        visit,
+    )
 
     return (
         visit.FLOW,
@@ -17,6 +26,8 @@ def all_flows() -> tuple[Flow, ...]:
         edit_visit.FLOW,
         reminder_reply.FLOW,
         *hotline_staff.FLOWS,
+        *child_file.FLOWS,
+        consent.FLOW,
     )
 
 

@@ -96,6 +96,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 "guardian_messages": result.messages,
                 "director_tasks": result.director_tasks,
                 "nobody_to_tell": result.nobody,
+                "no_consent": result.no_consent,
                 "held_for_tomorrow": result.held,
                 "warnings": result.warnings,
             }

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.privacy.rules import NO_CONSENT, privacy_rules
 from bot.reminders import finders, sources
 from bot.reminders.holidays import missing_warnings as holiday_warnings
 from bot.reminders.recipients import Recipient, choose_recipients
@@ -63,6 +64,7 @@ class PlanResult:
     messages: int = 0
     director_tasks: int = 0
     nobody: int = 0
+    no_consent: int = 0  # rows about a child without the guardian consent the law requires
     held: int = 0  # pending rows left for a later day (today's digest already queued)
     lines: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -157,7 +159,25 @@ async def _queue_pending(
     rows = await _drop_settled(session, rows, now)
     batches = await _catch_up_items(session, schedule, rows, children, now)
     rows = [r for r in rows if r.status == repo.PENDING]
-    recipients = await choose_recipients(app, session, children, now)
+    rule = privacy_rules().consent
+    local_today = now.astimezone(ZoneInfo(app.settings.timezone)).date()
+    unconsented = {
+        cid
+        for cid, c in children.items()
+        if c.consent_at is None and rule.required(c.birth_date, local_today)
+    }
+    if unconsented:
+        kept = []
+        for row in rows:
+            if row.child_id in unconsented:
+                row.status, row.resolved_at = NO_CONSENT, now
+                result.no_consent += 1
+            else:
+                kept.append(row)
+        rows = kept
+    recipients = await choose_recipients(
+        app, session, {k: v for k, v in children.items() if k not in unconsented}, now
+    )
     groups: dict[Recipient, list[ReminderDelivery]] = defaultdict(list)
     waiting: list[tuple[Recipient, list[DueItem], datetime]] = []
     with session.no_autoflush:  # ledger updates go out in one batch at commit

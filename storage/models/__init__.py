@@ -7,6 +7,7 @@ storage/migrations/versions.
 from storage.models.audit import AuditEntry
 from storage.models.base import Base
 from storage.models.cases import Case, CaseEvent, LexiconEntry, StaffShift  # noqa: F401
+from storage.models.child_file import ChildNote
 from storage.models.console import (
     ConsoleSession,
     ConsoleUser,
@@ -36,6 +37,7 @@ __all__ = [
     "CalendarOverride",
     "ChannelAddress",
     "Child",
+    "ChildNote",
     "ConsoleSession",
     "ConsoleUser",
     "ContentState",

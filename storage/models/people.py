@@ -41,6 +41,7 @@ class Person(Base):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     consent_at: Mapped[datetime | None]
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    do_not_contact_reason: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
 
@@ -92,6 +93,12 @@ class Child(Base):
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(index=True)  # new children: catch-up plans
+    # Guardian consent (PIPL art. 31): when, how (in_person | reply), which guardian, recorded by
+    consent_at: Mapped[datetime | None]
+    consent_method: Mapped[str | None] = mapped_column(String(16))
+    consent_guardian_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    consent_recorded_by: Mapped[str | None] = mapped_column(String(64))
+    consent_requested_at: Mapped[datetime | None]  # a consent message went to a guardian
 
 
 class GuardianLink(Base):

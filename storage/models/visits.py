@@ -34,6 +34,11 @@ class Visit(Base):
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # supervisor review: None (not reviewed yet) | reviewed | returned (with a comment)
+    review_status: Mapped[str | None] = mapped_column(String(10))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None]
 
 
 class VisitDraft(Base):

@@ -21,6 +21,7 @@ from storage.models import (
     Case,
     ChannelAddress,
     Child,
+    ChildNote,
     DoseGiven,
     GuardianLink,
     Person,
@@ -53,14 +54,32 @@ class ChildFile:
     doses: list[DoseGiven] = field(default_factory=list)
     plan: list[DoseStatus] = field(default_factory=list)
     cases: list[Case] | None = None  # None: the reader's role may not see cases
+    notes: list[ChildNote] = field(default_factory=list)  # work log, support, problems
+    consent_guardian: Person | None = None
+
+    def notes_of(self, kind: str) -> list[ChildNote]:
+        return [n for n in self.notes if n.kind == kind]
 
 
 async def find_children(
-    session: AsyncSession, allowed: set[int] | None, q: str = "", limit: int = 200
+    session: AsyncSession,
+    allowed: set[int] | None,
+    q: str = "",
+    limit: int = 200,
+    *,
+    without_consent_born_after: date | None = None,
 ) -> list[tuple[Child, Area]]:
+    """Children in the visible areas; with `without_consent_born_after`, only the active
+    children born after that day (under the consent age) with no consent on record."""
     query = select(Child, Area).join(Area, Area.id == Child.area_id).order_by(Child.code, Area.code)
     if allowed is not None:
         query = query.where(Child.area_id.in_(allowed))
+    if without_consent_born_after is not None:
+        query = query.where(
+            Child.consent_at.is_(None),
+            Child.active.is_(True),
+            Child.birth_date > without_consent_born_after,
+        )
     if q.strip():
         like = f"%{q.strip()}%"
         query = query.where(or_(Child.code.ilike(like), Child.name.like(like)))
@@ -162,6 +181,17 @@ async def gather(session: AsyncSession, child: Child, role: str, today: date) ->
     schedule = await current_schedule(session)
     given = {d.code: d.given_on for d in out.doses}
     out.plan = due_doses(child.birth_date, child.sex, given, today, schedule)
+    out.notes = list(
+        (
+            await session.execute(
+                select(ChildNote)
+                .where(ChildNote.child_id == child.id)
+                .order_by(ChildNote.created_at.desc(), ChildNote.id.desc())
+            )
+        ).scalars()
+    )
+    if child.consent_guardian_id is not None:
+        out.consent_guardian = await session.get(Person, child.consent_guardian_id)
     if role in CASE_ROLES:
         out.cases = list(
             (
@@ -223,6 +253,8 @@ def workbook(f: ChildFile, t: Any) -> bytes:
             t("children.answers"),
             t("children.notes"),
             t("children.flags"),
+            t("review.status"),
+            t("review.comment"),
         ],
         [
             [
@@ -232,8 +264,32 @@ def workbook(f: ChildFile, t: Any) -> bytes:
                 "; ".join(f"{k}={val}" for k, val in (v.checklist or {}).items()),
                 v.notes,
                 ", ".join(str(x) for x in v.flags or []),
+                t("review.status." + v.review_status) if v.review_status else "",
+                v.review_comment or "",
             ]
             for v in f.visits
+        ],
+    )
+    rows(
+        book.create_sheet("work"),
+        [
+            t("work.kind"),
+            t("work.date"),
+            t("work.text"),
+            t("work.author"),
+            t("work.resolution"),
+            t("work.resolved_on"),
+        ],
+        [
+            [
+                t("work.kind." + n.kind),
+                n.created_at.date(),
+                n.text,
+                n.author,
+                n.resolution or "",
+                n.resolved_at.date() if n.resolved_at else "",
+            ]
+            for n in f.notes
         ],
     )
     rows(

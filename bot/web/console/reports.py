@@ -40,7 +40,8 @@ async def coverage(
     session: AsyncSession, today: date, areas: Collection[int] | None
 ) -> tuple[list[Row], list[Row]]:
     """Per village and per township: active children, visited within their cadence (next
-    visit not yet due), overdue, never visited."""
+    visit not yet due), overdue, never visited; and their visits, reviewed and returned by
+    a supervisor."""
     visited = exists().where(Visit.child_id == Child.id)
     township = aliased(Area)
     stmt = (
@@ -75,13 +76,29 @@ async def coverage(
          "within": int(ok or 0), "overdue": int(late or 0), "never": int(never or 0)}
         for code, name, tname, n, ok, late, never in (await session.execute(stmt)).all()
     ]  # fmt: skip
+    reviews = (
+        select(
+            Area.code,
+            func.count(Visit.id),
+            func.sum(case((Visit.review_status == "reviewed", 1), else_=0)),
+            func.sum(case((Visit.review_status == "returned", 1), else_=0)),
+        )
+        .join(Child, Child.id == Visit.child_id)
+        .join(Area, Area.id == Child.area_id)
+        .where(Child.active.is_(True), _in_scope(Child.area_id, areas))
+        .group_by(Area.code)
+    )
+    by_code = {
+        code: (int(n), int(ok or 0), int(back or 0))
+        for code, n, ok, back in (await session.execute(reviews)).all()
+    }
+    for v in villages:
+        v["visits"], v["reviewed"], v["returned"] = by_code.get(v["code"], (0, 0, 0))
+    keys = ("children", "within", "overdue", "never", "visits", "reviewed", "returned")
     towns: dict[str, Row] = {}
     for v in villages:
-        t = towns.setdefault(
-            v["township"],
-            {"township": v["township"], "children": 0, "within": 0, "overdue": 0, "never": 0},
-        )
-        for key in ("children", "within", "overdue", "never"):
+        t = towns.setdefault(v["township"], {"township": v["township"]} | dict.fromkeys(keys, 0))
+        for key in keys:
             t[key] += v[key]
     return villages, list(towns.values())
 

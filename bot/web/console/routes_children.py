@@ -5,17 +5,22 @@ is written to the audit log; the XLSX export is for supervisors and administrato
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.web.console import child_file
+from bot.privacy.rules import privacy_rules
+from bot.web.console import area_export, child_file
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
 from bot.web.console.pages import ConsoleRoute, locale_of, page, translator
 from bot.web.console.routes_cases import labeller
+from bot.web.console.routes_child_work import CATEGORIES
 from bot.web.console.routes_people import visible_area_ids
-from storage.models import Child
+from reminders.dates import add_age
+from storage.models import Area, Child
 from storage.repos import audit
 
 Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
@@ -35,12 +40,26 @@ def router() -> APIRouter:
     r = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
     @r.get("/console/children", response_class=HTMLResponse)
-    async def children(request: Request, who: Staff, q: str = "") -> Response:
+    async def children(request: Request, who: Staff, q: str = "", consent: str = "") -> Response:
         app = app_of(request)
+        today = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
+        age = privacy_rules().consent.required_under_age
+        born_after = add_age(today, years=-age) if consent == "missing" else None
         async with app.db.transaction() as session:
             allowed = await visible_area_ids(session, who)
-            rows = await child_file.find_children(session, allowed, q)
-        return page(request, "children.html", {"rows": rows, "q": q})
+            rows = await child_file.find_children(
+                session, allowed, q, without_consent_born_after=born_after
+            )
+            areas = []
+            if who.role in child_file.EXPORT_ROLES:
+                area_q = select(Area).where(Area.level != "village").order_by(Area.level, Area.code)
+                if allowed is not None:
+                    area_q = area_q.where(Area.id.in_(allowed))
+                areas = list((await session.execute(area_q)).scalars())
+        context = {
+            "rows": rows, "q": q, "consent": consent, "consent_age": age, "export_areas": areas,
+        }  # fmt: skip
+        return page(request, "children.html", context)
 
     @r.get("/console/children/{code}", response_class=HTMLResponse)
     async def child(request: Request, who: Staff, code: str, area: str = "") -> Response:
@@ -54,6 +73,8 @@ def router() -> APIRouter:
             "label": labeller(request, locale_of(request, who)),
             "f": data,
             "can_export": who.role in child_file.EXPORT_ROLES,
+            "can_write": who.role in (ADMIN, SUPERVISOR),
+            "categories": CATEGORIES,
             "area_code": data.area.code if data.area else "",
         }
         return page(request, "child.html", context)
@@ -82,6 +103,43 @@ def router() -> APIRouter:
             media_type=XLSX,
             headers={
                 "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @r.get("/console/areas/registration.xlsx")
+    async def area_registration(request: Request, who: Exporter, area: str = "") -> Response:
+        """The area's visit records in the sections of Jilin's registration form (audited)."""
+        app = app_of(request)
+        now = app.clock.now()
+        today = now.astimezone(ZoneInfo(app.settings.timezone)).date()
+        locale = locale_of(request, who)
+        t = translator(request, locale)
+        async with app.db.transaction() as session:
+            allowed = await visible_area_ids(session, who)
+            found = (
+                await session.execute(select(Area).where(Area.code == area))
+            ).scalar_one_or_none()
+            if found is None or (allowed is not None and found.id not in allowed):
+                raise HTTPException(404, "no such area")
+            ids = await area_export.area_ids_under(session, found)
+            if allowed is not None:
+                ids &= allowed
+            rows = await area_export.rows_for(session, ids, today, labeller(request, locale), t)
+            audit.record(
+                session, at=now, actor=who.actor, action="export", subject_type="area",
+                subject_id=found.id,
+                detail={"format": "registration_xlsx", "rows": len(rows), "area": found.code},
+            )  # fmt: skip
+        body = area_export.workbook(rows, t, t("areaexp.title", area=found.name))
+        safe = "".join(ch for ch in found.code if ch.isalnum() or ch in "-_")
+        return Response(
+            body,
+            media_type=XLSX,
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="registration-{safe}-{now:%Y%m%d}.xlsx"'
+                ),
                 "Cache-Control": "no-store",
             },
         )

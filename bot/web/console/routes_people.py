@@ -19,15 +19,21 @@ PERSON_ROLES = ("director", "guardian", "supervisor", "hotline", "admin")
 
 
 async def visible_area_ids(session: AsyncSession, who: Principal) -> set[int] | None:
-    """None: every area. A supervisor: their township and its villages (nothing if unset)."""
+    """None: every area. A supervisor: their area and every area under it — a township and
+    its villages, or a county, its townships and their villages (nothing if unset)."""
     if who.role != SUPERVISOR:
         return None
     if who.area_id is None:
         return set()
-    rows = await session.execute(
-        select(Area.id).where(or_(Area.id == who.area_id, Area.parent_id == who.area_id))
-    )
-    return set(rows.scalars())
+    seen = {who.area_id}
+    level = {who.area_id}
+    for _ in range(3):  # county -> township -> village (and one spare level)
+        rows = await session.execute(select(Area.id).where(Area.parent_id.in_(level)))
+        level = set(rows.scalars()) - seen
+        if not level:
+            break
+        seen |= level
+    return seen
 
 
 def channel_status(address: ChannelAddress) -> str:

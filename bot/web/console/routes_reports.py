@@ -24,8 +24,28 @@ from bot.web.console.routes_people import visible_area_ids
 
 Viewer = Annotated[Principal, Depends(requires(ADMIN, SUPERVISOR))]
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "villages": ("township", "village", "code", "children", "within", "overdue", "never"),
-    "townships": ("township", "children", "within", "overdue", "never"),
+    "villages": (
+        "township",
+        "village",
+        "code",
+        "children",
+        "within",
+        "overdue",
+        "never",
+        "visits",
+        "reviewed",
+        "returned",
+    ),
+    "townships": (
+        "township",
+        "children",
+        "within",
+        "overdue",
+        "never",
+        "visits",
+        "reviewed",
+        "returned",
+    ),
     "reminders": ("kind", "total", "sent", "delivered", "failed"),
     "vaccination": ("band", "children", "due", "recorded", "complete", "percent"),
     "cases": ("category", "total", "active", "closed"),

@@ -81,6 +81,8 @@ class Roster:
             "area_id": self.area.id,
             "director_id": self.director.id,
             "created_at": self.now,
+            "consent_at": self.now,  # guardian consent on record (consent_at=None: none)
+            "consent_method": "in_person",
         }
         child = Child(**(values | kw))
         self.session.add(child)
