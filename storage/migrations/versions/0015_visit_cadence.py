@@ -4,7 +4,7 @@ and the holiday arrangements administrators import (one row per year)
 The last home visit and the last contact are filled in from the visits already stored.
 
 Revision ID: 0015_visit_cadence
-Revises: 0011
+Revises: 0014_template_versions
 Create Date: 2026-12-01 23:30:00
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_visit_cadence"
-down_revision = "0011"
+down_revision = "0014_template_versions"
 branch_labels = None
 depends_on = None
 

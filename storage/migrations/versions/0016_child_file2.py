@@ -2,7 +2,7 @@
 consent on the child, a reason for do-not-contact
 
 Revision ID: 0016_child_file2
-Revises: 0011
+Revises: 0015_visit_cadence
 Create Date: 2026-12-01 23:30:00
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision = "0016_child_file2"
-down_revision = "0011"
+down_revision = "0015_visit_cadence"
 branch_labels = None
 depends_on = None
 

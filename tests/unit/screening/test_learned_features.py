@@ -72,7 +72,8 @@ def test_serving_bag_is_the_training_bag() -> None:
 
     model = ScreenModel.load()
     bag = FeatureBag(model.vocab, model.sounds)
-    texts = [r.text for r in read_corpus()][::7] + [
+    texts = [
+        *[r.text for r in read_corpus()][::7],
         "xiao hai bei da le",
         "xq zs nsdd",
         "hit him hit_him",
