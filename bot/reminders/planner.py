@@ -308,6 +308,9 @@ async def _await_replies(
             continue
         pending = list(state.data.get("items", [])) if state.flow == REPLY_FLOW else []
         known = {(p["child_id"], p["kind"], p["item"]) for p in pending}
-        pending += [i.to_json() for i in items if (i.child_id, i.kind, i.item) not in known]
+        for item in items:  # each item once, even when two reminder rows list it
+            if (item.child_id, item.kind, item.item) not in known:
+                known.add((item.child_id, item.kind, item.item))
+                pending.append(item.to_json())
         new_state = State(REPLY_FLOW, "await", {"items": pending})
         save_state(conv, new_state.to_json(), now, not_before + timedelta(hours=reply_hours))

@@ -22,9 +22,14 @@ NAME = "reminder_reply"
 def items_of(state: State, ctx: Context | None = None) -> list[DueItem]:
     """The reminded items; with the shell's `reminders_received`, only those of the last
     reminder actually sent (one still queued for the morning is not confirmed)."""
-    items = [
-        DueItem.from_json(raw) for raw in state.data.get("items") or () if isinstance(raw, Mapping)
-    ]
+    items: list[DueItem] = []
+    seen: set[tuple[int, str, str]] = set()
+    for raw in state.data.get("items") or ():
+        if isinstance(raw, Mapping):
+            item = DueItem.from_json(raw)
+            if (item.child_id, item.kind, item.item) not in seen:  # each item once
+                seen.add((item.child_id, item.kind, item.item))
+                items.append(item)
     received = ctx.extra.get("reminders_received") if ctx is not None else None
     if received is None:
         return items

@@ -267,6 +267,21 @@ def test_the_answer_lists_what_was_recorded() -> None:
     )
 
 
+def test_an_item_reminded_twice_is_recorded_and_named_once() -> None:
+    """Two reminder rows may list one dose (a catch-up and the schedule): the answer to "1"
+    names it once ("已记录：乐乐 百白破第1剂、脊灰第1剂", not each twice)."""
+    from dialogs.flows.reminder_reply import items_of
+    from dialogs.types import State
+
+    twice = [i.to_json() for i in PENDING] * 2
+    items = items_of(State("reminder_reply", "await", {"items": twice}))
+    assert items == list(PENDING)
+    parsed = parse_guardian_reply("1", items, today=TODAY)
+    assert (
+        text(parsed.reply) == "已记录：小明 百白破第2剂、脊灰第3剂；小红 2026年居民医保参保。谢谢！"
+    )
+
+
 @pytest.mark.parametrize("reply", ["1 小明", "小明 1", "1　小明"])
 def test_one_child_of_several(reply: str) -> None:
     parsed = parse_guardian_reply(reply, PENDING, today=TODAY)
