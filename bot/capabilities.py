@@ -22,13 +22,13 @@ if TYPE_CHECKING:
 
 def modules() -> list[ModuleType]:
     import bot.reminders
-    from bot import inbound_retry
+    from bot import inbound_retry, loops
     from bot.hotline import install as hotline
     from bot.mainland import install as mainland
     from bot.visits import install as visits
     from bot.web import console
 
-    return [visits, hotline, bot.reminders, console, mainland, inbound_retry]
+    return [visits, hotline, bot.reminders, console, mainland, inbound_retry, loops]
 
 
 def install_all(app: Application) -> None:
