@@ -49,6 +49,7 @@ def routers(app: Application) -> list[APIRouter]:
         routes_reminders,
         routes_reports,
         routes_roster,
+        routes_rota,
         routes_screening,
     )
 
@@ -59,6 +60,7 @@ def routers(app: Application) -> list[APIRouter]:
         routes_roster.router(),
         routes_people.router(),
         routes_cases.router(),
+        routes_rota.router(),
         routes_lexicon.router(),
         routes_screening.router(),
         routes_reminders.router(),
