@@ -8,7 +8,8 @@ are queued (a reply guard of `InboundService`):
   that was answered in the window gets nothing more, a safety reply or "已补充到案件" included
   (the sender has had them; the text still joins its case). Inside a flow only a reply
   identical to one already queued for that text is dropped, so a repeated "1" that answers
-  a new question gets its new question.
+  a new question gets its new question. A command word (帮助, 待访, 取消 …) is answered each
+  time (the cap still applies).
 - **Cap:** at most `CARELINE_REPLY_CAP_PER_HOUR` replies to one address in any hour; safety
   replies (`dialogs.screening.replies.is_safety_reply`: 110, the review note, the urgent flow)
   are neither counted nor held back.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -34,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
 from bot.reply_json import reply_to_json
+from content.keywords import Keywords
 from dialogs.screening.replies import is_safety_reply
 from dialogs.types import Inbound, Lane, Reply, Role
 from storage.models import AuditEntry, Conversation, InboundMessage, OutboxMessage
@@ -49,15 +52,24 @@ HOUR = timedelta(hours=1)
 
 
 class LoopGuard:
-    def __init__(self, *, window: timedelta, cap_per_hour: int) -> None:
+    def __init__(
+        self,
+        *,
+        window: timedelta,
+        cap_per_hour: int,
+        is_command: Callable[[str], bool] = lambda text: False,
+    ) -> None:
         self.window = window
         self.cap = cap_per_hour  # 0: no cap
+        self.is_command = is_command  # 帮助 / 待访 twice is asked twice: answered twice
 
     async def __call__(self, scope: StepScope, replies: list[Reply]) -> list[Reply]:
         if not replies or (scope.person is not None and scope.person.role in EXEMPT_ROLES):
             return replies
         session, inbound = scope.session, scope.inbound
-        seen = await self._answered_before(session, scope)
+        seen = (
+            None if self.is_command(inbound.text) else await self._answered_before(session, scope)
+        )
         if seen is None:
             fresh = replies
         elif await self._idle(session, inbound):
@@ -183,10 +195,22 @@ async def loops_since(session: AsyncSession, since: datetime) -> int:
     )
 
 
+def command_words(keywords: Keywords) -> Callable[[str], bool]:
+    """A command word (帮助, 取消, 退订, 语言, 走访 …): never a loop on its own."""
+    groups = [g for g in keywords.global_words if g not in ("small_talk", "police_reported")]
+
+    def is_command(text: str) -> bool:
+        head = text.strip().split(" ", 1)[0]
+        return any(keywords.is_word(g, text) for g in groups) or keywords.flow_for(head) is not None
+
+    return is_command
+
+
 def install(app: Application) -> None:
     app.service.reply_guards.append(
         LoopGuard(
             window=timedelta(minutes=app.settings.repeat_window_minutes),
             cap_per_hour=app.settings.reply_cap_per_hour,
+            is_command=command_words(app.service.engine.keywords),
         )
     )

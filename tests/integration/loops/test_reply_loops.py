@@ -80,6 +80,12 @@ async def test_a_repeated_answer_in_a_flow_is_not_a_loop(app: Application) -> No
     assert before < mid < len(await outbox_rows(app, DIRECTOR))
 
 
+async def test_a_command_asked_twice_is_answered_twice(app: Application) -> None:
+    await say(app, "帮助", DIRECTOR)
+    await say(app, "帮助", DIRECTOR)
+    assert len(await outbox_rows(app, DIRECTOR)) == 2
+
+
 async def test_replies_are_capped_per_hour_but_never_a_safety_reply(app: Application) -> None:
     for n in range(8):
         _clock(app).advance(minutes=1)
