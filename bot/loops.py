@@ -4,7 +4,7 @@ bot answering every message must not turn one number into an endless exchange.
 Two rules, applied to the replies the dialog decided for one inbound message, before they
 are queued (a reply guard of `InboundService`):
 - **Repeat:** the same text from the same address within `CARELINE_REPEAT_WINDOW_MINUTES`
-  gets one answer. Idle free text (no flow after the step: an out-of-office text, "谢谢")
+  gets one answer. Idle free text (no flow before nor after the step: an out-of-office text, "谢谢")
   that was answered in the window gets nothing more, a safety reply or "已补充到案件" included
   (the sender has had them; the text still joins its case). Inside a flow only a reply
   identical to one already queued for that text is dropped, so a repeated "1" that answers
@@ -38,7 +38,7 @@ from bot.effects import StepScope
 from bot.reply_json import reply_to_json
 from content.keywords import Keywords
 from dialogs.screening.replies import is_safety_reply
-from dialogs.types import Inbound, Lane, Reply, Role
+from dialogs.types import Context, Inbound, Lane, Reply, Role, State
 from storage.models import AuditEntry, Conversation, InboundMessage, OutboxMessage
 from storage.repos import audit
 
@@ -62,17 +62,25 @@ class LoopGuard:
         self.window = window
         self.cap = cap_per_hour  # 0: no cap
         self.is_command = is_command  # 帮助 / 待访 twice is asked twice: answered twice
+        self._idle_before: dict[int, bool] = {}  # inbound id -> no flow before the step
+
+    async def before_step(self, scope: StepScope, state: State, ctx: Context) -> None:
+        """A pre-step hook: remember whether the sender was idle before this message (the
+        last answer of a visit report ends idle, and must not count as idle free text)."""
+        if scope.inbound_id is not None:
+            self._idle_before[scope.inbound_id] = state.flow is None
 
     async def __call__(self, scope: StepScope, replies: list[Reply]) -> list[Reply]:
         if not replies or (scope.person is not None and scope.person.role in EXEMPT_ROLES):
             return replies
         session, inbound = scope.session, scope.inbound
+        idle_before = self._idle_before.pop(scope.inbound_id or -1, False)
         seen = (
             None if self.is_command(inbound.text) else await self._answered_before(session, scope)
         )
         if seen is None:
             fresh = replies
-        elif await self._idle(session, inbound):
+        elif idle_before and await self._idle(session, inbound):
             fresh = []  # idle free text again ("I am away"): answered once already
         else:
             fresh = [r for r in replies if _canon(reply_to_json(r)) not in seen]
@@ -207,10 +215,10 @@ def command_words(keywords: Keywords) -> Callable[[str], bool]:
 
 
 def install(app: Application) -> None:
-    app.service.reply_guards.append(
-        LoopGuard(
-            window=timedelta(minutes=app.settings.repeat_window_minutes),
-            cap_per_hour=app.settings.reply_cap_per_hour,
-            is_command=command_words(app.service.engine.keywords),
-        )
+    guard = LoopGuard(
+        window=timedelta(minutes=app.settings.repeat_window_minutes),
+        cap_per_hour=app.settings.reply_cap_per_hour,
+        is_command=command_words(app.service.engine.keywords),
     )
+    app.service.pre_step_hooks.append(guard.before_step)
+    app.service.reply_guards.append(guard)

@@ -25,6 +25,7 @@ from tests.integration.hotline.helpers import (
     say,
     texts,
 )
+from tests.integration.visits.talk import GUIDED
 from tests.support.apps import make_app
 
 AWAY = "您好，我现在不方便接听，稍后回复您。"
@@ -78,6 +79,18 @@ async def test_a_repeated_answer_in_a_flow_is_not_a_loop(app: Application) -> No
     mid = len(await outbox_rows(app, DIRECTOR))
     await say(app, "1", DIRECTOR)
     assert before < mid < len(await outbox_rows(app, DIRECTOR))
+
+
+async def test_the_last_answer_of_a_report_is_answered(db: Database) -> None:
+    """A visit report's final "1" (save) ends idle: it is still answered (default cap)."""
+    app = make_app(db.url, FakeClock(NOW))
+    async with app.db.transaction() as session:
+        await load_demo(session, NOW, NOW.date())
+    for text in GUIDED:
+        await say(app, text, DIRECTOR)
+    keys = [r.message["key"] for r in await outbox_rows(app, DIRECTOR)]
+    await app.stop()
+    assert keys[-1] == "visit.saved", keys
 
 
 async def test_a_command_asked_twice_is_answered_twice(app: Application) -> None:
