@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def modules() -> list[ModuleType]:
     import bot.reminders
-    from bot import inbound_retry
+    from bot import inbound_retry, loops
     from bot.childfile import install as childfile
     from bot.hotline import install as hotline
     from bot.mainland import install as mainland
@@ -30,7 +30,17 @@ def modules() -> list[ModuleType]:
     from bot.visits import install as visits
     from bot.web import console
 
-    return [visits, hotline, bot.reminders, console, mainland, inbound_retry, childfile, privacy]
+    return [
+        visits,
+        hotline,
+        bot.reminders,
+        console,
+        mainland,
+        inbound_retry,
+        loops,
+        childfile,
+        privacy,
+    ]
 
 
 def install_all(app: Application) -> None:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
@@ -120,13 +121,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=20,
     )
     server = uvicorn.Server(config)
+    try:
+        sock = _listen(settings.host, settings.port)
+    except OSError as exc:
+        print(
+            f"careline: cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
+            "the port is taken or not allowed: set CARELINE_PORT (or --port) to a free port, "
+            "or CARELINE_HOST",
+            file=sys.stderr,
+        )
+        return 2
     log.info("Careline listening on %s (health: %s/healthz)", base, base)
     # uvicorn drains on SIGTERM/SIGINT, then re-raises the signal: after a clean drain,
     # exit 0 rather than "killed by signal".
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _exit_cleanly)
-    server.run()
+    server.run(sockets=[sock])
     return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so that a taken port is one clear line, not a
+    traceback from inside uvicorn."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
@@ -158,10 +185,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.terminal_chat import run_chat
+    from bot.terminal_chat import quiet_logs, run_chat
 
     settings = _settings(simulator=True)
-    _logging("WARNING")
+    path = quiet_logs()  # never a log line in the conversation
+    print(f"(log lines go to {path})")
     return asyncio.run(run_chat(settings, args.as_phone))
 
 

@@ -52,6 +52,8 @@ class Settings(MainlandSettings):  # the mainland channels' settings: bot/mainla
     max_attempts: int = 8
 
     conversation_timeout_hours: float = 24.0
+    repeat_window_minutes: float = 10.0  # same text again within this: one answer (bot/loops.py)
+    reply_cap_per_hour: int = 40  # replies to one address per hour; staff, safety exempt; 0 = off
     simulator: bool = False  # the /simulator page; on with `serve --demo`
     simulator_force: bool = False  # allow the simulator while Twilio or Telegram is live
     log_level: str = "INFO"

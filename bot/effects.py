@@ -69,6 +69,8 @@ async def set_locale(scope: StepScope, effect: fx.SetLocale) -> None:
 
 async def opt_out(scope: StepScope, effect: fx.OptOut) -> None:
     scope.address.opted_out_at = scope.now
+    if scope.person is not None:  # the person: reminders and digests stop on every channel
+        scope.person.opted_out_at = scope.now
     scope.bypass_opt_out = True  # the confirmation itself is the one message still sent
     audit.record(
         scope.session,
@@ -82,6 +84,8 @@ async def opt_out(scope: StepScope, effect: fx.OptOut) -> None:
 
 async def opt_in(scope: StepScope, effect: fx.OptIn) -> None:
     scope.address.opted_out_at = None
+    if scope.person is not None:
+        scope.person.opted_out_at = None
     audit.record(
         scope.session,
         at=scope.now,

@@ -232,7 +232,7 @@ class Dispatcher:
     ) -> str | None:
         """Send one row; returns "opted_out"/"unreachable" when the address must get no more."""
         address, person = recipient
-        if address is not None and address.opted_out_at is not None and not row.bypass_opt_out:
+        if _opted_out(row, address, person):
             await self._finish(
                 row, stats, "suppressed", status=repo.SUPPRESSED, error_code="opted_out"
             )
@@ -460,3 +460,17 @@ async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) ->
     finally:
         for w in waiters:
             w.cancel()
+
+
+def _opted_out(row: OutboxMessage, address: ChannelAddress | None, person: Person | None) -> bool:
+    """STOP holds back what the person did not ask for: reminders and digests (lane 2) after
+    STOP on this address or by the person on any channel; other unsolicited messages to an
+    opted-out address. Never a safety reply, an answer to what they wrote (a conversation
+    they start) or a staff alert."""
+    if row.bypass_opt_out or row.lane == Lane.ALERT:
+        return False
+    if row.lane == Lane.REPLY and row.inbound_id is not None:
+        return False  # the answer to their own message
+    if address is not None and address.opted_out_at is not None:
+        return True
+    return row.lane == Lane.REMINDER and person is not None and person.opted_out_at is not None

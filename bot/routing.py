@@ -28,10 +28,19 @@ def _usable(row: ChannelAddress | None) -> bool:
 
 
 async def reachable_address(
-    session: AsyncSession, person: Person, channels: Collection[str], now: datetime
+    session: AsyncSession,
+    person: Person,
+    channels: Collection[str],
+    now: datetime,
+    *,
+    reminder: bool = False,
 ) -> ChannelAddress | None:
-    """The address to use for this person now, or None if they cannot be reached."""
+    """The address to use for this person now, or None if they cannot be reached.
+
+    A reminder or digest (`reminder`) never reaches a person who said STOP on any channel."""
     if person.do_not_contact or not person.active:
+        return None
+    if reminder and person.opted_out_at is not None:
         return None
     linked = {(a.channel, a.address): a for a in await addresses_of(session, person.id)}
     for channel in PREFERENCE:
@@ -70,7 +79,9 @@ async def queue_for_person(
     dedup_key: str | None = None,
 ) -> int | None:
     """Queue `reply` for `person`; None when unreachable or when `dedup_key` was queued before."""
-    address = await reachable_address(session, person, channels, now)
+    address = await reachable_address(
+        session, person, channels, now, reminder=lane == Lane.REMINDER
+    )
     if address is None:
         return None
     return await outbox.enqueue(

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 ContextHook = Callable[[AsyncSession, Person | None, dict[str, object]], Awaitable[None]]
 # Runs before the dialog on every inbound text (the safety screen); may queue replies/effects.
 PreStepHook = Callable[[StepScope, State, Context], Awaitable[Outcome | None]]
+# Filters the sender's replies before they are queued (bot/loops.py cuts auto-reply loops).
+ReplyGuard = Callable[[StepScope, list[Reply]], Awaitable[list[Reply]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,7 @@ class InboundService:
         self.on_commit = on_commit or (lambda: None)
         self.context_hooks: list[ContextHook] = []
         self.pre_step_hooks: list[PreStepHook] = []
+        self.reply_guards: list[ReplyGuard] = []
 
     async def store(self, inbound: Inbound) -> Handled:
         """Step 1: the raw message, committed. A provider's retry is a no-op."""
@@ -180,6 +183,8 @@ class InboundService:
         replies += scope.extra_replies
         expires = now + self.timeout if outcome.state.flow is not None else None
         save_state(conv, outcome.state.to_json(), now, expires)
+        for guard in self.reply_guards:
+            replies = await guard(scope, replies)
         await self.queue_replies(
             session,
             inbound.channel,

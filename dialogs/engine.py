@@ -101,11 +101,18 @@ class Engine:
             return flow.handle(state, answer, ctx)
         if ctx.extra.get("screened"):
             return Outcome(IDLE)  # the safety reply already answered this message
-        if answer.text or answer.payload:
-            return Outcome(
-                IDLE, (Reply("fallback.not_understood"), main_menu(ctx, self._menu_flows(ctx)))
-            )
-        return Outcome(IDLE, (main_menu(ctx, self._menu_flows(ctx)),))
+        return self._idle(answer, ctx)
+
+    def _idle(self, answer: Answer, ctx: Context) -> Outcome:
+        """One coherent answer to idle text: the menu for small talk (and nothing), one line
+        for a number that answers no question (a guardian's "1" after a finished reminder
+        conversation), else "没看懂" and the menu."""
+        menu = main_menu(ctx, self._menu_flows(ctx))
+        if not (answer.text or answer.payload) or self.keywords.is_word("small_talk", answer.text):
+            return Outcome(IDLE, (menu,))
+        if answer.payload is None and command_form(answer.text).isdigit():
+            return Outcome(IDLE, (Reply("idle.number_no_question"),))
+        return Outcome(IDLE, (Reply("fallback.not_understood"), menu))
 
     def _menu_flows(self, ctx: Context) -> list[Flow]:
         return [f for f in self.flows.values() if f.menu_label_key and self._allowed(f, ctx)]

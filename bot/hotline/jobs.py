@@ -1,15 +1,21 @@
-"""Scheduler jobs: the SLA watchdog and the `delivered` events. Plain `async def job(app)`,
-idempotent, safe on several processes (rows locked and skipped; alerts deduplicated)."""
+"""Scheduler jobs: the SLA watchdog, the `delivered` events, undelivered staff replies.
+Plain `async def job(app)`, idempotent, safe on several processes (rows locked and skipped;
+alerts deduplicated)."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.hotline.alerts import alert_level
 from bot.hotline.rota import coverage
 from bot.hotline.runtime import hotline_of
-from storage.models import Case
+from bot.routing import queue_for_person
+from content.catalog import Text
+from dialogs.types import Lane, Reply
+from storage.models import Case, CaseEvent, OutboxMessage, Person
 from storage.repos import cases as repo
 
 if TYPE_CHECKING:
@@ -70,7 +76,37 @@ async def record_deliveries(app: Application) -> int:
                 outbox_id=row.id,
             )  # fmt: skip
             done += 1
+        for event, row in await repo.undelivered_replies(session):
+            case = await session.get(Case, event.case_id)
+            if case is not None:
+                await _reply_undelivered(app, session, case, event, row)
+                done += 1
     return done
+
+
+UNDELIVERED_REASONS = frozenset({"opted_out", "unreachable", "do_not_contact"})
+
+
+async def _reply_undelivered(
+    app: Application, session: AsyncSession, case: Case, event: CaseEvent, row: OutboxMessage
+) -> None:
+    """A staff reply to the reporter failed or was held back: on the timeline, and the staff
+    member who sent it (else the case owner) is told, in words, why."""
+    code = row.error_code if row.error_code in UNDELIVERED_REASONS else "failed"
+    repo.add_event(
+        session, case, "reply_undelivered", at=app.clock.now(), actor="system",
+        detail={"reason": code, "error_code": row.error_code}, outbox_id=row.id,
+    )  # fmt: skip
+    staff_id = event.detail.get("by") or case.owner_id
+    staff = await session.get(Person, staff_id) if isinstance(staff_id, int) else None
+    if staff is not None:
+        notice = Reply(
+            "hotline.staff.reply_undelivered",
+            {"ref": case.ref, "reason": Text(f"hotline.undelivered.{code}")},
+        )
+        await queue_for_person(
+            session, staff, notice, lane=Lane.ALERT, now=app.clock.now(), channels=app.channels
+        )
 
 
 async def rota_check(app: Application) -> list[str]:

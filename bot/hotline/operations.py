@@ -217,7 +217,8 @@ async def reply(
         return Result(False, "hotline.staff.reporter_unreachable", {"ref": case.ref})
     case.relay_until = now + hl.config.relay_window
     repo.add_event(
-        session, case, "reply", at=now, actor=who.name, detail={"text": text},
+        session, case, "reply", at=now, actor=who.name,
+        detail={"text": text, "by": who.person.id},
         outbox_id=outbox_id, inbound_id=who.inbound_id,
     )  # fmt: skip
     return Result(True, "hotline.staff.reply_sent", {"ref": case.ref})

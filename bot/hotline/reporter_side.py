@@ -46,6 +46,8 @@ def not_understood(app: Application, state: State, scope: StepScope, ctx: Contex
     except Exception:
         log.warning("the dialog failed while checking a free text; treated as free text")
         return True
+    if app.service.engine.keywords.is_word("small_talk", scope.inbound.text):
+        return True  # the menu answers "谢谢" when idle; with an open case it joins the case
     return bool(outcome.replies) and outcome.replies[0].key == NOT_UNDERSTOOD
 
 

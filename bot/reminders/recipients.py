@@ -52,7 +52,7 @@ async def choose_recipients(
 
     async def reachable(person: Person, child: Child, director: bool) -> Recipient | None:
         if person.id not in reach:
-            address = await reachable_address(session, person, app.channels, now)
+            address = await reachable_address(session, person, app.channels, now, reminder=True)
             area = person.area_id if person.area_id is not None else child.area_id
             tz = zones.get(area) or zones.get(child.area_id) or fallback_tz
             reach[person.id] = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter
@@ -47,9 +48,12 @@ def router(app: Application) -> APIRouter:
         }
         if migrated:
             from bot.hotline.rota import coverage
+            from bot.loops import loops_since
 
             async with app.db.transaction() as session:
                 rota = await coverage(session, app.clock.now())
+                loops = await loops_since(session, app.clock.now() - timedelta(hours=24))
+            body["reply_loops_24h"] = loops  # cut auto-reply loops (audit: reply_loop.*)
             body["on_duty_now"] = rota.on_duty_now
             body["warnings"] = rota.warnings  # nobody on duty now or in the next 24 h
             body["holiday_warnings"] = await _holiday_warnings(app)  # next year's 调休 missing

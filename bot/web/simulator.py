@@ -135,24 +135,11 @@ async def simulator_lines(app: Application, phone: str, limit: int = 200) -> lis
         person = (await session.execute(select(Person).where(Person.phone == phone))).scalar()
     locale = person.locale if person else DEFAULT_LOCALE
     lines: list[tuple[Any, int, SimulatorLine]] = []
-    for m in ins:
-        lines.append(
-            (
-                m.received_at,
-                0,
-                SimulatorLine(
-                    id=f"in-{m.id}",
-                    direction="in",
-                    text=m.text or (m.payload or ""),
-                    buttons=[],
-                    at=m.received_at.isoformat(),
-                    status="received",
-                ),
-            )
-        )
-    for o in outs:
+    labels: dict[str, str] = {}  # a pressed button is shown by its label, never `opt:poor`
+    for o in sorted(outs, key=lambda o: o.id):
         # the catalog the dispatcher renders with: shipped texts plus published edits
         rendered = render(reply_from_json(o.message), app.dispatcher.catalog(), locale, "numbered")
+        labels.update({b.payload: b.label for b in rendered.buttons})
         lines.append(
             (
                 o.created_at,
@@ -164,6 +151,21 @@ async def simulator_lines(app: Application, phone: str, limit: int = 200) -> lis
                     buttons=[{"label": b.label, "payload": b.payload} for b in rendered.buttons],
                     at=o.created_at.isoformat(),
                     status=o.status,
+                ),
+            )
+        )
+    for m in ins:
+        lines.append(
+            (
+                m.received_at,
+                0,
+                SimulatorLine(
+                    id=f"in-{m.id}",
+                    direction="in",
+                    text=m.text or labels.get(m.payload or "", m.payload or ""),
+                    buttons=[],
+                    at=m.received_at.isoformat(),
+                    status="received",
                 ),
             )
         )

@@ -44,6 +44,8 @@ class Person(Base):
     do_not_contact_reason: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # STOP on any of their channels: no reminders or digests on any channel (bot/routing.py)
+    opted_out_at: Mapped[datetime | None]
 
 
 class ChannelAddress(Base):

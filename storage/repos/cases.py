@@ -202,6 +202,30 @@ async def undelivered_alerts(
     return [(e, o) for e, o in (await session.execute(stmt)).all()]
 
 
+async def undelivered_replies(
+    session: AsyncSession, limit: int = 200
+) -> list[tuple[CaseEvent, OutboxMessage]]:
+    """Staff replies to a reporter whose outbox row failed or was suppressed, not yet marked
+    `reply_undelivered` (so that staff are told once)."""
+    marked = aliased(CaseEvent)
+    stmt = (
+        select(CaseEvent, OutboxMessage)
+        .join(OutboxMessage, OutboxMessage.id == CaseEvent.outbox_id)
+        .where(
+            CaseEvent.kind == "reply",
+            OutboxMessage.status.in_(("failed", "suppressed")),
+            ~exists().where(
+                and_(marked.outbox_id == CaseEvent.outbox_id, marked.kind == "reply_undelivered")
+            ),
+        )
+        .order_by(CaseEvent.id)
+        .limit(limit)
+    )
+    if dialect_of(session) == "postgresql":
+        stmt = stmt.with_for_update(of=CaseEvent, skip_locked=True)
+    return [(e, o) for e, o in (await session.execute(stmt)).all()]
+
+
 async def suppressed_guardian_ids(session: AsyncSession, child_ids: Collection[int]) -> set[int]:
     """Guardians suspected of harming one of these children in an active case: send them
     no reminder and no message about the case."""

@@ -51,7 +51,7 @@ def test_triage_a_case_from_the_queue_to_closed(page: Any, live: Live) -> None:
     expect(page.locator("#case-result")).to_have_text(f"已记录在案件 {ref}。")
     page.get_by_label("回复报告人").fill("收到，请确认孩子现在是否安全。")
     page.get_by_role("button", name="发送回复").click()
-    expect(page.locator("#case-result")).to_contain_text("已发给案件")
+    expect(page.locator("#case-result")).to_contain_text("发给案件")
     live.shot(page, "case")
     page.get_by_label("结案结果").fill("已核实，转交派出所处理")
     page.get_by_label("未报警的理由（未转介公安时必填）").fill("报告人已向派出所报案")

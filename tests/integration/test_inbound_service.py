@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from bot.app import Application
 from bot.clock import FakeClock
 from bot.demo import load_demo
-from dialogs.types import Channel, Inbound
+from bot.reply_json import reply_to_json
+from dialogs.types import Channel, Inbound, Lane, Reply
 from storage.db import Database
 from storage.models import ChannelAddress, InboundMessage, OutboxMessage
+from storage.repos import outbox
 from tests.support.apps import make_app
 
 DIRECTOR = "+8613800000002"
@@ -72,21 +74,26 @@ async def test_provider_retry_is_a_no_op(app: Application) -> None:
 async def test_unknown_sender_is_answered_politely(app: Application) -> None:
     await app.service.handle(msg("你好", "u1", phone="+8613999999999"))
     texts = await sent_texts(app, "+8613999999999")
-    assert "没看懂" in texts[0]
+    assert len(texts) == 1 and "请直接描述情况" in texts[0]  # small talk: the menu, once
     await app.service.handle(msg("帮助", "u2", phone="+8613999999999"))
     assert "请直接描述情况" in (await sent_texts(app, "+8613999999999"))[-1]
 
 
-async def test_stop_confirms_then_nothing_more_is_sent(app: Application) -> None:
+async def test_stop_confirms_then_no_reminder_is_sent(app: Application) -> None:
     await app.service.handle(msg("退订", "s1"))
     assert (await sent_texts(app))[-1].startswith("已退订")
-    await app.service.handle(msg("帮助", "s2"))
-    assert len(await sent_texts(app)) == 1
+    async with app.db.transaction() as s:
+        await outbox.enqueue(
+            s, channel=Channel.CONSOLE, address=DIRECTOR,
+            message=reply_to_json(Reply("cancel.done")), lane=Lane.REMINDER, now=NOW,
+        )  # fmt: skip
+    await app.service.handle(msg("帮助", "s2"))  # a conversation they start is answered
+    assert len(await sent_texts(app)) == 2
     async with app.db.transaction() as s:
         statuses = (
             await s.execute(select(OutboxMessage.status).order_by(OutboxMessage.id))
         ).scalars()
-        assert list(statuses) == ["sent", "suppressed"]
+        assert list(statuses) == ["sent", "suppressed", "sent"]
     await app.service.handle(msg("订阅", "s3"))
     assert (await sent_texts(app))[-1] == "已恢复订阅。"
 

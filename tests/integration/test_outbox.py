@@ -66,7 +66,10 @@ async def test_alerts_go_before_replies_before_reminders(db: Database) -> None:
     order = [text for _, text in ch.sent]
     assert (
         order
-        == ["已退订，您将不再收到本号码的消息。回复“订阅”可恢复。"]
+        == [
+            "已退订：所有渠道都不再发提醒和通知。"
+            "您发来的消息和安全相关的消息仍会回复。回复“订阅”可恢复。"
+        ]
         + ["已取消。"] * 2
         + ["已恢复订阅。"] * 3
     )

@@ -51,6 +51,7 @@ def routers(app: Application) -> list[APIRouter]:
         routes_reminders,
         routes_reports,
         routes_roster,
+        routes_rota,
         routes_screening,
     )
 
@@ -62,6 +63,7 @@ def routers(app: Application) -> list[APIRouter]:
         routes_people.router(),
         routes_person_data.router(),
         routes_cases.router(),
+        routes_rota.router(),
         routes_lexicon.router(),
         routes_screening.router(),
         routes_reminders.router(),

@@ -19,6 +19,7 @@ from bot.web.console import cases_view as view
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
 from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page
 from bot.web.console.routes_people import visible_area_ids
+from bot.web.console.timeline_view import people_named, timeline_rows
 from dialogs.flows.hotline_staff import AGENCIES
 from dialogs.screening.replies import categories
 from storage.models import Area, Case, Child, Person
@@ -90,7 +91,21 @@ async def _case_context(session: AsyncSession, who: Principal, c: Case) -> dict[
         "statutory": categories().is_statutory(c.category),
         "police_recorded": await ops.police_recorded(session, c),
         "suspect_choices": SUSPECT_CHOICES,
+        "names": await people_named(session, events),
     }
+
+
+def _in_words(request: Request, who: Principal, context: dict[str, Any]) -> None:
+    """Labels, local times and the timeline in the reader's language (bot/web/console/
+    timeline_view.py: names, not `person:2`; 类别 …, not `category: …`)."""
+    locale = locale_of(request, who)
+    local = local_time(request)
+    context["label"] = labeller(request, locale)
+    context["local"] = local
+    context["timeline"] = timeline_rows(
+        context["events"], context["names"], catalog_of(request), locale, local,
+        show_reporter=bool(context["show_reporter"]),
+    )  # fmt: skip
 
 
 def _actor(who: Principal, person: Person) -> ops.Actor:
@@ -174,7 +189,7 @@ def router() -> APIRouter:
         labels = {
             "severity": {s: label("console2.severity", s) for s in view.SEVERITY_ORDER},
             "status": {s: label("console2.status", s) for s in view.STATUSES},
-            "category": {c: label("console2.category", c) for c in (*view.KNOWN_CATEGORIES, *cats)},
+            "category": {c: label("case.category", c) for c in (*view.KNOWN_CATEGORIES, *cats)},
             "me": label("console2.queue", "me"),
         }
         context = {
@@ -211,8 +226,7 @@ def router() -> APIRouter:
             c = await _find(session, who, ref)
             audit_read(session, who, "case", c.id, now)
             context = await _case_context(session, who, c)
-        context["label"] = labeller(request, locale_of(request, who))
-        context["local"] = local_time(request)
+        _in_words(request, who, context)
         return page(request, "case.html", context)
 
     @r.post("/console/cases/{ref}/{action}", response_class=HTMLResponse, include_in_schema=False)
@@ -232,11 +246,8 @@ def router() -> APIRouter:
             )
             audit_read(session, who, "case", c.id, now, {"action": action})
             context = await _case_context(session, who, c)
-        context.update(
-            result=result,
-            label=labeller(request, locale_of(request, who)),
-            local=local_time(request),
-        )
+        context["result"] = result
+        _in_words(request, who, context)
         return page(request, "case.html", context, status_code=200 if result.ok else 409)
 
     return r

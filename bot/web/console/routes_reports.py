@@ -91,7 +91,7 @@ async def build(request: Request, who: Principal) -> ReportsOut:
 
 
 LABELLED = {
-    "category": "console2.category",
+    "category": "case.category",  # one name per category, as in messages and case pages
     "severity": "console2.severity",
     "kind": "console2.rkind",
 }

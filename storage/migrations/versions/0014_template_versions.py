@@ -2,7 +2,7 @@
 the template version it used
 
 Revision ID: 0014_template_versions
-Revises: 0011
+Revises: 0013_safety_path2
 Create Date: 2026-12-01 23:35:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_template_versions"
-down_revision = "0011"
+down_revision = "0013_safety_path2"
 branch_labels = None
 depends_on = None
 

@@ -82,7 +82,7 @@ async def test_a_console_reply_reaches_the_reporter_and_their_answer_comes_back(
                 f"/console/cases/{ref}/reply",
                 data={"csrf_token": csrf, "text": "请问孩子现在安全吗？"},
             )
-            assert "已发给案件" in response.text
+            assert "已交给发送队列，发给案件" in response.text  # queued, not "sent"
         sent = await texts(staff.app, DIRECTOR)
         assert any(f"热线工作人员（案件 {ref}）：请问孩子现在安全吗？" in t for t in sent)
         await say(staff.app, "现在安全了，在奶奶家")

@@ -1,0 +1,224 @@
+"""Auto-reply loops are cut: an out-of-office responder, a misconfigured gateway or another
+bot answering every message must not turn one number into an endless exchange.
+
+Two rules, applied to the replies the dialog decided for one inbound message, before they
+are queued (a reply guard of `InboundService`):
+- **Repeat:** the same text from the same address within `CARELINE_REPEAT_WINDOW_MINUTES`
+  gets one answer. Idle free text (no flow before nor after the step: an out-of-office text, "谢谢")
+  that was answered in the window gets nothing more, a safety reply or "已补充到案件" included
+  (the sender has had them; the text still joins its case). Inside a flow only a reply
+  identical to one already queued for that text is dropped, so a repeated "1" that answers
+  a new question gets its new question. A command word (帮助, 待访, 取消 …) is answered each
+  time (the cap still applies).
+- **Cap:** at most `CARELINE_REPLY_CAP_PER_HOUR` replies to one address in any hour; safety
+  replies (`dialogs.screening.replies.is_safety_reply`: 110, the review note, the urgent flow)
+  are neither counted nor held back.
+
+Replies to staff (hotline, supervisors, administrators) are never cut. The message itself is
+always stored, screened and processed (a repeated concern still reaches its case); only the
+answer is held back.
+
+A cut is logged (ids only) and written to the audit log once per address, kind and hour
+(action `reply_loop.repeat` / `reply_loop.cap`, actor `system`), where administrators see it
+in the console's audit viewer; `/healthz` shows how many were cut in the last 24 hours.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.effects import StepScope
+from bot.reply_json import reply_to_json
+from content.keywords import Keywords
+from dialogs.screening.replies import is_safety_reply
+from dialogs.types import Context, Inbound, Lane, Reply, Role, State
+from storage.models import AuditEntry, Conversation, InboundMessage, OutboxMessage
+from storage.repos import audit
+
+if TYPE_CHECKING:
+    from bot.app import Application
+
+log = logging.getLogger(__name__)
+EXEMPT_ROLES = frozenset({Role.HOTLINE, Role.SUPERVISOR, Role.ADMIN})
+ACTION = "reply_loop"
+HOUR = timedelta(hours=1)
+
+
+class LoopGuard:
+    def __init__(
+        self,
+        *,
+        window: timedelta,
+        cap_per_hour: int,
+        is_command: Callable[[str], bool] = lambda text: False,
+    ) -> None:
+        self.window = window
+        self.cap = cap_per_hour  # 0: no cap
+        self.is_command = is_command  # 帮助 / 待访 twice is asked twice: answered twice
+        self._idle_before: dict[int, bool] = {}  # inbound id -> no flow before the step
+
+    async def before_step(self, scope: StepScope, state: State, ctx: Context) -> None:
+        """A pre-step hook: remember whether the sender was idle before this message (the
+        last answer of a visit report ends idle, and must not count as idle free text)."""
+        if scope.inbound_id is not None:
+            self._idle_before[scope.inbound_id] = state.flow is None
+
+    async def __call__(self, scope: StepScope, replies: list[Reply]) -> list[Reply]:
+        if not replies or (scope.person is not None and scope.person.role in EXEMPT_ROLES):
+            return replies
+        session, inbound = scope.session, scope.inbound
+        idle_before = self._idle_before.pop(scope.inbound_id or -1, False)
+        seen = (
+            None if self.is_command(inbound.text) else await self._answered_before(session, scope)
+        )
+        if seen is None:
+            fresh = replies
+        elif idle_before and await self._idle(session, inbound):
+            fresh = []  # idle free text again ("I am away"): answered once already
+        else:
+            fresh = [r for r in replies if _canon(reply_to_json(r)) not in seen]
+        if len(fresh) < len(replies):
+            await self._record(scope, "repeat", dropped=len(replies) - len(fresh))
+        capped = [r for r in fresh if not is_safety_reply(r)]
+        if capped and self.cap > 0:
+            room = max(0, self.cap - await self._sent_last_hour(session, inbound, scope.now))
+            if room < len(capped):
+                await self._record(scope, "cap", dropped=len(capped) - room)
+                held = {id(r) for r in capped[room:]}
+                fresh = [r for r in fresh if id(r) not in held]
+        return fresh
+
+    @staticmethod
+    async def _idle(session: AsyncSession, inbound: Inbound) -> bool:
+        """The conversation is in no flow after this step (its new state is saved already)."""
+        state = (
+            await session.execute(
+                select(Conversation.state).where(
+                    Conversation.channel == inbound.channel,
+                    Conversation.address == inbound.address,
+                )
+            )
+        ).scalar_one_or_none()
+        return not (state or {}).get("flow")
+
+    async def _answered_before(self, session: AsyncSession, scope: StepScope) -> set[str] | None:
+        """The replies queued for the same text from this address in the window; None when
+        the text is not a repeat."""
+        text = (scope.inbound.text or "").strip()
+        if not text or scope.inbound_id is None:
+            return None
+        rows = await session.execute(
+            select(OutboxMessage.message)
+            .join(InboundMessage, OutboxMessage.inbound_id == InboundMessage.id)
+            .where(
+                InboundMessage.channel == scope.inbound.channel,
+                InboundMessage.address == scope.inbound.address,
+                InboundMessage.text == scope.inbound.text,
+                InboundMessage.received_at >= scope.now - self.window,
+                InboundMessage.id != scope.inbound_id,
+            )
+        )
+        found = list(rows.scalars())
+        return {_canon(m) for m in found} if found else None
+
+    @staticmethod
+    async def _sent_last_hour(session: AsyncSession, inbound: Inbound, now: datetime) -> int:
+        return int(
+            (
+                await session.execute(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(
+                        OutboxMessage.channel == inbound.channel,
+                        OutboxMessage.address == inbound.address,
+                        OutboxMessage.lane == Lane.REPLY,
+                        OutboxMessage.bypass_opt_out.is_(False),
+                        OutboxMessage.created_at > now - HOUR,
+                    )
+                )
+            ).scalar_one()
+        )
+
+    @staticmethod
+    async def _record(scope: StepScope, kind: str, *, dropped: int) -> None:
+        log.warning(
+            "reply loop cut (%s): address %s, inbound %s, %d replies held back",
+            kind,
+            scope.address.id,
+            scope.inbound_id,
+            dropped,
+        )
+        subject = f"{scope.inbound.channel}:{scope.inbound.address}"[:64]
+        already = (
+            await scope.session.execute(
+                select(AuditEntry.id)
+                .where(
+                    AuditEntry.action == f"{ACTION}.{kind}",
+                    AuditEntry.subject_id == subject,
+                    AuditEntry.at > scope.now - HOUR,
+                )
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        if already is not None:
+            return
+        audit.record(
+            scope.session,
+            at=scope.now,
+            actor="system",
+            action=f"{ACTION}.{kind}",
+            subject_type="address",
+            subject_id=subject,
+            detail={
+                "kind": kind,
+                "channel": str(scope.inbound.channel),
+                "address": scope.inbound.address,
+                "person_id": scope.person.id if scope.person else None,
+                "inbound_id": scope.inbound_id,
+            },
+        )
+
+
+def _canon(message: object) -> str:
+    return json.dumps(message, sort_keys=True, ensure_ascii=False)
+
+
+async def loops_since(session: AsyncSession, since: datetime) -> int:
+    """How many loops were cut since `since` (one per address, kind and hour)."""
+    return int(
+        (
+            await session.execute(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action.like(f"{ACTION}.%"), AuditEntry.at >= since)
+            )
+        ).scalar_one()
+    )
+
+
+def command_words(keywords: Keywords) -> Callable[[str], bool]:
+    """A command word (帮助, 取消, 退订, 语言, 走访 …): never a loop on its own."""
+    groups = [g for g in keywords.global_words if g not in ("small_talk", "police_reported")]
+
+    def is_command(text: str) -> bool:
+        head = text.strip().split(" ", 1)[0]
+        return any(keywords.is_word(g, text) for g in groups) or keywords.flow_for(head) is not None
+
+    return is_command
+
+
+def install(app: Application) -> None:
+    guard = LoopGuard(
+        window=timedelta(minutes=app.settings.repeat_window_minutes),
+        cap_per_hour=app.settings.reply_cap_per_hour,
+        is_command=command_words(app.service.engine.keywords),
+    )
+    app.service.pre_step_hooks.append(guard.before_step)
+    app.service.reply_guards.append(guard)
