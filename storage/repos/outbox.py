@@ -66,6 +66,32 @@ async def enqueue(
     return result.scalar_one_or_none()
 
 
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[Mapping[str, Any]], now: datetime, chunk: int = 500
+) -> dict[str, int]:
+    """Queue messages that each have a dedup key (and channel, address, person_id, message,
+    lane, not_before), a multi-row INSERT ... ON CONFLICT DO NOTHING per `chunk`.
+    Returns dedup key -> new row id; a key queued before is absent (as `enqueue`'s None)."""
+    table = OutboxMessage.__table__
+    queued: dict[str, int] = {}
+    for start in range(0, len(messages), chunk):
+        values = [
+            dict(
+                status=QUEUED,
+                attempts=0,
+                bypass_opt_out=False,
+                inbound_id=None,
+                created_at=now,
+                **m,
+            )
+            for m in messages[start : start + chunk]
+        ]
+        stmt = insert_ignore(session, table, ["dedup_key"]).values(values)  # type: ignore[arg-type]
+        result = await session.execute(stmt.returning(table.c.id, table.c.dedup_key))
+        queued.update({key: int(row_id) for row_id, key in result})
+    return queued
+
+
 async def requeue_expired_leases(session: AsyncSession, now: datetime) -> int:
     result = await session.execute(
         update(OutboxMessage)
