@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import select
 
 from bot.effects import StepScope
 from bot.hotline.cases import resolve_child
@@ -51,17 +51,12 @@ def not_understood(app: Application, state: State, scope: StepScope, ctx: Contex
 
 async def latest_reported_case(scope: StepScope) -> Case | None:
     """The newest active case this sender reported (by address, or as the same person)."""
-    who: list[ColumnElement[bool]] = [
-        and_(
-            Case.reporter_channel == scope.address.channel,
-            Case.reporter_address == scope.address.address,
-        )
-    ]
-    if scope.person is not None:
-        who.append(Case.reporter_person_id == scope.person.id)
+    who = repo.reported_by(
+        scope.address.channel, scope.address.address, scope.person.id if scope.person else None
+    )
     stmt = (
         select(Case)
-        .where(or_(*who), Case.status.in_(ACTIVE))
+        .where(who, Case.status.in_(ACTIVE))
         .order_by(Case.opened_at.desc(), Case.id.desc())
         .limit(1)
     )
