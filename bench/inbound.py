@@ -19,6 +19,7 @@ import _support  # noqa: F401  (puts the repository on sys.path)
 import httpx
 from _support import fresh_database, summary
 from fastapi import Request, Response
+from sqlalchemy import event
 from twilio.request_validator import RequestValidator
 
 from bot.app import build_app
@@ -102,6 +103,13 @@ def run(kind: str, n: int, concurrency: int) -> None:
                 await load_demo(session, app.clock.now(), app.clock.now().date())
             await db.dispose()
 
+        statements = [0]
+
+        @event.listens_for(app.db.engine.sync_engine, "before_cursor_execute")
+        def _count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            if not statement.startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE is sent as SQL
+                statements[0] += 1
+
         server = StandinServer(web, port=port)
         server.start()
         try:
@@ -112,8 +120,13 @@ def run(kind: str, n: int, concurrency: int) -> None:
                 ("full path", "/webhooks/twilio"),
             ):
                 asyncio.run(drive(public, path, min(50, n), concurrency))  # warm up
+                before, cpu = statements[0], time.process_time()
                 lat, secs = asyncio.run(drive(public, path, n, concurrency))
                 results[label] = summary(lat, secs)
+                results[label]["statements"] = (statements[0] - before) / n
+                # this process's CPU (server, client, SQLite; not PostgreSQL's server) per
+                # message: steadier than wall-clock throughput on a shared machine
+                results[label]["cpu_ms"] = (time.process_time() - cpu) * 1000 / n
         finally:
             server.stop()
     base, full = results["baseline (store only)"], results["full path"]
@@ -121,11 +134,13 @@ def run(kind: str, n: int, concurrency: int) -> None:
     for label, r in results.items():
         print(
             f"  {label:22s} {r['per_second']:8.0f} msg/s   p50 {r['p50_ms']:6.1f} ms   "
-            f"p99 {r['p99_ms']:6.1f} ms"
+            f"p99 {r['p99_ms']:6.1f} ms   {r['statements']:5.1f} statements/msg   "
+            f"CPU {r['cpu_ms']:5.1f} ms/msg"
         )
     print(
         f"  full / baseline: throughput x{full['per_second'] / base['per_second']:.2f}, "
-        f"p50 x{full['p50_ms'] / base['p50_ms']:.2f}, p99 x{full['p99_ms'] / base['p99_ms']:.2f}"
+        f"p50 x{full['p50_ms'] / base['p50_ms']:.2f}, p99 x{full['p99_ms'] / base['p99_ms']:.2f}, "
+        f"CPU per message: baseline / full x{base['cpu_ms'] / full['cpu_ms']:.2f}"
     )
 
 

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.app import build_app  # noqa: E402
@@ -223,11 +224,22 @@ async def timed(url: str) -> tuple[float, float, int, int]:
             started = time.perf_counter()
             dry = await plan(app, as_of=AS_OF, dry_run=True)
             finds.append(time.perf_counter() - started)
+        statements = [0]
+
+        def count(_c: object, _cur: object, statement: str, *_a: object) -> None:
+            statements[0] += not statement.startswith("BEGIN")
+
+        event.listen(app.db.engine.sync_engine, "before_cursor_execute", count)
         mid = time.perf_counter()
         real = await plan(app, as_of=AS_OF)
         end = time.perf_counter()
+        event.remove(app.db.engine.sync_engine, "before_cursor_execute", count)
     finally:
         await app.stop()
+    print(
+        f"    real run: {statements[0]} statements for {dry.found} reminders"
+        f" ({statements[0] / max(1, dry.found):.2f} per reminder)"
+    )
     return min(finds), end - mid, dry.found, real.messages
 
 

@@ -11,14 +11,15 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.capabilities import install_all
 from bot.channels.base import ChannelAdapter, RateLimits
 from bot.channels.console import ConsoleChannel
+from bot.channels.polling import PollerHealth
 from bot.channels.sms import TwilioChannel
-from bot.channels.telegram import PollerHealth, TelegramChannel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content_store import ContentStore
@@ -30,6 +31,9 @@ from content.keywords import Keywords
 from dialogs.registry import build_engine
 from dialogs.types import Channel
 from storage.db import Database
+
+if TYPE_CHECKING:  # aiogram is imported only when Telegram is configured
+    from bot.channels.telegram import TelegramChannel
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,10 @@ class Application:
     @property
     def telegram(self) -> TelegramChannel | None:
         ch = self.channels.get(Channel.TELEGRAM)
+        if ch is None:
+            return None
+        from bot.channels.telegram import TelegramChannel
+
         return ch if isinstance(ch, TelegramChannel) else None
 
     def polling_stalled(self, after: timedelta = timedelta(minutes=2)) -> bool | None:
@@ -160,6 +168,8 @@ def build_channels(
         )
     if settings.telegram_enabled:
         assert settings.telegram_token
+        from bot.channels.telegram import TelegramChannel
+
         channels[Channel.TELEGRAM] = TelegramChannel(
             token=settings.telegram_token,
             api_base=settings.telegram_api_base,

@@ -2,8 +2,10 @@
 sends them at each channel's rate, and records what happened.
 
 Priority lanes (alerts, then replies, then reminders) are the claim order. Sends to one
-address keep their order; different addresses go concurrently. Each outcome is recorded in
-its own short transaction, so a crash can resend at most the messages in flight.
+address keep their order; different addresses go concurrently. Outcomes are recorded in
+batches (a group commit: those that finish while one transaction is being written go in the
+next), and a send counts as done only once its outcome is committed, so a crash can resend
+at most the messages in flight.
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ class Dispatcher:
         self.spacing = {
             name: AddressSpacing(ch.limits.per_address_per_second) for name, ch in channels.items()
         }
+        self._outcomes: list[tuple[int, dict[str, object], asyncio.Future[None]]] = []
+        self._recording: asyncio.Task[None] | None = None
         self._sem = asyncio.Semaphore(concurrency)
         self._alert_sem = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
@@ -447,10 +451,30 @@ class Dispatcher:
     async def _finish(
         self, row: OutboxMessage, stats: DispatchStats, outcome: str, **values: object
     ) -> None:
-        async with self.db.transaction() as session:
-            await repo.finish(session, row.id, self.worker, **values)
+        """Record a row's outcome; returns once it is committed (with others finished meanwhile)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outcomes.append((row.id, values, done))
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.create_task(self._record_outcomes())
+        await asyncio.shield(done)
         self._held.discard(row.id)
         setattr(stats, outcome, getattr(stats, outcome) + 1)
+
+    async def _record_outcomes(self) -> None:
+        """Write waiting outcomes, a batch per transaction, until none wait."""
+        while self._outcomes:
+            batch, self._outcomes = self._outcomes, []
+            try:
+                async with self.db.transaction() as session:
+                    await repo.finish_many(session, self.worker, [(i, v) for i, v, _ in batch])
+            except Exception as exc:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_result(None)
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:

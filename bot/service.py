@@ -1,8 +1,10 @@
-"""The path of one inbound message: store it, then screen, step the dialog, apply effects,
-save state and queue replies, all in one transaction.
+"""The path of one inbound message: store it, screen, step the dialog, apply effects, save
+state and queue replies, all in one transaction.
 
-The raw message is committed on its own first, so that a message is never lost even if
-processing fails; processing is then idempotent (it runs once per stored row).
+When processing fails, that transaction is rolled back and the two-step path runs: the raw
+message is committed on its own first, so that it is never lost, then processed in its own
+transaction (idempotent: it runs once per stored row; bot/inbound_retry.py retries a row
+whose processing failed).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -28,9 +30,9 @@ from dialogs.types import Person as PersonRef
 from storage.db import Database
 from storage.models import ChannelAddress, InboundMessage, Person
 from storage.repos import outbox
-from storage.repos.conversations import expired, lock_conversation, save_state
+from storage.repos.conversations import expired, save_state, take_conversation
 from storage.repos.inbound import store_inbound
-from storage.repos.people import address_row, children_of_director, person_by_phone
+from storage.repos.people import address_row, children_of_director, person_by_phone, touch_address
 
 log = logging.getLogger(__name__)
 
@@ -86,19 +88,40 @@ class InboundService:
     async def store(self, inbound: Inbound) -> Handled:
         """Step 1: the raw message, committed. A provider's retry is a no-op."""
         async with self.db.transaction() as session:
-            inbound_id = await store_inbound(
-                session,
-                channel=inbound.channel,
-                provider_id=inbound.provider_id,
-                address=inbound.address,
-                text=inbound.text,
-                payload=inbound.payload,
-                received_at=inbound.received_at,
-            )
+            inbound_id = await self._store(session, inbound)
         return Handled(inbound_id, duplicate=inbound_id is None)
 
+    async def _store(self, session: AsyncSession, inbound: Inbound) -> int | None:
+        return await store_inbound(
+            session,
+            channel=inbound.channel,
+            provider_id=inbound.provider_id,
+            address=inbound.address,
+            text=inbound.text,
+            payload=inbound.payload,
+            received_at=inbound.received_at,
+        )
+
     async def handle(self, inbound: Inbound) -> Handled:
-        """Store, then process. Safe to call again with the same provider id."""
+        """Store and process in one transaction; when that fails, store, then process (the
+        two-step path). Safe to call again with the same provider id."""
+        try:
+            async with self.db.transaction() as session:
+                inbound_id = await self._store(session, inbound)
+                if inbound_id is None:
+                    return Handled(None, duplicate=True)
+                await self._process(session, inbound_id, inbound, fresh=True)
+        except Exception as exc:
+            log.warning(
+                "inbound: processing in one transaction failed (%s); storing it first",
+                type(exc).__name__,
+            )
+            return await self.handle_in_two_steps(inbound)
+        self.on_commit()
+        return Handled(inbound_id, duplicate=False)
+
+    async def handle_in_two_steps(self, inbound: Inbound) -> Handled:
+        """Store (committed), then process: the message is kept even if processing fails."""
         handled = await self.store(inbound)
         if handled.inbound_id is None:
             return handled
@@ -133,23 +156,27 @@ class InboundService:
         self.on_commit()
         return True
 
-    async def _process(self, session: AsyncSession, inbound_id: int, inbound: Inbound) -> None:
-        row = (
-            await session.execute(
-                select(InboundMessage)
-                .where(InboundMessage.id == inbound_id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        ).scalar_one()
-        if row.processed_at is not None:
-            return
+    async def _process(
+        self, session: AsyncSession, inbound_id: int, inbound: Inbound, *, fresh: bool = False
+    ) -> None:
+        """Process one stored row. `fresh`: it was inserted in this transaction (so it is
+        locked, unprocessed and unscreened, and not read back)."""
+        row: InboundMessage | None = None
+        if not fresh:
+            row = (
+                await session.execute(
+                    select(InboundMessage)
+                    .where(InboundMessage.id == inbound_id)
+                    .with_for_update()
+                    .execution_options(populate_existing=True)
+                )
+            ).scalar_one()
+            if row.processed_at is not None:
+                return
         now = self.clock.now()
-        address = await address_row(session, inbound.channel, inbound.address, now)
-        address.last_inbound_at = now
+        address = await touch_address(session, inbound.channel, inbound.address, now)
         person = await self._identify(session, address)
-        row.person_id = person.id if person else None
-        conv = await lock_conversation(session, inbound.channel, inbound.address, now)
+        conv = await take_conversation(session, inbound.channel, inbound.address, now)
         state = State.from_json(conv.state)
         scope = StepScope(
             session=session,
@@ -168,7 +195,8 @@ class InboundService:
             effects += timed_out.effects
             state = timed_out.state
         ctx = await self.context(session, person, address, inbound.channel, now)
-        for hook in self.pre_step_hooks if row.screened_at is None else ():
+        screened = row is not None and row.screened_at is not None
+        for hook in self.pre_step_hooks if not screened else ():
             pre = await hook(scope, state, ctx)
             if pre is not None:
                 if pre.replies:
@@ -195,7 +223,16 @@ class InboundService:
             inbound_id=inbound_id,
             bypass=scope.bypass_opt_out,
         )
-        row.processed_at = now
+        if row is not None:
+            row.person_id = person.id if person else None
+            row.processed_at = now
+        else:
+            await session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id == inbound_id)
+                .values(person_id=person.id if person else None, processed_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
     async def expire_conversations(self, limit: int = 200) -> int:
         """Close conversations that went quiet past their timeout (a scheduled job).

@@ -12,24 +12,18 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
-
-from alibabacloud_dysmsapi20170525 import models as ali_models
-from alibabacloud_dysmsapi20170525.client import Client
-from alibabacloud_tea_openapi import models as open_api_models
-from alibabacloud_tea_openapi.exceptions import (
-    AlibabaCloudException,
-    ServerException,
-    ThrottlingException,
-)
-from alibabacloud_tea_util import models as util_models
 
 from bot.channels.mainland_sms import ErrorClass, ProviderError, Report
 from bot.phones import to_e164
 from content.sms_templates import ALIYUN, APPROVED, IN_REVIEW, REJECTED, TemplateSpec
 from dialogs.types import Channel, Inbound
+
+if TYPE_CHECKING:  # the SDK is imported when the channel is built (configured), not before
+    from alibabacloud_dysmsapi20170525.client import Client
+    from alibabacloud_tea_util import models as util_models
 
 NAME = ALIYUN
 DEFAULT_API_BASE = "https://dysmsapi.aliyuncs.com"
@@ -91,6 +85,8 @@ class AliyunSms:
     def __init__(
         self, *, access_key_id: str, access_key_secret: str, api_base: str, timeout_ms: int = 10000
     ) -> None:
+        from alibabacloud_tea_openapi import models as open_api_models
+
         parts = urlsplit(api_base)
         self._config = open_api_models.Config(
             access_key_id=access_key_id,
@@ -104,16 +100,27 @@ class AliyunSms:
 
     def _sdk(self) -> Client:
         if self._client is None:
+            from alibabacloud_dysmsapi20170525.client import Client
+
             self._client = Client(self._config)
         return self._client
 
     def _runtime(self) -> util_models.RuntimeOptions:
+        from alibabacloud_tea_util import models as util_models
+
         # SendSms is not idempotent: the SDK must not retry by itself.
         return util_models.RuntimeOptions(autoretry=False, max_attempts=1)
 
     async def send(
         self, phone: str, spec: TemplateSpec, params: dict[str, str] | list[str], ref: str
     ) -> str:
+        from alibabacloud_dysmsapi20170525 import models as ali_models
+        from alibabacloud_tea_openapi.exceptions import (
+            AlibabaCloudException,
+            ServerException,
+            ThrottlingException,
+        )
+
         request = ali_models.SendSmsRequest(
             phone_numbers=national(phone),
             sign_name=spec.sign_name,
@@ -139,6 +146,8 @@ class AliyunSms:
 
     async def template_status(self, code: str) -> tuple[str, str | None, str | None]:
         """(our status, approved text, review note) of one template, from the provider."""
+        from alibabacloud_dysmsapi20170525 import models as ali_models
+
         response = await self._sdk().get_sms_template_with_options_async(
             ali_models.GetSmsTemplateRequest(template_code=code), self._runtime()
         )

@@ -6,8 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot
@@ -33,6 +32,7 @@ from aiogram.types import (
 )
 
 from bot.channels.base import RateLimits, SendError, SendResult
+from bot.channels.polling import PollerHealth
 from bot.phones import to_e164
 from dialogs.render import Rendered, Style
 from dialogs.types import Channel, Inbound
@@ -45,24 +45,6 @@ MAX_CALLBACK_BYTES = 64
 class TransientFailure(Exception):
     """Raised by an update handler when storing failed for a reason that passes (the database
     is unreachable): the poller keeps the update and retries it after a backoff."""
-
-
-@dataclass
-class PollerHealth:
-    """What /healthz reports about long polling."""
-
-    running: bool = False
-    offset: int | None = None
-    last_ok_at: datetime | None = None
-    last_error: str | None = None
-    restarts: int = 0
-    failed_updates: list[int] = field(default_factory=list)
-
-    def stalled(self, now: datetime, started_at: datetime, after: timedelta) -> bool:
-        """No completed long poll for `after` (or the task is gone)."""
-        if not self.running:
-            return True
-        return now - (self.last_ok_at or started_at) > after
 
 
 def is_private(chat_type: str, chat_id: int, sender_id: int | None) -> bool:

@@ -13,20 +13,16 @@ import contextlib
 import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from tencentcloud.common import credential
-from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-from tencentcloud.common.profile.client_profile import ClientProfile
-from tencentcloud.common.profile.http_profile import HttpProfile
-from tencentcloud.sms.v20210111 import models as tc_models
-from tencentcloud.sms.v20210111 import sms_client_async
 
 from bot.channels.mainland_sms import CHINA, ErrorClass, ProviderError, Report
 from bot.phones import to_e164
 from content.sms_templates import APPROVED, IN_REVIEW, REJECTED, TENCENT, TemplateSpec
 from dialogs.types import Channel, Inbound
+
+if TYPE_CHECKING:  # the SDK is imported when the channel is built (configured), not before
+    from tencentcloud.sms.v20210111 import sms_client_async
 
 NAME = TENCENT
 DEFAULT_API_BASE = "https://sms.tencentcloudapi.com"
@@ -91,6 +87,10 @@ class TencentSms:
         region: str = "ap-guangzhou",
         timeout: int = 10,
     ) -> None:
+        from tencentcloud.common import credential
+        from tencentcloud.common.profile.client_profile import ClientProfile
+        from tencentcloud.common.profile.http_profile import HttpProfile
+
         parts = urlsplit(api_base)
         http = HttpProfile(
             protocol=parts.scheme or "https", endpoint=parts.netloc, reqTimeout=timeout
@@ -105,12 +105,19 @@ class TencentSms:
 
     def _sdk(self) -> sms_client_async.SmsClient:
         if self._client is None:
+            from tencentcloud.sms.v20210111 import sms_client_async
+
             self._client = sms_client_async.SmsClient(*self._args)
         return self._client
 
     async def send(
         self, phone: str, spec: TemplateSpec, params: dict[str, str] | list[str], ref: str
     ) -> str:
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
+            TencentCloudSDKException,
+        )
+        from tencentcloud.sms.v20210111 import models as tc_models
+
         request = tc_models.SendSmsRequest()
         request.PhoneNumberSet = [phone]
         request.SmsSdkAppId = spec.sdk_app_id or self._sdk_app_id
@@ -135,6 +142,11 @@ class TencentSms:
         return str(status.SerialNo)
 
     async def template_status(self, code: str) -> tuple[str, str | None, str | None]:
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
+            TencentCloudSDKException,
+        )
+        from tencentcloud.sms.v20210111 import models as tc_models
+
         request = tc_models.DescribeSmsTemplateListRequest()
         request.TemplateIdSet = [int(code)]
         request.International = 0

@@ -84,11 +84,9 @@ def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
 
 
 def add_commands(subparsers: Any) -> None:
-    from bot.hotline.cli import add_screen_command
-    from bot.hotline.rota_cli import add_hotline_command
+    from bot.hotline.commands import add_commands as add
 
-    add_screen_command(subparsers)
-    add_hotline_command(subparsers)
+    add(subparsers)
 
 
 async def pre_step(

@@ -38,11 +38,11 @@ class ScreenCache:
         self.builds = 0
 
     async def get(self, session: AsyncSession, now: datetime) -> Screen:
-        count, total = await repo.version(session)
-        if count == 0:
+        version = await repo.screen_version(session)  # one statement per inbound text
+        if version[0] == 0:
             await repo.seed(session, read_lexicon_mapping(), now)
             count, total = await repo.version(session)
-        version = (count, total, await models.active_version(session))
+            version = (count, total, await models.active_version(session))
         if version != self._version or self._screen is None:
             self._screen = await _build(session)
             self._version = version

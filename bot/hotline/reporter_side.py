@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import select
 
 from bot.effects import StepScope
 from bot.hotline.cases import resolve_child
@@ -53,17 +53,12 @@ def not_understood(app: Application, state: State, scope: StepScope, ctx: Contex
 
 async def latest_reported_case(scope: StepScope) -> Case | None:
     """The newest active case this sender reported (by address, or as the same person)."""
-    who: list[ColumnElement[bool]] = [
-        and_(
-            Case.reporter_channel == scope.address.channel,
-            Case.reporter_address == scope.address.address,
-        )
-    ]
-    if scope.person is not None:
-        who.append(Case.reporter_person_id == scope.person.id)
+    who = repo.reported_by(
+        scope.address.channel, scope.address.address, scope.person.id if scope.person else None
+    )
     stmt = (
         select(Case)
-        .where(or_(*who), Case.status.in_(ACTIVE))
+        .where(who, Case.status.in_(ACTIVE))
         .order_by(Case.opened_at.desc(), Case.id.desc())
         .limit(1)
     )
@@ -97,17 +92,22 @@ async def idle_text(
             )  # fmt: skip
             case.last_activity_at = scope.now
             return Outcome(IDLE, (Reply("safety.duty.recorded", {"ref": case.ref}),))
+    cancel = keywords.is_word("cancel", text)
+    now_in = IDLE if state.flow == RELAY_NAME else state
+    understood = not cancel and not not_understood(app, now_in, scope, ctx)
+    if understood:
+        return None  # a command, a menu pick, a flow's answer: the dialog handles it
+    # looked up only for free text and "cancel" (not for every command): one query less
     relay = await repo.relay_case(
         scope.session, scope.address.channel, scope.address.address,
         person.id if person else None, scope.now,
     )  # fmt: skip
-    if relay is not None and keywords.is_word("cancel", text):
+    if relay is not None and cancel:
         relay.relay_until = scope.now
         repo.add_event(scope.session, relay, "relay_ended", at=scope.now, actor=scope.actor)
         return Outcome(IDLE, (Reply("hotline.relay.ended"),))
-    now_in = IDLE if state.flow == RELAY_NAME else state
-    if not not_understood(app, now_in, scope, ctx):
-        return None  # a command, a menu pick, a flow's answer: the dialog handles it
+    if cancel and not not_understood(app, now_in, scope, ctx):
+        return None  # "cancel" with no relay open: the dialog handles it
     kind = "reporter_message"
     case = relay
     if case is None:

@@ -13,13 +13,6 @@ from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.hotline.rota import coverage, shifts
-from bot.phones import to_e164
-from storage.db import Database
-from storage.models import StaffShift
-from storage.repos.cases import add_shift
-from storage.repos.people import person_by_phone
-
 ON_DUTY_ROLES = ("hotline", "supervisor", "admin")
 
 
@@ -58,6 +51,14 @@ def _when(raw: str | None, tz: ZoneInfo, default: datetime | None) -> datetime |
 
 
 async def run_shifts(args: argparse.Namespace, url: str, tz: ZoneInfo, out: TextIO) -> int:
+    # imported here, not at the top: building `careline`'s parser imports this module
+    from bot.hotline.rota import coverage, shifts
+    from bot.phones import to_e164
+    from storage.db import Database
+    from storage.models import StaffShift
+    from storage.repos.cases import add_shift
+    from storage.repos.people import person_by_phone
+
     db = Database(url)
     now = datetime.now(tz)
     try:

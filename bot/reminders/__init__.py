@@ -8,29 +8,48 @@ directors' context gets `vaccine_overdue_child_ids`. Suppression providers (the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bot.reminders import handlers
 from bot.reminders.cli import add_commands
-from bot.reminders.config import ReminderSettings
-from bot.reminders.planner import plan
-from bot.reminders.runtime import ATTR, ReminderRuntime, reminder_runtime
-from dialogs import effects as fx
-from storage.repos.cases import suppressed_guardian_ids
 
 if TYPE_CHECKING:
     from bot.app import Application
+    from bot.reminders.planner import plan
+    from bot.reminders.runtime import reminder_runtime
+
+
+def __getattr__(name: str) -> Any:
+    # `plan` and `reminder_runtime` on first use: the package is imported by every `careline`
+    # command (for `add_commands`), which must start without the planner's imports.
+    if name == "plan":
+        from bot.reminders.planner import plan
+
+        return plan
+    if name == "reminder_runtime":
+        from bot.reminders.runtime import reminder_runtime
+
+        return reminder_runtime
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["add_commands", "install", "plan", "plan_job", "reminder_runtime"]
 
 
 async def plan_job(app: Application) -> int:
     """The scheduled job: one planner run as of the local today; returns messages queued."""
+    from bot.reminders.planner import plan
+
     result = await plan(app)
     return result.messages + result.director_tasks
 
 
 def install(app: Application) -> None:
+    from bot.reminders import handlers
+    from bot.reminders.config import ReminderSettings
+    from bot.reminders.runtime import ATTR, ReminderRuntime, reminder_runtime
+    from dialogs import effects as fx
+    from storage.repos.cases import suppressed_guardian_ids
+
     runtime = ReminderRuntime(ReminderSettings())
     # A guardian named as the suspect of an open hotline case gets no reminder.
     runtime.suppression_providers.append(suppressed_guardian_ids)

@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.reminders import admin
-from bot.reminders.planner import plan
-
 if TYPE_CHECKING:
     from bot.app import Application
 
@@ -85,6 +82,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         return 2
 
     async def work(app: Application) -> int:
+        from bot.reminders.planner import plan
+
         result = await plan(app, as_of=as_of, dry_run=args.dry_run)
         for line in result.lines:
             _print({k: v for k, v in line.items() if k != "child_name"})  # no names printed
@@ -108,6 +107,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_editions(args: argparse.Namespace) -> int:
     async def work(app: Application) -> int:
+        from bot.reminders import admin
+
         async with app.db.transaction() as session:
             if args.action == "export":
                 print(
@@ -127,6 +128,8 @@ def cmd_editions(args: argparse.Namespace) -> int:
 
 def cmd_calendar(args: argparse.Namespace) -> int:
     async def work(app: Application) -> int:
+        from bot.reminders import admin
+
         async with app.db.transaction() as session:
             if args.action == "remove":
                 _print({"removed": await admin.remove_calendar(session, args.target)})

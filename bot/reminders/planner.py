@@ -188,9 +188,14 @@ async def _queue_pending(
                 result.nobody += 1
                 continue
             groups[recipient].append(row)
+        planned = []
         for recipient, group in groups.items():
             items = [batches.get(r.id) or _item_of(r, children[r.child_id], edition) for r in group]
-            not_before = await _send(app, session, recipient, group, items, now, result)
+            planned.append((recipient, group, items, _message(app, recipient, items, now)))
+        # all of the batch's messages in multi-row inserts (not one statement per recipient)
+        queued = await outbox.enqueue_many(session, [m for *_, m in planned], now)
+        for recipient, group, items, message in planned:
+            not_before = _record(recipient, group, message, queued, result)
             if not_before is not None and not recipient.is_director:
                 waiting.append((recipient, items, not_before))
     await _await_replies(session, waiting, now, runtime.settings.reply_hours)
@@ -245,16 +250,10 @@ async def _drop_settled(
     return keep
 
 
-async def _send(
-    app: Application,
-    session: AsyncSession,
-    recipient: Recipient,
-    rows: list[ReminderDelivery],
-    items: list[DueItem],
-    now: datetime,
-    result: PlanResult,
-) -> datetime | None:
-    """Queue one message for `recipient`; its `not_before`, or None if held for tomorrow."""
+def _message(
+    app: Application, recipient: Recipient, items: list[DueItem], now: datetime
+) -> dict[str, Any]:
+    """The outbox values of one message for `recipient` (queued by `outbox.enqueue_many`)."""
     cfg = reminder_runtime(app).settings
     person = recipient.person
     not_before = next_allowed_send(now, recipient.timezone, cfg.quiet_start, cfg.quiet_end)
@@ -268,20 +267,30 @@ async def _send(
     assert reply is not None
     # The address is the one `bot.routing.reachable_address` chose for this person just
     # now (recipients.py), so this is what `queue_for_person` does, without asking twice.
-    outbox_id = await outbox.enqueue(
-        session,
+    return dict(
         channel=recipient.channel,
         address=recipient.address,
         person_id=person.id,
         message=reply_to_json(reply),
-        lane=Lane.REMINDER,
-        now=now,
+        lane=int(Lane.REMINDER),
         not_before=not_before,
         dedup_key=key,
     )
+
+
+def _record(
+    recipient: Recipient,
+    rows: list[ReminderDelivery],
+    message: dict[str, Any],
+    queued: dict[str, int],
+    result: PlanResult,
+) -> datetime | None:
+    """The ledger rows of one queued message; its `not_before`, or None if held for tomorrow."""
+    outbox_id = queued.pop(message["dedup_key"], None)  # popped: a key is queued once
     if outbox_id is None:
         result.held += len(rows)  # today's message to this person is already queued
         return None
+    person = recipient.person
     for row in rows:
         row.outbox_id, row.recipient_id, row.status = outbox_id, person.id, repo.QUEUED
         row.recipient_role = "director" if recipient.is_director else "guardian"
@@ -289,6 +298,7 @@ async def _send(
         result.director_tasks += 1
     else:
         result.messages += 1
+    not_before: datetime = message["not_before"]
     return not_before
 
 

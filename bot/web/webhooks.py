@@ -9,8 +9,8 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
-from aiogram.types import Update
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -23,11 +23,14 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as SATimeout
 
 from bot.app import Application
-from bot.channels import sms, telegram
+from bot.channels import sms
 from dialogs.types import Channel
 from storage.repos import audit
 from storage.repos import outbox as outbox_repo
 from storage.repos.people import address_row
+
+if TYPE_CHECKING:  # aiogram is imported only when Telegram is configured
+    from aiogram.types import Update
 
 log = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -67,6 +70,8 @@ def is_transient(exc: BaseException) -> bool:
 
 def telegram_update_handler(app: Application) -> Callable[[Update], Awaitable[None]]:
     async def handle(update: Update) -> None:
+        from bot.channels import telegram
+
         inbound = telegram.update_to_inbound(update, app.clock.now())
         if inbound is not None:
             try:
@@ -149,6 +154,8 @@ def router(app: Application) -> APIRouter:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return _forbidden()
+        from aiogram.types import Update
+
         try:
             update = Update.model_validate(await request.json())
         except (ValidationError, ValueError):

@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -104,12 +104,24 @@ async def mergeable_case(
     return (await session.execute(stmt.limit(1))).scalar_one_or_none()
 
 
+def reported_by(channel: str, address: str, person_id: int | None) -> ColumnElement[bool]:
+    """Cases this reporter reported: by address, or as the same person. The "or" is a union
+    of two index lookups: as one OR, SQLite (after ANALYZE, with most reporter_person_id
+    NULL) scanned the whole table."""
+    same = and_(Case.reporter_channel == channel, Case.reporter_address == address)
+    if person_id is None:
+        return same
+    ids = union(
+        select(Case.id).where(same), select(Case.id).where(Case.reporter_person_id == person_id)
+    )
+    return Case.id.in_(ids)
+
+
 async def relay_case(
     session: AsyncSession, channel: str, address: str, person_id: int | None, now: datetime
 ) -> Case | None:
     """The case whose staff reply this reporter may be answering (window still open)."""
-    same = and_(Case.reporter_channel == channel, Case.reporter_address == address)
-    who = or_(same, Case.reporter_person_id == person_id) if person_id is not None else same
+    who = reported_by(channel, address, person_id)
     stmt = (
         select(Case)
         .where(

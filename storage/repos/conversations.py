@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation
-from storage.repos.sql import dialect_of, insert_ignore
+from storage.repos.sql import dialect_of, insert_ignore, upsert
 
 
 async def lock_conversation(
@@ -27,6 +27,21 @@ async def lock_conversation(
     if dialect_of(session) == "postgresql":
         stmt = stmt.with_for_update()
     return (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
+
+
+async def take_conversation(
+    session: AsyncSession, channel: str, address: str, now: datetime
+) -> Conversation:
+    """`lock_conversation` in one statement: INSERT ... ON CONFLICT DO UPDATE ... RETURNING.
+    The update changes nothing, but on PostgreSQL it locks the row like SELECT ... FOR UPDATE
+    (SQLite: the write transaction is the lock)."""
+    table = Conversation.__table__
+    stmt = upsert(session, Conversation, ["channel", "address"], {"updated_at": table.c.updated_at})
+    stmt = stmt.values(channel=channel, address=address, state={}, updated_at=now)
+    rows = await session.scalars(
+        stmt.returning(Conversation), execution_options={"populate_existing": True}
+    )
+    return rows.one()
 
 
 def save_state(

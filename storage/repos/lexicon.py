@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import LexiconEntry
+from storage.models import LexiconEntry, ScreenModelRow
 from storage.repos.sql import insert_ignore
 
 CUES = "cues"
@@ -23,6 +23,27 @@ async def version(session: AsyncSession) -> tuple[int, int]:
         )
     ).one()
     return int(count), int(total)
+
+
+async def screen_version(session: AsyncSession) -> tuple[int, int, str | None]:
+    """`version` and the active screen model's version (None: the shipped one) in one
+    statement: what the live screen's cache checks on every inbound text."""
+    model = (
+        select(ScreenModelRow.version)
+        .where(ScreenModelRow.active.is_(True))
+        .limit(1)
+        .scalar_subquery()
+    )
+    count, total, active = (
+        await session.execute(
+            select(
+                func.count(LexiconEntry.id),
+                func.coalesce(func.sum(LexiconEntry.version), 0),
+                model,
+            )
+        )
+    ).one()
+    return int(count), int(total), active
 
 
 async def mapping(session: AsyncSession) -> dict[str, Any] | None:

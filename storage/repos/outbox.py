@@ -8,11 +8,11 @@ is queued again, so a crash can at most resend the messages that were in flight.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
@@ -64,6 +64,32 @@ async def enqueue(
         stmt = insert_ignore(session, table, ["dedup_key"]).values(**values)  # type: ignore[arg-type]
         result = await session.execute(stmt.returning(table.c.id))
     return result.scalar_one_or_none()
+
+
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[Mapping[str, Any]], now: datetime, chunk: int = 500
+) -> dict[str, int]:
+    """Queue messages that each have a dedup key (and channel, address, person_id, message,
+    lane, not_before), a multi-row INSERT ... ON CONFLICT DO NOTHING per `chunk`.
+    Returns dedup key -> new row id; a key queued before is absent (as `enqueue`'s None)."""
+    table = OutboxMessage.__table__
+    queued: dict[str, int] = {}
+    for start in range(0, len(messages), chunk):
+        values = [
+            dict(
+                status=QUEUED,
+                attempts=0,
+                bypass_opt_out=False,
+                inbound_id=None,
+                created_at=now,
+                **m,
+            )
+            for m in messages[start : start + chunk]
+        ]
+        stmt = insert_ignore(session, table, ["dedup_key"]).values(values)  # type: ignore[arg-type]
+        result = await session.execute(stmt.returning(table.c.id, table.c.dedup_key))
+        queued.update({key: int(row_id) for row_id, key in result})
+    return queued
 
 
 async def requeue_expired_leases(session: AsyncSession, now: datetime) -> int:
@@ -152,6 +178,25 @@ async def finish(session: AsyncSession, row_id: int, worker: str, **values: Any)
         .values(lease_until=None, **values)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def finish_many(
+    session: AsyncSession, worker: str, outcomes: Sequence[tuple[int, Mapping[str, Any]]]
+) -> None:
+    """`finish` for a batch of (row id, values): one executemany per shape of values."""
+    table = OutboxMessage.__table__
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row_id, values in outcomes:
+        shapes.setdefault(tuple(sorted(values)), []).append(
+            {"b_id": row_id, **{f"b_{k}": v for k, v in values.items()}}
+        )
+    for keys, params in shapes.items():
+        stmt = (
+            table.update()  # type: ignore[attr-defined]
+            .where(table.c.id == bindparam("b_id"), table.c.claimed_by == worker)
+            .values(lease_until=None, **{k: bindparam(f"b_{k}") for k in keys})
+        )
+        await session.execute(stmt, params)
 
 
 async def by_provider_id(

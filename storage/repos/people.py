@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelAddress, Child, Person
-from storage.repos.sql import insert_ignore
+from storage.repos.sql import insert_ignore, upsert
 
 
 async def person_by_phone(session: AsyncSession, phone: str) -> Person | None:
@@ -32,6 +32,19 @@ async def address_row(
         )
     ).scalar_one()
     return row
+
+
+async def touch_address(
+    session: AsyncSession, channel: str, address: str, now: datetime
+) -> ChannelAddress:
+    """The address row of an inbound message, created on first contact, with its
+    `last_inbound_at` set to `now`: one statement (what `address_row` and an update do)."""
+    stmt = upsert(session, ChannelAddress, ["channel", "address"], {"last_inbound_at": now})
+    stmt = stmt.values(channel=channel, address=address, created_at=now, last_inbound_at=now)
+    rows = await session.scalars(
+        stmt.returning(ChannelAddress), execution_options={"populate_existing": True}
+    )
+    return rows.one()
 
 
 async def addresses_of(session: AsyncSession, person_id: int) -> list[ChannelAddress]:

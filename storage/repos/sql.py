@@ -22,3 +22,16 @@ def insert_ignore(session: AsyncSession, table: Table, conflict_cols: list[str])
 
 def dialect_of(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+def upsert(
+    session: AsyncSession, entity: Any, conflict_cols: list[str], set_: dict[str, Any]
+) -> Any:
+    """INSERT ... ON CONFLICT (cols) DO UPDATE SET ..., on PostgreSQL and SQLite alike.
+
+    With `.returning(Entity)` it yields the row as inserted or updated, in one statement;
+    on PostgreSQL the conflicting row stays locked to the end of the transaction (as with
+    SELECT ... FOR UPDATE). Execute it with `populate_existing` so the session's copy is fresh.
+    """
+    insert = postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert
+    return insert(entity).on_conflict_do_update(index_elements=conflict_cols, set_=set_)

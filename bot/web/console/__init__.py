@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.content_store import refresh_content
 from bot.web.console.commands import add_commands
 
 if TYPE_CHECKING:
@@ -21,6 +20,8 @@ CONTENT_CHECK_SECONDS = 3
 
 
 def install(app: Application) -> None:
+    from bot.content_store import refresh_content
+
     app.scheduler.add_job(
         refresh_content,
         "interval",

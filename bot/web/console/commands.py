@@ -7,7 +7,7 @@ import asyncio
 import getpass
 import sys
 
-from bot.web.console.auth import ROLES, SUPERVISOR, hash_password, password_problem
+from bot.web.console.roles import ROLES, SUPERVISOR
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,6 +39,7 @@ def _read_password(args: argparse.Namespace) -> str:
 def cmd_users_create(args: argparse.Namespace) -> int:
     from bot.cli import _settings
     from bot.clock import SystemClock
+    from bot.web.console.auth import hash_password, password_problem
     from storage.db import Database
 
     username = args.username.strip()

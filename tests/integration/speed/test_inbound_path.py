@@ -1,0 +1,115 @@
+"""The hot paths' database work, counted on real SQLite and PostgreSQL (issue 13): one
+transaction per inbound message with no re-read of the stored row and one statement each for
+the address and the conversation; no pool pre-ping.
+Counts of statements and transactions (behaviour), never timings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+
+from bot.app import Application
+from bot.clock import FakeClock
+from bot.demo import load_demo
+from dialogs.types import Channel, Inbound
+from storage.db import Database
+from storage.models import InboundMessage
+from tests.support.apps import make_app
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+DIRECTOR = "+8613800000002"
+STRANGER = "+8613900000001"
+
+
+@pytest.fixture
+async def app(db: Database) -> Application:
+    application = make_app(db.url, FakeClock(NOW))
+    async with application.db.transaction() as session:
+        await load_demo(session, NOW, NOW.date())
+    yield application
+    await application.stop()
+
+
+@contextmanager
+def recorded(app: Application) -> Iterator[dict[str, Any]]:
+    seen: dict[str, Any] = {"sql": [], "commits": 0}
+    engine = app.db.engine.sync_engine
+
+    def on_sql(_c: object, _cur: object, statement: str, *_a: object) -> None:
+        if not statement.startswith("BEGIN"):
+            seen["sql"].append(" ".join(statement.split()))
+
+    def on_commit(_conn: object) -> None:
+        seen["commits"] += 1
+
+    event.listen(engine, "before_cursor_execute", on_sql)
+    event.listen(engine, "commit", on_commit)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_sql)
+        event.remove(engine, "commit", on_commit)
+
+
+def msg(text: str, pid: str, phone: str) -> Inbound:
+    return Inbound(Channel.CONSOLE, phone, pid, NOW, text=text)
+
+
+@pytest.mark.parametrize("phone", [DIRECTOR, STRANGER])
+async def test_one_inbound_message_is_one_transaction(app: Application, phone: str) -> None:
+    await app.service.handle(msg("帮助", "warm", phone))  # first contact creates the rows
+    with recorded(app) as seen:
+        await app.service.handle(msg("帮助", "p1", phone))
+    assert seen["commits"] == 1
+    sql = seen["sql"]
+    assert not [s for s in sql if s.startswith("SELECT inbound_messages")]  # no re-read
+    assert len([s for s in sql if "channel_addresses" in s]) == 1  # an upsert returning it
+    assert len([s for s in sql if s.startswith("INSERT INTO conversations")]) == 1
+    assert not [s for s in sql if s.startswith("SELECT conversations")]
+    assert not [s for s in sql if "screen_models" in s and "lexicon_entries" not in s]
+    async with app.db.transaction() as s:
+        row = (
+            await s.execute(select(InboundMessage).where(InboundMessage.provider_id == "p1"))
+        ).scalar_one()
+    assert row.processed_at == NOW
+    assert (row.person_id is not None) == (phone == DIRECTOR)
+
+
+async def test_a_command_does_not_look_up_a_relay(app: Application) -> None:
+    await app.service.handle(msg("帮助", "warm", STRANGER))
+    with recorded(app) as seen:
+        await app.service.handle(msg("帮助", "p2", STRANGER))
+    assert not [s for s in seen["sql"] if s.startswith("SELECT cases")]
+
+
+async def test_when_processing_fails_the_message_is_stored_then_processed(
+    app: Application,
+) -> None:
+    calls = []
+
+    async def flaky(scope, state, ctx):  # type: ignore[no-untyped-def]
+        calls.append(scope.inbound_id)
+        if len(calls) == 1:
+            raise RuntimeError("once")
+        return None
+
+    app.service.pre_step_hooks.insert(0, flaky)
+    handled = await app.service.handle(msg("帮助", "f1", DIRECTOR))
+    assert handled.inbound_id is not None and not handled.duplicate
+    assert len(calls) == 2  # the one-transaction path, then the two-step path's processing
+    async with app.db.transaction() as s:
+        row = (await s.execute(select(InboundMessage))).scalar_one()
+        assert row.processed_at == NOW
+    again = await app.service.handle(msg("帮助", "f1", DIRECTOR))
+    assert again.duplicate
+
+
+def test_postgres_pool_has_no_pre_ping() -> None:
+    db = Database("postgresql+asyncpg://u@127.0.0.1:1/x")
+    assert db.engine.pool._pre_ping is False  # type: ignore[attr-defined]
+    assert db.engine.pool._recycle > 0  # type: ignore[attr-defined]
