@@ -144,7 +144,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
 
 def cmd_holidays(args: argparse.Namespace) -> int:
-    from bot.reminders import holidays
+    from bot.reminders import admin, holidays
 
     async def work(app: Application) -> int:
         today = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
