@@ -15,7 +15,12 @@ from storage.models.console import (
     LoginThrottle,
 )
 from storage.models.mainland import ProviderToken, SmsReceipt, SmsTemplate
-from storage.models.messages import Conversation, InboundMessage, OutboxMessage
+from storage.models.messages import (
+    Conversation,
+    InboundMessage,
+    OutboxMessage,
+    TelegramFailedUpdate,
+)
 from storage.models.people import Area, ChannelAddress, Child, GuardianLink, Person
 from storage.models.reminders import (
     CalendarOverride,
@@ -55,6 +60,7 @@ __all__ = [
     "ScreenModelRow",
     "SmsReceipt",
     "SmsTemplate",
+    "TelegramFailedUpdate",
     "Visit",
     "VisitDraft",
 ]
