@@ -3,8 +3,9 @@
 Password hashing (argon2, ~0.2 s of CPU each on a small machine) used to run on the event
 loop: a few wrong passwords a second stalled every webhook behind it. This drives signed
 Twilio webhooks over real HTTP and, in alternate phases of one run, lets an attacker in a
-process of its own post wrong passwords at a fixed rate (rotating usernames; a new source
-address 127.0.0.x every flood phase, so each phase meets a fresh per-address allowance and
+process of its own (bench/_flood.py) post wrong passwords at a fixed rate (rotating
+usernames; a new source address 127.0.0.x every flood phase, so each phase meets a fresh
+per-address allowance and
 is hashed until the throttle stops it). Quiet and flood phases alternate (quiet first in even
 rounds, flood first in odd ones), so a shared machine's changing load falls on both alike.
 It reports webhook p50/p99 per kind of phase (all rounds pooled), the p99 ratio flood/quiet,
@@ -21,13 +22,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing as mp
-import re
+import json
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
-from multiprocessing.synchronize import Event
+from pathlib import Path
 
 import _support  # noqa: F401  (puts the repository on sys.path)
 import httpx
@@ -42,6 +44,7 @@ from storage.db import Database
 from tests.standins.server import StandinServer
 
 TOKEN = "bench-token"
+HERE = Path(__file__).resolve().parent
 
 
 def settings(url: str, public: str) -> Settings:
@@ -83,47 +86,6 @@ async def webhooks(base: str, seconds: float, concurrency: int) -> list[float]:
     return latencies
 
 
-async def flood(base: str, source: str, rate: float, started: Event, stop: Event) -> Counter[int]:
-    outcomes: Counter[int] = Counter()
-    transport = httpx.AsyncHTTPTransport(local_address=source)
-    async with httpx.AsyncClient(timeout=120, transport=transport) as client:
-        page = await client.get(base + "/console/login")
-        match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        assert match, "no login CSRF token on the sign-in page"
-        token = match.group(1)
-        cookie = f"careline_login_csrf={page.cookies['careline_login_csrf']}"
-        client.cookies.clear()  # each answer sets a new cookie; keep sending the first pair
-
-        async def attempt(n: int) -> None:
-            try:
-                resp = await client.post(
-                    base + "/console/login",
-                    data={"username": f"admin{n % 3}", "password": "wrong", "csrf_token": token},
-                    headers={"Cookie": cookie},
-                )
-                client.cookies.clear()
-                outcomes[resp.status_code] += 1
-            except httpx.HTTPError:
-                outcomes[0] += 1
-
-        tasks = []
-        start = time.perf_counter()
-        n = 0
-        started.set()
-        while not stop.is_set():
-            tasks.append(asyncio.create_task(attempt(n)))
-            n += 1
-            await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
-        await asyncio.gather(*tasks)
-    return outcomes
-
-
-def flood_process(
-    base: str, source: str, rate: float, started: Event, stop: Event, out: mp.Queue[object]
-) -> None:
-    out.put(dict(asyncio.run(flood(base, source, rate, started, stop))))
-
-
 def lift_throttle() -> None:
     try:
         from bot.web.console import throttle
@@ -133,34 +95,32 @@ def lift_throttle() -> None:
 
 
 class Flood:
-    """An attacker in a process of its own (its client work never shares our GIL)."""
+    """An attacker in a process of its own (bench/_flood.py): its client work never shares
+    the server's GIL, and it imports only httpx, so it starts fast on a loaded machine."""
 
     def __init__(self, base: str, source: str, rate: float) -> None:
-        ctx = mp.get_context("spawn")
-        self.started, self.stop, self.out = ctx.Event(), ctx.Event(), ctx.Queue()
-        self.proc = ctx.Process(
-            target=flood_process,
-            args=(base, source, rate, self.started, self.stop, self.out),
-            daemon=True,
-        )
+        self.args = [sys.executable, str(HERE / "_flood.py"), base, source, str(rate)]
+        self.proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> Flood:
-        self.proc.start()
-        if not self.started.wait(60):
+        self.proc = subprocess.Popen(
+            self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.proc.stdout is not None
+        if self.proc.stdout.readline().strip() != "started":
             raise RuntimeError("the flood process did not start")
         time.sleep(0.5)  # the first attempts are in flight
         return self
 
     def finish(self) -> Counter[int]:
-        self.stop.set()
-        outcomes: Counter[int] = Counter(self.out.get(timeout=180))  # type: ignore[arg-type]
-        self.proc.join(30)
-        return outcomes
+        assert self.proc is not None
+        out, _ = self.proc.communicate(timeout=300)  # closes stdin: the flood stops
+        return Counter({int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()})
 
     def __exit__(self, *exc: object) -> None:
-        if self.proc.is_alive():
-            self.stop.set()
-            self.proc.join(30)
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def p99(values: list[float]) -> float:
