@@ -214,3 +214,34 @@ async def test_refused_attempts_extend_the_address_block_atomically(db: Database
             assert row.blocked_until == T0 + ADDRESS.base * 2
             user = await session.get(LoginThrottle, "user:x")
             assert user is not None and user.attempts == ACCOUNT.free + 1  # admitted ones only
+
+
+async def test_the_event_loop_answers_while_a_password_is_being_checked(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check runs off the loop: with argon2 held mid-check, another request is answered
+    (argon2 on the loop would hold every webhook until it finished)."""
+    import threading
+
+    from bot.web.console import auth
+
+    entered, release = threading.Event(), threading.Event()
+    held_too_long = False
+
+    def held_verify(stored: str | None, password: str) -> bool:
+        nonlocal held_too_long
+        entered.set()
+        held_too_long = not release.wait(10)
+        return False
+
+    monkeypatch.setattr(auth, "verify_password", held_verify)
+    async with console(db) as c:
+        await c.add_user("ada", "admin")
+        async with client_from(c, "10.2.0.1") as signing_in, c.client() as other:
+            attempt = asyncio.create_task(login(signing_in, "ada", "guess-guess-1"))
+            assert await asyncio.to_thread(entered.wait, 10)
+            health = await other.get("/healthz")
+            release.set()
+            assert (await attempt).status_code == 401
+    assert health.status_code == 200
+    assert not held_too_long  # answered while the check was still held
