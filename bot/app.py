@@ -104,13 +104,19 @@ class Application:
                     self.settings.telegram_webhook_secret,
                 )
             elif poll_telegram:
-                from bot.web.webhooks import telegram_update_handler
+                from bot.web.webhooks import telegram_failure_recorder, telegram_update_handler
 
                 handler = telegram_update_handler(self)
                 self.poll_started_at = self.clock.now()
                 self.poller.running = True
                 self.poll_task = asyncio.create_task(
-                    tg.poll(handler, self.stop_event, health=self.poller, now=self.clock.now)
+                    tg.poll(
+                        handler,
+                        self.stop_event,
+                        health=self.poller,
+                        now=self.clock.now,
+                        on_failed=telegram_failure_recorder(self),
+                    )
                 )
         self.scheduler.add_job(
             self.service.expire_conversations,

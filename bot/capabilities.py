@@ -54,10 +54,11 @@ def command_modules() -> list[ModuleType]:
     second. The same adders as the capability modules' own `add_commands` (a unit test checks)."""
     from bot.hotline import commands as hotline
     from bot.mainland import cli as mainland
+    from bot.privacy import cli as privacy
     from bot.reminders import cli as reminders
     from bot.web.console import commands as console
 
-    return [hotline, reminders, console, mainland]
+    return [hotline, reminders, console, mainland, privacy]
 
 
 def command_adders() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:

@@ -15,6 +15,7 @@ from bot.backup import add_commands as add_backup_commands
 from bot.capabilities import command_adders
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
+from bot.telegram_failed import add_commands as add_telegram_commands
 
 log = logging.getLogger("careline")
 
@@ -265,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     vaccines.add_argument("--as-of", dest="as_of", help="date to evaluate (default: today)")
     vaccines.set_defaults(func=cmd_vaccines)
     add_backup_commands(sub)
+    add_telegram_commands(sub)
     for add_commands in command_adders():
         add_commands(sub)
     return parser

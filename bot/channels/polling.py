@@ -16,7 +16,7 @@ class PollerHealth:
     last_ok_at: datetime | None = None
     last_error: str | None = None
     restarts: int = 0
-    failed_updates: list[int] = field(default_factory=list)
+    failed_updates: list[int] = field(default_factory=list)  # failures not in the table
 
     def stalled(self, now: datetime, started_at: datetime, after: timedelta) -> bool:
         """No completed long poll for `after` (or the task is gone)."""

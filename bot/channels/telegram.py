@@ -186,10 +186,12 @@ class TelegramChannel:
         now: Callable[[], datetime] | None = None,
         backoff_start: float = 1.0,
         backoff_max: float = 60.0,
+        on_failed: Callable[[Update, str], Awaitable[None]] | None = None,
     ) -> None:
         """Long polling that never dies: the offset moves past an update only after `handle`
-        stored it (or after the update was recorded as failed); any other error restarts the
-        loop with backoff, from the same offset."""
+        stored it (or after the update was recorded as failed, through `on_failed` with the
+        error's class); any other error restarts the loop with backoff, from the same
+        offset."""
         health = health or PollerHealth()
         clock = now or (lambda: datetime.now(UTC))
         health.running = True
@@ -197,7 +199,7 @@ class TelegramChannel:
         try:
             while not stop.is_set():
                 try:
-                    await self._poll_loop(handle, stop, poll_seconds, health, clock)
+                    await self._poll_loop(handle, stop, poll_seconds, health, clock, on_failed)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -220,6 +222,7 @@ class TelegramChannel:
         poll_seconds: int,
         health: PollerHealth,
         clock: Callable[[], datetime],
+        on_failed: Callable[[Update, str], Awaitable[None]] | None = None,
     ) -> None:
         while not stop.is_set():
             try:
@@ -236,19 +239,57 @@ class TelegramChannel:
                     raise  # the database is away: retry this update after a backoff
                 except Exception as exc:
                     # This update cannot be stored (bad content): record it and move on.
-                    health.failed_updates.append(update.update_id)
-                    del health.failed_updates[:-100]
                     log.error(
                         "telegram update %s: could not be stored (%s); recorded as failed",
                         update.update_id,
                         type(exc).__name__,
                     )
+                    if not await _record_failed(on_failed, update, type(exc).__name__):
+                        health.failed_updates.append(update.update_id)  # only in memory
+                        del health.failed_updates[:-100]
                 health.offset = update.update_id + 1
             health.last_ok_at = clock()
             health.last_error = None
 
     async def close(self) -> None:
         await self.bot.session.close()
+
+
+def update_kind(update: Update) -> str:
+    if update.message is not None:
+        return "message"
+    if update.callback_query is not None:
+        return "callback_query"
+    return "other"
+
+
+def update_chat_id(update: Update) -> str | None:
+    """The chat an update came from (the address `inbound_messages` would keep)."""
+    if update.message is not None:
+        return str(update.message.chat.id)
+    cq = update.callback_query
+    if cq is not None:
+        return str(cq.message.chat.id if cq.message is not None else cq.from_user.id)
+    return None
+
+
+async def _record_failed(
+    on_failed: Callable[[Update, str], Awaitable[None]] | None, update: Update, error: str
+) -> bool:
+    """True when the failure was recorded (in the table); when it was not, the poller keeps
+    the id in memory for `/healthz`, and the log has it."""
+    if on_failed is None:
+        return False
+    try:
+        await on_failed(update, error)
+    except Exception as exc:
+        log.error(
+            "telegram update %s: could not record the failure (%s)",
+            update.update_id,
+            type(exc).__name__,
+        )
+        return False
+    return True
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from bot.app import Application
+from storage.repos import telegram_failed
 
 
 def _version() -> str:
@@ -61,8 +62,14 @@ def router(app: Application) -> APIRouter:
             body["telegram_polling"] = "stalled" if stalled else "ok"
             if app.poller.last_error:
                 body["telegram_polling_error"] = app.poller.last_error
-            if app.poller.failed_updates:
-                body["telegram_failed_updates"] = app.poller.failed_updates[-10:]
+            open_rows = []
+            if migrated:  # recorded failures not yet resolved (`careline telegram failed`)
+                async with app.db.transaction() as session:
+                    open_rows = await telegram_failed.listing(session, limit=10)
+                    body["telegram_failed_open"] = await telegram_failed.open_count(session)
+            failed = {r.update_id for r in open_rows} | set(app.poller.failed_updates[-10:])
+            if failed:  # open in the table, or (database trouble) only in memory
+                body["telegram_failed_updates"] = sorted(failed)[-10:]
         return JSONResponse(body, status_code=200 if healthy else 503)
 
     return r

@@ -25,7 +25,7 @@ from sqlalchemy.exc import TimeoutError as SATimeout
 from bot.app import Application
 from bot.channels import sms
 from dialogs.types import Channel
-from storage.repos import audit
+from storage.repos import audit, telegram_failed
 from storage.repos import outbox as outbox_repo
 from storage.repos.people import address_row
 
@@ -85,6 +85,25 @@ def telegram_update_handler(app: Application) -> Callable[[Update], Awaitable[No
             await tg.answer_callback(update.callback_query.id)
 
     return handle
+
+
+def telegram_failure_recorder(app: Application) -> Callable[[Update, str], Awaitable[None]]:
+    """Store a failed update's id, chat, kind and error class (never its text)."""
+
+    async def record(update: Update, error: str) -> None:
+        from bot.channels import telegram  # imported only when Telegram is configured
+
+        async with app.db.transaction() as session:
+            await telegram_failed.record(
+                session,
+                update_id=update.update_id,
+                chat_id=telegram.update_chat_id(update),
+                kind=telegram.update_kind(update),
+                error=error,
+                now=app.clock.now(),
+            )
+
+    return record
 
 
 def router(app: Application) -> APIRouter:

@@ -16,7 +16,12 @@ from storage.models.console import (
     LoginThrottle,
 )
 from storage.models.mainland import ProviderToken, SmsReceipt, SmsTemplate, SmsTemplateVersion
-from storage.models.messages import Conversation, InboundMessage, OutboxMessage
+from storage.models.messages import (
+    Conversation,
+    InboundMessage,
+    OutboxMessage,
+    TelegramFailedUpdate,
+)
 from storage.models.people import Area, ChannelAddress, Child, GuardianLink, Person
 from storage.models.reminders import (
     CalendarOverride,
@@ -60,6 +65,7 @@ __all__ = [
     "SmsReceipt",
     "SmsTemplate",
     "SmsTemplateVersion",
+    "TelegramFailedUpdate",
     "Visit",
     "VisitDraft",
 ]

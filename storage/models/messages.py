@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -91,3 +92,21 @@ class OutboxMessage(Base):
     template_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("sms_template_versions.id", ondelete="SET NULL"), index=True
     )
+
+
+class TelegramFailedUpdate(Base):
+    """A Telegram update that could not be stored: its id, the chat it came from (an address,
+    as `inbound_messages` keeps), what kind it was and the error's class. Never its text.
+    Telegram does not send it again once polling moved past it: an administrator asks the
+    sender to send again (`resolution` "asked_to_resend") or marks it "handled"."""
+
+    __tablename__ = "telegram_failed_updates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))  # message, callback_query, other
+    error: Mapped[str] = mapped_column(String(64))  # the exception's class, never its message
+    failed_at: Mapped[datetime] = mapped_column(index=True)
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    resolved_by: Mapped[str | None] = mapped_column(String(64))

@@ -72,9 +72,10 @@ def router() -> APIRouter:
         name = username.strip()[:64]
         address = request.client.host if request.client else "unknown"
         async with app.db.transaction() as session:
-            # counted before the password is checked, for known and unknown names alike
+            # counted before the password is checked, for known and unknown names alike;
+            # a refused attempt costs one read and one counter write, no lookup, no hashing
             admitted = await throttle.admit(session, address, name, now)
-            user = await repo.user_by_username(session, name) if name else None
+            user = await repo.user_by_username(session, name) if admitted and name else None
             stored = user.password_hash if user is not None and user.active else None
         if not admitted:
             return _login_page(request, _safe_next(next), "console.login.locked", 429)

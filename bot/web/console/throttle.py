@@ -6,7 +6,9 @@
 - An address gets `ADDRESS.free` attempts per window, then exponential backoff (attempts while
   blocked extend it). An account gets `ACCOUNT.free` attempts, then one attempt per delay that
   doubles up to a minute: an attacker is slowed to a crawl, but staff are never locked out.
-- argon2 runs in a worker thread at a lower CPU priority, `HASH_SLOTS` at a time per process.
+- argon2 runs in one worker thread at a lower CPU priority, `HASH_SLOTS` at a time per process,
+  and each check on one thread (`hashing.py`): a sign-in flood takes at most one core, and a
+  refused attempt is never hashed.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LoginThrottle
-from storage.repos.sql import dialect_of, insert_ignore
+from storage.repos.sql import dialect_of
 
-HASH_SLOTS = 1  # argon2 already uses 4 lanes (threads) per check
+HASH_SLOTS = 1  # one check at a time, each on one thread
 HASH_NICE = 19  # the lowest priority: webhooks and pages first, sign-in waits
 
 
@@ -91,32 +94,77 @@ def step(
     return Step(attempts, window_start, blocked_until, allowed=True)
 
 
-async def attempt(session: AsyncSession, key: str, now: datetime, policy: Policy) -> bool:
-    """Count one attempt for `key` atomically; False when it must be refused unchecked."""
+def _changed(before: Step, after: Step) -> bool:
+    return (before.attempts, before.window_start, before.blocked_until) != (
+        after.attempts,
+        after.window_start,
+        after.blocked_until,
+    )
+
+
+async def _locked_rows(session: AsyncSession, keys: list[str], now: datetime) -> dict[str, Step]:
+    """The counters of `keys`, locked for this transaction, in one statement.
+
+    SQLite: a plain read (write transactions start with BEGIN IMMEDIATE, so we are the only
+    writer). PostgreSQL: an upsert that creates missing rows and locks all of them (rows in
+    the order given: the address before the account, so two attempts never deadlock)."""
     table = LoginThrottle.__table__
+    cols = (table.c.key, table.c.attempts, table.c.window_start, table.c.blocked_until)
+    if dialect_of(session) == "postgresql":
+        stmt = postgresql.insert(LoginThrottle).values(
+            [dict(key=k, attempts=0, window_start=now, blocked_until=None) for k in keys]
+        )
+        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"key": stmt.excluded.key})
+        result = await session.execute(stmt.returning(*cols))
+    else:
+        result = await session.execute(select(*cols).where(table.c.key.in_(keys)))
+    found = {r.key: Step(r.attempts, r.window_start, r.blocked_until, True) for r in result}
+    return {k: found.get(k, Step(0, now, None, True)) for k in keys}
+
+
+async def _write(session: AsyncSession, rows: dict[str, Step]) -> None:
+    """One upsert for every counter that moved."""
+    if not rows:
+        return
+    insert = postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert
+    stmt = insert(LoginThrottle).values(
+        [
+            {
+                "key": k,
+                "attempts": r.attempts,
+                "window_start": r.window_start,
+                "blocked_until": r.blocked_until,
+            }
+            for k, r in rows.items()
+        ]
+    )
     await session.execute(
-        insert_ignore(session, table, ["key"]).values(  # type: ignore[arg-type]
-            key=key, attempts=0, window_start=now, blocked_until=None
+        stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={c: stmt.excluded[c] for c in ("attempts", "window_start", "blocked_until")},
         )
     )
-    stmt = select(LoginThrottle).where(LoginThrottle.key == key)
-    if dialect_of(session) == "postgresql":
-        stmt = stmt.with_for_update()
-    row = (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
-    result = step(row.attempts, row.window_start, row.blocked_until, now, policy)
-    row.attempts, row.window_start, row.blocked_until = (
-        result.attempts,
-        result.window_start,
-        result.blocked_until,
-    )
-    return result.allowed
 
 
 async def admit(session: AsyncSession, address: str, username: str, now: datetime) -> bool:
-    """Both counters move on every attempt; either one can refuse it."""
-    by_address = await attempt(session, f"addr:{address}"[:160], now, ADDRESS)
-    by_account = await attempt(session, f"user:{username.lower()}"[:160], now, ACCOUNT)
-    return by_address and by_account
+    """Count one attempt against the address and then the account, atomically, in one read
+    and at most one write. An attempt the address refuses is not counted against the account
+    (a blocked attacker must not hold the account's owner back); a refused attempt that
+    changes no counter writes nothing."""
+    addr_key, user_key = f"addr:{address}"[:160], f"user:{username.lower()}"[:160]
+    rows = await _locked_rows(session, [addr_key, user_key], now)
+    moved: dict[str, Step] = {}
+    allowed = True
+    for key, policy in ((addr_key, ADDRESS), (user_key, ACCOUNT)):
+        before = rows[key]
+        after = step(before.attempts, before.window_start, before.blocked_until, now, policy)
+        if _changed(before, after):
+            moved[key] = after
+        if not after.allowed:
+            allowed = False
+            break
+    await _write(session, moved)
+    return allowed
 
 
 async def forget_account(session: AsyncSession, username: str) -> None:

@@ -1,7 +1,7 @@
 """safety path 2: opt-out per person (STOP on one channel stops reminders and digests on all)
 
 Revision ID: 0013_safety_path2
-Revises: 0011
+Revises: 0012_failed_updates
 Create Date: 2026-12-01 23:40:00
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_safety_path2"
-down_revision = "0011"
+down_revision = "0012_failed_updates"
 branch_labels = None
 depends_on = None
 

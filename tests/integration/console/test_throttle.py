@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import event
 
 from bot.web.console import throttle
 from bot.web.console.throttle import ACCOUNT, ADDRESS, step
 from bot.web.server import create_web_app
 from storage.db import Database
+from storage.models import LoginThrottle
 from tests.integration.console.support import Console, console, login
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -121,3 +123,125 @@ async def test_parallel_guesses_are_counted_before_any_is_checked(
                 await cl.aclose()
     assert checked == ACCOUNT.free + 1  # the free attempts, and the first one after them
     assert sorted({a.status_code for a in answers}) == [401, 429]
+
+
+class Statements:
+    """The SQL statements one block of code sends (transaction control aside)."""
+
+    def __init__(self, db: Database) -> None:
+        self.sql: list[str] = []
+        self._engine = db.engine.sync_engine
+
+    def _seen(self, conn: object, cursor: object, statement: str, *rest: object) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            self.sql.append(" ".join(statement.split()))
+
+    def __enter__(self) -> Statements:
+        event.listen(self._engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._seen)
+
+
+async def test_a_refused_attempt_is_one_read_and_one_counter_write(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flood's refused attempts must stay cheap: no password check, no user lookup, and
+    one read plus one write of the counters (the single SQLite writer queues every webhook
+    behind them)."""
+    checked = 0
+    real = throttle.off_loop_verify
+
+    async def counting(stored: str | None, password: str) -> bool:
+        nonlocal checked
+        checked += 1
+        return await real(stored, password)
+
+    monkeypatch.setattr(throttle, "off_loop_verify", counting)
+    monkeypatch.setattr(ADDRESS, "free", 2)
+    async with console(db) as c:
+        await c.add_user("ada", "admin")
+        async with client_from(c, "10.6.6.8") as attacker:
+            for i in range(ADDRESS.free + 1):
+                await login(attacker, f"user{i}", "guess-guess-1")
+            before = checked
+            with Statements(c.app.db) as seen:
+                refused = await login(attacker, "ada", "guess-guess-1")
+        assert refused.status_code == 429
+        assert checked == before  # the refused path never hashes
+        assert not [s for s in seen.sql if "console_users" in s]
+        assert len(seen.sql) == 2, seen.sql
+        assert "login_throttle" in seen.sql[0] and "login_throttle" in seen.sql[1]
+
+
+async def test_an_admitted_attempt_reads_and_writes_the_counters_once(db: Database) -> None:
+    async with console(db) as c:
+        async with client_from(c, "10.6.6.9") as client:
+            await login(client, "ada", "guess-guess-1")  # rows exist from here on
+            with Statements(c.app.db) as seen:
+                answer = await login(client, "ada", "guess-guess-1")
+        assert answer.status_code == 401
+        throttle_sql = [s for s in seen.sql if "login_throttle" in s]
+        assert len(throttle_sql) == 2, throttle_sql  # one read (locked), one write of both rows
+        assert len(seen.sql) == 3, seen.sql  # and the user lookup
+
+
+async def test_a_refused_address_does_not_count_against_the_account(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An attacker's blocked address must not hold back the account's real owner."""
+    monkeypatch.setattr(ADDRESS, "free", 1)
+    async with console(db) as c:
+        await c.add_user("ada", "admin")
+        async with client_from(c, "10.6.6.10") as attacker:
+            for _ in range(ADDRESS.free + 1):
+                await login(attacker, "someone", "guess-guess-1")
+            for _ in range(ACCOUNT.free + 5):
+                assert (await login(attacker, "ada", "guess-guess-1")).status_code == 429
+        async with client_from(c, "10.0.0.10") as staff:
+            assert (await login(staff, "ada")).status_code == 303
+
+
+async def test_refused_attempts_extend_the_address_block_atomically(db: Database) -> None:
+    async with console(db) as c:
+        async with c.app.db.transaction() as session:
+            for _ in range(ADDRESS.free + 2):
+                await throttle.admit(session, "10.9.9.9", "x", T0)
+        async with c.app.db.transaction() as session:
+            row = await session.get(LoginThrottle, "addr:10.9.9.9")
+            assert row is not None and row.attempts == ADDRESS.free + 2
+            assert row.blocked_until == T0 + ADDRESS.base * 2
+            user = await session.get(LoginThrottle, "user:x")
+            assert user is not None and user.attempts == ACCOUNT.free + 1  # admitted ones only
+
+
+async def test_the_event_loop_answers_while_a_password_is_being_checked(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check runs off the loop: with argon2 held mid-check, another request is answered
+    (argon2 on the loop would hold every webhook until it finished)."""
+    import threading
+
+    from bot.web.console import auth
+
+    entered, release = threading.Event(), threading.Event()
+    held_too_long = False
+
+    def held_verify(stored: str | None, password: str) -> bool:
+        nonlocal held_too_long
+        entered.set()
+        held_too_long = not release.wait(10)
+        return False
+
+    monkeypatch.setattr(auth, "verify_password", held_verify)
+    async with console(db) as c:
+        await c.add_user("ada", "admin")
+        async with client_from(c, "10.2.0.1") as signing_in, c.client() as other:
+            attempt = asyncio.create_task(login(signing_in, "ada", "guess-guess-1"))
+            assert await asyncio.to_thread(entered.wait, 10)
+            health = await other.get("/healthz")
+            release.set()
+            assert (await attempt).status_code == 401
+    assert health.status_code == 200
+    assert not held_too_long  # answered while the check was still held

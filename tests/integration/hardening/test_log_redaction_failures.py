@@ -62,3 +62,21 @@ def test_the_formatter_masks_phone_numbers_in_any_message() -> None:
     assert formatted == "send to [number] failed"
     ids = logging.LogRecord("x", logging.INFO, __file__, 1, "update 123456789 at 2026", (), None)
     assert RedactingFormatter("%(message)s").format(ids) == "update 123456789 at 2026"
+
+
+async def test_the_engine_never_puts_bound_values_in_errors(db: Database) -> None:
+    """The first of the layers above: exceptions from the engine carry no parameters."""
+    from sqlalchemy.exc import IntegrityError
+
+    app = make_app(db.url, FakeClock(NOW))
+    try:
+        assert app.db.engine.sync_engine.hide_parameters
+        with pytest.raises(IntegrityError) as failure:
+            async with app.db.transaction() as s:
+                await s.execute(
+                    text("INSERT INTO people (id, name) VALUES (NULL, :name)"),
+                    {"name": SECRET_TEXT},
+                )
+        assert SECRET_TEXT not in str(failure.value)
+    finally:
+        await app.db.dispose()

@@ -111,3 +111,41 @@ def test_stalled_when_no_poll_completed_for_a_while() -> None:
 def test_nul_is_removed_from_telegram_text() -> None:
     inbound = update_to_inbound(upd(1, "孩子\x00被打"), T0)
     assert inbound is not None and inbound.text == "孩子被打"
+
+
+async def test_a_failed_update_goes_to_the_recorder_and_polling_moves_on() -> None:
+    recorded: list[tuple[int, str]] = []
+
+    async def handle(update: Update) -> None:
+        if update.update_id == 2:
+            raise ValueError("cannot store this one")
+
+    async def on_failed(update: Update, error: str) -> None:
+        recorded.append((update.update_id, error))
+
+    stop = asyncio.Event()
+    bot = ScriptedBot([[upd(1), upd(2), upd(3)]], stop)
+    health = PollerHealth()
+    await asyncio.wait_for(
+        channel_with(bot).poll(handle, stop, health=health, now=lambda: T0, on_failed=on_failed),
+        timeout=10,
+    )
+    assert recorded == [(2, "ValueError")]
+    assert health.failed_updates == [] and health.offset == 4
+
+
+async def test_a_failure_that_cannot_be_recorded_stays_in_memory() -> None:
+    async def handle(update: Update) -> None:
+        raise ValueError("cannot store this one")
+
+    async def on_failed(update: Update, error: str) -> None:
+        raise OSError("database away")
+
+    stop = asyncio.Event()
+    bot = ScriptedBot([[upd(5), upd(6)]], stop)
+    health = PollerHealth()
+    await asyncio.wait_for(
+        channel_with(bot).poll(handle, stop, health=health, now=lambda: T0, on_failed=on_failed),
+        timeout=10,
+    )
+    assert health.failed_updates == [5, 6] and health.offset == 7
