@@ -10,6 +10,7 @@ reports and digests query).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -80,26 +81,43 @@ def fact_of(visit: Visit) -> VisitFact:
     )
 
 
+async def _stored_clock(
+    session: AsyncSession, child: Child, rules: VisitRules, exclude: int | None = None
+) -> tuple[VisitClock, bool]:
+    """The child's clock folded from its stored visits (the newest ``HISTORY``, in report order
+    within a day), leaving out the visit ``exclude``; and whether any visit was folded."""
+    query = select(Visit).where(Visit.child_id == child.id)
+    if exclude is not None:
+        query = query.where(Visit.id != exclude)
+    rows = await session.execute(
+        query.order_by(Visit.visit_date.desc(), Visit.id.desc()).limit(HISTORY)
+    )
+    visits = list(reversed(list(rows.scalars())))
+    region = (await region_codes(session, [child])).get(child.id)
+    start = VisitClock(
+        region_code=region, is_key_child=bool(child.is_key_child), carried_due=carried_due(child)
+    )
+    return fold_visits(start, [fact_of(v) for v in visits], rules), bool(visits)
+
+
+async def clock_without(
+    session: AsyncSession, child: Child, visit_id: int, tz: ZoneInfo
+) -> VisitClock:
+    """The child's clock as it was before ``visit_id`` was counted: what a correction of that
+    visit computes its next due date from (the child's own clock already counts the visit)."""
+    clock, _ = await _stored_clock(session, child, load_visit_rules(), exclude=visit_id)
+    return replace(clock, info_updated_on=child.info_updated_on or _registered_on(child, tz))
+
+
 async def refresh_child(
     session: AsyncSession, child: Child, rules: VisitRules | None = None
 ) -> None:
     """Recompute the child's clocks from its visits (the newest ``HISTORY``), in report order
     within a day."""
     rules = rules or load_visit_rules()
-    rows = await session.execute(
-        select(Visit)
-        .where(Visit.child_id == child.id)
-        .order_by(Visit.visit_date.desc(), Visit.id.desc())
-        .limit(HISTORY)
-    )
-    visits = list(reversed(list(rows.scalars())))
-    if not visits:
+    clock, any_visit = await _stored_clock(session, child, rules)
+    if not any_visit:
         return
-    region = (await region_codes(session, [child])).get(child.id)
-    start = VisitClock(
-        region_code=region, is_key_child=bool(child.is_key_child), carried_due=carried_due(child)
-    )
-    clock = fold_visits(start, [fact_of(v) for v in visits], rules)
     child.carried_visit_due = clock.carried_due
     child.last_home_visit_on = clock.last_home
     child.last_contact_on = clock.last_contact

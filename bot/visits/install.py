@@ -9,12 +9,13 @@ import logging
 from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
 from bot.visits import danger
-from bot.visits.clock import refresh_child
+from bot.visits.clock import clock_without, refresh_child
 from bot.visits.digests import send_director_digests, send_supervisor_digests
 from dialogs import effects as fx
 from dialogs.types import Reply, Role
@@ -226,9 +227,10 @@ async def mark_info_updated(scope: StepScope, effect: fx.MarkChildInfoUpdated) -
 
 
 async def director_context(
-    session: AsyncSession, person: Person | None, extra: dict[str, object]
+    tz: ZoneInfo, session: AsyncSession, person: Person | None, extra: dict[str, object]
 ) -> None:
-    """ctx.extra["visit_draft"] and ["last_visit"] for directors (two indexed queries)."""
+    """ctx.extra["visit_draft"] and ["last_visit"] for directors. The last visit carries its
+    child's clock without that visit (``"clock"``): a correction computes from it."""
     if person is None or person.role != Role.DIRECTOR:
         return
     draft = await repo.latest_draft(session, person.id)
@@ -236,12 +238,16 @@ async def director_context(
         extra["visit_draft"] = {"child_id": draft.child_id, "answers": dict(draft.answers)}
     last = await repo.last_visit_of_director(session, person.id)
     if last is not None:
-        extra["last_visit"] = {
+        found: dict[str, object] = {
             "id": last.id,
             "child_id": last.child_id,
             "saved_at": last.created_at,
             "answers": answers_of(last),
         }
+        child = await session.get(Child, last.child_id)
+        if child is not None:
+            found["clock"] = await clock_without(session, child, last.id, tz)
+        extra["last_visit"] = found
 
 
 def install(app: Application) -> None:
@@ -252,7 +258,7 @@ def install(app: Application) -> None:
     effects.register(fx.DropVisitDraft, drop_draft)
     effects.register(fx.UpdateVisit, partial(update_visit, app, cadence))
     effects.register(fx.MarkChildInfoUpdated, mark_info_updated)
-    app.service.context_hooks.append(director_context)
+    app.service.context_hooks.append(partial(director_context, app.service.tz))
     for job, name in (
         (send_director_digests, "visits.digest.director"),
         (send_supervisor_digests, "visits.digest.supervisor"),

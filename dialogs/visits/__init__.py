@@ -6,7 +6,8 @@ Wiring for the shell (all names exact):
   ("edit_visit"). Each takes an optional `Cadence` (default `reminders.cadence.load_cadence()`).
 - Context keys read: `ctx.children` (the director's own children), `ctx.extra["visit_draft"]`
   = {"child_id": int, "answers": dict}, `ctx.extra["last_visit"]` = {"id": int,
-  "child_id": int, "saved_at": aware datetime or ISO text, "answers": dict as saved},
+  "child_id": int, "saved_at": aware datetime or ISO text, "answers": dict as saved,
+  "clock": the child's `VisitClock` without that visit (what a correction computes from)},
   `ctx.extra["vaccine_overdue_child_ids"]` = collection of child ids.
 - Effects returned: `SaveVisit`, `SaveVisitDraft`, `DropVisitDraft`, `UpdateVisit`
   (`dialogs.effects`). `SaveVisit.dedup` is unique per visit: insert-or-ignore on it.
