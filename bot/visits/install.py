@@ -6,6 +6,7 @@ Every write is audit-logged (ids and field names only, never names or note texts
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.effects import StepScope
 from bot.visits import danger
 from bot.visits.clock import clock_without, refresh_child
@@ -30,6 +32,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DIGEST_INTERVAL_MINUTES = 30
+
+
+@dataclass(frozen=True, slots=True)
+class EditWindow:
+    """What the context hook needs to prepare a correction: now, the window, the local zone."""
+
+    clock: Clock
+    window: timedelta
+    tz: ZoneInfo
 
 
 def answers_of(visit: Visit) -> dict[str, Any]:
@@ -227,10 +238,11 @@ async def mark_info_updated(scope: StepScope, effect: fx.MarkChildInfoUpdated) -
 
 
 async def director_context(
-    tz: ZoneInfo, session: AsyncSession, person: Person | None, extra: dict[str, object]
+    edit: EditWindow, session: AsyncSession, person: Person | None, extra: dict[str, object]
 ) -> None:
-    """ctx.extra["visit_draft"] and ["last_visit"] for directors. The last visit carries its
-    child's clock without that visit (``"clock"``): a correction computes from it."""
+    """ctx.extra["visit_draft"] and ["last_visit"] for directors. A last visit still within the
+    edit window carries its child's clock without that visit (``"clock"``): a correction
+    computes from it."""
     if person is None or person.role != Role.DIRECTOR:
         return
     draft = await repo.latest_draft(session, person.id)
@@ -245,8 +257,8 @@ async def director_context(
             "answers": answers_of(last),
         }
         child = await session.get(Child, last.child_id)
-        if child is not None:
-            found["clock"] = await clock_without(session, child, last.id, tz)
+        if child is not None and edit.clock.now() - last.created_at <= edit.window:
+            found["clock"] = await clock_without(session, child, last.id, edit.tz)
         extra["last_visit"] = found
 
 
@@ -258,7 +270,8 @@ def install(app: Application) -> None:
     effects.register(fx.DropVisitDraft, drop_draft)
     effects.register(fx.UpdateVisit, partial(update_visit, app, cadence))
     effects.register(fx.MarkChildInfoUpdated, mark_info_updated)
-    app.service.context_hooks.append(partial(director_context, app.service.tz))
+    edit = EditWindow(app.service.clock, timedelta(hours=cadence.edit_window_hours), app.service.tz)
+    app.service.context_hooks.append(partial(director_context, edit))
     for job, name in (
         (send_director_digests, "visits.digest.director"),
         (send_supervisor_digests, "visits.digest.supervisor"),
