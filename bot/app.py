@@ -217,7 +217,12 @@ def build_app(
         conversation_timeout=timedelta(hours=settings.conversation_timeout_hours),
         on_commit=dispatcher.wake,
     )
-    scheduler = AsyncIOScheduler(timezone=settings.timezone)
+    # A job scheduled "now" at start runs even when the scheduler starts a few seconds later
+    # (APScheduler's default grace is 1 s: on a loaded machine the start-up rota check and
+    # the first reminder plan were skipped until the next hour).
+    scheduler = AsyncIOScheduler(
+        timezone=settings.timezone, job_defaults={"misfire_grace_time": 300}
+    )
     app = Application(
         settings=settings,
         clock=clock,

@@ -122,3 +122,21 @@ async def test_shifts_cli_adds_lists_ends_and_checks(app: Application, db: Datab
         await run_shifts(
             _args("add", phone=HOTLINE, level=1, start="tomorrow", end=None), db.url, TZ, out
         )
+
+
+async def test_the_start_up_checks_run_even_when_the_scheduler_starts_late(db: Database) -> None:
+    """The rota check and the first reminder plan are scheduled for "now" at start; on a
+    loaded machine the scheduler starts seconds later, and APScheduler's default 1 s grace
+    skipped them until the next hour (so `serve` never warned that nobody is on duty)."""
+    from bot.app import build_app
+    from tests.support.apps import make_settings
+
+    app = build_app(make_settings(db.url))
+    app.scheduler.start(paused=True)  # job defaults apply when the scheduler starts
+    try:
+        jobs = {job.id: job for job in app.scheduler.get_jobs()}
+        assert "hotline_rota_check" in jobs
+        for job in jobs.values():
+            assert job.misfire_grace_time is not None and job.misfire_grace_time >= 60, job.id
+    finally:
+        app.scheduler.shutdown(wait=False)
