@@ -105,9 +105,12 @@ def _confirm(items: Sequence[DueItem], kinds: set[str], today: date) -> tuple[An
 
 def _route(text: str, items: Sequence[DueItem]) -> ReminderReply:
     """ONE effect for the whole reply: the shell sends each director one message."""
+    if not items:  # nothing reached her to pass on: never say "已转告" when nobody is told
+        return ReminderReply("nothing_pending", (), Reply("reminder.reply.nothing_to_route"))
     frozen = tuple(tuple(sorted(i.to_json().items())) for i in items)
-    effects = (RouteRemindersToDirector(text.strip(), frozen),) if items else ()
-    return ReminderReply("route", effects, Reply("reminder.reply.routed"))
+    return ReminderReply(
+        "route", (RouteRemindersToDirector(text.strip(), frozen),), Reply("reminder.reply.routed")
+    )
 
 
 def _confirmed(

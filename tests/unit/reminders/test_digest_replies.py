@@ -15,6 +15,7 @@ from dialogs.effects import (
     RouteRemindersToDirector,
 )
 from dialogs.render import render
+from dialogs.types import Reply
 from reminders.digest import (
     DueItem,
     child_label,
@@ -252,8 +253,11 @@ def test_parse_guardian_reply(reply: str, intent: str, effects: tuple, key: str)
 
 def test_reply_without_matching_pending_items() -> None:
     assert parse_guardian_reply("1", (), today=TODAY).intent == "nothing_pending"
+    # nothing was sent to her (a reminder cancelled, say): nobody is told, so she is not
+    # told "已转告儿童主任" but to contact the director herself
     routed = parse_guardian_reply("2", (), today=TODAY)
-    assert routed.intent == "route" and routed.effects == ()
+    assert routed.intent == "nothing_pending" and routed.effects == ()
+    assert routed.reply == Reply("reminder.reply.nothing_to_route")
     # "已参保" but only a dose was reminded: a person sorts it out
     only_dose = parse_guardian_reply("已参保", (dtap2(),), today=TODAY)
     frozen = (tuple(sorted(dtap2().to_json().items())),)
