@@ -93,9 +93,12 @@ async def test_replayed_message_sid_is_one_row(
     assert await count(db, OutboxMessage) == 1
 
 
-async def test_stop_then_nothing_more(
+async def test_stop_then_no_reminder_but_her_own_question_is_answered(
     live: LiveCareline, db: Database, twilio: TwilioStandin
 ) -> None:
+    """STOP ends reminders and digests on every channel (issue 10 item 7, see
+    tests/integration/hotline/test_opt_out_per_person.py); a conversation the person starts
+    herself is still answered."""
     await post_signed(live.url, "/webhooks/twilio", sms("SM-s1", DIRECTOR, "STOP"))
     [confirm] = await twilio.recorder.wait_for_count(1, timeout=20)
     assert confirm.body.startswith("已退订")
@@ -104,7 +107,8 @@ async def test_stop_then_nothing_more(
         await_rows = (await s.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars()
         rows = list(await_rows)
     assert len(rows) == 2
-    assert twilio.recorder.count() == 1  # the help reply is suppressed, never sent
+    [_, answer] = await twilio.recorder.wait_for_count(2, timeout=20)
+    assert answer.to == DIRECTOR and not answer.body.startswith("已退订")
 
 
 async def test_429_then_success_is_sent_once(
