@@ -212,6 +212,7 @@ async def test_serve_answers_healthz_and_drains_on_sigterm(pg_url: str, tmp_path
             "on_duty_now": 0,
             "warnings": body["warnings"],
             "holiday_warnings": body["holiday_warnings"],  # next year's 调休 may be missing
+            "reply_loops_24h": 0,  # auto-reply loops cut in the last 24 h (bot/loops.py)
         }  # type: ignore[index]
         assert "nobody is on duty (level 1) now" in body["warnings"]  # type: ignore[index]
     finally:
