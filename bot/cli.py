@@ -67,11 +67,6 @@ async def _demo_refused(settings: Settings) -> str | None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from bot.app import NotMigrated, build_app
-    from bot.web.server import create_web_app
-
     overrides: dict[str, object] = {}
     if args.demo:
         overrides["simulator"] = True
@@ -87,13 +82,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if problem:
         print(f"careline: {problem}", file=sys.stderr)
         return 2
+    # The port first: a serve that cannot listen must leave the database alone (a second
+    # `serve --demo` on a taken port would otherwise reset the running demo's passwords).
+    try:
+        sock = _listen(settings.host, settings.port)
+    except OSError as exc:
+        print(
+            f"careline: cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
+            "the port is taken or not allowed: set CARELINE_PORT (or --port) to a free port, "
+            "or CARELINE_HOST",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        return _serve_on(sock, settings, demo=args.demo)
+    finally:
+        sock.close()
+
+
+def _serve_on(sock: socket.socket, settings: Settings, *, demo: bool) -> int:
+    import uvicorn
+
+    from bot.app import NotMigrated, build_app
+    from bot.web.server import create_web_app
+
     app = build_app(settings)
     try:
         asyncio.run(app.check_database())
     except NotMigrated as exc:
         print(f"careline: {exc}", file=sys.stderr)
         return 2
-    if args.demo:
+    if demo:
         refused = asyncio.run(_demo_refused(settings))
         if refused:
             print(
@@ -122,16 +141,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=20,
     )
     server = uvicorn.Server(config)
-    try:
-        sock = _listen(settings.host, settings.port)
-    except OSError as exc:
-        print(
-            f"careline: cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
-            "the port is taken or not allowed: set CARELINE_PORT (or --port) to a free port, "
-            "or CARELINE_HOST",
-            file=sys.stderr,
-        )
-        return 2
     log.info("Careline listening on %s (health: %s/healthz)", base, base)
     # uvicorn drains on SIGTERM/SIGINT, then re-raises the signal: after a clean drain,
     # exit 0 rather than "killed by signal".

@@ -34,6 +34,10 @@ def test_a_supervisor_reads_and_exports_a_childs_file(page: Any, live: Live) -> 
         "个案",
     ):
         expect(page.get_by_role("heading", name=section, exact=True)).to_be_visible()
+    shown = page.locator("main").inner_text()  # words, not codes (relations, vaccine doses)
+    assert not re.search(r"\((grand)?parent\)", shown), shown
+    assert not re.search(r"\b(HepB|BCG|Polio|DTaP|MMR|JE-L|HepA-L|MPSV-A)\d\b", shown), shown
+    assert "乙肝第1剂" in shown
     live.shot(page, "child-file")
     with page.expect_download() as info:
         page.get_by_role("link", name="导出档案（XLSX）").click()

@@ -17,6 +17,7 @@ from bot.hotline.runtime import hotline_of
 from bot.hotline.staff import staff_named
 from bot.web.console import cases_view as view
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
+from bot.web.console.child_labels import ChildLabels
 from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page
 from bot.web.console.routes_people import visible_area_ids
 from bot.web.console.timeline_view import people_named, timeline_rows
@@ -101,6 +102,7 @@ def _in_words(request: Request, who: Principal, context: dict[str, Any]) -> None
     locale = locale_of(request, who)
     local = local_time(request)
     context["label"] = labeller(request, locale)
+    context["words"] = ChildLabels(catalog_of(request), locale)
     context["local"] = local
     context["timeline"] = timeline_rows(
         context["events"], context["names"], catalog_of(request), locale, local,

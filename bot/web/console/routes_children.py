@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.privacy.rules import privacy_rules
 from bot.web.console import area_export, child_file
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
-from bot.web.console.pages import ConsoleRoute, locale_of, page, translator
+from bot.web.console.child_labels import ChildLabels
+from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page, translator
 from bot.web.console.routes_cases import labeller
 from bot.web.console.routes_child_work import CATEGORIES
 from bot.web.console.routes_people import visible_area_ids
@@ -71,6 +72,7 @@ def router() -> APIRouter:
             audit_read(session, who, "child", found.id, now, {"view": "file"})
         context = {
             "label": labeller(request, locale_of(request, who)),
+            "words": ChildLabels(catalog_of(request), locale_of(request, who)),
             "f": data,
             "can_export": who.role in child_file.EXPORT_ROLES,
             "can_write": who.role in (ADMIN, SUPERVISOR),

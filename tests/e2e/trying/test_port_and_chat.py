@@ -55,6 +55,52 @@ def test_an_occupied_port_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_a_demo_on_an_occupied_port_leaves_the_running_demos_passwords(tmp_path: Path) -> None:
+    """A second `serve --demo` whose port is taken must not reset the demo accounts (the
+    running demo's printed passwords must keep working): the port is bound first."""
+    import sqlite3
+
+    sock = bind_socket()
+    sock.listen()  # the first demo holds the port
+    port = sock.getsockname()[1]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CARELINE_")}
+    environ["CARELINE_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path}/c.db"
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"], cwd=ROOT, env=environ,
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+    async def first_demo() -> None:  # what the running demo did at its start
+        from bot.web.console.demo import ensure_demo_accounts
+        from storage.db import Database
+
+        db = Database(environ["CARELINE_DATABASE_URL"])
+        async with db.transaction() as s:
+            await load_demo(s, NOW, NOW.date())
+            await ensure_demo_accounts(s, NOW)
+        await db.dispose()
+
+    asyncio.run(first_demo())
+
+    def hashes() -> list[tuple[str, str]]:
+        with sqlite3.connect(tmp_path / "c.db") as conn:
+            rows = conn.execute("SELECT username, password_hash FROM console_users ORDER BY 1")
+            return [(str(u), str(h)) for u, h in rows]
+
+    before = hashes()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "serve", "--demo", "--port", str(port)],
+            cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        sock.close()
+    assert done.returncode == 2, done.stderr
+    assert str(port) in done.stderr and "Traceback" not in done.stderr
+    assert "demo-admin" not in done.stdout  # no new passwords announced
+    assert len(before) == 3 and hashes() == before
+
+
 @pytest.fixture
 def db_file(tmp_path: Path) -> Iterator[str]:
     yield f"sqlite+aiosqlite:///{tmp_path}/chat.db"

@@ -149,3 +149,80 @@ async def test_the_catch_up_plan_comes_from_the_schedule(db: Database) -> None:
         async with staff.signed_in("root") as (client, _):
             page = (await client.get("/console/children/A06")).text
             assert "HepB" in page or "BCG" in page
+
+
+CODES = ("living", "poor", "parents", "care", "school", "guardianship_poor", "out_of_school",
+         "guardian_incapable", "open", "catchup", "queued", "vaccine", "parent", "HepB1",
+         "visit flags")  # fmt: skip
+
+
+def _visible(html: str) -> str:
+    """The page as read: no tags (so no attributes: codes may stay in a `title`), no scripts."""
+    import re
+
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+async def test_the_file_and_its_case_show_words_not_codes(db: Database) -> None:
+    from sqlalchemy import update
+
+    from storage.models import CaseEvent, GuardianLink
+
+    async with staffed(db) as staff:
+        async with db.transaction() as session:
+            child = (await session.execute(select(Child).where(Child.code == "A01"))).scalar_one()
+            await session.execute(
+                update(GuardianLink).where(GuardianLink.child_id == child.id).values(
+                    relation="parent")
+            )  # fmt: skip
+            session.add(
+                Visit(
+                    child_id=child.id, director_id=child.director_id or 0, kind="home",
+                    visit_date=date(2026, 2, 20), assessment="poor",
+                    checklist={"living": "poor", "care": "parents", "school": "in"},
+                    notes="", flags=["guardianship_poor", "out_of_school"],
+                    next_due=date(2026, 3, 20), dedup="v-a01-w", created_at=NOW, updated_at=NOW,
+                )
+            )  # fmt: skip
+            session.add(
+                ReminderDelivery(
+                    child_id=child.id, recipient_role="guardian", kind="vaccine",
+                    item="catchup:af6c44d1a102", stage="catchup", due_date=date(2026, 3, 9),
+                    status="queued", created_at=NOW,
+                )
+            )  # fmt: skip
+            session.add(
+                DoseGiven(child_id=child.id, code="HepB1", given_on=child.birth_date,
+                          source="import", recorded_at=NOW)
+            )  # fmt: skip
+            case = Case(
+                ref="C260302-0043", category="guardian_incapable", severity="medium",
+                status="open", source="visit", reporter_role="director",
+                reporter_channel="sms", reporter_address="+8613800000001", child_id=child.id,
+                opened_at=NOW, last_activity_at=NOW,
+            )  # fmt: skip
+            session.add(case)
+            await session.flush()
+            session.add(
+                CaseEvent(
+                    case_id=case.id, at=NOW, kind="created", actor="system",
+                    detail={"text": "visit flags: out_of_school, guardianship_poor",
+                            "matched": ["out_of_school", "guardianship_poor"]},
+                )
+            )  # fmt: skip
+        async with staff.signed_in("zhou") as (client, _):
+            page = await client.get("/console/children/A01")
+            assert page.status_code == 200, page.text
+            shown = _visible(page.text)
+            for code in CODES:
+                assert code not in shown, (code, shown)
+            for words in ("居住条件", "监护差", "失学辍学", "补种", "乙肝第1剂", "父母"):
+                assert words in shown, words
+            assert 'title="guardianship_poor"' in page.text  # the code stays, for an admin
+            case_page = await client.get("/console/cases/C260302-0043")
+            assert case_page.status_code == 200, case_page.text
+            shown = _visible(case_page.text)
+            for code in ("guardianship_poor", "out_of_school", "visit flags"):
+                assert code not in shown, (code, shown)
+            assert "走访发现：失学辍学、监护差" in shown
