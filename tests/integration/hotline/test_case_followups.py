@@ -12,6 +12,7 @@ import pytest
 from bot.app import Application
 from bot.clock import FakeClock
 from bot.demo import load_demo
+from bot.reminders.planner import plan
 from storage.db import Database
 from tests.integration.hotline.helpers import (
     DIRECTOR,
@@ -86,3 +87,18 @@ async def test_real_details_from_a_director_are_still_added(app: Application) ->
     await say(app, "就在东村三组，孩子大概8岁", DIRECTOR)
     assert (await texts(app, DIRECTOR))[-1].startswith("已补充到案件")
     assert [d for d in await _details(app) if d.startswith("就在东村")]
+
+
+async def test_a_safety_report_during_a_reminder_reply_gets_no_not_understood(
+    app: Application,
+) -> None:
+    await plan(app)
+    seen = len(await texts(app, GRANDMA))  # the reminder: a reply is pending
+    assert seen
+    await say(app, "孙子身上青一块紫一块的", GRANDMA)
+    after = (await texts(app, GRANDMA))[seen:]
+    assert after, "the safety replies"
+    assert not any("没看懂" in t for t in after), after
+    assert await cases(app)
+    await say(app, "1", GRANDMA)  # the reminder still waits for its answer
+    assert "没看懂" not in (await texts(app, GRANDMA))[-1]
