@@ -5,9 +5,10 @@
 - Free text the dialog would not understand (never a command, never inside a flow) joins the
   case it answers: inside the relay window (after a staff reply) it is relayed to the case
   owner, inside the merge window (after their own report) it is added as details; the
-  reporter gets one acknowledgement. Relayed text takes the reply lane, the alert lane only
-  when it screens as urgent. Text about another of the reporter's children is not relayed:
-  it opens or merges that child's own case.
+  reporter gets one acknowledgement. Small talk and a bare number ("你好", "谢谢", "12") are
+  never added as details: the dialog answers them (the menu, the idle line). Relayed text
+  takes the reply lane, the alert lane only when it screens as urgent. Text about another of
+  the reporter's children is not relayed: it opens or merges that child's own case.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.effects import StepScope
 from bot.hotline.cases import resolve_child
 from bot.hotline.runtime import Hotline
 from bot.routing import queue_for_person
+from content.normalize import command_form
 from dialogs.effects import OpenCase
 from dialogs.flows.hotline_staff import RELAY_NAME
 from dialogs.screening.decision import Decision
@@ -47,8 +49,13 @@ def not_understood(app: Application, state: State, scope: StepScope, ctx: Contex
         log.warning("the dialog failed while checking a free text; treated as free text")
         return True
     if app.service.engine.keywords.is_word("small_talk", scope.inbound.text):
-        return True  # the menu answers "谢谢" when idle; with an open case it joins the case
+        return True  # the menu answers "谢谢" when idle; inside a relay it goes to staff
     return bool(outcome.replies) and outcome.replies[0].key == NOT_UNDERSTOOD
+
+
+def chatter(app: Application, text: str) -> bool:
+    """Small talk (the idle replies' list) or a bare number: never a detail of a case."""
+    return app.service.engine.keywords.is_word("small_talk", text) or command_form(text).isdigit()
 
 
 async def latest_reported_case(scope: StepScope) -> Case | None:
@@ -111,6 +118,8 @@ async def idle_text(
     kind = "reporter_message"
     case = relay
     if case is None:
+        if chatter(app, text):
+            return None  # "你好", "谢谢", "12": no detail of the case; the dialog answers it
         kind = "details"
         case = await repo.mergeable_case(
             scope.session, channel=scope.address.channel, address=scope.address.address,

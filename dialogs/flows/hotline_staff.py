@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from content.catalog import Text
 from content.normalize import fold
 from dialogs.flow import Answer
 from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
@@ -151,6 +152,11 @@ def _verb(text: str) -> tuple[str | None, str]:
     return verb, rest.strip()
 
 
+def verb_text(verb: str) -> Text:
+    """The verb as the reader types it in their language (认领 in zh_Hans, claim in en)."""
+    return Text(f"hotline.verb.{verb}")
+
+
 def is_staff_command(text: str) -> bool:
     """The text starts with a staff verb (its arguments may still be wrong)."""
     return _verb(text)[0] is not None
@@ -166,7 +172,7 @@ def parse(text: str) -> StaffEffect | Reply:
     ref, _, arg = rest.partition(" ")
     ref, arg = ref.strip().upper(), arg.strip()
     if not REF_RE.match(ref):
-        return Reply("hotline.staff.bad_ref", {"verb": verb})
+        return Reply("hotline.staff.bad_ref", {"verb": verb_text(verb)})
     if verb == "claim":
         return ClaimCase(ref)
     if verb == "show":
@@ -187,7 +193,7 @@ def parse(text: str) -> StaffEffect | Reply:
             return Reply("hotline.staff.suspect_needs_reason", {"ref": ref})
         return SetSuspect(ref, RELATIONS[key], reason.strip())
     if not arg:
-        return Reply("hotline.staff.needs_text", {"verb": verb})
+        return Reply("hotline.staff.needs_text", {"verb": verb_text(verb)})
     if verb == "note":
         return NoteCase(ref, arg)
     if verb == "reply":

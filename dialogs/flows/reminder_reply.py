@@ -4,7 +4,8 @@ The shell puts an idle guardian's conversation in this flow when it queues a rem
 with the reminded items in `state.data["items"]`. The reply is read by
 `reminders.replies.parse_guardian_reply`: "1"/已接种/done confirm (ConfirmDose,
 ConfirmInsurance, ConfirmReminder), "2"/不知道/a question goes to the director
-(RouteToDirector). Anything else keeps the flow waiting and says how to answer.
+(RouteToDirector). Anything else keeps the flow waiting and says how to answer, unless
+the safety pre-step already answered it (a concern: one coherent answer, no "没看懂").
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class ReminderReplyFlow:
 
     def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
         parsed = parse_guardian_reply(answer.text, items_of(state, ctx), today=ctx.today)
+        if parsed.intent == "unknown" and ctx.extra.get("screened"):
+            return Outcome(state)  # the safety reply answered it; the reminder still waits
         if parsed.intent in ("unknown", "not_yet"):  # not_yet: "1" before the dose may be given
             return Outcome(state, (parsed.reply,))
         return Outcome(IDLE, (parsed.reply,), parsed.effects)

@@ -91,9 +91,18 @@ async def _case_context(session: AsyncSession, who: Principal, c: Case) -> dict[
         "agencies": AGENCY_IDS,
         "statutory": categories().is_statutory(c.category),
         "police_recorded": await ops.police_recorded(session, c),
+        "no_police_reason": _no_police_reason(events),
         "suspect_choices": SUSPECT_CHOICES,
         "names": await people_named(session, events),
     }
+
+
+def _no_police_reason(events: list[Any]) -> str:
+    """The latest written reason a statutory case was closed without the police ("" none)."""
+    for e in reversed(events):
+        if e.kind == "no_police_reason" and e.detail.get("text"):
+            return str(e.detail["text"])
+    return ""
 
 
 def _in_words(request: Request, who: Principal, context: dict[str, Any]) -> None:
@@ -156,7 +165,10 @@ async def _act(
         if text not in AGENCY_IDS:
             return ops.Result(False, "hotline.staff.bad_agency")
         return await ops.refer(session, c, actor, text, now)
-    return await ops.close(session, c, actor, text, now, no_police_reason=no_police_reason)
+    result = await ops.close(session, c, actor, text, now, no_police_reason=no_police_reason)
+    if result.key == "hotline.staff.close_needs_police":  # the page has a field: point to it
+        return ops.Result(False, "hotline.console.close_needs_police", result.params)
+    return result
 
 
 def router() -> APIRouter:

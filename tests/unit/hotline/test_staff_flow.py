@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from content.catalog import Text
 from dialogs.flow import Answer
 from dialogs.flows import hotline_staff as flow
 from dialogs.types import IDLE, Channel, Context, Person, Reply, Role, State
@@ -45,12 +46,12 @@ TABLE: list[tuple[str, object]] = [
     (f"嫌疑 {REF} 父亲", Reply("hotline.staff.suspect_needs_reason", {"ref": REF})),
     ("案件", flow.ListCases()),
     (f"查看 {REF}", flow.ShowCase(REF)),
-    ("认领", Reply("hotline.staff.bad_ref", {"verb": "claim"})),
-    ("认领 7", Reply("hotline.staff.bad_ref", {"verb": "claim"})),
+    ("认领", Reply("hotline.staff.bad_ref", {"verb": Text("hotline.verb.claim")})),
+    ("认领 7", Reply("hotline.staff.bad_ref", {"verb": Text("hotline.verb.claim")})),
     (f"转介 {REF} 法院", Reply("hotline.staff.bad_agency")),
     (f"转介 {REF}", Reply("hotline.staff.bad_agency")),
-    (f"结案 {REF}", Reply("hotline.staff.needs_text", {"verb": "close"})),
-    (f"回复 {REF}", Reply("hotline.staff.needs_text", {"verb": "reply"})),
+    (f"结案 {REF}", Reply("hotline.staff.needs_text", {"verb": Text("hotline.verb.close")})),
+    (f"回复 {REF}", Reply("hotline.staff.needs_text", {"verb": Text("hotline.verb.reply")})),
     (f"嫌疑 {REF} 邻居", Reply("hotline.staff.bad_relation")),
     ("你好", Reply("hotline.staff.usage")),
 ]

@@ -1,0 +1,45 @@
+"""Staff error texts name the verb as the staff member typed it in their language (issue 10,
+item 12, found in a cold demo trial): "认领 C999" is answered with "例如：认领 C…", never with
+the internal verb "claim C…"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app import Application
+from bot.clock import FakeClock
+from bot.demo import load_demo
+from storage.db import Database
+from tests.integration.hotline.helpers import HOTLINE, NOW, say, texts
+from tests.support.apps import make_app
+
+
+@pytest.fixture
+async def app(db: Database) -> AsyncIterator[Application]:
+    application = make_app(db.url, FakeClock(NOW))
+    async with application.db.transaction() as session:
+        await load_demo(session, NOW, NOW.date())
+    yield application
+    await application.stop()
+
+
+@pytest.mark.parametrize(
+    ("command", "example"),
+    [
+        ("认领 C999", "认领 C260302-0007"),
+        ("查看 C1", "查看 C260302-0007"),
+        ("结案 C999 已处理", "结案 C260302-0007"),
+        ("备注 C260302-0007", "备注 C260302-0007 内容"),
+        ("回复 C260302-0007", "回复 C260302-0007 内容"),
+    ],
+)
+async def test_staff_errors_use_the_chinese_verb(
+    app: Application, command: str, example: str
+) -> None:
+    await say(app, command, HOTLINE)
+    answer = (await texts(app, HOTLINE))[-1]
+    assert example in answer, answer
+    assert not re.search(r"[A-Za-z]{3,}", answer), answer  # no claim/show/note …
