@@ -10,6 +10,7 @@ ConfirmInsurance, ConfirmReminder), "2"/不知道/a question goes to the directo
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from dialogs.flow import Answer, Flow
 from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
@@ -48,6 +49,9 @@ class ReminderReplyFlow:
         parsed = parse_guardian_reply(answer.text, items_of(state, ctx), today=ctx.today)
         if parsed.intent in ("unknown", "not_yet"):  # not_yet: "1" before the dose may be given
             return Outcome(state, (parsed.reply,))
+        if parsed.pending:  # doses the reminder did not name: named now, "1" records them
+            rest = {**state.data, "items": [i.to_json() for i in parsed.pending]}
+            return Outcome(replace(state, data=rest), (parsed.reply,), parsed.effects)
         return Outcome(IDLE, (parsed.reply,), parsed.effects)
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
