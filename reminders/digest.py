@@ -30,8 +30,8 @@ CATCH_UP_STAGE = "catchup"
 CATCH_UP_PREFIX = "catchup:"
 # A catch-up reminder names every dose of its batch (a guardian's "1" records only what the
 # SMS named, and the clinic needs the whole list): the largest batch planned (no record,
-# born 2008-2026, as of 2026-03-02) is 8 doses, well within the 500 characters of a long SMS. A larger batch (never
-# planned today) names the first MAX_CATCH_UP_DOSES; "1" records those and asks about the rest.
+# born 2008-2026, as of 2026-03-02) is 8 doses, well within a long SMS (500 characters).
+# A larger batch names the first MAX_CATCH_UP_DOSES; "1" records those, asks about the rest.
 MAX_CATCH_UP_DOSES = 12
 _ID_LIKE = re.compile(r"\d{4,}|[0-9]{6}.*[0-9xX]$")
 
