@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -28,7 +28,11 @@ NEWBORN_ITEM = "newborn"  # insurance: enrol within the newborn period (covered 
 MAX_DIGEST_LINES = 4
 CATCH_UP_STAGE = "catchup"
 CATCH_UP_PREFIX = "catchup:"
-MAX_CATCH_UP_DOSES = 6
+# A catch-up reminder names every dose of its batch (a guardian's "1" records only what the
+# SMS named, and the clinic needs the whole list): the largest batch planned (no record,
+# born 2008-2026, as of 2026-03-02) is 8 doses, well within a long SMS (500 characters).
+# A larger batch names the first MAX_CATCH_UP_DOSES; "1" records those, asks about the rest.
+MAX_CATCH_UP_DOSES = 12
 _ID_LIKE = re.compile(r"\d{4,}|[0-9]{6}.*[0-9xX]$")
 
 
@@ -52,6 +56,26 @@ class DueItem:
     @property
     def is_catch_up(self) -> bool:
         return self.kind == "vaccine" and self.stage == CATCH_UP_STAGE
+
+    def named_part(self) -> DueItem:
+        """Catch-up: the batch reduced to the doses its message names (what "1" records)."""
+        if len(self.doses) <= MAX_CATCH_UP_DOSES:
+            return self
+        return replace(
+            self,
+            doses=self.doses[:MAX_CATCH_UP_DOSES],
+            dose_names=self.dose_names[:MAX_CATCH_UP_DOSES],
+        )
+
+    def unnamed_rest(self) -> DueItem | None:
+        """Catch-up: the same batch reduced to the doses its message did not name, or None."""
+        if len(self.doses) <= MAX_CATCH_UP_DOSES:
+            return None
+        return replace(
+            self,
+            doses=self.doses[MAX_CATCH_UP_DOSES:],
+            dose_names=self.dose_names[MAX_CATCH_UP_DOSES:],
+        )
 
     def to_json(self) -> dict[str, Any]:
         """As stored in a conversation's state and printed by `reminders plan --dry-run`."""

@@ -35,6 +35,9 @@ class ReminderReply:
     intent: Intent
     effects: tuple[Any, ...]
     reply: Reply
+    # still to confirm: the doses of a catch-up batch its message did not name (the reply
+    # names them and the flow waits for another "1")
+    pending: tuple[DueItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +94,8 @@ def _confirm(items: Sequence[DueItem], kinds: set[str], today: date) -> tuple[An
     for item in items:
         if item.kind not in kinds or _too_early(item, today):
             continue
-        if item.is_catch_up:
-            effects += [ConfirmDose(item.child_id, code, today) for code in item.doses]
+        if item.is_catch_up:  # only the doses the message named
+            effects += [ConfirmDose(item.child_id, code, today) for code in item.named_part().doses]
             effects.append(ConfirmReminder(item.child_id, item.kind, item.item))
         elif item.kind == "vaccine":
             effects.append(ConfirmDose(item.child_id, item.item, today))
@@ -130,9 +133,13 @@ def _confirmed(
         if (not kinds or i.kind in kinds) and not (today is not None and _too_early(i, today))
     ]
     if done and key != "reminder.reply.insurance_confirmed":
-        return ReminderReply(
-            "confirm", effects, Reply("reminder.reply.recorded", {"lines": items_by_child(done)})
-        )
+        lines = items_by_child([i.named_part() if i.is_catch_up else i for i in done])
+        rest = tuple(r for i in done if i.is_catch_up and (r := i.unnamed_rest()) is not None)
+        if rest:
+            params = {"lines": lines, "rest": items_by_child(rest)}
+            reply = Reply("reminder.reply.recorded_rest", params)
+            return ReminderReply("confirm", effects, reply, rest)
+        return ReminderReply("confirm", effects, Reply("reminder.reply.recorded", {"lines": lines}))
     return ReminderReply("confirm", effects, Reply(key))
 
 

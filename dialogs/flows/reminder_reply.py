@@ -11,6 +11,7 @@ the safety pre-step already answered it (a concern: one coherent answer, no "没
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from dialogs.flow import Answer, Flow
 from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
@@ -51,6 +52,9 @@ class ReminderReplyFlow:
             return Outcome(state)  # the safety reply answered it; the reminder still waits
         if parsed.intent in ("unknown", "not_yet"):  # not_yet: "1" before the dose may be given
             return Outcome(state, (parsed.reply,))
+        if parsed.pending:  # doses the reminder did not name: named now, "1" records them
+            rest = {**state.data, "items": [i.to_json() for i in parsed.pending]}
+            return Outcome(replace(state, data=rest), (parsed.reply,), parsed.effects)
         return Outcome(IDLE, (parsed.reply,), parsed.effects)
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
