@@ -61,6 +61,14 @@ def help_reply(ctx: Context) -> Reply:
     return Reply(f"help.{role}")
 
 
+def media_only(state: State, inbound: Inbound) -> Outcome:
+    """A picture or voice note without text: kept by reference on the inbound row; the sender
+    is asked for words (the state is kept, so a question asked before still waits)."""
+    voice = all(m.kind == "voice" for m in inbound.media)
+    key = "media.voice_received" if voice else "media.received"
+    return Outcome(state, (Reply(key),))
+
+
 class Engine:
     def __init__(self, keywords: Keywords, flows: Mapping[str, Flow]) -> None:
         self.keywords = keywords
@@ -89,6 +97,8 @@ class Engine:
     def _step(self, state: State, inbound: Inbound, ctx: Context) -> Outcome:
         if inbound.contact_phone:
             return Outcome(state, (), (fx.LinkContact(inbound.contact_phone),))
+        if inbound.media and not inbound.text.strip() and inbound.payload is None:
+            return media_only(state, inbound)
         answer = resolve_answer(state, inbound)
         globals_ = self._global(state, answer, inbound, ctx)
         if globals_ is not None:

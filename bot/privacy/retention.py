@@ -1,7 +1,8 @@
 """The retention sweep: what is past its period (`content/privacy.toml`) is deleted or
 anonymised, in one transaction per kind, and the counts are written to the audit log.
 
-- inbound messages: text, payload and sender address blanked (the row stays: counts, dedupe);
+- inbound messages: text, payload, media references and sender address blanked (the row
+  stays: counts, dedupe);
 - outbox: rendered text, parameters and address blanked once sent, failed or suppressed;
 - visits: deleted, except each child's latest visit (the file keeps its last state);
 - closed cases: the reporter's address, location and outcome blanked, and the timeline's
@@ -42,7 +43,7 @@ async def _inbound(session: AsyncSession, cutoff: datetime) -> int:
     result = await session.execute(
         update(InboundMessage)
         .where(InboundMessage.received_at < cutoff, InboundMessage.address != ERASED)
-        .values(text="", payload=None, address=ERASED, person_id=None)
+        .values(text="", payload=None, media=None, address=ERASED, person_id=None)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
