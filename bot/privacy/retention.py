@@ -9,7 +9,7 @@ anonymised, in one transaction per kind, and the counts are written to the audit
   details replaced by ``{"erased": true}`` — the one sanctioned change to the append-only
   timeline, done in SQL; open cases are never touched;
 - audit entries: deleted (at least 180 days are always kept, 网络安全法 21);
-- media: nothing is stored by this version.
+- media: a visit's photo references deleted (with the visit too; pending ones included).
 """
 
 from __future__ import annotations
@@ -24,8 +24,16 @@ from sqlalchemy.orm import aliased
 
 from bot.privacy.rules import privacy_rules
 from content.privacy import Privacy
-from storage.models import AuditEntry, Case, CaseEvent, InboundMessage, OutboxMessage, Visit
-from storage.repos import audit
+from storage.models import (
+    AuditEntry,
+    Case,
+    CaseEvent,
+    InboundMessage,
+    OutboxMessage,
+    Visit,
+    VisitMedia,
+)
+from storage.repos import audit, visit_media
 
 if TYPE_CHECKING:
     from bot.app import Application
@@ -80,6 +88,7 @@ async def _visits(session: AsyncSession, cutoff: datetime) -> int:
         ).scalars()
     )
     if ids:
+        await session.execute(delete(VisitMedia).where(VisitMedia.visit_id.in_(ids)))
         await session.execute(delete(Visit).where(Visit.id.in_(ids)))
     return len(ids)
 
@@ -123,6 +132,7 @@ SWEEPERS = {
     "visits": _visits,
     "closed_cases": _closed_cases,
     "audit": _audit,
+    "media": visit_media.drop_older_than,
 }
 
 

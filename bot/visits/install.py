@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
-from bot.visits import danger
+from bot.visits import danger, photos
 from bot.visits.clock import refresh_child
 from bot.visits.digests import send_director_digests, send_supervisor_digests
 from dialogs import effects as fx
@@ -96,6 +96,7 @@ async def save_visit(app: Application, scope: StepScope, effect: fx.SaveVisit) -
         log.info("visit for child %s already saved (same report again): ignored", child.id)
         return
     await repo.drop_draft(scope.session, scope.person.id, child.id)
+    await photos.attach_pending(scope, scope.person.id, visit_id)
     await refresh_child(scope.session, child)
     audit.record(
         scope.session,
@@ -252,6 +253,7 @@ def install(app: Application) -> None:
     effects.register(fx.DropVisitDraft, drop_draft)
     effects.register(fx.UpdateVisit, partial(update_visit, app, cadence))
     effects.register(fx.MarkChildInfoUpdated, mark_info_updated)
+    effects.register(fx.AttachVisitPhotos, photos.attach_photos)
     app.service.context_hooks.append(director_context)
     for job, name in (
         (send_director_digests, "visits.digest.director"),

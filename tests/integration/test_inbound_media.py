@@ -54,12 +54,14 @@ async def test_picture_only_is_kept_by_reference_and_answered(app: Application) 
 
 
 async def test_picture_during_a_visit_report_keeps_the_question(app: Application) -> None:
+    """A director's picture during the report is for the visit (tests/integration/visits/
+    test_visit_photos.py); the question before it still waits."""
     await app.service.handle(msg("v1", "走访"))
     async with app.db.transaction() as s:
         before = (await s.execute(select(Conversation.state))).scalar_one()
     await app.service.handle(msg("v2", media=(PHOTO,)))
     texts = await sent_texts(app)
-    assert texts[-1].startswith("收到图片")
+    assert texts[-1].startswith("收到照片 1 张")
     assert not any("您的名单里没有" in t for t in texts)
     async with app.db.transaction() as s:
         after = (await s.execute(select(Conversation.state))).scalar_one()

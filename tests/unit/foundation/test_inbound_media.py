@@ -11,13 +11,15 @@ from aiogram.types import Update
 from bot.channels.sms import parse_inbound
 from bot.channels.telegram import update_to_inbound
 from content.keywords import Keywords
+from dialogs import effects as fx
 from dialogs.engine import Engine
 from dialogs.types import Channel, Inbound, MediaRef, State
 from tests.standins.telegram_updates import photo_update, text_message_update, voice_update
-from tests.unit.foundation.test_engine import ctx
+from tests.unit.foundation.test_engine import GUARDIAN, ctx
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 URL = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
+PHOTO = MediaRef(URL, "image/jpeg")
 
 
 def form(**extra: str) -> dict[str, str]:
@@ -96,6 +98,35 @@ def test_media_only_is_answered_and_the_flow_waits(media: tuple[MediaRef, ...], 
     engine = Engine(Keywords.load(), {})
     state = State(flow="visit", step="child", data={"x": 1})
     inbound = Inbound(Channel.SMS, "+8613800000002", "p1", NOW, media=media)
-    outcome = engine.step(state, inbound, ctx())
+    outcome = engine.step(state, inbound, ctx(GUARDIAN))
     assert [r.key for r in outcome.replies] == [key]
     assert outcome.state.flow == "visit" and outcome.state.step == "child"
+
+
+@pytest.mark.parametrize(
+    ("state", "caption", "effect"),
+    [
+        (State(flow="visit", step="kind"), "", fx.AttachVisitPhotos((PHOTO,), None, True)),
+        (State(), "", fx.AttachVisitPhotos((PHOTO,), None, False)),
+        (State(), "照片 a04", fx.AttachVisitPhotos((PHOTO,), "A04", False)),
+        (
+            State(flow="visit", step="kind"),
+            "相片 A02",
+            fx.AttachVisitPhotos((PHOTO,), "A02", False),
+        ),
+    ],
+)
+def test_a_directors_photo_is_for_a_visit(state: State, caption: str, effect: object) -> None:
+    engine = Engine(Keywords.load(), {})
+    state = State(state.flow, state.step, state.data, ("p1", "p2"))
+    inbound = Inbound(Channel.SMS, "+8613800000002", "p1", NOW, text=caption, media=(PHOTO,))
+    outcome = engine.step(state, inbound, ctx())
+    assert outcome.replies == () and outcome.effects == (effect,)
+    assert outcome.state == state  # the question asked before keeps its numbered choices
+
+
+def test_a_directors_photo_with_other_words_is_read_as_text() -> None:
+    engine = Engine(Keywords.load(), {})
+    inbound = Inbound(Channel.SMS, "+8613800000002", "p1", NOW, text="帮助", media=(PHOTO,))
+    outcome = engine.step(State(), inbound, ctx())
+    assert [r.key for r in outcome.replies] == ["help.director"] and outcome.effects == ()
