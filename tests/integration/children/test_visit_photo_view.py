@@ -4,15 +4,19 @@ every read audited; other roles get 403. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
+from bot.visits.media_fetch import MAX_BYTES, MediaUnavailable, fetch_media
 from dialogs.types import Channel, Inbound, MediaRef
 from storage.db import Database
 from storage.models import AuditEntry, VisitMedia
 from tests.integration.console2.support import Staff, staffed
 from tests.integration.hotline.helpers import NOW
-from tests.standins import TwilioStandin
+from tests.standins import TelegramStandin, TwilioStandin
+from tests.standins.telegram_state import DEFAULT_TOKEN
 from tests.standins.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from tests.support.apps import make_settings
 
 EAST = "+8613800000002"  # 李主任, whose children A01-A05 are in the supervisor's township
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 2000
@@ -77,3 +81,30 @@ async def test_photo_counted_opened_audited_and_refused(db: Database) -> None:
                     ).scalars()
                 )
             assert len(reads) == 4  # zhou three times, chen once; the refused account none
+
+
+async def test_a_telegram_photo_is_fetched_by_file_id_within_the_limit() -> None:
+    with TelegramStandin() as telegram:
+        rec = telegram.recorder
+        rec.files["AgADok"] = JPEG
+        rec.files["AgADbig"] = b"0" * (MAX_BYTES + 1)
+        settings = make_settings(
+            "sqlite+aiosqlite:///:memory:",
+            telegram_token=DEFAULT_TOKEN,
+            telegram_api_base=telegram.base_url,
+        )
+
+        def ref(file_id: str, size: int | None = None) -> VisitMedia:
+            return VisitMedia(channel="telegram", ref=file_id, content_type="image/jpeg", size=size)
+
+        fetched = await fetch_media(settings, ref("AgADok"))
+        assert fetched.body == JPEG and fetched.content_type == "image/jpeg"
+        for media, reason in (
+            (ref("AgADbig"), "too_large"),  # getFile's file_size says so: not downloaded
+            (ref("AgADbig", MAX_BYTES + 1), "too_large"),  # known at receipt: not even asked
+            (ref("AgADnone"), "provider"),
+        ):
+            with pytest.raises(MediaUnavailable) as err:
+                await fetch_media(settings, media)
+            assert err.value.reason == reason
+        assert [c.params["file_id"] for c in rec.calls("file")] == ["AgADok"]
