@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 
 from bot.effects import StepScope
 from bot.reply_json import reply_to_json
-from dialogs.types import Channel, Inbound, Lane, Reply, Role, State
+from dialogs.types import Channel, Inbound, Lane, MediaRef, Reply, Role, State
 from storage.models import InboundMessage, Person
 from storage.repos import audit, outbox
 from storage.repos.conversations import lock_conversation
@@ -55,6 +55,7 @@ def _inbound(row: InboundMessage) -> Inbound:
         received_at=row.received_at,
         text=row.text,
         payload=row.payload,
+        media=tuple(MediaRef.from_json(m) for m in row.media or ()),
     )
 
 

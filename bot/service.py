@@ -100,6 +100,7 @@ class InboundService:
             text=inbound.text,
             payload=inbound.payload,
             received_at=inbound.received_at,
+            media=[m.to_json() for m in inbound.media] or None,
         )
 
     async def handle(self, inbound: Inbound) -> Handled:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from dialogs.types import MediaRef
+
 
 @dataclass(frozen=True, slots=True)
 class SetLocale:
@@ -183,3 +185,14 @@ class RecordConsent:
 @dataclass(frozen=True, slots=True)
 class ConsentReply:
     """A guardian answered a consent message with 同意: consent for the children asked about."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttachVisitPhotos:
+    """A director's photos (by reference): to the child `child_code`'s latest visit (`照片 A04`),
+    to the visit being reported (`in_report`: attached when it is saved), else to the visit
+    the director saved a moment ago. The shell decides, stores and answers."""
+
+    media: tuple[MediaRef, ...]
+    child_code: str | None = None
+    in_report: bool = False

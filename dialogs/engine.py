@@ -17,7 +17,7 @@ from content.normalize import command_form
 from dialogs import effects as fx
 from dialogs.flow import Answer, Flow
 from dialogs.menu import main_menu
-from dialogs.types import IDLE, Channel, Choice, Context, Inbound, Outcome, Reply, State
+from dialogs.types import IDLE, Channel, Choice, Context, Inbound, Outcome, Reply, Role, State
 
 LANG_PREFIX = "lang:"
 CMD_PREFIX = "cmd:"
@@ -61,6 +61,17 @@ def help_reply(ctx: Context) -> Reply:
     return Reply(f"help.{role}")
 
 
+def media_only(state: State, inbound: Inbound) -> Outcome:
+    """A picture or voice note without text: kept by reference on the inbound row; the sender
+    is asked for words (the state is kept, so a question asked before still waits)."""
+    voice = all(m.kind == "voice" for m in inbound.media)
+    key = "media.voice_received" if voice else "media.received"
+    return Outcome(state, (Reply(key),))
+
+
+VISIT_FLOW = "visit"  # dialogs.flows.visit.NAME (the engine imports no flow)
+
+
 class Engine:
     def __init__(self, keywords: Keywords, flows: Mapping[str, Flow]) -> None:
         self.keywords = keywords
@@ -72,6 +83,11 @@ class Engine:
         return ctx.person is not None and ctx.person.role in flow.roles
 
     def step(self, state: State, inbound: Inbound, ctx: Context) -> Outcome:
+        photos = self._visit_photos(state, inbound, ctx)
+        if photos is not None:
+            return photos  # the state as it was: a question asked before keeps its choices
+        if inbound.media and not inbound.text.strip() and inbound.payload is None:
+            return media_only(state, inbound)
         outcome = self._step(state, inbound, ctx)
         return Outcome(
             with_choices(outcome.state, outcome.replies), outcome.replies, outcome.effects
@@ -102,6 +118,24 @@ class Engine:
         if ctx.extra.get("screened"):
             return Outcome(IDLE)  # the safety reply already answered this message
         return self._idle(answer, ctx)
+
+    def _visit_photos(self, state: State, inbound: Inbound, ctx: Context) -> Outcome | None:
+        """A director's photos, alone or captioned `照片 A04`: the shell attaches them to the
+        visit being reported, to the child's latest visit, or to the one saved a moment ago
+        (fx.AttachVisitPhotos answers). Other media and senders: None."""
+        images = tuple(m for m in inbound.media if m.kind == "image")
+        if not images or ctx.person is None or ctx.person.role != Role.DIRECTOR:
+            return None
+        if inbound.payload is not None:
+            return None
+        words = inbound.text.split()
+        code: str | None = None
+        if words:
+            if len(words) != 2 or not self.keywords.is_word("photo", words[0]):
+                return None
+            code = command_form(words[1]).upper()
+        in_report = code is None and state.flow == VISIT_FLOW
+        return Outcome(state, (), (fx.AttachVisitPhotos(images, code, in_report),))
 
     def _idle(self, answer: Answer, ctx: Context) -> Outcome:
         """One coherent answer to idle text: the menu for small talk (and nothing), one line

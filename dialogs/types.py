@@ -39,6 +39,29 @@ class Lane(IntEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class MediaRef:
+    """A picture, voice note or file that came with a message, by reference only: the
+    provider's id or URL, never its bytes (nothing is fetched at receipt)."""
+
+    ref: str  # Twilio MediaUrlN, a Telegram file_id
+    content_type: str | None = None  # "image/jpeg"; Telegram photos are JPEG
+    size: int | None = None  # bytes, when the provider says
+    kind: str = "image"  # image | voice | file
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ref": self.ref, "type": self.content_type, "size": self.size, "kind": self.kind}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> MediaRef:
+        return cls(
+            ref=str(data["ref"]),
+            content_type=data.get("type"),
+            size=data.get("size"),
+            kind=str(data.get("kind") or "image"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Inbound:
     """One message from a person, whatever the channel."""
 
@@ -50,6 +73,7 @@ class Inbound:
     payload: str | None = None  # button payload (Telegram callback_data)
     contact_phone: str | None = None  # a phone shared with Telegram's contact button
     display_name: str | None = None
+    media: tuple[MediaRef, ...] = ()  # pictures or voice notes that came with it
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from twilio.rest import Client
 from bot.channels.base import RateLimits, SendError, SendResult
 from bot.phones import to_e164
 from dialogs.render import Rendered, Style
-from dialogs.types import Channel, Inbound
+from dialogs.types import Channel, Inbound, MediaRef
 
 # Twilio message status -> our delivery status.
 STATUS_MAP: Mapping[str, str] = {
@@ -97,7 +97,31 @@ def parse_inbound(form: Mapping[str, str], received_at: datetime) -> Inbound | N
         provider_id=sid,
         received_at=received_at,
         text=body,
+        media=mms_media(form),
     )
+
+
+MAX_MEDIA = 10  # Twilio sends at most ten media items with one MMS
+
+
+def mms_media(form: Mapping[str, str]) -> tuple[MediaRef, ...]:
+    """An MMS's media by reference (MediaUrlN, MediaContentTypeN); Twilio gives no size."""
+    found: list[MediaRef] = []
+    for i in range(min(int(form.get("NumMedia") or "0"), MAX_MEDIA)):
+        url = form.get(f"MediaUrl{i}") or ""
+        if not url.startswith(("https://", "http://")) or len(url) > 1000:
+            continue
+        ctype = (form.get(f"MediaContentType{i}") or "").lower()[:100] or None
+        found.append(MediaRef(url, ctype, None, media_kind(ctype)))
+    return tuple(found)
+
+
+def media_kind(content_type: str | None) -> str:
+    if content_type and content_type.startswith("image/"):
+        return "image"
+    if content_type and content_type.startswith("audio/"):
+        return "voice"
+    return "file"
 
 
 MAX_BODY = 1600  # Twilio refuses longer bodies (error 21617)

@@ -26,6 +26,7 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -35,7 +36,7 @@ from bot.channels.base import RateLimits, SendError, SendResult
 from bot.channels.polling import PollerHealth
 from bot.phones import to_e164
 from dialogs.render import Rendered, Style
-from dialogs.types import Channel, Inbound
+from dialogs.types import Channel, Inbound, MediaRef
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4096
@@ -61,6 +62,22 @@ def clean_text(text: str | None) -> str:
     return (text or "").replace("\x00", "")
 
 
+def message_media(msg: Message) -> tuple[MediaRef, ...]:
+    """A photo (its largest size), voice note or document by file_id; never downloaded here."""
+    if msg.photo:
+        big = max(msg.photo, key=lambda p: p.width * p.height)
+        return (MediaRef(big.file_id, "image/jpeg", big.file_size, "image"),)
+    if msg.voice is not None:
+        v = msg.voice
+        return (MediaRef(v.file_id, v.mime_type or "audio/ogg", v.file_size, "voice"),)
+    if msg.document is not None:
+        d = msg.document
+        ctype = d.mime_type or None
+        kind = "image" if ctype and ctype.startswith("image/") else "file"
+        return (MediaRef(d.file_id, ctype, d.file_size, kind),)
+    return ()
+
+
 def update_to_inbound(update: Update, received_at: datetime) -> Inbound | None:
     """Our Inbound from a Telegram update; None for updates Careline does not handle."""
     provider_id = str(update.update_id)
@@ -84,6 +101,7 @@ def update_to_inbound(update: Update, received_at: datetime) -> Inbound | None:
             provider_id=provider_id,
             received_at=received_at,
             text=clean_text(msg.text or msg.caption),
+            media=message_media(msg),
             contact_phone=contact_phone,
             payload="contact:foreign"
             if msg.contact is not None and contact_phone is None

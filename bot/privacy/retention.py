@@ -1,14 +1,15 @@
 """The retention sweep: what is past its period (`content/privacy.toml`) is deleted or
 anonymised, in one transaction per kind, and the counts are written to the audit log.
 
-- inbound messages: text, payload and sender address blanked (the row stays: counts, dedupe);
+- inbound messages: text, payload, media references and sender address blanked (the row
+  stays: counts, dedupe);
 - outbox: rendered text, parameters and address blanked once sent, failed or suppressed;
 - visits: deleted, except each child's latest visit (the file keeps its last state);
 - closed cases: the reporter's address, location and outcome blanked, and the timeline's
   details replaced by ``{"erased": true}`` — the one sanctioned change to the append-only
   timeline, done in SQL; open cases are never touched;
 - audit entries: deleted (at least 180 days are always kept, 网络安全法 21);
-- media: nothing is stored by this version.
+- media: a visit's photo references deleted (with the visit too; pending ones included).
 """
 
 from __future__ import annotations
@@ -23,8 +24,16 @@ from sqlalchemy.orm import aliased
 
 from bot.privacy.rules import privacy_rules
 from content.privacy import Privacy
-from storage.models import AuditEntry, Case, CaseEvent, InboundMessage, OutboxMessage, Visit
-from storage.repos import audit
+from storage.models import (
+    AuditEntry,
+    Case,
+    CaseEvent,
+    InboundMessage,
+    OutboxMessage,
+    Visit,
+    VisitMedia,
+)
+from storage.repos import audit, visit_media
 
 if TYPE_CHECKING:
     from bot.app import Application
@@ -42,7 +51,7 @@ async def _inbound(session: AsyncSession, cutoff: datetime) -> int:
     result = await session.execute(
         update(InboundMessage)
         .where(InboundMessage.received_at < cutoff, InboundMessage.address != ERASED)
-        .values(text="", payload=None, address=ERASED, person_id=None)
+        .values(text="", payload=None, media=None, address=ERASED, person_id=None)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -79,6 +88,7 @@ async def _visits(session: AsyncSession, cutoff: datetime) -> int:
         ).scalars()
     )
     if ids:
+        await session.execute(delete(VisitMedia).where(VisitMedia.visit_id.in_(ids)))
         await session.execute(delete(Visit).where(Visit.id.in_(ids)))
     return len(ids)
 
@@ -122,6 +132,7 @@ SWEEPERS = {
     "visits": _visits,
     "closed_cases": _closed_cases,
     "audit": _audit,
+    "media": visit_media.drop_older_than,
 }
 
 

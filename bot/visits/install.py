@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.effects import StepScope
-from bot.visits import danger
+from bot.visits import danger, photos
 from bot.visits.clock import clock_without, refresh_child
 from bot.visits.digests import send_director_digests, send_supervisor_digests
 from dialogs import effects as fx
@@ -108,6 +108,7 @@ async def save_visit(app: Application, scope: StepScope, effect: fx.SaveVisit) -
         log.info("visit for child %s already saved (same report again): ignored", child.id)
         return
     await repo.drop_draft(scope.session, scope.person.id, child.id)
+    await photos.attach_pending(scope, scope.person.id, visit_id)
     await refresh_child(scope.session, child)
     audit.record(
         scope.session,
@@ -270,6 +271,7 @@ def install(app: Application) -> None:
     effects.register(fx.DropVisitDraft, drop_draft)
     effects.register(fx.UpdateVisit, partial(update_visit, app, cadence))
     effects.register(fx.MarkChildInfoUpdated, mark_info_updated)
+    effects.register(fx.AttachVisitPhotos, photos.attach_photos)
     edit = EditWindow(app.service.clock, timedelta(hours=cadence.edit_window_hours), app.service.tz)
     app.service.context_hooks.append(partial(director_context, edit))
     for job, name in (

@@ -33,7 +33,7 @@ from storage.models.reminders import (
     ReminderDelivery,
 )
 from storage.models.screening import ScreenLabel, ScreenModelRow
-from storage.models.visits import Visit, VisitDraft
+from storage.models.visits import Visit, VisitDraft, VisitMedia
 
 __all__ = [
     "Area",
@@ -68,4 +68,5 @@ __all__ = [
     "TelegramFailedUpdate",
     "Visit",
     "VisitDraft",
+    "VisitMedia",
 ]

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
@@ -50,6 +51,9 @@ class InboundMessage(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[str | None] = mapped_column(String(64))
+    # Media that came with it, by reference (MediaRef.to_json: ref, type, size, kind); never
+    # fetched at receipt. None when there was none.
+    media: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
     received_at: Mapped[datetime]
     processed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -52,3 +52,28 @@ class VisitDraft(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class VisitMedia(Base):
+    """A photo a director sent with a visit, by reference (the provider's URL or file_id): the
+    console fetches it on demand for allowed roles. ``visit_id`` is None while the report it
+    came with is still being written; saving the visit attaches it. Deleted with the visit."""
+
+    __tablename__ = "visit_media"
+    __table_args__ = (
+        Index("ix_visit_media_pending", "director_id", "visit_id"),
+        UniqueConstraint("inbound_id", "ref"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("visits.id", ondelete="CASCADE"), index=True
+    )
+    director_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    inbound_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_messages.id", ondelete="SET NULL")
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(index=True)

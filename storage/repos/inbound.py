@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +20,7 @@ async def store_inbound(
     text: str,
     payload: str | None,
     received_at: datetime,
+    media: list[dict[str, Any]] | None = None,
 ) -> int | None:
     """Insert the message; None when this (channel, provider id) was stored before (a retry)."""
     stmt = (
@@ -29,6 +31,7 @@ async def store_inbound(
             address=address,
             text=text,
             payload=payload,
+            media=media,
             received_at=received_at,
         )
         .returning(InboundMessage.__table__.c.id)

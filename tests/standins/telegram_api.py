@@ -19,7 +19,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.standins.control import PREFIX, control_routes
@@ -212,6 +212,30 @@ async def _true(rec: TelegramRecorder, params: Mapping[str, str]) -> Any:
     return True
 
 
+async def _get_file(rec: TelegramRecorder, params: Mapping[str, str]) -> Any:
+    file_id = params.get("file_id", "")
+    if file_id not in rec.files:
+        raise ApiError(400, "Bad Request: invalid file_id")
+    return {
+        "file_id": file_id,
+        "file_unique_id": f"{file_id}-u",
+        "file_size": len(rec.files[file_id]),
+        "file_path": f"photos/{file_id}.jpg",
+    }
+
+
+async def _file(request: Request) -> Response:
+    """The file server: /file/bot<token>/<file_path>, as application/octet-stream."""
+    rec: TelegramRecorder = request.app.state.recorder
+    if request.path_params["token"] != rec.token:
+        return Response(status_code=401)
+    name = request.path_params["path"].removeprefix("photos/").removesuffix(".jpg")
+    if name not in rec.files:
+        return Response(status_code=404)
+    rec.record_call("file", {"file_id": name})
+    return Response(rec.files[name], media_type="application/octet-stream")
+
+
 METHODS: dict[str, tuple[str, Handler]] = {
     name.lower(): (name, handler)
     for name, handler in [
@@ -226,6 +250,7 @@ METHODS: dict[str, tuple[str, Handler]] = {
         ("sendChatAction", _true),
         ("deleteMessage", _true),
         ("setMyCommands", _true),
+        ("getFile", _get_file),
     ]
 }
 
@@ -326,6 +351,7 @@ def create_telegram_app(recorder: TelegramRecorder) -> Starlette:
     app = Starlette(
         routes=[
             Route("/bot{token}/{method}", _bot_api, methods=["GET", "POST"]),
+            Route("/file/bot{token}/{path:path}", _file, methods=["GET"]),
             *control_routes(recorder),
             *_extra_control_routes(recorder),
         ]

@@ -71,6 +71,7 @@ class TelegramRecorder(Recorder[SentMessage]):
         self._state_lock = threading.Lock()
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
+        self.files: dict[str, bytes] = {}  # file_id -> bytes, served by getFile and /file/
         self._next_message_id = 1
         self._texts: dict[tuple[int, int], tuple[str, Mapping[str, Any] | None]] = {}
         self._calls: list[ApiCall] = []

@@ -113,3 +113,51 @@ def callback_query_update(
             },
         }
     }
+
+
+def photo_update(
+    user_id: int,
+    file_id: str,
+    *,
+    caption: str | None = None,
+    file_size: int = 48_000,
+    first_name: str = "测试",
+    message_id: int | None = None,
+    date: int | None = None,
+) -> dict[str, Any]:
+    """A private-chat photo as Telegram sends it: several sizes, the largest last."""
+    message = _message(user_id, first_name, message_id, date)
+    message["photo"] = [
+        {
+            "file_id": f"{file_id}-s",
+            "file_unique_id": f"{file_id}-us",
+            "width": 90,
+            "height": 67,
+            "file_size": 1_200,
+        },
+        {
+            "file_id": file_id,
+            "file_unique_id": f"{file_id}-u",
+            "width": 1280,
+            "height": 960,
+            "file_size": file_size,
+        },
+    ]
+    if caption:
+        message["caption"] = caption
+    return {"message": message}
+
+
+def voice_update(
+    user_id: int, file_id: str, *, first_name: str = "测试", duration: int = 4
+) -> dict[str, Any]:
+    """A private-chat voice note (OGG/Opus)."""
+    message = _message(user_id, first_name, None, None)
+    message["voice"] = {
+        "file_id": file_id,
+        "file_unique_id": f"{file_id}-u",
+        "duration": duration,
+        "mime_type": "audio/ogg",
+        "file_size": 9_000,
+    }
+    return {"message": message}

@@ -20,7 +20,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.standins.control import control_routes
@@ -71,6 +71,17 @@ class TwilioRecorder(Recorder[AcceptedMessage]):
         super().__init__(record_file)
         self.account_sid = account_sid
         self.auth_token = auth_token
+        # MMS media it serves: (message sid, media sid) -> (bytes, content type); and the
+        # media fetches it answered, in order (a test checks nothing is fetched at receipt)
+        self.media: dict[tuple[str, str], tuple[bytes, str]] = {}
+        self.media_fetches: list[tuple[str, str]] = []
+
+    def add_media(self, message_sid: str, media_sid: str, body: bytes, content_type: str) -> str:
+        """Serve one MMS media item; returns its path (append to base_url for MediaUrl0)."""
+        self.media[(message_sid, media_sid)] = (body, content_type)
+        return (
+            f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{message_sid}/Media/{media_sid}"
+        )
 
     def messages(self, to: str | None = None) -> list[AcceptedMessage]:
         return [m for m in self.records() if to is None or m.to == to]
@@ -252,6 +263,19 @@ def _answer(
     return JSONResponse(body, status_code=status)
 
 
+async def _media(request: Request) -> Response:
+    """GET a message's media item, as Twilio serves MediaUrlN (basic auth when required)."""
+    recorder: TwilioRecorder = request.app.state.recorder
+    if not recorder.credentials_ok(request.headers.get("authorization")):
+        return _answer(recorder, None, 401, twilio_error(401, 20003, "Authenticate"))
+    key = (request.path_params["message_sid"], request.path_params["media_sid"])
+    found = recorder.media.get(key)
+    if found is None:
+        return JSONResponse(twilio_error(404, 20404, "The requested resource was not found"), 404)
+    recorder.media_fetches.append(key)
+    return Response(found[0], media_type=found[1])
+
+
 def create_twilio_app(recorder: TwilioRecorder) -> Starlette:
     """The ASGI app; `app.state.recorder` is the recorder it writes to."""
     app = Starlette(
@@ -260,6 +284,11 @@ def create_twilio_app(recorder: TwilioRecorder) -> Starlette:
                 f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json",
                 _create_message,
                 methods=["POST"],
+            ),
+            Route(
+                f"/{API_VERSION}/Accounts/{{account_sid}}/Messages/{{message_sid}}/Media/{{media_sid}}",
+                _media,
+                methods=["GET"],
             ),
             *control_routes(recorder),
         ]

@@ -54,6 +54,7 @@ def routers(app: Application) -> list[APIRouter]:
         routes_roster,
         routes_rota,
         routes_screening,
+        routes_visit_media,
     )
 
     return [
@@ -70,6 +71,7 @@ def routers(app: Application) -> list[APIRouter]:
         routes_reminders.router(),
         routes_reports.router(),
         routes_children.router(),
+        routes_visit_media.router(),
         routes_child_work.router(),
         routes_accounts.router(),
         routes_audit.router(),

@@ -29,6 +29,7 @@ from storage.models import (
     ReminderDelivery,
     Visit,
 )
+from storage.repos import visit_media
 
 CASE_ROLES = (ADMIN, HOTLINE, SUPERVISOR)  # who may see cases in the console (routes_cases)
 EXPORT_ROLES = (ADMIN, SUPERVISOR)
@@ -56,6 +57,7 @@ class ChildFile:
     cases: list[Case] | None = None  # None: the reader's role may not see cases
     notes: list[ChildNote] = field(default_factory=list)  # work log, support, problems
     consent_guardian: Person | None = None
+    photos: dict[int, list[int]] = field(default_factory=dict)  # visit id -> its photos' ids
 
     def notes_of(self, kind: str) -> list[ChildNote]:
         return [n for n in self.notes if n.kind == kind]
@@ -151,6 +153,9 @@ async def gather(session: AsyncSession, child: Child, role: str, today: date) ->
             )
         ).scalars()
     )
+    for photo in await visit_media.photos_of_child(session, child.id):
+        if photo.visit_id is not None:
+            out.photos.setdefault(photo.visit_id, []).append(photo.id)
     out.deliveries = list(
         (
             await session.execute(

@@ -167,7 +167,8 @@ async def test_the_sweep_deletes_and_anonymises_what_is_past_its_period(db: Data
                         flags=[], next_due=old.date(), dedup="lone", created_at=old,
                         updated_at=old))  # fmt: skip
             s.add(InboundMessage(channel="sms", provider_id="old1", address="+8613900000001",
-                                 text="孩子的名字", received_at=old, processed_at=old))  # fmt: skip
+                                 text="孩子的名字", received_at=old, processed_at=old,
+                                 media=[{"ref": "AgAD1", "type": "image/jpeg"}]))  # fmt: skip
             s.add(InboundMessage(channel="sms", provider_id="new1", address="+8613900000002",
                                  text="新", received_at=recent, processed_at=recent))  # fmt: skip
             s.add(OutboxMessage(channel="sms", address="+8613900000001", lane=1,
@@ -190,7 +191,7 @@ async def test_the_sweep_deletes_and_anonymises_what_is_past_its_period(db: Data
             s.add(AuditEntry(at=recent, actor="system", action="z", subject_type="y", detail={}))
         result = await retention.sweep(app)
         assert result.counts == {
-            "inbound": 1, "outbox": 1, "visits": 2, "closed_cases": 1, "audit": 1,
+            "inbound": 1, "outbox": 1, "visits": 2, "closed_cases": 1, "audit": 1, "media": 0,
         }  # fmt: skip
         async with app.db.transaction() as s:
             visits = {
@@ -199,10 +200,10 @@ async def test_the_sweep_deletes_and_anonymises_what_is_past_its_period(db: Data
             # both visits older than 5 years go; the child's only (latest) visit is kept
             assert visits == {(child.id, recent.date()), (lone.id, old.date())}
             texts = {
-                m.provider_id: (m.text, m.address)
+                m.provider_id: (m.text, m.address, m.media)
                 for m in (await s.execute(select(InboundMessage))).scalars()
             }
-            assert texts["old1"] == ("", "erased") and texts["new1"][0] == "新"
+            assert texts["old1"] == ("", "erased", None) and texts["new1"][0] == "新"
             out = {m.text: m for m in (await s.execute(select(OutboxMessage))).scalars()}
             assert None in out and "queued" in out and "张三" not in out
             cases = {c.ref: c for c in (await s.execute(select(Case))).scalars()}
