@@ -283,6 +283,13 @@ class Dispatcher:
             bug = SendError(f"adapter error: {type(exc).__name__}", retryable=True, code="adapter")
             await self._failed(row, bug, rendered.text, stats)
             return None
+        await self._sent(row, result, rendered.text, stats)
+        return None
+
+    async def _sent(
+        self, row: OutboxMessage, result: SendResult, text: str, stats: DispatchStats
+    ) -> None:
+        """Record a row as sent: the provider's id, the template version, the text as sent."""
         await self._finish(
             row,
             stats,
@@ -290,12 +297,11 @@ class Dispatcher:
             status=repo.SENT,
             provider_id=result.provider_id,
             template_version_id=result.template_version_id,
-            text=rendered.text,
+            text=text,
             sent_at=self.clock.now(),
             last_error=None,
             error_code=None,
         )
-        return None
 
     async def _pace(self, channel: str, address: str) -> None:
         """Wait for the address's next slot and the channel's bucket."""
@@ -371,18 +377,7 @@ class Dispatcher:
             return None
         log.info("outbox %s: %d messages to one address sent as one", live[0].channel, len(live))
         for row, message in zip(live, messages, strict=True):
-            await self._finish(
-                row,
-                stats,
-                "sent",
-                status=repo.SENT,
-                provider_id=result.provider_id,
-                template_version_id=result.template_version_id,
-                text=message.text,
-                sent_at=self.clock.now(),
-                last_error=None,
-                error_code=None,
-            )
+            await self._sent(row, result, message.text, stats)
         return None
 
     async def _failed(

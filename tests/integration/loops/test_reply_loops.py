@@ -131,3 +131,13 @@ async def test_a_cut_loop_is_visible_to_administrators(app: Application) -> None
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         health = (await client.get("/healthz")).json()
     assert health["reply_loops_24h"] == 1  # a count only: /healthz is public
+
+
+async def test_a_directors_work_is_never_capped(app: Application) -> None:
+    """A director asking for due lists and help again and again is working, not looping:
+    the WeCom burst test sends 45 such commands in a minute and expects 45 answers."""
+    for n in range(8):
+        _clock(app).advance(minutes=1)
+        await say(app, "帮助" if n % 2 else "待访", DIRECTOR)
+    assert len(await outbox_rows(app, DIRECTOR)) >= 8
+    assert [e.detail["kind"] for e in await _loops(app)] == []
