@@ -43,6 +43,8 @@ class InboundMessage(Base):
     __table_args__ = (
         UniqueConstraint("channel", "provider_id"),
         Index("ix_inbound_pending", "processed_at", "failed_at", "received_at"),
+        # what one address sent lately (the reply-loop guard)
+        Index("ix_inbound_by_address", "channel", "address", "received_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -88,7 +90,7 @@ class OutboxMessage(Base):
     bypass_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None]
-    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
