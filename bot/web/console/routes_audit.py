@@ -67,10 +67,19 @@ async def _choices(session: AsyncSession) -> dict[str, list[str]]:
 
 
 def _filters(
-    actor: str, action: str, subject_type: str, subject_id: str, since: str, until: str
+    actor: str = "",
+    action: str = "",
+    subject_type: str = "",
+    subject_id: str = "",
+    since: str = "",
+    until: str = "",
 ) -> dict[str, str]:
+    """The viewer's and the export's filters, from the query string (one dependency)."""
     values = (actor, action, subject_type, subject_id, since, until)
     return {k: v.strip() for k, v in zip(FIELDS, values, strict=True)}
+
+
+Filters = Annotated[dict[str, str], Depends(_filters)]
 
 
 def router() -> APIRouter:
@@ -80,15 +89,9 @@ def router() -> APIRouter:
     async def viewer(
         request: Request,
         who: Admin,
-        actor: str = "",
-        action: str = "",
-        subject_type: str = "",
-        subject_id: str = "",
-        since: str = "",
-        until: str = "",
+        f: Filters,
     ) -> Response:
         app = app_of(request)
-        f = _filters(actor, action, subject_type, subject_id, since, until)
         query, bad = _query(f)
         async with app.db.transaction() as session:
             rows: list[AuditEntry] = list(
@@ -109,16 +112,10 @@ def router() -> APIRouter:
     async def export(
         request: Request,
         who: Admin,
-        actor: str = "",
-        action: str = "",
-        subject_type: str = "",
-        subject_id: str = "",
-        since: str = "",
-        until: str = "",
+        f: Filters,
     ) -> Response:
         app = app_of(request)
         now = app.clock.now()
-        f = _filters(actor, action, subject_type, subject_id, since, until)
         query, bad = _query(f)
         if bad:
             return Response(

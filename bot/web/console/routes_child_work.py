@@ -18,6 +18,7 @@ from bot.privacy import consent
 from bot.routing import queue_for_person
 from bot.web.console import child_file
 from bot.web.console.auth import ADMIN, SUPERVISOR, Principal, app_of, requires
+from bot.web.console.forms import audit_changes, reason_given
 from bot.web.console.pages import ConsoleRoute
 from bot.web.console.routes_people import visible_area_ids
 from dialogs.types import Lane, Reply
@@ -171,9 +172,7 @@ def router() -> APIRouter:
         active: Annotated[str, Form()] = "",
         categories: Annotated[list[str] | None, Form()] = None,
     ) -> Response:
-        why = reason.strip()
-        if not why or len(why) > 200:
-            raise HTTPException(400, "a reason (1-200 characters) is required")
+        why = reason_given(reason)
         cats = [c for c in CATEGORIES if c in (categories or [])]
         app = app_of(request)
         now = app.clock.now()
@@ -197,15 +196,10 @@ def router() -> APIRouter:
                 "active": child.active,
                 "categories": list(child.categories),
             }
-            changed = {
-                k: {"before": before[k], "after": after[k]} for k in before if before[k] != after[k]
-            }
-            if changed:
-                audit.record(
-                    session, at=now, actor=who.actor, action="flags.set",
-                    subject_type="child", subject_id=child.id,
-                    detail={"changes": changed, "reason": why},
-                )  # fmt: skip
+            audit_changes(
+                session, at=now, actor=who.actor, subject_type="child", subject_id=child.id,
+                before=before, after=after, reason=why,
+            )  # fmt: skip
             return await _back(session, child, "h-flags")
 
     @r.post("/console/children/{code}/consent")
@@ -233,9 +227,7 @@ def router() -> APIRouter:
                     actor=who.actor, now=now,
                 )  # fmt: skip
             elif action == "withdraw":
-                why = reason.strip()
-                if not why or len(why) > 200:
-                    raise HTTPException(400, "a reason (1-200 characters) is required")
+                why = reason_given(reason)
                 consent.withdraw(session, child, actor=who.actor, now=now, reason=why)
             elif action == "request":
                 await consent.request(app, session, child, actor=who.actor, now=now)
@@ -254,9 +246,7 @@ def router() -> APIRouter:
         do_not_contact: Annotated[str, Form()] = "",
         active: Annotated[str, Form()] = "",
     ) -> Response:
-        why = reason.strip()
-        if not why or len(why) > 200:
-            raise HTTPException(400, "a reason (1-200 characters) is required")
+        why = reason_given(reason)
         app = app_of(request)
         now = app.clock.now()
         async with app.db.transaction() as session:
@@ -272,15 +262,10 @@ def router() -> APIRouter:
             elif not person.do_not_contact:
                 person.do_not_contact_reason = None
             after = {"do_not_contact": person.do_not_contact, "active": person.active}
-            changed = {
-                k: {"before": before[k], "after": after[k]} for k in before if before[k] != after[k]
-            }
-            if changed:
-                audit.record(
-                    session, at=now, actor=who.actor, action="flags.set",
-                    subject_type="person", subject_id=person.id,
-                    detail={"changes": changed, "reason": why},
-                )  # fmt: skip
+            audit_changes(
+                session, at=now, actor=who.actor, subject_type="person", subject_id=person.id,
+                before=before, after=after, reason=why,
+            )  # fmt: skip
         return RedirectResponse(f"/console/people/{person_id}#h-flags", status_code=303)
 
     return r

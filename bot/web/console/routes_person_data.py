@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.privacy.retention import ERASED
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
+from bot.web.console.forms import reason_given
 from bot.web.console.pages import ConsoleRoute
 from storage.models import (
     Case,
@@ -123,9 +124,7 @@ def router() -> APIRouter:
     async def erase(
         request: Request, who: Admin, person_id: int, reason: Annotated[str, Form()] = ""
     ) -> Response:
-        why = reason.strip()
-        if not why or len(why) > 200:
-            raise HTTPException(400, "a reason (1-200 characters) is required")
+        why = reason_given(reason)
         app = app_of(request)
         now = app.clock.now()
         async with app.db.transaction() as session:
