@@ -32,9 +32,10 @@ from aiogram.types import (
     Update,
 )
 
-from bot.channels.base import RateLimits, SendError, SendResult
+from bot.channels.base import RateLimits, SendError, SendFailure, SendResult
 from bot.channels.polling import PollerHealth
 from bot.phones import to_e164
+from content.errors import ChannelError
 from dialogs.render import Rendered, Style
 from dialogs.types import Channel, Inbound, MediaRef
 
@@ -43,7 +44,7 @@ MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
 
 
-class TransientFailure(Exception):
+class TransientFailure(ChannelError):
     """Raised by an update handler when storing failed for a reason that passes (the database
     is unreachable): the poller keeps the update and retries it after a backoff."""
 
@@ -160,26 +161,28 @@ class TelegramChannel:
             )
         except TelegramRetryAfter as exc:
             raise SendError(
-                "telegram: 429", retryable=True, code="429", retry_after=float(exc.retry_after)
+                "telegram: 429", SendFailure.RETRY, code="429", retry_after=float(exc.retry_after)
             ) from exc
         except TelegramForbiddenError as exc:
             raise SendError(
-                f"telegram: 403 {exc.message}", retryable=False, code="403", unreachable=True
+                f"telegram: 403 {exc.message}", SendFailure.UNREACHABLE, code="403"
             ) from exc
         except (TelegramNotFound, TelegramBadRequest) as exc:
-            unreachable = "chat not found" in exc.message.lower()
-            raise SendError(
-                f"telegram: 400 {exc.message}", retryable=False, code="400", unreachable=unreachable
-            ) from exc
+            gone = "chat not found" in exc.message.lower()
+            kind = SendFailure.UNREACHABLE if gone else SendFailure.PERMANENT
+            raise SendError(f"telegram: 400 {exc.message}", kind, code="400") from exc
         except TelegramUnauthorizedError as exc:
             log.error("telegram: the bot token was refused; check CARELINE_TELEGRAM_TOKEN")
-            raise SendError("telegram: 401", retryable=True, code="401") from exc
+            raise SendError("telegram: 401", SendFailure.RETRY, code="401") from exc
         except (TimeoutError, TelegramServerError, TelegramNetworkError) as exc:
             raise SendError(
-                f"telegram: {type(exc).__name__}", retryable=True, code="server", may_have_sent=True
+                f"telegram: {type(exc).__name__}",
+                SendFailure.RETRY,
+                code="server",
+                may_have_sent=True,
             ) from exc
         except TelegramAPIError as exc:
-            raise SendError(f"telegram: {exc.message}", retryable=True, code="api") from exc
+            raise SendError(f"telegram: {exc.message}", SendFailure.RETRY, code="api") from exc
         return SendResult(provider_id=f"{address}:{sent.message_id}")
 
     async def answer_callback(self, callback_id: str) -> None:
