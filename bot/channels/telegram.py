@@ -15,6 +15,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramNotFound,
@@ -212,18 +213,27 @@ class TelegramChannel:
         """Long polling that never dies: the offset moves past an update only after `handle`
         stored it (or after the update was recorded as failed, through `on_failed` with the
         error's class); any other error restarts the loop with backoff, from the same
-        offset."""
+        offset.
+
+        A webhook left from an earlier start in webhook mode makes every getUpdates a 409, so
+        the webhook is deleted first (pending updates kept), and again after a 409."""
         health = health or PollerHealth()
         clock = now or (lambda: datetime.now(UTC))
         health.running = True
         backoff = backoff_start
+        webhook_deleted = False
         try:
             while not stop.is_set():
                 try:
+                    if not webhook_deleted:
+                        await self.delete_webhook()
+                        webhook_deleted = True
                     await self._poll_loop(handle, stop, poll_seconds, health, clock, on_failed)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
+                    if isinstance(exc, TelegramConflictError):
+                        webhook_deleted = False  # a webhook was set again meanwhile
                     health.restarts += 1
                     health.last_error = type(exc).__name__
                     log.error(
