@@ -65,18 +65,29 @@ def clean_text(text: str | None) -> str:
 
 
 def message_media(msg: Message) -> tuple[MediaRef, ...]:
-    """A photo (its largest size), voice note or document by file_id; never downloaded here."""
+    """A photo (its largest size), voice note, audio, document, video or sticker by file_id;
+    never downloaded here."""
     if msg.photo:
         big = max(msg.photo, key=lambda p: p.width * p.height)
         return (MediaRef(big.file_id, "image/jpeg", big.file_size, "image"),)
     if msg.voice is not None:
         v = msg.voice
         return (MediaRef(v.file_id, v.mime_type or "audio/ogg", v.file_size, "voice"),)
+    if msg.audio is not None:
+        a = msg.audio
+        return (MediaRef(a.file_id, a.mime_type or None, a.file_size, "voice"),)
     if msg.document is not None:
         d = msg.document
         ctype = d.mime_type or None
         kind = "image" if ctype and ctype.startswith("image/") else "file"
         return (MediaRef(d.file_id, ctype, d.file_size, kind),)
+    # Without these a video or sticker came in as an empty text (and a flow waiting for a
+    # child's name answered "您的名单里没有“”"); they are files we do not open.
+    other = msg.video or msg.video_note or msg.animation or msg.sticker
+    if other is not None:
+        return (
+            MediaRef(other.file_id, getattr(other, "mime_type", None), other.file_size, "file"),
+        )
     return ()
 
 
