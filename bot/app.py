@@ -27,6 +27,7 @@ from bot.effects import foundation_runner
 from bot.outbox import Dispatcher
 from bot.service import InboundService
 from content.catalog import Catalog
+from content.errors import SetupError
 from content.keywords import Keywords
 from dialogs.registry import build_engine
 from dialogs.types import Channel
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # aiogram is imported only when Telegram is configured
 log = logging.getLogger(__name__)
 
 
-class NotMigrated(Exception):
+class NotMigrated(SetupError):
     pass
 
 

@@ -23,10 +23,12 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from content.errors import SetupError
+
 HEALTH_TIMEOUT_SECONDS = 2.0
 
 
-class BackupError(Exception):
+class BackupError(SetupError):
     """A problem worded for the operator: what is wrong and what to do."""
 
 

@@ -12,13 +12,14 @@ from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from bot.mainland.settings import MainlandSettings
+from content.errors import SetupError
 
 DEFAULT_DB_FILE = Path("careline.db")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///./{DEFAULT_DB_FILE}"
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-class ConfigError(Exception):
+class ConfigError(SetupError):
     """A configuration problem, worded for the operator: the setting and the fix."""
 
 

@@ -22,6 +22,7 @@ from bot.channels.base import (
     ChannelAdapter,
     MergingChannelAdapter,
     SendError,
+    SendFailure,
     SendResult,
     TemplateChannelAdapter,
     TemplateMessage,
@@ -90,7 +91,7 @@ class Dispatcher:
         self._alert_sem = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._alert_wake = asyncio.Event()
-        # Offers a row that its channel cannot carry (SendError.reroute) to the person's next
+        # Offers a row that its channel cannot carry (SendFailure.REROUTE) to the person's next
         # channel; returns that channel's name, or None when the row is held.
         self.on_reroute: Callable[[OutboxMessage], Awaitable[str | None]] | None = None
 
@@ -267,7 +268,7 @@ class Dispatcher:
             # The provider may have taken it: retried later, recorded as possibly sent.
             late = SendError(
                 f"timeout after {self.send_timeout:g}s",
-                retryable=True,
+                SendFailure.RETRY,
                 code="timeout",
                 may_have_sent=True,
             )
@@ -275,12 +276,12 @@ class Dispatcher:
             return None
         except SendError as err:
             await self._failed(row, err, rendered.text, stats)
-            if err.opted_out:
-                return "opted_out"
-            return "unreachable" if err.unreachable else None
+            return _address_stop(err)
         except Exception as exc:  # an adapter bug must not kill the dispatcher
             log.exception("dispatcher: %s adapter raised", row.channel)
-            bug = SendError(f"adapter error: {type(exc).__name__}", retryable=True, code="adapter")
+            bug = SendError(
+                f"adapter error: {type(exc).__name__}", SendFailure.RETRY, code="adapter"
+            )
             await self._failed(row, bug, rendered.text, stats)
             return None
         await self._sent(row, result, rendered.text, stats)
@@ -356,7 +357,7 @@ class Dispatcher:
         except TimeoutError:
             late = SendError(
                 f"timeout after {self.send_timeout:g}s",
-                retryable=True,
+                SendFailure.RETRY,
                 code="timeout",
                 may_have_sent=True,
             )
@@ -366,12 +367,12 @@ class Dispatcher:
         except SendError as err:
             for row, message in zip(live, messages, strict=True):
                 await self._failed(row, err, message.text, stats)
-            if err.opted_out:
-                return "opted_out"
-            return "unreachable" if err.unreachable else None
+            return _address_stop(err)
         except Exception as exc:
             log.exception("dispatcher: %s adapter raised (merged)", live[0].channel)
-            bug = SendError(f"adapter error: {type(exc).__name__}", retryable=True, code="adapter")
+            bug = SendError(
+                f"adapter error: {type(exc).__name__}", SendFailure.RETRY, code="adapter"
+            )
             for row, message in zip(live, messages, strict=True):
                 await self._failed(row, bug, message.text, stats)
             return None
@@ -383,8 +384,12 @@ class Dispatcher:
     async def _failed(
         self, row: OutboxMessage, err: SendError, text: str, stats: DispatchStats
     ) -> None:
+        """Record a failed attempt by its kind (docs/errors.md); a failure that may have
+        reached the provider marks the row `may_have_sent` (kept once set)."""
         now = self.clock.now()
-        if err.defer_until is not None:
+        seen: dict[str, object] = {"may_have_sent": True} if err.may_have_sent else {}
+        if err.kind is SendFailure.DEFER:
+            assert err.defer_until is not None
             log.info("outbox %s: deferred to %s (%s)", row.id, err.defer_until, err.code)
             await self._finish(
                 row,
@@ -395,9 +400,10 @@ class Dispatcher:
                 error_code=err.code,
                 not_before=err.defer_until,
                 attempts=max(0, row.attempts - 1),
+                **seen,
             )
             return
-        if err.reroute:
+        if err.kind is SendFailure.REROUTE:
             where = await self.on_reroute(row) if self.on_reroute is not None else None
             await self._finish(
                 row,
@@ -407,11 +413,12 @@ class Dispatcher:
                 last_error=f"{err}; " + (f"sent via {where}" if where else "held"),
                 error_code=err.code,
                 text=text,
+                **seen,
             )
             return
         if err.retry_after:
             self.buckets[row.channel].pause(err.retry_after)
-        if err.retryable and row.attempts < self.max_attempts:
+        if err.kind is SendFailure.RETRY and row.attempts < self.max_attempts:
             backoff = err.retry_after or min(3600.0, 5.0 * 2 ** max(0, row.attempts - 1))
             log.info("outbox %s: retry in %.0fs (%s)", row.id, backoff, err.code)
             await self._finish(
@@ -422,9 +429,10 @@ class Dispatcher:
                 last_error=str(err),
                 error_code=err.code,
                 not_before=now + timedelta(seconds=backoff),
+                **seen,
             )
             return
-        log.warning("outbox %s: failed (%s)", row.id, err.code)
+        log.warning("outbox %s: failed (%s, %s)", row.id, err.kind, err.code)
         await self._finish(
             row,
             stats,
@@ -433,11 +441,12 @@ class Dispatcher:
             last_error=str(err),
             error_code=err.code,
             text=text,
+            **seen,
         )
-        if err.opted_out or err.unreachable:
+        if err.kind in (SendFailure.OPTED_OUT, SendFailure.UNREACHABLE):
             async with self.db.transaction() as session:
                 addr = await address_row(session, row.channel, row.address, now)
-                if err.opted_out:
+                if err.kind is SendFailure.OPTED_OUT:
                     addr.opted_out_at = addr.opted_out_at or now
                 else:
                     addr.unreachable_at = now
@@ -479,6 +488,13 @@ async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) ->
     finally:
         for w in waiters:
             w.cancel()
+
+
+def _address_stop(err: SendError) -> str | None:
+    """The address's stop ("opted_out"/"unreachable") that holds back the rest of the batch."""
+    if err.kind is SendFailure.OPTED_OUT:
+        return "opted_out"
+    return "unreachable" if err.kind is SendFailure.UNREACHABLE else None
 
 
 def _opted_out(row: OutboxMessage, address: ChannelAddress | None, person: Person | None) -> bool:

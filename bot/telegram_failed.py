@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reply_json import reply_to_json
+from content.errors import InputError
 from dialogs.types import Channel, Lane, Reply
 from storage.models import TelegramFailedUpdate
 from storage.repos import audit, outbox
@@ -31,7 +32,7 @@ from storage.repos import telegram_failed as repo
 RESEND_KEY = "telegram.resend_request"
 
 
-class Refused(Exception):
+class Refused(InputError):
     """An action that cannot be taken on this row (the message says why)."""
 
 

@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from content.errors import InputError
+
 ALIYUN, TENCENT = "aliyun", "tencent"
 PROVIDERS = (ALIYUN, TENCENT)
 NOTIFICATION = "notification"
@@ -68,7 +70,7 @@ class TemplateSpec:
         return self.status == APPROVED
 
 
-class TemplateParamError(ValueError):
+class TemplateParamError(InputError, ValueError):
     """The values do not fit the approved template (missing, too long, a URL …)."""
 
     def __init__(self, code: str, detail: str) -> None:

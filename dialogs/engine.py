@@ -64,8 +64,12 @@ def help_reply(ctx: Context) -> Reply:
 def media_only(state: State, inbound: Inbound) -> Outcome:
     """A picture or voice note without text: kept by reference on the inbound row; the sender
     is asked for words (the state is kept, so a question asked before still waits)."""
-    voice = all(m.kind == "voice" for m in inbound.media)
-    key = "media.voice_received" if voice else "media.received"
+    if all(m.kind == "voice" for m in inbound.media):
+        key = "media.voice_received"
+    elif any(m.kind == "image" for m in inbound.media):
+        key = "media.received"
+    else:
+        key = "media.attachment_received"  # a video, sticker or file
     return Outcome(state, (Reply(key),))
 
 

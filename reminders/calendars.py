@@ -16,6 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from content.errors import InputError
 from reminders.dates import add_months, month_day
 from reminders.workdays import DayInfo, day_info, previous_workday
 
@@ -24,7 +25,7 @@ HOLIDAYS_FILE = "holidays.toml"  # the holiday arrangements (reminders.workdays)
 _META = frozenset({"verified", "source"})
 
 
-class CalendarError(ValueError):
+class CalendarError(InputError, ValueError):
     """Calendar data is malformed or a needed field is missing."""
 
 

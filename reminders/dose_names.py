@@ -11,13 +11,14 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 
+from content.errors import InputError
 from reminders.schedule import Edition, Schedule, load_schedule, normalize_code
 
 SEPARATORS = re.compile(r"[,，、;；\s]+")
 _NUMBERED = re.compile(r"^(?P<name>.+?)(?:第)?(?P<n>\d+)?(?:剂|劑|针|針)?$")
 
 
-class DoseNameError(ValueError):
+class DoseNameError(InputError, ValueError):
     """A dose name or date that cannot be read; the message lists what is accepted."""
 
 

@@ -16,12 +16,13 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from content.errors import InputError
 from reminders.dates import add_age, parse_date
 
 SEXES = ("f", "m")
 
 
-class ScheduleError(ValueError):
+class ScheduleError(InputError, ValueError):
     """The schedule data is malformed (raised while loading, never while computing)."""
 
 

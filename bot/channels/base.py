@@ -9,41 +9,51 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
+from content.errors import ChannelError
 from dialogs.render import Rendered, Style
 from dialogs.types import Channel
 
 
-class SendError(Exception):
-    """A failed send, classified. `retryable` decides between "try later" and "failed"."""
+class SendFailure(StrEnum):
+    """What a failed send means, decided by the adapter; the dispatcher acts on it alone."""
+
+    RETRY = "retry"  # passes (network, 5xx, 429): try again with backoff, then failed
+    DEFER = "defer"  # a per-recipient frequency limit: send again at `defer_until`
+    PERMANENT = "permanent"  # this message will never go: failed, with the code
+    OPTED_OUT = "opted_out"  # the recipient unsubscribed at the provider: failed, address opted out
+    UNREACHABLE = "unreachable"  # blocked us, no such chat/number: failed, address unreachable
+    REROUTE = "reroute"  # this channel cannot carry it (no template): offered to the next channel
+
+
+class SendError(ChannelError):
+    """A failed send of one `kind` (docs/errors.md). `may_have_sent`: the request may have
+    reached the provider (a timeout, a 5xx), so a retry can duplicate it; the dispatcher
+    records that on the outbox row."""
 
     def __init__(
         self,
         message: str,
+        kind: SendFailure,
         *,
-        retryable: bool,
         code: str | None = None,
         retry_after: float | None = None,
-        unreachable: bool = False,
-        opted_out: bool = False,
         may_have_sent: bool = False,
         defer_until: datetime | None = None,
-        reroute: bool = False,
     ) -> None:
         super().__init__(message)
-        self.retryable = retryable
+        if (kind is SendFailure.DEFER) != (defer_until is not None):
+            raise ValueError("defer_until is given with, and only with, SendFailure.DEFER")
+        self.kind = kind
         self.code = code
+        # Pause the whole channel this long (a 429); also the retry's backoff.
         self.retry_after = retry_after
-        self.unreachable = unreachable
-        self.opted_out = opted_out
         self.may_have_sent = may_have_sent
-        # A per-recipient frequency limit: send this row again then (no hot retry, no pause
-        # of the whole channel, not counted as an attempt).
+        # DEFER: send this row again then (no hot retry, no pause of the whole channel, not
+        # counted as an attempt).
         self.defer_until = defer_until
-        # Nothing this channel may send carries the message (no approved template): the
-        # dispatcher offers it to the person's next channel, or holds it for administrators.
-        self.reroute = reroute
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Mainland SMS: one `sms` channel of the template kind over Alibaba Cloud then Tencent Cloud.
 
 - A key is sent only with an approved template of a configured provider (the registry);
-  never as free text. No approved template anywhere: `SendError(reroute=True)`, so the
+  never as free text. No approved template anywhere: `SendFailure.REROUTE`, so the
   dispatcher offers the message to the person's next channel or holds it.
 - Provider 1 refusing for reasons that are not the recipient's (quota, balance, outage,
   a template problem at that provider) → provider 2. A recipient's frequency limit defers
@@ -20,8 +20,16 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.channels.base import ChannelAdapter, RateLimits, SendError, SendResult, TemplateMessage
+from bot.channels.base import (
+    ChannelAdapter,
+    RateLimits,
+    SendError,
+    SendFailure,
+    SendResult,
+    TemplateMessage,
+)
 from bot.clock import Clock
+from content.errors import ChannelError
 from content.sms_templates import TemplateParamError, TemplateSpec, provider_params
 from dialogs.render import Rendered, Style
 from dialogs.types import Channel
@@ -42,7 +50,7 @@ class ErrorClass(StrEnum):
 FAILOVER = frozenset({ErrorClass.RETRY, ErrorClass.ACCOUNT, ErrorClass.PERMANENT})
 
 
-class ProviderError(Exception):
+class ProviderError(ChannelError):
     def __init__(
         self, provider: str, code: str, message: str, kind: ErrorClass, window: str | None = None
     ) -> None:
@@ -126,16 +134,17 @@ class MainlandSmsChannel:
             return await self.abroad.send(address, message)
         raise SendError(
             "mainland SMS carries approved templates only",
-            retryable=False,
+            SendFailure.REROUTE,
             code="template_missing",
-            reroute=True,
         )
 
     async def send_template(self, address: str, message: TemplateMessage) -> SendResult:
         if not is_mainland(address):
             if self.abroad is None:
                 raise SendError(
-                    f"no SMS channel for {address[:4]}… numbers", retryable=False, code="no_route"
+                    f"no SMS channel for {address[:4]}… numbers",
+                    SendFailure.PERMANENT,
+                    code="no_route",
                 )
             return await self.abroad.send(address, Rendered(message.text))
         specs = await self.templates(message.key)
@@ -166,15 +175,14 @@ class MainlandSmsChannel:
         if not errors:
             raise SendError(
                 f"no approved template for {message.key!r}",
-                retryable=False,
+                SendFailure.REROUTE,
                 code="template_missing",
-                reroute=True,
             )
         last = errors[-1]
         transient = any(e.kind == ErrorClass.RETRY for e in errors)
         raise SendError(
             "; ".join(str(e) for e in errors)[:500],
-            retryable=transient,
+            SendFailure.RETRY if transient else SendFailure.PERMANENT,
             code=last.code[:32],
             may_have_sent=transient,
         )
@@ -183,15 +191,15 @@ class MainlandSmsChannel:
         if exc.kind == ErrorClass.DEFER:
             return SendError(
                 str(exc),
-                retryable=True,
+                SendFailure.DEFER,
                 code=exc.code[:32],
                 defer_until=next_window(self.clock.now(), exc.window),
             )
         if exc.kind == ErrorClass.BLOCKED:
             if self.on_blocked is not None:
                 await self.on_blocked(address, exc.code)
-            return SendError(str(exc), retryable=False, code="carrier_blocked", unreachable=True)
-        return SendError(str(exc), retryable=False, code=exc.code[:32], unreachable=True)
+            return SendError(str(exc), SendFailure.UNREACHABLE, code="carrier_blocked")
+        return SendError(str(exc), SendFailure.UNREACHABLE, code=exc.code[:32])
 
     async def close(self) -> None:
         for provider in self.providers:

@@ -13,7 +13,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot.channels.base import RateLimits, SendError, SendResult
+from bot.channels.base import RateLimits, SendError, SendFailure, SendResult
 from bot.phones import to_e164
 from dialogs.render import Rendered, Style
 from dialogs.types import Channel, Inbound, MediaRef
@@ -182,10 +182,13 @@ class TwilioChannel:
         except (TimeoutError, aiohttp.ClientError) as exc:
             # The request may have reached Twilio: retried, and recorded as possibly sent.
             raise SendError(
-                f"network: {type(exc).__name__}", retryable=True, code="network", may_have_sent=True
+                f"network: {type(exc).__name__}",
+                SendFailure.RETRY,
+                code="network",
+                may_have_sent=True,
             ) from exc
         except TwilioException as exc:
-            raise SendError(f"twilio: {exc}", retryable=True, code="twilio") from exc
+            raise SendError(f"twilio: {exc}", SendFailure.RETRY, code="twilio") from exc
         return SendResult(provider_id=str(msg.sid))
 
     async def close(self) -> None:
@@ -198,14 +201,17 @@ def classify_rest_error(exc: TwilioRestException) -> SendError:
     if exc.status == 429:
         # Twilio gives no Retry-After here: pause the whole channel for a fixed while.
         return SendError(
-            "twilio: 429 too many requests", retryable=True, code=code, retry_after=TWILIO_429_PAUSE
+            "twilio: 429 too many requests",
+            SendFailure.RETRY,
+            code=code,
+            retry_after=TWILIO_429_PAUSE,
         )
     if exc.status >= 500:
-        return SendError(f"twilio: {exc.status}", retryable=True, code=code, may_have_sent=True)
-    return SendError(
-        f"twilio: {exc.status} {code}",
-        retryable=False,
-        code=code,
-        opted_out=code in OPTED_OUT_CODES,
-        unreachable=code in UNREACHABLE_CODES,
-    )
+        return SendError(f"twilio: {exc.status}", SendFailure.RETRY, code=code, may_have_sent=True)
+    if code in OPTED_OUT_CODES:
+        kind = SendFailure.OPTED_OUT
+    elif code in UNREACHABLE_CODES:
+        kind = SendFailure.UNREACHABLE
+    else:
+        kind = SendFailure.PERMANENT
+    return SendError(f"twilio: {exc.status} {code}", kind, code=code)

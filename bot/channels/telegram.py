@@ -15,6 +15,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramNotFound,
@@ -32,9 +33,10 @@ from aiogram.types import (
     Update,
 )
 
-from bot.channels.base import RateLimits, SendError, SendResult
+from bot.channels.base import RateLimits, SendError, SendFailure, SendResult
 from bot.channels.polling import PollerHealth
 from bot.phones import to_e164
+from content.errors import ChannelError
 from dialogs.render import Rendered, Style
 from dialogs.types import Channel, Inbound, MediaRef
 
@@ -43,7 +45,7 @@ MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
 
 
-class TransientFailure(Exception):
+class TransientFailure(ChannelError):
     """Raised by an update handler when storing failed for a reason that passes (the database
     is unreachable): the poller keeps the update and retries it after a backoff."""
 
@@ -63,18 +65,29 @@ def clean_text(text: str | None) -> str:
 
 
 def message_media(msg: Message) -> tuple[MediaRef, ...]:
-    """A photo (its largest size), voice note or document by file_id; never downloaded here."""
+    """A photo (its largest size), voice note, audio, document, video or sticker by file_id;
+    never downloaded here."""
     if msg.photo:
         big = max(msg.photo, key=lambda p: p.width * p.height)
         return (MediaRef(big.file_id, "image/jpeg", big.file_size, "image"),)
     if msg.voice is not None:
         v = msg.voice
         return (MediaRef(v.file_id, v.mime_type or "audio/ogg", v.file_size, "voice"),)
+    if msg.audio is not None:
+        a = msg.audio
+        return (MediaRef(a.file_id, a.mime_type or None, a.file_size, "voice"),)
     if msg.document is not None:
         d = msg.document
         ctype = d.mime_type or None
         kind = "image" if ctype and ctype.startswith("image/") else "file"
         return (MediaRef(d.file_id, ctype, d.file_size, kind),)
+    # Without these a video or sticker came in as an empty text (and a flow waiting for a
+    # child's name answered "您的名单里没有“”"); they are files we do not open.
+    other = msg.video or msg.video_note or msg.animation or msg.sticker
+    if other is not None:
+        return (
+            MediaRef(other.file_id, getattr(other, "mime_type", None), other.file_size, "file"),
+        )
     return ()
 
 
@@ -160,26 +173,28 @@ class TelegramChannel:
             )
         except TelegramRetryAfter as exc:
             raise SendError(
-                "telegram: 429", retryable=True, code="429", retry_after=float(exc.retry_after)
+                "telegram: 429", SendFailure.RETRY, code="429", retry_after=float(exc.retry_after)
             ) from exc
         except TelegramForbiddenError as exc:
             raise SendError(
-                f"telegram: 403 {exc.message}", retryable=False, code="403", unreachable=True
+                f"telegram: 403 {exc.message}", SendFailure.UNREACHABLE, code="403"
             ) from exc
         except (TelegramNotFound, TelegramBadRequest) as exc:
-            unreachable = "chat not found" in exc.message.lower()
-            raise SendError(
-                f"telegram: 400 {exc.message}", retryable=False, code="400", unreachable=unreachable
-            ) from exc
+            gone = "chat not found" in exc.message.lower()
+            kind = SendFailure.UNREACHABLE if gone else SendFailure.PERMANENT
+            raise SendError(f"telegram: 400 {exc.message}", kind, code="400") from exc
         except TelegramUnauthorizedError as exc:
             log.error("telegram: the bot token was refused; check CARELINE_TELEGRAM_TOKEN")
-            raise SendError("telegram: 401", retryable=True, code="401") from exc
+            raise SendError("telegram: 401", SendFailure.RETRY, code="401") from exc
         except (TimeoutError, TelegramServerError, TelegramNetworkError) as exc:
             raise SendError(
-                f"telegram: {type(exc).__name__}", retryable=True, code="server", may_have_sent=True
+                f"telegram: {type(exc).__name__}",
+                SendFailure.RETRY,
+                code="server",
+                may_have_sent=True,
             ) from exc
         except TelegramAPIError as exc:
-            raise SendError(f"telegram: {exc.message}", retryable=True, code="api") from exc
+            raise SendError(f"telegram: {exc.message}", SendFailure.RETRY, code="api") from exc
         return SendResult(provider_id=f"{address}:{sent.message_id}")
 
     async def answer_callback(self, callback_id: str) -> None:
@@ -209,18 +224,27 @@ class TelegramChannel:
         """Long polling that never dies: the offset moves past an update only after `handle`
         stored it (or after the update was recorded as failed, through `on_failed` with the
         error's class); any other error restarts the loop with backoff, from the same
-        offset."""
+        offset.
+
+        A webhook left from an earlier start in webhook mode makes every getUpdates a 409, so
+        the webhook is deleted first (pending updates kept), and again after a 409."""
         health = health or PollerHealth()
         clock = now or (lambda: datetime.now(UTC))
         health.running = True
         backoff = backoff_start
+        webhook_deleted = False
         try:
             while not stop.is_set():
                 try:
+                    if not webhook_deleted:
+                        await self.delete_webhook()
+                        webhook_deleted = True
                     await self._poll_loop(handle, stop, poll_seconds, health, clock, on_failed)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
+                    if isinstance(exc, TelegramConflictError):
+                        webhook_deleted = False  # a webhook was set again meanwhile
                     health.restarts += 1
                     health.last_error = type(exc).__name__
                     log.error(

@@ -26,10 +26,11 @@ from typing import Any
 
 import httpx
 
-from bot.channels.base import RateLimits, SendError, SendResult, TemplateMessage
+from bot.channels.base import RateLimits, SendError, SendFailure, SendResult, TemplateMessage
 from bot.channels.wecom_crypto import WeComCrypto
 from bot.clock import Clock
 from content.catalog import Catalog
+from content.errors import ChannelError
 from dialogs.render import Rendered, Style
 from dialogs.types import Channel
 from storage.db import Database
@@ -52,7 +53,7 @@ MERGED_TASK = "alerts-"  # task id of a merged card: alerts-<outbox id>_<outbox 
 CARD_BUTTONS_MAX = 6  # a button_interaction card carries at most 6 buttons
 
 
-class WeComError(Exception):
+class WeComError(ChannelError):
     def __init__(self, errcode: int, errmsg: str) -> None:
         super().__init__(f"wecom {errcode}: {errmsg}")
         self.errcode = errcode
@@ -194,10 +195,10 @@ def _json(resp: httpx.Response) -> dict[str, Any]:
 
 def classify(exc: WeComError) -> SendError:
     if exc.errcode in RETRY_CODES:
-        return SendError(str(exc), retryable=True, code=f"wecom:{exc.errcode}", retry_after=2.0)
+        return SendError(str(exc), SendFailure.RETRY, code=f"wecom:{exc.errcode}", retry_after=2.0)
     if exc.errcode in REROUTE_CODES:
-        return SendError(str(exc), retryable=False, code=f"wecom:{exc.errcode}", reroute=True)
-    return SendError(str(exc), retryable=False, code=f"wecom:{exc.errcode}")
+        return SendError(str(exc), SendFailure.REROUTE, code=f"wecom:{exc.errcode}")
+    return SendError(str(exc), SendFailure.PERMANENT, code=f"wecom:{exc.errcode}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +343,7 @@ class WeComChannel:
         except httpx.HTTPError as exc:
             raise SendError(
                 f"wecom network: {type(exc).__name__}",
-                retryable=True,
+                SendFailure.RETRY,
                 code="network",
                 may_have_sent=True,
             ) from exc
@@ -350,9 +351,8 @@ class WeComChannel:
         if address in invalid.split("|"):
             raise SendError(
                 "wecom: user outside the app's visible range",
-                retryable=False,
+                SendFailure.REROUTE,
                 code="wecom:invaliduser",
-                reroute=True,
             )
         return SendResult(provider_id=str(body.get("msgid") or ""))
 

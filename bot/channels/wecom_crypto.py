@@ -19,10 +19,12 @@ import struct
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from content.errors import ChannelError
+
 BLOCK = 32
 
 
-class WeComCryptoError(Exception):
+class WeComCryptoError(ChannelError):
     """A callback that is not authentic or not readable; the route answers 403."""
 
 

@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from content.errors import InputError
+
 ON_DUTY_ROLES = ("hotline", "supervisor", "admin")
 
 
-class RotaError(ValueError):
+class RotaError(InputError, ValueError):
     """A rota command that cannot be done; the message names the fix."""
 
 

@@ -17,13 +17,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from content.errors import InputError
+
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "content" / "safety" / "corpus"
 REPORT, OK = "report", "ok"
 _TRUE = {"report", "1", "true", "yes", "alert", "escalate"}
 _FALSE = {"ok", "0", "false", "no", "pass", "none"}
 
 
-class CorpusError(ValueError):
+class CorpusError(InputError, ValueError):
     """A corpus file has a malformed line; the message names the file and line."""
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import httpx
 
 from bot.config import Settings
+from content.errors import ChannelError
 from storage.models import VisitMedia
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -17,7 +18,7 @@ IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 TIMEOUT = httpx.Timeout(10.0)
 
 
-class MediaUnavailable(Exception):
+class MediaUnavailable(ChannelError):
     """The photo could not be passed on; `reason` says why (too_large, bad_type, provider,
     not_configured, foreign_url)."""
 

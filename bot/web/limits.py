@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from content.errors import InputError
+
 KB, MB = 1024, 1024 * 1024
 # The first matching prefix wins.
 LIMITS: tuple[tuple[str, int], ...] = (
@@ -47,7 +49,7 @@ def form_problem(values: list[object], max_value: int = MAX_VALUE) -> str | None
     return None
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(InputError):
     pass
 
 

@@ -35,7 +35,7 @@ from bot.channels.wecom_crypto import WeComCryptoError
 from bot.mainland.hooks import mark_carrier_blocked
 from bot.reply_json import reply_from_json
 from content.locales import DEFAULT_LOCALE
-from dialogs.types import Channel, Inbound
+from dialogs.types import Channel, Inbound, MediaRef
 from storage.models import OutboxMessage, Person
 from storage.repos import cases as cases_repo
 from storage.repos import mainland as repo
@@ -235,6 +235,11 @@ def wecom_inbound(msg: dict[str, str], received_at: datetime) -> Inbound | None:
         provider_id=f"wecom:{msg_id}"[:64],
         received_at=received_at,
         text=msg.get("Content", "") if kind == "text" else "",
+        # A picture, voice note or video by its MediaId (never fetched; pictures are not
+        # visit photos here): answered "please write" instead of read as empty text.
+        media=(MediaRef(msg["MediaId"], None, None, "voice" if kind == "voice" else "file"),)
+        if kind in ("image", "voice", "video", "file") and msg.get("MediaId")
+        else (),
     )
 
 

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from content.errors import InputError
+
 CATEGORIES_FILE = Path(__file__).resolve().parents[2] / "content" / "safety" / "categories.toml"
 REVIEW_CATEGORY = "unclassified"
 
 
-class CategoryError(ValueError):
+class CategoryError(InputError, ValueError):
     """The categories data is malformed."""
 
 

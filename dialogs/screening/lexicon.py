@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from content.errors import InputError
 from dialogs.screening.normalize import normalize_term
 
 SEVERITIES: tuple[str, ...] = ("medium", "high", "critical")
@@ -54,7 +55,7 @@ def severity_rank(severity: str | None) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else -1
 
 
-class LexiconError(ValueError):
+class LexiconError(InputError, ValueError):
     """The lexicon data is malformed (unknown severity, empty term, missing id)."""
 
 

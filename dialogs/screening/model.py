@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from content.errors import InputError
 from dialogs.screening.decision import Decision
 from dialogs.screening.features import DICTIONARY, FeatureBag, Sounds
 
@@ -28,7 +29,7 @@ MODEL_DIR = Path(__file__).resolve().parents[2] / "content" / "safety" / "model"
 SHIPPED_MODEL = MODEL_DIR / "screen.npz"
 
 
-class ModelError(ValueError):
+class ModelError(InputError, ValueError):
     """A model file is missing a part or does not fit this version of Careline."""
 
 

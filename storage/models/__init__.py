@@ -6,7 +6,7 @@ storage/migrations/versions.
 
 from storage.models.audit import AuditEntry
 from storage.models.base import Base
-from storage.models.cases import Case, CaseEvent, LexiconEntry, StaffShift  # noqa: F401
+from storage.models.cases import Case, CaseEvent, LexiconEntry, StaffShift
 from storage.models.child_file import ChildNote
 from storage.models.console import (
     ConsoleSession,
@@ -40,6 +40,8 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CalendarOverride",
+    "Case",
+    "CaseEvent",
     "ChannelAddress",
     "Child",
     "ChildNote",
@@ -53,6 +55,7 @@ __all__ = [
     "HolidayArrangement",
     "ImmunizationEdition",
     "InboundMessage",
+    "LexiconEntry",
     "LoginThrottle",
     "OutboxMessage",
     "Person",
@@ -65,6 +68,7 @@ __all__ = [
     "SmsReceipt",
     "SmsTemplate",
     "SmsTemplateVersion",
+    "StaffShift",
     "TelegramFailedUpdate",
     "Visit",
     "VisitDraft",

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from content.errors import InvariantError
 from storage.models.base import Base
 
 CASE_STATUSES = ("open", "claimed", "referred", "closed")
@@ -107,7 +108,7 @@ class LexiconEntry(Base):
     updated_by: Mapped[str] = mapped_column(String(64), default="seed")
 
 
-class AppendOnlyError(RuntimeError):
+class AppendOnlyError(InvariantError, RuntimeError):
     """A case event was changed or deleted: the timeline is append-only."""
 
 

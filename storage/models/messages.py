@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -85,6 +86,9 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(32))
+    # A failed attempt may have reached the provider (a timeout, a 5xx): a later send can be
+    # a duplicate. Set by the dispatcher (SendError.may_have_sent), never cleared.
+    may_have_sent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
     dedup_key: Mapped[str | None] = mapped_column(String(160))
     bypass_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)

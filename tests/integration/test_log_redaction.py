@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.channels.base import SendError
+from bot.channels.base import SendError, SendFailure
 from bot.clock import FakeClock
 from bot.demo import CHILDREN, PEOPLE, load_demo
 from bot.logs import configure_logging
@@ -50,8 +50,8 @@ async def test_no_personal_data_in_logs(db: Database, caplog: pytest.LogCaptureF
                 )
             )
         sms = RecordingChannel(Channel.SMS)
-        sms.script.append(SendError("boom", retryable=True, code="500"))
-        sms.script.append(SendError("blocked", retryable=False, code="21610", opted_out=True))
+        sms.script.append(SendError("boom", SendFailure.RETRY, code="500"))
+        sms.script.append(SendError("blocked", SendFailure.OPTED_OUT, code="21610"))
         dispatcher = Dispatcher(
             app.db,
             {Channel.CONSOLE: app.channels[Channel.CONSOLE], Channel.SMS: sms},

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.channels.base import SendError
+from bot.channels.base import SendError, SendFailure
 from bot.clock import FakeClock
 from bot.outbox import Dispatcher
 from bot.reply_json import reply_to_json
@@ -77,7 +77,7 @@ async def test_alerts_go_before_replies_before_reminders(db: Database) -> None:
 
 async def test_429_retry_after_is_honoured_then_sent_once(db: Database) -> None:
     ch = RecordingChannel()
-    ch.script.append(SendError("429", retryable=True, code="429", retry_after=30))
+    ch.script.append(SendError("429", SendFailure.RETRY, code="429", retry_after=30))
     clock = FakeClock(NOW)
     d = dispatcher(db, ch, clock)
     await queue(db, 1)
@@ -92,7 +92,7 @@ async def test_429_retry_after_is_honoured_then_sent_once(db: Database) -> None:
 async def test_retryable_errors_back_off_then_fail_after_max_attempts(db: Database) -> None:
     ch = RecordingChannel()
     for _ in range(3):
-        ch.script.append(SendError("500", retryable=True, code="500"))
+        ch.script.append(SendError("500", SendFailure.RETRY, code="500"))
     clock = FakeClock(NOW)
     d = dispatcher(db, ch, clock, max_attempts=3)
     await queue(db, 1)
@@ -105,7 +105,7 @@ async def test_retryable_errors_back_off_then_fail_after_max_attempts(db: Databa
 
 async def test_permanent_failure_is_recorded_and_marks_the_address(db: Database) -> None:
     ch = RecordingChannel()
-    ch.script.append(SendError("blocked", retryable=False, code="403", unreachable=True))
+    ch.script.append(SendError("blocked", SendFailure.UNREACHABLE, code="403"))
     d = dispatcher(db, ch, FakeClock(NOW))
     await queue(db, 2)
     await d.run_until_idle()
@@ -117,7 +117,7 @@ async def test_permanent_failure_is_recorded_and_marks_the_address(db: Database)
 
 async def test_opted_out_at_the_provider_becomes_an_opt_out(db: Database) -> None:
     ch = RecordingChannel()
-    ch.script.append(SendError("21610", retryable=False, code="21610", opted_out=True))
+    ch.script.append(SendError("21610", SendFailure.OPTED_OUT, code="21610"))
     await queue(db, 1)
     await dispatcher(db, ch, FakeClock(NOW)).run_until_idle()
     async with db.transaction() as s:

@@ -26,6 +26,7 @@ from bot.web.console.roles import HOTLINE as HOTLINE
 from bot.web.console.roles import ROLES as ROLES
 from bot.web.console.roles import SUPERVISOR as SUPERVISOR
 from bot.web.limits import form_problem, limit_for
+from content.errors import AccessError
 from storage.repos import audit
 from storage.repos import console as repo
 
@@ -51,19 +52,19 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH
 
 
-class SignInRequired(Exception):
+class SignInRequired(AccessError):
     pass
 
 
-class Forbidden(Exception):
+class Forbidden(AccessError):
     pass
 
 
-class BadCsrf(Exception):
+class BadCsrf(AccessError):
     pass
 
 
-class PasswordChangeRequired(Exception):
+class PasswordChangeRequired(AccessError):
     """Signed in with a reset code: every page but the new-password form redirects there."""
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from content.errors import InputError
 from dialogs.screening import Lexicon, LexiconError
 from dialogs.screening.lexicon import SEVERITIES
 from dialogs.screening.normalize import normalize_term
@@ -23,7 +24,7 @@ from storage.repos import lexicon as repo
 CUE_LISTS = ("negation", "danger", "call_for_help", "third_person", "exclusions")
 
 
-class EditError(ValueError):
+class EditError(InputError, ValueError):
     """The edit is refused; the message is a catalog key (params in `params`)."""
 
     def __init__(self, key: str, **params: Any) -> None:

@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from bot.phones import is_valid, to_e164
 from bot.web.console import roster_columns as extra
 from bot.web.console.cells import safe_row
+from content.errors import InputError
 from content.locales import SUPPORTED_LOCALES
 
 COLUMNS = (
@@ -52,7 +53,7 @@ _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 Problem = tuple[str, dict[str, Any]]  # catalog key, params
 
 
-class RosterFileError(ValueError):
+class RosterFileError(InputError, ValueError):
     pass
 
 

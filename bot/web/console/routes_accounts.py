@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.web.console import auth, throttle
 from bot.web.console.auth import ADMIN, ROLES, SUPERVISOR, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
+from content.errors import InputError
 from storage.models import Area, ConsoleSession, ConsoleUser
 from storage.repos import audit
 from storage.repos import console as repo
@@ -26,7 +27,7 @@ ACTIONS = ("disable", "enable", "reset", "unlock", "role")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 
 
-class Refused(Exception):
+class Refused(InputError):
     """A change refused before anything was written; `args[0]` is the catalog key."""
 
 

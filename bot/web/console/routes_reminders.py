@@ -20,6 +20,7 @@ from bot.reminders.config import load_reminder_settings
 from bot.reminders.sources import current_calendars, current_schedule
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
+from content.errors import InputError
 from reminders.calendars import data_gaps
 from storage.models import CalendarOverride, ImmunizationEdition
 from storage.repos import audit
@@ -29,7 +30,7 @@ Admin = Annotated[Principal, Depends(requires(ADMIN))]
 KINDS = ("edition", "calendar", "holidays")
 
 
-class Refused(Exception):
+class Refused(InputError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems

@@ -36,6 +36,9 @@ class OneBatchBot:
         self.batches = [updates]
         self.stop = stop
 
+    async def delete_webhook(self, **_: Any) -> bool:
+        return True  # polling starts by deleting a webhook left from webhook mode
+
     async def get_updates(self, *, offset: int | None, **_: Any) -> list[Update]:
         await asyncio.sleep(0)
         if not self.batches:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.channels.base import SendResult
+from bot.channels.base import SendFailure, SendResult
 from bot.channels.sms import classify_rest_error
 from bot.clock import FakeClock
 from bot.outbox import Dispatcher
@@ -79,7 +79,7 @@ def test_a_twilio_429_pauses_the_channel() -> None:
     from twilio.base.exceptions import TwilioRestException
 
     err = classify_rest_error(TwilioRestException(429, "uri", "Too Many Requests", 20429))
-    assert err.retryable and err.retry_after and err.retry_after > 0
+    assert err.kind is SendFailure.RETRY and err.retry_after and err.retry_after > 0
 
 
 def test_the_lease_must_outlast_a_send() -> None:

@@ -27,6 +27,9 @@ class ScriptedBot:
         self.stop = stop
         self.offsets: list[int | None] = []
 
+    async def delete_webhook(self, **_: Any) -> bool:
+        return True  # polling starts by deleting a webhook left from webhook mode
+
     async def get_updates(self, *, offset: int | None, **_: Any) -> list[Update]:
         self.offsets.append(offset)
         await asyncio.sleep(0)
