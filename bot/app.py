@@ -9,77 +9,43 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.capabilities import install_all
 from bot.channels.base import ChannelAdapter, RateLimits
 from bot.channels.console import ConsoleChannel
-from bot.channels.polling import PollerHealth
 from bot.channels.sms import TwilioChannel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content_store import ContentStore
 from bot.effects import foundation_runner
+from bot.host import Host, NotMigrated
+from bot.hotline.config import HotlineConfig
+from bot.hotline.visit_dangers import open_case_from_visit
 from bot.outbox import Dispatcher
+from bot.reminders.config import ReminderSettings, load_reminder_settings
 from bot.service import InboundService
 from content.catalog import Catalog
-from content.errors import SetupError
 from content.keywords import Keywords
 from dialogs.registry import build_engine
 from dialogs.types import Channel
 from storage.db import Database
-
-if TYPE_CHECKING:  # aiogram is imported only when Telegram is configured
-    from bot.channels.telegram import TelegramChannel
+from storage.repos.cases import suppressed_guardian_ids
 
 log = logging.getLogger(__name__)
 
 
-class NotMigrated(SetupError):
-    pass
-
-
 @dataclass
-class Application:
-    settings: Settings
-    clock: Clock
-    db: Database
-    catalog: Catalog
-    channels: dict[str, ChannelAdapter]
-    service: InboundService
-    dispatcher: Dispatcher
-    scheduler: AsyncIOScheduler
+class Application(Host):
+    """The host plus its lifecycle: check the database, start the background work, drain."""
+
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    poll_task: asyncio.Task[None] | None = None
-    poller: PollerHealth = field(default_factory=PollerHealth)
-    poll_started_at: datetime | None = None
-    content: ContentStore | None = None  # shipped texts + published overrides
-
-    @property
-    def telegram(self) -> TelegramChannel | None:
-        ch = self.channels.get(Channel.TELEGRAM)
-        if ch is None:
-            return None
-        from bot.channels.telegram import TelegramChannel
-
-        return ch if isinstance(ch, TelegramChannel) else None
-
-    def polling_stalled(self, after: timedelta = timedelta(minutes=2)) -> bool | None:
-        """None when Telegram is not long-polling here; else whether the poller is stuck."""
-        if self.poll_started_at is None:
-            return None
-        if self.poll_task is not None and self.poll_task.done():
-            return True
-        return self.poller.stalled(self.clock.now(), self.poll_started_at, after)
-
-    @property
-    def live_channels(self) -> list[str]:
-        return sorted(self.channels)
 
     async def check_database(self) -> None:
         """Refuse to run on an unmigrated database; migrate the embedded default by itself."""
@@ -191,9 +157,19 @@ def build_channels(
 
 
 def build_app(
-    settings: Settings, *, clock: Clock | None = None, console: bool = True
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    console: bool = True,
+    hotline_config: HotlineConfig | None = None,
+    reminder_settings: ReminderSettings | None = None,
 ) -> Application:
+    """Build the application: the ONE place that reads settings (the capabilities' too:
+    `settings` holds the mainland channels' and the console's; the hotline's file and the
+    reminders' environment are read here) and connects the capabilities to each other."""
     clock = clock or SystemClock()
+    hotline_config = hotline_config or HotlineConfig.load()
+    reminder_settings = reminder_settings or load_reminder_settings()
     db = Database(settings.database_url)
     catalog = Catalog.load()
     keywords = Keywords.load()
@@ -235,5 +211,26 @@ def build_app(
         scheduler=scheduler,
         content=content,
     )
-    install_all(app)
+    install_all(app, hotline_config=hotline_config, reminder_settings=reminder_settings)
+    _connect(app)
     return app
+
+
+def _connect(app: Application) -> None:
+    """What one capability offers another, connected here rather than by either of them."""
+    assert app.hotline is not None and app.reminders is not None
+    # A visit with danger signs opens (or joins) a hotline case, in the visit's transaction.
+    app.visit_danger_listeners.append(partial(open_case_from_visit, app.hotline))
+    # A guardian named as the suspect of an open hotline case gets no reminder.
+    app.reminders.suppression_providers.append(suppressed_guardian_ids)
+
+
+@contextlib.asynccontextmanager
+async def open_host(settings: Settings) -> AsyncIterator[Application]:
+    """A built application on a checked database, stopped at the end (`bot.host.OpenHost`)."""
+    app = build_app(settings)
+    try:
+        await app.check_database()
+        yield app
+    finally:
+        await app.stop()

@@ -153,9 +153,9 @@ def restore_sqlite(backup: Path, target: Path, now: datetime) -> tuple[str, Path
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from bot.cli import _settings
+    from bot.config import settings_or_exit
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         source = sqlite_file(settings.database_url)
         if source is None:
@@ -172,9 +172,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from bot.cli import _settings
+    from bot.config import settings_or_exit
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         target = sqlite_file(settings.database_url)
         if target is None:

@@ -1,7 +1,8 @@
 """The capabilities built on the foundation, each installed from one place.
 
 A capability module (visits, hotline, reminders, console ...) offers:
-- `install(app)`: register effect handlers, context and pre-step hooks, scheduler jobs;
+- `install(app)` (`app` is a `bot.host.Host`; its settings passed in by `build_app`, which
+  reads them all): register effect handlers, context and pre-step hooks, scheduler jobs;
 - optionally `add_commands(subparsers)`: its `careline` subcommands;
 - optionally `routers(app)`: its HTTP routes.
 Add one line per capability below; nothing registers itself at import time.
@@ -17,7 +18,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-    from bot.app import Application
+    from bot.host import Host
+    from bot.hotline.config import HotlineConfig
+    from bot.reminders.config import ReminderSettings
 
 
 def modules() -> list[ModuleType]:
@@ -43,9 +46,29 @@ def modules() -> list[ModuleType]:
     ]
 
 
-def install_all(app: Application) -> None:
-    for module in modules():
-        module.install(app)
+def install_all(
+    app: Host, *, hotline_config: HotlineConfig, reminder_settings: ReminderSettings
+) -> None:
+    """Install every capability (in the order of `modules()`), each with the settings
+    `build_app` read for it; `build_app` then connects them to each other."""
+    import bot.reminders
+    from bot import inbound_retry, loops
+    from bot.childfile import install as childfile
+    from bot.hotline import install as hotline
+    from bot.mainland import install as mainland
+    from bot.privacy import install as privacy
+    from bot.visits import install as visits
+    from bot.web import console
+
+    visits.install(app)
+    hotline.install(app, hotline_config)
+    bot.reminders.install(app, reminder_settings)
+    console.install(app)
+    mainland.install(app)
+    inbound_retry.install(app)
+    loops.install(app)
+    childfile.install(app)
+    privacy.install(app)
 
 
 def command_modules() -> list[ModuleType]:
@@ -65,7 +88,7 @@ def command_adders() -> list[Callable[[argparse._SubParsersAction[argparse.Argum
     return [m.add_commands for m in command_modules()]
 
 
-def all_routers(app: Application) -> list[APIRouter]:
+def all_routers(app: Host) -> list[APIRouter]:
     routers: list[APIRouter] = []
     for module in modules():
         if hasattr(module, "routers"):

@@ -9,23 +9,27 @@ import signal
 import socket
 import sys
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.backup import add_commands as add_backup_commands
 from bot.capabilities import command_adders
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import Settings, settings_or_exit
 from bot.logs import configure_logging
 from bot.telegram_failed import add_commands as add_telegram_commands
+
+if TYPE_CHECKING:
+    from bot.host import Host
 
 log = logging.getLogger("careline")
 
 
-def _settings(**overrides: object) -> Settings:
-    try:
-        return load_settings(**overrides)
-    except ConfigError as exc:
-        print(str(exc), file=sys.stderr)
-        raise SystemExit(2) from None
+def _open_host(settings: Settings) -> AbstractAsyncContextManager[Host]:
+    """The app factory every command gets as `args.open_host` (bot.app imported on use)."""
+    from bot.app import open_host
+
+    return open_host(settings)
 
 
 def _logging(level: str) -> None:
@@ -74,7 +78,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         overrides["host"] = args.host
     if args.port is not None:
         overrides["port"] = args.port
-    settings = _settings(**overrides)
+    settings = settings_or_exit(**overrides)
     _logging(settings.log_level)
     from bot.web.simulator_guard import simulator_problem
 
@@ -103,7 +107,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _serve_on(sock: socket.socket, settings: Settings, *, demo: bool) -> int:
     import uvicorn
 
-    from bot.app import NotMigrated, build_app
+    from bot.app import build_app
+    from bot.host import NotMigrated
     from bot.web.server import create_web_app
 
     app = build_app(settings)
@@ -174,7 +179,7 @@ def _exit_cleanly(signum: int, frame: object) -> None:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from storage.db import upgrade_sync
 
-    settings = _settings()
+    settings = settings_or_exit()
     upgrade_sync(settings.database_url)
     print("database is at the latest schema")
     return 0
@@ -183,7 +188,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from storage.db import upgrade_sync
 
-    settings = _settings()
+    settings = settings_or_exit()
     upgrade_sync(settings.database_url)
     refused = asyncio.run(_demo_refused(settings))
     if refused:
@@ -197,7 +202,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.terminal_chat import quiet_logs, run_chat
 
-    settings = _settings(simulator=True)
+    settings = settings_or_exit(simulator=True)
     path = quiet_logs()  # never a log line in the conversation
     print(f"(log lines go to {path})")
     return asyncio.run(run_chat(settings, args.as_phone))
@@ -211,7 +216,7 @@ def cmd_vaccines(args: argparse.Namespace) -> int:
     from reminders.dose_names import parse_given
     from reminders.immunization import vaccines_report
 
-    settings = _settings()
+    settings = settings_or_exit()
     as_of = args.as_of or datetime.now(UTC).astimezone(ZoneInfo(settings.timezone)).date()
     sex = {"f": "f", "girl": "f", "female": "f", "m": "m", "boy": "m", "male": "m"}.get(
         (args.sex or "").lower()
@@ -240,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="careline", description="Careline child-welfare assistant"
     )
+    parser.set_defaults(open_host=_open_host)  # the app factory for commands that need one
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser(

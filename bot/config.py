@@ -4,6 +4,7 @@ with one line naming the setting and the fix."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -140,3 +141,12 @@ def load_settings(**overrides: Any) -> Settings:
         name = f"CARELINE_{field.upper()}: " if field else ""
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"configuration error: {name}{msg}") from None
+
+
+def settings_or_exit(**overrides: Any) -> Settings:
+    """Settings for a `careline` command: a bad setting is one line on stderr and exit 2."""
+    try:
+        return load_settings(**overrides)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        raise SystemExit(2) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.clock import Clock
 from content.catalog import Catalog
@@ -57,9 +58,16 @@ class ContentStore:
         return changed
 
 
-async def refresh_content(app: object) -> int:
+class HasContent(Protocol):
+    """What the refresh job needs of the host (bot.host.Host): its content store."""
+
+    @property
+    def content(self) -> ContentStore | None: ...
+
+
+async def refresh_content(app: HasContent) -> int:
     """Scheduler job: check the counter; 1 when this process reloaded its texts."""
-    store = getattr(app, "content", None)
-    if not isinstance(store, ContentStore):
+    store = app.content
+    if store is None:
         return 0
     return int(await store.refresh())

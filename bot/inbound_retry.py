@@ -26,7 +26,7 @@ from storage.repos.conversations import lock_conversation
 from storage.repos.people import address_row, addresses_of
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def _inbound(row: InboundMessage) -> Inbound:
 
 
 class InboundRetry:
-    def __init__(self, app: Application, *, batch: int = 50) -> None:
+    def __init__(self, app: Host, *, batch: int = 50) -> None:
         self.app = app
         self.batch = batch
 
@@ -198,7 +198,7 @@ class InboundRetry:
         )
 
 
-def install(app: Application) -> None:
+def install(app: Host) -> None:
     retry = InboundRetry(app)
     app.scheduler.add_job(
         retry.run_once,

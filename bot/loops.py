@@ -43,7 +43,7 @@ from storage.models import AuditEntry, Conversation, InboundMessage, OutboxMessa
 from storage.repos import audit
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 EXEMPT_ROLES = frozenset({Role.HOTLINE, Role.SUPERVISOR, Role.ADMIN})
@@ -218,7 +218,7 @@ def command_words(keywords: Keywords) -> Callable[[str], bool]:
     return is_command
 
 
-def install(app: Application) -> None:
+def install(app: Host) -> None:
     guard = LoopGuard(
         window=timedelta(minutes=app.settings.repeat_window_minutes),
         cap_per_hour=app.settings.reply_cap_per_hour,

@@ -97,11 +97,11 @@ def _print_table(rows: list[TelegramFailedUpdate]) -> None:
 
 
 def cmd_failed(args: argparse.Namespace) -> int:
-    from bot.cli import _settings
     from bot.clock import SystemClock
+    from bot.config import settings_or_exit
     from storage.db import Database
 
-    settings = _settings()
+    settings = settings_or_exit()
     by = f"cli:{args.by or getpass.getuser()}"
 
     async def go() -> int:

@@ -19,8 +19,9 @@ import tempfile
 import uuid
 from collections.abc import Callable
 
-from bot.app import NotMigrated, build_app
+from bot.app import build_app
 from bot.config import Settings
+from bot.host import NotMigrated
 from bot.phones import to_e164
 from bot.web.simulator import simulator_lines
 from dialogs.types import Channel, Inbound

@@ -21,7 +21,7 @@ from storage.models import Child, ChildNote, DoseGiven, Visit
 from storage.repos import audit
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 
 async def _own_child(scope: StepScope, child_id: int, action: str) -> Child | None:
@@ -103,7 +103,7 @@ async def summary_reply(scope: StepScope, child: Child, today: date) -> Reply:
     )
 
 
-async def send_summary(app: Application, scope: StepScope, effect: fx.SendChildSummary) -> None:
+async def send_summary(app: Host, scope: StepScope, effect: fx.SendChildSummary) -> None:
     child = await _own_child(scope, effect.child_id, "child_summary_refused")
     if child is None:
         return
@@ -131,6 +131,6 @@ async def add_note(scope: StepScope, effect: fx.AddChildNote) -> None:
     scope.extra_replies.append(Reply("childnote.saved", {"code": child.code}))
 
 
-def install(app: Application) -> None:
+def install(app: Host) -> None:
     app.service.effects.register(fx.SendChildSummary, partial(send_summary, app))
     app.service.effects.register(fx.AddChildNote, add_note)

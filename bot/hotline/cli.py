@@ -226,10 +226,10 @@ async def _models(url: str, rollback: str | None, stdout: TextIO, stderr: TextIO
 def cmd_screen(args: argparse.Namespace) -> int:
     import logging
 
-    from bot.cli import _settings
+    from bot.config import settings_or_exit
 
     logging.getLogger("bot.hotline.lexicon").setLevel(logging.ERROR)
-    settings = _settings()
+    settings = settings_or_exit()
     url = settings.database_url
     if args.text == "eval":
         if not args.arg:

@@ -16,10 +16,8 @@ from bot.hotline import jobs, reporter_side
 from bot.hotline.cases import open_case
 from bot.hotline.config import HotlineConfig
 from bot.hotline.lexicon import default_screen
-from bot.hotline.runtime import Hotline, ScreenLike, attach
+from bot.hotline.runtime import Hotline, ScreenLike
 from bot.hotline.staff import HANDLERS
-from bot.hotline.visit_dangers import open_case_from_visit
-from bot.visits.danger import add_danger_listener
 from dialogs.effects import OpenCase
 from dialogs.flows import due as due_list
 from dialogs.flows import hotline_staff as staff
@@ -31,18 +29,20 @@ from storage.models import Person
 from storage.repos import cases as repo
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 
 
-def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
+def install(app: Host, config: HotlineConfig) -> Hotline:
+    """`config` is read by `build_app`, which also connects `open_case_from_visit` (this
+    capability's answer to a visit's danger signs) to the visits capability."""
     hl = Hotline(
-        config=config or HotlineConfig.load(),
+        config=config,
         tz=ZoneInfo(app.settings.timezone),
         channels=app.channels.keys(),
     )
-    attach(app, hl)
+    app.hotline = hl
 
     async def live_screen(
         session: AsyncSession, person: Person | None, extra: dict[str, object]
@@ -58,7 +58,6 @@ def install(app: Application, config: HotlineConfig | None = None) -> Hotline:
     app.service.context_hooks.append(live_screen)
     app.service.pre_step_hooks.append(partial(pre_step, app, hl))
     app.service.effects.register(OpenCase, on_open_case)
-    add_danger_listener(app, partial(open_case_from_visit, hl))
     for effect_type, handler in HANDLERS.items():
         app.service.effects.register(effect_type, partial(handler, hl))
     app.scheduler.add_job(
@@ -90,7 +89,7 @@ def add_commands(subparsers: Any) -> None:
 
 
 async def pre_step(
-    app: Application, hl: Hotline, scope: StepScope, state: State, ctx: Context
+    app: Host, hl: Hotline, scope: StepScope, state: State, ctx: Context
 ) -> Outcome | None:
     """Runs before the dialog on every inbound text; whatever the sender was doing goes on.
 
@@ -144,7 +143,7 @@ async def pre_step(
     return Outcome(next_state, replies, (effect,) if effect else ())
 
 
-def _in_urgent_flow(app: Application, scope: StepScope, state: State, ctx: Context) -> bool:
+def _in_urgent_flow(app: Host, scope: StepScope, state: State, ctx: Context) -> bool:
     """The message is (or starts) an urgent-flow report, whose last reply tells the duty."""
     after = app.service.engine.step(state, scope.inbound, ctx).state
     return urgent.NAME in (state.flow, after.flow)
@@ -171,7 +170,7 @@ def child_in_conversation(state: State, ctx: Context) -> str | None:
     return None
 
 
-def _needs_review(app: Application, scope: StepScope, state: State, ctx: Context) -> bool:
+def _needs_review(app: Host, scope: StepScope, state: State, ctx: Context) -> bool:
     """Free text from an unknown sender that is not a command and matched nothing: a
     person reads it (a case on the review lane) — the lexicon is never complete."""
     if scope.person is not None or state.flow is not None or scope.inbound.payload:

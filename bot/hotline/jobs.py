@@ -19,12 +19,12 @@ from storage.models import Case, CaseEvent, OutboxMessage, Person
 from storage.repos import cases as repo
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 
 
-async def sla_watchdog(app: Application) -> int:
+async def sla_watchdog(app: Host) -> int:
     """Unacknowledged past the SLA: a breach, and the on-duty staff alerted again; a period
     later still unacknowledged: escalated to level 2 (then level 2 reminded each period)."""
     hl = hotline_of(app)
@@ -62,7 +62,7 @@ async def sla_watchdog(app: Application) -> int:
     return handled
 
 
-async def record_deliveries(app: Application) -> int:
+async def record_deliveries(app: Host) -> int:
     """A `delivered` event for each alert whose outbox row has been handed to the channel."""
     done = 0
     async with app.db.transaction() as session:
@@ -88,7 +88,7 @@ UNDELIVERED_REASONS = frozenset({"opted_out", "unreachable", "do_not_contact"})
 
 
 async def _reply_undelivered(
-    app: Application, session: AsyncSession, case: Case, event: CaseEvent, row: OutboxMessage
+    app: Host, session: AsyncSession, case: Case, event: CaseEvent, row: OutboxMessage
 ) -> None:
     """A staff reply to the reporter failed or was held back: on the timeline, and the staff
     member who sent it (else the case owner) is told, in words, why."""
@@ -109,7 +109,7 @@ async def _reply_undelivered(
         )
 
 
-async def rota_check(app: Application) -> list[str]:
+async def rota_check(app: Host) -> list[str]:
     """At start and hourly: warn when nobody is on duty now or in the next 24 hours."""
     async with app.db.transaction() as session:
         found = (await coverage(session, app.clock.now())).warnings

@@ -33,13 +33,13 @@ from storage.repos import cases as repo
 from storage.repos.cases import ACTIVE
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 NOT_UNDERSTOOD = "fallback.not_understood"
 
 
-def not_understood(app: Application, state: State, scope: StepScope, ctx: Context) -> bool:
+def not_understood(app: Host, state: State, scope: StepScope, ctx: Context) -> bool:
     """The dialog, left alone, would answer "没看懂": the text is no command, no menu pick.
     When the dialog itself fails (the inbound retry screens a message whose processing
     keeps failing), the text counts as not understood: a concern is never dropped for it."""
@@ -53,7 +53,7 @@ def not_understood(app: Application, state: State, scope: StepScope, ctx: Contex
     return bool(outcome.replies) and outcome.replies[0].key == NOT_UNDERSTOOD
 
 
-def chatter(app: Application, text: str) -> bool:
+def chatter(app: Host, text: str) -> bool:
     """Small talk (the idle replies' list) or a bare number: never a detail of a case."""
     return app.service.engine.keywords.is_word("small_talk", text) or command_form(text).isdigit()
 
@@ -73,7 +73,7 @@ async def latest_reported_case(scope: StepScope) -> Case | None:
 
 
 async def idle_text(
-    app: Application,
+    app: Host,
     hl: Hotline,
     scope: StepScope,
     state: State,

@@ -107,9 +107,9 @@ async def run_shifts(args: argparse.Namespace, url: str, tz: ZoneInfo, out: Text
 
 
 def cmd_shifts(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    from bot.cli import _settings
+    from bot.config import settings_or_exit
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         return asyncio.run(
             run_shifts(args, settings.database_url, ZoneInfo(settings.timezone), out)

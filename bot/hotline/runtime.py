@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from bot.hotline.config import HotlineConfig
 from bot.hotline.lexicon import ScreenCache
 from dialogs.screening.decision import Decision
-
-if TYPE_CHECKING:
-    from bot.app import Application
-
-KEY = "hotline"
 
 
 @runtime_checkable
@@ -34,12 +29,17 @@ class Hotline:
     screen: ScreenLike | None = None
 
 
-def attach(app: Application, hotline: Hotline) -> None:
-    app.__dict__[KEY] = hotline
+class HasHotline(Protocol):
+    """The host (bot.host.Host) as this module sees it: only its hotline slot. Not bot.host
+    itself, which names `Hotline` for that slot (no import circle)."""
+
+    @property
+    def hotline(self) -> Hotline | None: ...
 
 
-def hotline_of(app: Application) -> Hotline:
-    found = app.__dict__.get(KEY)
-    if not isinstance(found, Hotline):
+def hotline_of(app: HasHotline) -> Hotline:
+    """The host's hotline runtime (`app.hotline`, set by the hotline's install)."""
+    found = app.hotline
+    if found is None:
         raise LookupError("the hotline capability is not installed on this application")
     return found

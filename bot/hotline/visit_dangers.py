@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.effects import StepScope
+from bot.host import VisitDanger
 from bot.hotline.cases import open_case_told
 from bot.hotline.runtime import Hotline
-from bot.visits.danger import VisitDanger
 from dialogs.effects import OpenCase
 from dialogs.screening.replies import DUTY
 from dialogs.types import Reply

@@ -38,9 +38,9 @@ async def link(url: str, userid: str, phone: str) -> str | None:
 
 
 def cmd_link(args: argparse.Namespace) -> int:
-    from bot.cli import _settings
+    from bot.config import settings_or_exit
 
-    settings = _settings()
+    settings = settings_or_exit()
     name = asyncio.run(link(settings.database_url, args.userid.strip(), args.phone))
     if name is None:
         print(f"careline wecom-link: no roster person has the phone {args.phone}", file=sys.stderr)

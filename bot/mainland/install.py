@@ -15,10 +15,10 @@ from storage.models import OutboxMessage
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-    from bot.app import Application
+    from bot.host import Host
 
 
-def install(app: Application) -> None:
+def install(app: Host) -> None:
     async def on_reroute(row: OutboxMessage) -> str | None:
         return await reroute(app.db, row, app.clock.now(), app.channels)
 
@@ -72,7 +72,7 @@ def add_commands(subparsers: Any) -> None:
     add(subparsers)
 
 
-def routers(app: Application) -> list[APIRouter]:
+def routers(app: Host) -> list[APIRouter]:
     from bot.web.console import routes_sms_templates
     from bot.web.mainland_webhooks import sms_router, wecom_router
 

@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,12 +19,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from bot.host import run_on_host
     from bot.privacy import retention
-    from bot.reminders.cli import _run
 
-    async def work(app: Application) -> int:
+    async def work(app: Host) -> int:
         result = await retention.sweep(app)
         print(json.dumps({"counts": result.counts}, ensure_ascii=False))
         return 0
 
-    return _run(work)
+    return run_on_host(args.open_host, work)

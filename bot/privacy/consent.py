@@ -18,7 +18,7 @@ from storage.models import Child, GuardianLink, Person
 from storage.repos import audit
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 
 def record(
@@ -66,7 +66,7 @@ async def primary_guardian(session: AsyncSession, child: Child) -> Person | None
 
 
 async def request(
-    app: Application, session: AsyncSession, child: Child, *, actor: str, now: datetime
+    app: Host, session: AsyncSession, child: Child, *, actor: str, now: datetime
 ) -> bool:
     """Send the consent message to the child's primary guardian; False if nobody can get it."""
     guardian = await primary_guardian(session, child)

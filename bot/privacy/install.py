@@ -10,10 +10,10 @@ from bot.privacy.cli import add_commands as add_commands
 from dialogs import effects as fx
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 
-def install(app: Application) -> None:
+def install(app: Host) -> None:
     app.service.effects.register(fx.RecordConsent, consent.director_records)
     app.service.effects.register(fx.ConsentReply, consent.guardian_replies)
     app.scheduler.add_job(

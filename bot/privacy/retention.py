@@ -36,7 +36,7 @@ from storage.models import (
 from storage.repos import audit, visit_media
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 ERASED = "erased"
 DONE_OUTBOX = ("sent", "failed", "suppressed")
@@ -136,7 +136,7 @@ SWEEPERS = {
 }
 
 
-async def sweep(app: Application, rules: Privacy | None = None) -> SweepResult:
+async def sweep(app: Host, rules: Privacy | None = None) -> SweepResult:
     """One sweep; safe to repeat (what was anonymised is not counted again)."""
     rules = rules or privacy_rules()
     now = app.clock.now()

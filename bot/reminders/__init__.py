@@ -2,8 +2,9 @@
 
 Wiring (all in `install`): the planner runs every `CARELINE_REMINDER_INTERVAL_MINUTES`
 (default 15) on APScheduler as one job; guardians' reply effects get their handlers; the
-directors' context gets `vaccine_overdue_child_ids`. Suppression providers (the hotline's
-`suppressed_guardian_ids`) are added with `reminder_runtime(app).suppression_providers`.
+directors' context gets `vaccine_overdue_child_ids`. The settings are read by `build_app`;
+suppression providers (the hotline's `suppressed_guardian_ids`) are connected there too, on
+`app.reminders.suppression_providers`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from bot.reminders.cli import add_commands
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
+    from bot.reminders.config import ReminderSettings
     from bot.reminders.planner import plan
     from bot.reminders.runtime import reminder_runtime
 
@@ -35,7 +37,7 @@ def __getattr__(name: str) -> Any:
 __all__ = ["add_commands", "install", "plan", "plan_job", "reminder_runtime"]
 
 
-async def plan_job(app: Application) -> int:
+async def plan_job(app: Host) -> int:
     """The scheduled job: one planner run as of the local today; returns messages queued."""
     from bot.reminders.planner import plan
 
@@ -43,17 +45,12 @@ async def plan_job(app: Application) -> int:
     return result.messages + result.director_tasks
 
 
-def install(app: Application) -> None:
+def install(app: Host, settings: ReminderSettings) -> None:
     from bot.reminders import handlers
-    from bot.reminders.config import ReminderSettings
-    from bot.reminders.runtime import ATTR, ReminderRuntime, reminder_runtime
+    from bot.reminders.runtime import ReminderRuntime, reminder_runtime
     from dialogs import effects as fx
-    from storage.repos.cases import suppressed_guardian_ids
 
-    runtime = ReminderRuntime(ReminderSettings())
-    # A guardian named as the suspect of an open hotline case gets no reminder.
-    runtime.suppression_providers.append(suppressed_guardian_ids)
-    setattr(app, ATTR, runtime)
+    app.reminders = ReminderRuntime(settings)
     effects = app.service.effects
     effects.register(fx.ConfirmDose, handlers.confirm_dose)
     effects.register(fx.ConfirmInsurance, handlers.confirm_insurance)

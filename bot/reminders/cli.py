@@ -5,17 +5,17 @@ remove REGION`, `careline reminders holidays import FILE|list`."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot.host import run_on_host
+
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 ACTOR = "cli"
 
@@ -43,33 +43,6 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     ho.set_defaults(func=cmd_holidays)
 
 
-def _run(work: Callable[[Application], Awaitable[int]]) -> int:
-    from bot.app import NotMigrated, build_app
-    from bot.config import ConfigError, load_settings
-
-    try:
-        settings = load_settings(simulator=True)
-    except ConfigError as exc:
-        print(f"careline reminders: {exc}", file=sys.stderr)
-        return 2
-
-    async def run() -> int:
-        app = build_app(settings)
-        try:
-            await app.check_database()
-            return await work(app)
-        except NotMigrated as exc:
-            print(f"careline: {exc}", file=sys.stderr)
-            return 2
-        except (ValueError, KeyError, OSError) as exc:
-            print(f"careline reminders: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 2
-        finally:
-            await app.stop()
-
-    return asyncio.run(run())
-
-
 def _print(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False))
 
@@ -81,7 +54,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print("careline reminders plan: --as-of takes YYYY-MM-DD", file=sys.stderr)
         return 2
 
-    async def work(app: Application) -> int:
+    async def work(app: Host) -> int:
         from bot.reminders.planner import plan
 
         result = await plan(app, as_of=as_of, dry_run=args.dry_run)
@@ -102,11 +75,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
         )
         return 0
 
-    return _run(work)
+    return run_on_host(args.open_host, work)
 
 
 def cmd_editions(args: argparse.Namespace) -> int:
-    async def work(app: Application) -> int:
+    async def work(app: Host) -> int:
         from bot.reminders import admin
 
         async with app.db.transaction() as session:
@@ -123,11 +96,11 @@ def cmd_editions(args: argparse.Namespace) -> int:
         _print({"imported": done})
         return 0
 
-    return _run(work)
+    return run_on_host(args.open_host, work)
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    async def work(app: Application) -> int:
+    async def work(app: Host) -> int:
         from bot.reminders import admin
 
         async with app.db.transaction() as session:
@@ -140,13 +113,13 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         _print({"calendar": region})
         return 0
 
-    return _run(work)
+    return run_on_host(args.open_host, work)
 
 
 def cmd_holidays(args: argparse.Namespace) -> int:
     from bot.reminders import admin, holidays
 
-    async def work(app: Application) -> int:
+    async def work(app: Host) -> int:
         today = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
         async with app.db.transaction() as session:
             if args.action == "import":
@@ -177,4 +150,4 @@ def cmd_holidays(args: argparse.Namespace) -> int:
             print(f"careline reminders holidays: warning: {warning}", file=sys.stderr)
         return 0
 
-    return _run(work)
+    return run_on_host(args.open_host, work)

@@ -25,7 +25,7 @@ from storage.repos import reminders as repo
 from storage.repos.people import children_of_director
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 Handler = Callable[[StepScope, Any], Awaitable[None]]
 ROUTED_TEXT_MAX = 120
@@ -82,7 +82,7 @@ async def confirm_reminder(scope: StepScope, effect: fx.ConfirmReminder) -> None
     _audit(scope, "reminder_confirmed", effect.child_id, {"kind": effect.kind})
 
 
-def route_to_director(app: Application) -> Handler:
+def route_to_director(app: Host) -> Handler:
     async def handle(scope: StepScope, effect: fx.RouteToDirector) -> None:
         """Queue the question for the child's director: the child's given name and the text."""
         if not await _linked(scope, effect.child_id):
@@ -111,7 +111,7 @@ def route_to_director(app: Application) -> Handler:
     return handle
 
 
-def route_reminders_to_director(app: Application) -> Handler:
+def route_reminders_to_director(app: Host) -> Handler:
     async def handle(scope: StepScope, effect: fx.RouteRemindersToDirector) -> None:
         """ONE message per director: the guardian, her number, the children and the items
         (only children she is a guardian of; least detail: given names, no dates)."""
@@ -158,7 +158,7 @@ def route_reminders_to_director(app: Application) -> Handler:
 
 
 def vaccine_overdue_hook(
-    app: Application,
+    app: Host,
 ) -> Callable[[AsyncSession, Person | None, dict[str, object]], Awaitable[None]]:
     tz = ZoneInfo(app.settings.timezone)
 
@@ -183,7 +183,7 @@ def vaccine_overdue_hook(
 
 
 def received_reminders_hook(
-    app: Application,
+    app: Host,
 ) -> Callable[[AsyncSession, Person | None, dict[str, object]], Awaitable[None]]:
     async def hook(session: AsyncSession, person: Person | None, extra: dict[str, object]) -> None:
         """A guardian's "1" confirms only what the last reminder actually sent listed."""

@@ -51,7 +51,7 @@ from storage.repos import reminders as repo
 from storage.repos.conversations import save_state
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 REPLY_FLOW = "reminder_reply"
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def _item_of(row: ReminderDelivery, child: Child, edition: Edition) -> DueItem:
     return DueItem(child.id, child.display_name, row.kind, row.item, row.stage, row.due_date)  # type: ignore[arg-type]
 
 
-async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = False) -> PlanResult:
+async def plan(app: Host, *, as_of: date | None = None, dry_run: bool = False) -> PlanResult:
     """One planner run; safe to repeat, to run late, and to run on several machines."""
     cfg = reminder_runtime(app).settings
     now = app.clock.now()
@@ -143,7 +143,7 @@ async def plan(app: Application, *, as_of: date | None = None, dry_run: bool = F
 
 
 async def _queue_pending(
-    app: Application,
+    app: Host,
     session: AsyncSession,
     schedule: Schedule,
     as_of: date,
@@ -251,7 +251,7 @@ async def _drop_settled(
 
 
 def _message(
-    app: Application, recipient: Recipient, items: list[DueItem], now: datetime
+    app: Host, recipient: Recipient, items: list[DueItem], now: datetime
 ) -> dict[str, Any]:
     """The outbox values of one message for `recipient` (queued by `outbox.enqueue_many`)."""
     cfg = reminder_runtime(app).settings

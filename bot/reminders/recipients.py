@@ -22,7 +22,7 @@ from storage.models import Child, Person
 from storage.repos import reminders as repo
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Recipient:
 
 
 async def choose_recipients(
-    app: Application, session: AsyncSession, children: Mapping[int, Child], now: datetime
+    app: Host, session: AsyncSession, children: Mapping[int, Child], now: datetime
 ) -> dict[int, Recipient]:
     """child id -> who gets that child's reminders now (absent: nobody can be told)."""
     ids = [c.id for c in children.values() if c.active and not c.do_not_contact]

@@ -1,25 +1,21 @@
 """What the reminders capability keeps on the application: settings and suppression providers.
 
 A suppression provider answers "which of these guardians must get nothing about these
-children?" (e.g. the hotline's guardians named as suspect in an open case). The integrator
-connects one with `reminder_runtime(app).suppression_providers.append(provider)`.
+children?" (e.g. the hotline's guardians named as suspect in an open case). `build_app`
+connects one with `app.reminders.suppression_providers.append(provider)`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reminders.config import ReminderSettings
 
-if TYPE_CHECKING:
-    from bot.app import Application
-
 SuppressionProvider = Callable[[AsyncSession, Collection[int]], Awaitable[Collection[int]]]
-ATTR = "reminders"
 
 
 @dataclass
@@ -36,9 +32,17 @@ class ReminderRuntime:
         return found
 
 
-def reminder_runtime(app: Application) -> ReminderRuntime:
-    runtime = getattr(app, ATTR, None)
-    if not isinstance(runtime, ReminderRuntime):
-        runtime = ReminderRuntime(ReminderSettings())
-        setattr(app, ATTR, runtime)
+class HasReminders(Protocol):
+    """The host (bot.host.Host) as this module sees it: only its reminders slot. Not bot.host
+    itself, which names `ReminderRuntime` for that slot (no import circle)."""
+
+    @property
+    def reminders(self) -> ReminderRuntime | None: ...
+
+
+def reminder_runtime(app: HasReminders) -> ReminderRuntime:
+    """The host's reminders runtime (`app.reminders`, set by the reminders' install)."""
+    runtime = app.reminders
+    if runtime is None:
+        raise LookupError("the reminders capability is not installed on this application")
     return runtime

@@ -2,14 +2,9 @@
 
 A saved (or corrected) visit whose answers mean danger -- a child living alone or without a
 carer, signs of injury, self-harm, out of school, ... -- is stored with those ``flags`` and
-is ALSO announced here, inside the same transaction as the visit:
-
-    from bot.visits.danger import VisitDanger, add_danger_listener
-
-    async def open_case_from_visit(scope: StepScope, danger: VisitDanger) -> None:
-        ...  # e.g. open a hotline case for danger.child_id with danger.severity
-
-    add_danger_listener(app, open_case_from_visit)   # in the hotline's install(app)
+is ALSO announced here, inside the same transaction as the visit, to every listener on
+``app.visit_danger_listeners`` (``bot.host.VisitDanger``: ids and flags). The visits know no
+listener: ``build_app`` connects the hotline's ``open_case_from_visit`` to them.
 
 Without a listener, each danger is still written to the audit log (action ``visit_danger``)
 and logged (ids only), so nothing found on a visit is lost silently.
@@ -19,17 +14,12 @@ and logged (ids only), so nothing found on a visit is lost silently.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 from bot.effects import StepScope
+from bot.host import DangerListener, Host, VisitDanger
 from storage.models import Visit
 from storage.repos import audit
-
-if TYPE_CHECKING:
-    from bot.app import Application
 
 log = logging.getLogger(__name__)
 
@@ -48,24 +38,6 @@ FLAG_SEVERITY: dict[str, str] = {
 _RANK = {"critical": 0, "high": 1, "medium": 2}
 
 
-@dataclass(frozen=True, slots=True)
-class VisitDanger:
-    """What the hotline needs to act: ids and flags, no names and no free text."""
-
-    visit_id: int
-    child_id: int
-    child_code: str
-    director_id: int
-    visit_date: date
-    flags: tuple[str, ...]  # most severe first
-    severity: str  # of the most severe flag
-    new: bool  # True for a new visit; False when an edit added these flags
-
-
-DangerListener = Callable[[StepScope, VisitDanger], Awaitable[None]]
-_ATTRIBUTE = "visit_danger_listeners"
-
-
 def severity_of(flag: str) -> str:
     return FLAG_SEVERITY.get(flag, "medium")
 
@@ -80,21 +52,12 @@ def danger_flags_of_visit(visit: Visit) -> tuple[str, ...]:
     return ordered_flags(visit.flags or ())
 
 
-def listeners(app: Application) -> list[DangerListener]:
-    """The listeners registered on this application (created on first use)."""
-    found = app.__dict__.get(_ATTRIBUTE)
-    if found is None:
-        found = []
-        app.__dict__[_ATTRIBUTE] = found
-    return found
-
-
-def add_danger_listener(app: Application, listener: DangerListener) -> None:
-    listeners(app).append(listener)
+def add_danger_listener(app: Host, listener: DangerListener) -> None:
+    app.visit_danger_listeners.append(listener)
 
 
 async def announce(
-    app: Application,
+    app: Host,
     scope: StepScope,
     visit: Visit,
     child_code: str,
@@ -126,6 +89,6 @@ async def announce(
         detail={"child_id": visit.child_id, "flags": list(found), "severity": danger.severity},
     )
     log.warning("visit %s: danger flags %s for child %s", visit.id, ",".join(found), visit.child_id)
-    for listener in listeners(app):
+    for listener in app.visit_danger_listeners:
         await listener(scope, danger)
     return danger

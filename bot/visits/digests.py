@@ -27,7 +27,7 @@ from storage.models import Child, Person
 from storage.repos import visits as repo
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 DIGEST_TIME = time(8, 0)  # Monday, local time of the person's area
 PAGE = 500
@@ -65,7 +65,7 @@ def child_ref(
     )
 
 
-async def _send(app: Application, role: Role, compose: Composer) -> int:
+async def _send(app: Host, role: Role, compose: Composer) -> int:
     now = app.clock.now()
     queued, after = 0, 0
     while True:
@@ -102,7 +102,7 @@ async def _send(app: Application, role: Role, compose: Composer) -> int:
             return queued
 
 
-async def send_director_digests(app: Application) -> int:
+async def send_director_digests(app: Host) -> int:
     """Queue this week's due-visit digest for every director with children; returns how many."""
     cadence = load_cadence()
     now = app.clock.now()
@@ -125,7 +125,7 @@ async def send_director_digests(app: Application) -> int:
     return await _send(app, Role.DIRECTOR, compose)
 
 
-async def send_supervisor_digests(app: Application) -> int:
+async def send_supervisor_digests(app: Host) -> int:
     """Queue this week's overdue summary by village for every supervisor with a township."""
     now = app.clock.now()
 

@@ -28,7 +28,7 @@ from storage.repos import audit
 from storage.repos import visits as repo
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 DIGEST_INTERVAL_MINUTES = 30
@@ -81,7 +81,7 @@ async def _own_child(scope: StepScope, child_id: int, action: str) -> Child | No
     return None
 
 
-async def save_visit(app: Application, scope: StepScope, effect: fx.SaveVisit) -> None:
+async def save_visit(app: Host, scope: StepScope, effect: fx.SaveVisit) -> None:
     child = await _own_child(scope, effect.child_id, "visit_refused")
     if child is None or scope.person is None:
         scope.extra_replies.append(Reply("visit.refused"))
@@ -174,7 +174,7 @@ def _apply(visit: Visit, changes: dict[str, Any]) -> None:
 
 
 async def update_visit(
-    app: Application, cadence: Cadence, scope: StepScope, effect: fx.UpdateVisit
+    app: Host, cadence: Cadence, scope: StepScope, effect: fx.UpdateVisit
 ) -> None:
     """Correct the director's own last visit, only within the edit window."""
     director = _director(scope)
@@ -263,7 +263,7 @@ async def director_context(
         extra["last_visit"] = found
 
 
-def install(app: Application) -> None:
+def install(app: Host) -> None:
     cadence = load_cadence()
     effects = app.service.effects
     effects.register(fx.SaveVisit, partial(save_visit, app))

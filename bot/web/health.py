@@ -8,7 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from bot.app import Application
+from bot.host import Host
 from storage.repos import telegram_failed
 
 
@@ -19,7 +19,7 @@ def _version() -> str:
         return "dev"
 
 
-async def _holiday_warnings(app: Application) -> list[str]:
+async def _holiday_warnings(app: Host) -> list[str]:
     from zoneinfo import ZoneInfo
 
     from bot.reminders.holidays import missing_warnings
@@ -29,7 +29,7 @@ async def _holiday_warnings(app: Application) -> list[str]:
         return await missing_warnings(session, today)
 
 
-def router(app: Application) -> APIRouter:
+def router(app: Host) -> APIRouter:
     r = APIRouter(tags=["health"])
 
     @r.get("/healthz", summary="Process and database status")

@@ -19,7 +19,6 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import select
 
-from bot.app import Application
 from bot.channels import aliyun_sms, tencent_sms
 from bot.channels.mainland_sms import Report
 from bot.channels.wecom import (
@@ -32,6 +31,7 @@ from bot.channels.wecom import (
     merged_task_id,
 )
 from bot.channels.wecom_crypto import WeComCryptoError
+from bot.host import Host
 from bot.mainland.hooks import mark_carrier_blocked
 from bot.reply_json import reply_from_json
 from content.locales import DEFAULT_LOCALE
@@ -59,7 +59,7 @@ async def _json(request: Request) -> Any:
         return None
 
 
-async def store_reports(app: Application, provider: str, reports: Sequence[Report]) -> int:
+async def store_reports(app: Host, provider: str, reports: Sequence[Report]) -> int:
     """Store each report once (a repeated push is one row) and update its outbox row."""
     now = app.clock.now()
     new = 0
@@ -96,7 +96,7 @@ async def store_reports(app: Application, provider: str, reports: Sequence[Repor
     return new
 
 
-def sms_router(app: Application) -> APIRouter:
+def sms_router(app: Host) -> APIRouter:
     r = APIRouter(tags=["webhooks"])
     settings = app.settings
 
@@ -243,7 +243,7 @@ def wecom_inbound(msg: dict[str, str], received_at: datetime) -> Inbound | None:
     )
 
 
-async def update_claimed_card(app: Application, channel: WeComChannel, msg: dict[str, str]) -> None:
+async def update_claimed_card(app: Host, channel: WeComChannel, msg: dict[str, str]) -> None:
     """After a 认领 press: the card now says who claimed the case (once, within 72 h)."""
     ref = msg.get("EventKey", "").removeprefix(CLAIM_PREFIX)
     code = msg.get("ResponseCode", "")
@@ -267,7 +267,7 @@ async def update_claimed_card(app: Application, channel: WeComChannel, msg: dict
 
 
 async def update_merged_card(
-    app: Application, channel: WeComChannel, user: str, code: str, outbox_ids: list[int]
+    app: Host, channel: WeComChannel, user: str, code: str, outbox_ids: list[int]
 ) -> None:
     """A merged alert card after one of its cases was claimed: each claimed case's line says
     who claimed it, the others keep their buttons; when all are claimed, the button says so."""
@@ -307,7 +307,7 @@ async def update_merged_card(
         log.warning("wecom: merged card %s not updated: %s", outbox_ids, exc)
 
 
-def wecom_router(app: Application) -> APIRouter:
+def wecom_router(app: Host) -> APIRouter:
     r = APIRouter(tags=["webhooks"])
 
     def configured() -> WeComChannel | None:

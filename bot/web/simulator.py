@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from bot.app import Application
+from bot.host import Host
 from bot.phones import to_e164
 from bot.reply_json import reply_from_json
 from content.locales import DEFAULT_LOCALE
@@ -50,7 +50,7 @@ class SimulatorLine(BaseModel):
     status: str
 
 
-def router(app: Application) -> APIRouter:
+def router(app: Host) -> APIRouter:
     r = APIRouter(tags=["simulator"])
 
     @r.get("/simulator", response_class=HTMLResponse, include_in_schema=False)
@@ -104,7 +104,7 @@ def router(app: Application) -> APIRouter:
     return r
 
 
-async def simulator_lines(app: Application, phone: str, limit: int = 200) -> list[SimulatorLine]:
+async def simulator_lines(app: Host, phone: str, limit: int = 200) -> list[SimulatorLine]:
     async with app.db.transaction() as session:
         ins = (
             (

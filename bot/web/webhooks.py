@@ -22,8 +22,8 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as SATimeout
 
-from bot.app import Application
 from bot.channels import sms
+from bot.host import Host
 from dialogs.types import Channel
 from storage.repos import audit, telegram_failed
 from storage.repos import outbox as outbox_repo
@@ -40,7 +40,7 @@ def _forbidden() -> Response:
     return JSONResponse({"error": "forbidden"}, status_code=403)
 
 
-def _public_url(app: Application, request: Request) -> str:
+def _public_url(app: Host, request: Request) -> str:
     base = app.settings.public_url or str(request.base_url).rstrip("/")
     url = base + request.url.path
     if request.url.query:
@@ -48,7 +48,7 @@ def _public_url(app: Application, request: Request) -> str:
     return url
 
 
-async def _signed_form(app: Application, request: Request) -> dict[str, str] | None:
+async def _signed_form(app: Host, request: Request) -> dict[str, str] | None:
     token = app.settings.twilio_auth_token
     form = {k: str(v) for k, v in (await request.form()).items()}
     if not token or not sms.signature_ok(
@@ -68,7 +68,7 @@ def is_transient(exc: BaseException) -> bool:
     )
 
 
-def telegram_update_handler(app: Application) -> Callable[[Update], Awaitable[None]]:
+def telegram_update_handler(app: Host) -> Callable[[Update], Awaitable[None]]:
     async def handle(update: Update) -> None:
         from bot.channels import telegram
 
@@ -87,7 +87,7 @@ def telegram_update_handler(app: Application) -> Callable[[Update], Awaitable[No
     return handle
 
 
-def telegram_failure_recorder(app: Application) -> Callable[[Update, str], Awaitable[None]]:
+def telegram_failure_recorder(app: Host) -> Callable[[Update, str], Awaitable[None]]:
     """Store a failed update's id, chat, kind and error class (never its text)."""
 
     async def record(update: Update, error: str) -> None:
@@ -106,7 +106,7 @@ def telegram_failure_recorder(app: Application) -> Callable[[Update, str], Await
     return record
 
 
-def router(app: Application) -> APIRouter:
+def router(app: Host) -> APIRouter:
     r = APIRouter(tags=["webhooks"])
     handle_update = telegram_update_handler(app)
 

@@ -13,13 +13,13 @@ from bot.web.console.commands import add_commands
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-    from bot.app import Application
+    from bot.host import Host
 
 __all__ = ["add_commands", "install", "routers"]
 CONTENT_CHECK_SECONDS = 3
 
 
-def install(app: Application) -> None:
+def install(app: Host) -> None:
     from bot.content_store import refresh_content
 
     app.scheduler.add_job(
@@ -35,7 +35,7 @@ def install(app: Application) -> None:
     )
 
 
-def routers(app: Application) -> list[APIRouter]:
+def routers(app: Host) -> list[APIRouter]:
     from bot.web.console import (
         routes_accounts,
         routes_assets,

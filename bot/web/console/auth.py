@@ -31,7 +31,7 @@ from storage.repos import audit
 from storage.repos import console as repo
 
 if TYPE_CHECKING:
-    from bot.app import Application
+    from bot.host import Host
 
 SESSION_COOKIE = "careline_session"
 LOGIN_CSRF_COOKIE = "careline_login_csrf"
@@ -132,8 +132,8 @@ def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-def app_of(request: Request) -> Application:
-    app: Application = request.app.state.careline
+def app_of(request: Request) -> Host:
+    app: Host = request.app.state.careline
     return app
 
 

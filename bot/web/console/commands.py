@@ -37,8 +37,8 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_users_create(args: argparse.Namespace) -> int:
-    from bot.cli import _settings
     from bot.clock import SystemClock
+    from bot.config import settings_or_exit
     from bot.web.console.auth import hash_password, password_problem
     from storage.db import Database
 
@@ -58,7 +58,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     if args.role == SUPERVISOR and not args.area:
         print("careline users create: a supervisor needs --area (township code)", file=sys.stderr)
         return 2
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def go() -> str | None:
         from sqlalchemy import select

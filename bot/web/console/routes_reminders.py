@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from bot.reminders import admin, holidays
-from bot.reminders.config import load_reminder_settings
+from bot.reminders.runtime import reminder_runtime
 from bot.reminders.sources import current_calendars, current_schedule
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
@@ -90,7 +90,7 @@ async def _view(request: Request) -> dict[str, Any]:
          "doc": json.dumps(doc, ensure_ascii=False, indent=2, default=str)}
         for code, doc in sorted(book.regions.items())
     ]  # fmt: skip
-    settings = load_reminder_settings()
+    settings = reminder_runtime(app).settings  # the one object build_app read
     gaps = data_gaps(book, in_use)
     return {
         "editions": editions,

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from bot.app import Application
 from bot.effects import StepScope
-from bot.visits.danger import VisitDanger, add_danger_listener, danger_flags_of_visit
+from bot.host import VisitDanger
+from bot.visits.danger import add_danger_listener, danger_flags_of_visit
 from dialogs import effects as fx
 from storage.db import Database
 from storage.models import AuditEntry, Child, Person, Visit, VisitDraft
