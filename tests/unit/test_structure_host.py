@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Who builds (or runs) the application: the wiring. Everything else gets a bot.host.Host.
 WIRING = {
     "bot.app",
+    "bot.entry",  # the `careline` script: checks the package names, then runs bot.cli
     "bot.cli",  # `careline serve`, and the app factory it hands commands (args.open_host)
     "bot.web.server",  # the FastAPI app around a built Application (start, drain)
     "bot.terminal_chat",  # `careline chat`: builds and runs the app in the terminal
