@@ -23,9 +23,10 @@ from bot.effects import EffectRunner, StepScope
 from bot.reply_json import reply_to_json
 from bot.visits.clock import clock_of, region_codes
 from content.locales import DEFAULT_LOCALE
+from content.replies import Reply
 from dialogs.engine import Engine
 from dialogs.screening.replies import is_safety_reply
-from dialogs.types import Channel, ChildRef, Context, Inbound, Lane, Outcome, Reply, Role, State
+from dialogs.types import Channel, ChildRef, Context, Inbound, Lane, Outcome, Role, State
 from dialogs.types import Person as PersonRef
 from storage.db import Database
 from storage.models import ChannelAddress, InboundMessage, Person

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 
 from content.keywords import Keywords
 from content.normalize import command_form
+from content.replies import Choice, Reply
 from dialogs import effects as fx
 from dialogs.flow import Answer, Flow
 from dialogs.menu import main_menu
-from dialogs.types import IDLE, Channel, Choice, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.types import IDLE, Channel, Context, Inbound, Outcome, Role, State
 
 LANG_PREFIX = "lang:"
 CMD_PREFIX = "cmd:"

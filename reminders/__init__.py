@@ -9,7 +9,6 @@
 - `reminders.quiet_hours`: `next_allowed_send`
 - `reminders.digest`: `compose_guardian_digest`, `compose_director_notice`, `dedup_key`
 - `reminders.replies`: `parse_guardian_reply`
-- `reminders.cadence`: visit dialog settings and the guardianship intervals (no history)
-- `reminders.visit_cadence`: visit cadence by region and risk (`content/visit_cadence.toml`):
-  `after_visit`, `fold_visits`, `dues`
+
+The visit cadence lives with the visits: `dialogs.visits.cadence`, `dialogs.visits.clock`.
 """

@@ -18,13 +18,13 @@ from importlib import resources
 from typing import Any, Literal
 
 from content.normalize import command_form
+from content.replies import Reply
 from dialogs.effects import (
     ConfirmDose,
     ConfirmInsurance,
     ConfirmReminder,
     RouteRemindersToDirector,
 )
-from dialogs.types import Reply
 from reminders.digest import DueItem, items_by_child
 
 Intent = Literal["confirm", "route", "unknown", "nothing_pending", "not_yet"]

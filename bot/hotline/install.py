@@ -20,13 +20,14 @@ from bot.hotline.runtime import Hotline, ScreenLike, attach
 from bot.hotline.staff import HANDLERS
 from bot.hotline.visit_dangers import open_case_from_visit
 from bot.visits.danger import add_danger_listener
+from content.replies import Reply
 from dialogs.effects import OpenCase
 from dialogs.flows import due as due_list
 from dialogs.flows import hotline_staff as staff
 from dialogs.flows import urgent
 from dialogs.screening import open_case_effect, safety_replies
 from dialogs.screening.replies import DUTY, REVIEW_NOTED
-from dialogs.types import IDLE, Context, Outcome, Reply, State
+from dialogs.types import IDLE, Context, Outcome, State
 from storage.models import Person
 from storage.repos import cases as repo
 

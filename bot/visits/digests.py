@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.routing import queue_for_person
 from bot.visits.clock import clock_of, region_codes
-from dialogs.types import ChildRef, Lane, Reply, Role
+from content.replies import Reply
+from dialogs.types import ChildRef, Lane, Role
+from dialogs.visits.cadence import load_cadence
 from dialogs.visits.digests import VillageVisits, director_digest, supervisor_digest
-from reminders.cadence import load_cadence
 from reminders.quiet_hours import next_allowed_send
 from storage.models import Child, Person
 from storage.repos import visits as repo

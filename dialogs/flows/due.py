@@ -10,11 +10,14 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 
 from content.keywords import Keywords
+from content.replies import Choice, Reply
 from dialogs import effects as fx
 from dialogs.flow import Answer, Flow
 from dialogs.flows.visit import VISIT as VISIT_FLOW
 from dialogs.flows.visit import VisitFlow
-from dialogs.types import IDLE, Channel, Choice, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.types import IDLE, Channel, Context, Inbound, Outcome, Role, State
+from dialogs.visits.cadence import Cadence, load_cadence
+from dialogs.visits.clock import load_visit_rules
 from dialogs.visits.due_list import (
     INFO_CHILD,
     MORE,
@@ -24,8 +27,6 @@ from dialogs.visits.due_list import (
     pages_of,
 )
 from dialogs.visits.parse import child_by_id, match_children
-from reminders.cadence import Cadence, load_cadence
-from reminders.visit_cadence import load_visit_rules
 
 NAME = "due"
 INFO_DONE = "due:info_done:"

@@ -18,14 +18,15 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from content.replies import Reply
 from dialogs.flow import Answer, Flow
-from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.types import IDLE, Context, Inbound, Outcome, Role, State
+from dialogs.visits.cadence import Cadence, load_cadence
+from dialogs.visits.clock import VisitClock
 from dialogs.visits.dialog import VisitDialog
 from dialogs.visits.parse import child_by_id
 from dialogs.visits.questions import CHECKLIST_KEYS, ORDER, SKIP
 from dialogs.visits.report import clean_answers
-from reminders.cadence import Cadence, load_cadence
-from reminders.visit_cadence import VisitClock
 
 NAME = "edit_visit"
 

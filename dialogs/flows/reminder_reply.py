@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from content.replies import Reply
 from dialogs.flow import Answer, Flow
-from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.types import IDLE, Context, Inbound, Outcome, Role, State
 from reminders.digest import DueItem
 from reminders.replies import parse_guardian_reply
 

@@ -23,12 +23,13 @@ from functools import lru_cache
 from typing import Any
 
 from content.normalize import command_form
+from content.replies import Choice, Reply
 from dialogs.effects import OpenCase
 from dialogs.flow import Answer
 from dialogs.screening.lexicon import load_default_lexicon, severity_rank
 from dialogs.screening.matcher import Screen
 from dialogs.screening.replies import duty_replies, hotlines_reply
-from dialogs.types import IDLE, Choice, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.types import IDLE, Context, Inbound, Outcome, Role, State
 
 NAME = "urgent"
 UNCLASSIFIED = "unclassified"

@@ -12,13 +12,14 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from content.replies import Reply
 from dialogs.flow import Answer, Flow
-from dialogs.types import IDLE, ChildRef, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.types import IDLE, ChildRef, Context, Inbound, Outcome, Role, State
+from dialogs.visits.cadence import Cadence, load_cadence
 from dialogs.visits.dialog import VisitDialog, draft_offer
 from dialogs.visits.parse import match_children
 from dialogs.visits.quick import QuickReport, parse_quick
 from dialogs.visits.report import clean_answers
-from reminders.cadence import Cadence, load_cadence
 
 NAME = "visit"
 

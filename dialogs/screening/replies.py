@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from content.replies import Reply
 from dialogs.effects import OpenCase
 from dialogs.screening.categories import Categories, load_categories
 from dialogs.screening.decision import Decision
-from dialogs.types import Context, Reply, Role
+from dialogs.types import Context, Role
 
 STAFF_ROLES = frozenset({Role.DIRECTOR, Role.SUPERVISOR, Role.HOTLINE, Role.ADMIN})
 # Mandated reporters: the child director and every other staff role.

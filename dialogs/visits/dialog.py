@@ -16,10 +16,12 @@ from typing import Any
 
 from content.keywords import Keywords
 from content.normalize import fold
+from content.replies import Choice, Reply
 from dialogs import effects as fx
 from dialogs.flow import Answer
-from dialogs.types import IDLE, ChildRef, Choice, Context, Outcome, Reply, State
+from dialogs.types import IDLE, ChildRef, Context, Outcome, State
 from dialogs.visits import prompts
+from dialogs.visits.cadence import Cadence
 from dialogs.visits.parse import child_by_id, match_children, read_date
 from dialogs.visits.questions import (
     BACK_WORDS,
@@ -33,7 +35,6 @@ from dialogs.visits.questions import (
     option_for_word,
 )
 from dialogs.visits.report import MAX_NOTES, cadence_notes, save_visit, visit_changes
-from reminders.cadence import Cadence
 
 DRAFT_RESUME = "draft:resume"
 DRAFT_NEW = "draft:new"

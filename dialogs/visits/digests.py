@@ -9,7 +9,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from dialogs.types import ChildRef, Reply
+from content.replies import Reply
+from dialogs.types import ChildRef
 from dialogs.visits.due_list import due_entries
 
 SEPARATOR = " · "

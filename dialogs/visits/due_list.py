@@ -6,9 +6,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from dialogs.types import ChildRef, Choice, Reply
+from content.replies import Choice, Reply
+from dialogs.types import ChildRef
+from dialogs.visits.clock import VisitRules, dues, load_visit_rules
 from dialogs.visits.parse import by_urgency
-from reminders.visit_cadence import VisitRules, dues, load_visit_rules
 
 VISIT_CHILD = "visit:child:"
 INFO_CHILD = "due:info:"

@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from content.replies import Reply
 from dialogs import effects as fx
-from dialogs.types import ChildRef, Reply
+from dialogs.types import ChildRef
+from dialogs.visits.cadence import Cadence, next_visit_due
+from dialogs.visits.clock import Dues, VisitFact, after_visit, dues, load_visit_rules
 from dialogs.visits.questions import CHECKLIST_KEYS, ORDER, SKIP, flags_for, valid_answer
-from reminders.cadence import Cadence, next_visit_due
-from reminders.visit_cadence import Dues, VisitFact, after_visit, dues, load_visit_rules
 
 MAX_NOTES = 500
 

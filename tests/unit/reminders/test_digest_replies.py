@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from content.catalog import Catalog
+from content.replies import Reply
 from content.segments import count_segments
 from dialogs.effects import (
     ConfirmDose,
@@ -15,7 +16,6 @@ from dialogs.effects import (
     RouteRemindersToDirector,
 )
 from dialogs.render import render
-from dialogs.types import Reply
 from reminders.digest import (
     DueItem,
     child_label,

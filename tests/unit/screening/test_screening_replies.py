@@ -7,6 +7,7 @@ import pytest
 
 from content.catalog import Catalog, placeholders
 from content.locales import SUPPORTED_LOCALES
+from content.replies import Reply
 from dialogs.effects import OpenCase
 from dialogs.screening.decision import Decision
 from dialogs.screening.replies import (
@@ -15,7 +16,7 @@ from dialogs.screening.replies import (
     open_case_effect,
     safety_replies,
 )
-from dialogs.types import Person, Reply, Role
+from dialogs.types import Person, Role
 from tests.unit.screening.helpers import DIRECTOR, GUARDIAN, ctx, default_screen
 
 HOTLINE = Person(id=3, role=Role.HOTLINE, name="值班", locale="zh_Hans")

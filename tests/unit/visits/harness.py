@@ -15,7 +15,7 @@ from dialogs.flows.edit_visit import EditVisitFlow
 from dialogs.flows.visit import VisitFlow
 from dialogs.render import render
 from dialogs.types import IDLE, Channel, ChildRef, Context, Inbound, Outcome, Person, Role, State
-from reminders.cadence import load_cadence
+from dialogs.visits.cadence import load_cadence
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 10)

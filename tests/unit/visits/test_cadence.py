@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from reminders.cadence import Cadence, add_months, load_cadence, next_visit_due
+from dialogs.visits.cadence import Cadence, add_months, load_cadence, next_visit_due
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from dialogs.types import ChildRef
+from dialogs.visits.cadence import load_cadence
+from dialogs.visits.clock import VisitClock
 from dialogs.visits.due_list import INFO_CHILD, VISIT_CHILD, due_entries, entry_choice
 from dialogs.visits.report import cadence_notes, save_visit
-from reminders.cadence import load_cadence
-from reminders.visit_cadence import VisitClock
 
 TODAY = date(2026, 4, 1)
 HUBEI, JILIN = "420102", "220104"

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from dialogs.types import ChildRef, Choice, Reply
+from content.replies import Choice, Reply
+from dialogs.types import ChildRef
 from dialogs.visits.digests import VillageVisits, director_digest, supervisor_digest
 from dialogs.visits.due_list import due_entries, due_page
 

@@ -15,9 +15,9 @@ from dialogs.flow import Answer
 from dialogs.flows.edit_visit import EditVisitFlow
 from dialogs.types import Channel, ChildRef, Context, Inbound, Outcome, Person, Role
 from dialogs.visits import prompts
+from dialogs.visits.cadence import load_cadence
+from dialogs.visits.clock import VisitClock, VisitFact, dues, fold_visits, load_visit_rules
 from dialogs.visits.report import visit_fact
-from reminders.cadence import load_cadence
-from reminders.visit_cadence import VisitClock, VisitFact, dues, fold_visits, load_visit_rules
 
 from .scenarios import LAST_VISIT
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reminders.visit_cadence import (
+from dialogs.visits.clock import (
     DEFAULT,
     VisitClock,
     VisitFact,

@@ -24,7 +24,7 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
-from reminders.cadence import Interval
+from dialogs.visits.cadence import Interval
 
 DEFAULT = "default"
 LEVELS: tuple[str, ...] = ("good", "average", "poor")
