@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -202,7 +202,7 @@ class InboundService:
             pre = await hook(scope, state, ctx)
             if pre is not None:
                 if pre.replies:
-                    ctx.extra["screened"] = True  # type: ignore[index]
+                    ctx = replace(ctx, screened=True)
                 replies += pre.replies
                 effects += pre.effects
                 state = pre.state

@@ -116,7 +116,7 @@ class Engine:
         flow = self.flows.get(state.flow or "")
         if flow is not None:
             return flow.handle(state, answer, ctx)
-        if ctx.extra.get("screened"):
+        if ctx.screened:
             return Outcome(IDLE)  # the safety reply already answered this message
         return self._idle(answer, ctx)
 

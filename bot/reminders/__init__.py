@@ -47,7 +47,7 @@ def install(app: Application) -> None:
     from bot.reminders import handlers
     from bot.reminders.config import ReminderSettings
     from bot.reminders.runtime import ATTR, ReminderRuntime, reminder_runtime
-    from dialogs import effects as fx
+    from reminders import effects as fx
     from storage.repos.cases import suppressed_guardian_ids
 
     runtime = ReminderRuntime(ReminderSettings())

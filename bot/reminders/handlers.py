@@ -16,8 +16,8 @@ from bot.effects import StepScope
 from bot.reminders import sources
 from bot.routing import queue_for_person
 from content.replies import Reply
-from dialogs import effects as fx
 from dialogs.types import Lane, Role
+from reminders import effects as fx
 from reminders.digest import DueItem, items_by_child
 from reminders.immunization import due_doses
 from storage.models import Person

@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core_data import load_visit_rules
 from dialogs.visits.clock import (
     VisitClock,
     VisitFact,
     VisitRules,
     dues,
     fold_visits,
-    load_visit_rules,
 )
 from storage.models import Area, Child, Visit
 

@@ -2,13 +2,16 @@
 
 import pytest
 
+from bot.core_data import shipped_screen
 from content.keywords import Keywords
 from dialogs.effects import OpenCase
 from dialogs.engine import Engine
-from dialogs.flows.urgent import FLOW
+from dialogs.flows.urgent import UrgentFlow
 from dialogs.screening import Lexicon, Screen
 from dialogs.types import IDLE, Context, Outcome, State
 from tests.unit.screening.helpers import DIRECTOR, GUARDIAN, ctx, inbound
+
+FLOW = UrgentFlow(shipped_screen())
 
 
 @pytest.fixture(scope="module")

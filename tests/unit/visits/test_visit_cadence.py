@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.core_data import load_visit_rules
 from dialogs.visits.clock import (
     DEFAULT,
     VisitClock,
@@ -15,7 +16,6 @@ from dialogs.visits.clock import (
     after_visit,
     dues,
     fold_visits,
-    load_visit_rules,
 )
 
 HUBEI, JILIN, BEIJING = "420102", "220104", "110101"
