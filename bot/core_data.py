@@ -12,9 +12,10 @@ from functools import lru_cache, partial
 from importlib import resources
 from typing import Any
 
+from bot.screening.files import load_default_lexicon
+from bot.screening.store import shipped_categories
 from content.keywords import Keywords
 from dialogs.registry import CoreData
-from dialogs.screening.lexicon import load_default_lexicon
 from dialogs.screening.matcher import Screen
 from dialogs.visits.cadence import Cadence
 from dialogs.visits.clock import VisitRules
@@ -54,5 +55,6 @@ def load_core_data(keywords: Keywords | None = None) -> CoreData:
         keywords=keywords or Keywords.load(),
         cadence=load_cadence(),
         screen=shipped_screen(),
+        categories=shipped_categories(),
         answer_reminder=partial(answer_reminder, words=load_reply_words()),
     )

@@ -12,6 +12,7 @@ from content.keywords import Keywords
 from dialogs.engine import Engine
 from dialogs.flow import Flow
 from dialogs.flows.reminder_reply import AnswerReminder
+from dialogs.screening.categories import Categories
 from dialogs.screening.matcher import Screen
 from dialogs.visits.cadence import Cadence
 
@@ -21,6 +22,7 @@ class CoreData:
     keywords: Keywords  # content/keywords.toml
     cadence: Cadence  # content/cadence.toml with the rules of content/visit_cadence.toml
     screen: Screen  # the shipped lexicon's, for a context that brings no live screen
+    categories: Categories  # content/safety/categories.toml: help lines, statutory duty
     answer_reminder: AnswerReminder  # `reminders.replies.answer_reminder` with its words
 
 
@@ -40,7 +42,7 @@ def all_flows(data: CoreData) -> tuple[Flow, ...]:
     return (
         visit_flow,
         due.DueFlow(data.cadence, data.keywords, visit_flow),
-        urgent.UrgentFlow(data.screen),
+        urgent.UrgentFlow(data.screen, data.categories),
         edit_visit.EditVisitFlow(data.cadence, data.keywords),
         reminder_reply.flow(data.answer_reminder),
         *hotline_staff.FLOWS,

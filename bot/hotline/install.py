@@ -19,6 +19,7 @@ from bot.hotline.lexicon import default_screen
 from bot.hotline.runtime import Hotline, ScreenLike, attach
 from bot.hotline.staff import HANDLERS
 from bot.hotline.visit_dangers import open_case_from_visit
+from bot.screening.store import shipped_categories
 from bot.visits.danger import add_danger_listener
 from content.replies import Reply
 from dialogs.effects import OpenCase
@@ -120,7 +121,7 @@ async def pre_step(
     code = child_in_conversation(state, ctx)
     if effect is not None and code is not None:
         effect = replace(effect, child_code=code)
-    replies = safety_replies(decision, ctx)
+    replies = safety_replies(decision, ctx, shipped_categories())
     if DUTY in (r.key for r in replies) and _in_urgent_flow(app, scope, state, ctx):
         replies = tuple(r for r in replies if r.key != DUTY)  # the flow says it once, at its end
     idle = not scope.inbound.payload and (

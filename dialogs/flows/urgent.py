@@ -25,6 +25,7 @@ from content.normalize import command_form
 from content.replies import Choice, Reply
 from dialogs.effects import OpenCase
 from dialogs.flow import Answer
+from dialogs.screening.categories import Categories
 from dialogs.screening.lexicon import severity_rank
 from dialogs.screening.matcher import Screen
 from dialogs.screening.replies import duty_replies, hotlines_reply
@@ -155,8 +156,9 @@ class UrgentFlow:
     roles: frozenset[Role] | None = None
     menu_label_key: str | None = "menu.urgent"
 
-    def __init__(self, screen: Screen) -> None:
+    def __init__(self, screen: Screen, categories: Categories) -> None:
         self.screen = screen
+        self.categories = categories
 
     def start(self, inbound: Inbound, ctx: Context, args: str) -> Outcome:
         if args.strip():
@@ -209,15 +211,17 @@ class UrgentFlow:
         key = "urgent.done" if data.get("callback_ok") else "urgent.done_no_callback"
         if ctx.extra.get("staffed") is False:
             key = "urgent.done_unstaffed"  # never "staff have it" when nobody is on duty
-        duty = duty_replies(ctx, case.category, case.severity)
-        return Outcome(IDLE, (Reply(key), *duty, hotlines_reply(case.category)), (case,))
+        duty = duty_replies(ctx, case.category, case.severity, self.categories)
+        return Outcome(
+            IDLE, (Reply(key), *duty, hotlines_reply(case.category, self.categories)), (case,)
+        )
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
         data = dict(state.data)
         if not str(data.get("what", "")).strip():
             return Outcome(IDLE)
         case = build_case(data, ctx, self.screen)
-        duty = duty_replies(ctx, case.category, case.severity)
+        duty = duty_replies(ctx, case.category, case.severity, self.categories)
         return Outcome(IDLE, (Reply("urgent.timeout_saved"), *duty), (case,))
 
     def on_cancel(self, state: State, ctx: Context) -> Outcome:

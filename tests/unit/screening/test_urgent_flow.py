@@ -3,6 +3,7 @@
 import pytest
 
 from bot.core_data import shipped_screen
+from bot.screening.store import shipped_categories
 from content.keywords import Keywords
 from dialogs.effects import OpenCase
 from dialogs.engine import Engine
@@ -11,7 +12,7 @@ from dialogs.screening import Lexicon, Screen
 from dialogs.types import IDLE, Context, Outcome, State
 from tests.unit.screening.helpers import DIRECTOR, GUARDIAN, ctx, inbound
 
-FLOW = UrgentFlow(shipped_screen())
+FLOW = UrgentFlow(shipped_screen(), shipped_categories())
 
 
 @pytest.fixture(scope="module")
