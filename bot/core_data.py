@@ -19,7 +19,10 @@ from dialogs.registry import CoreData
 from dialogs.screening.matcher import Screen
 from dialogs.visits.cadence import Cadence
 from dialogs.visits.clock import VisitRules
+from reminders.calendars import HOLIDAYS_FILE, CalendarBook
+from reminders.dose_names import DoseNames
 from reminders.replies import ReplyWords, answer_reminder
+from reminders.schedule import Schedule
 
 
 def _toml(name: str, package: str = "content") -> dict[str, Any]:
@@ -48,6 +51,30 @@ def load_reply_words() -> ReplyWords:
 def shipped_screen() -> Screen:
     """The shipped lexicon's screen (the urgent flow's, when a context brings no live one)."""
     return Screen(load_default_lexicon())
+
+
+@lru_cache(maxsize=1)
+def load_schedule() -> Schedule:
+    """The shipped schedule (`content/schedules/immunization.toml`)."""
+    return Schedule.from_mapping(_toml("immunization.toml", "content.schedules"))
+
+
+@lru_cache(maxsize=1)
+def load_dose_names() -> DoseNames:
+    """The Chinese dose names people type (`content/schedules/dose_names.toml`)."""
+    return DoseNames.from_mapping(_toml("dose_names.toml", "content.schedules"))
+
+
+@lru_cache(maxsize=1)
+def load_calendars() -> CalendarBook:
+    """The shipped calendars (`content/calendars/*.toml`, the holiday file aside)."""
+    folder = resources.files("content.calendars")
+    docs = [
+        tomllib.loads(item.read_text("utf-8"))
+        for item in sorted(folder.iterdir(), key=lambda p: p.name)
+        if item.name.endswith(".toml") and item.name != HOLIDAYS_FILE
+    ]
+    return CalendarBook.from_mappings(docs)
 
 
 def load_core_data(keywords: Keywords | None = None) -> CoreData:

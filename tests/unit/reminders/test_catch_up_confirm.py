@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.core_data import load_schedule
 from content.catalog import Catalog
 from content.sms_templates import MAX_CHARS
 from dialogs.render import render
@@ -31,6 +32,7 @@ from reminders.replies import items_of, parse_guardian_reply
 from tests.support.core import reminder_reply_flow, reply_words
 
 WORDS = reply_words()
+SCHEDULE = load_schedule()
 FLOW = reminder_reply_flow()
 
 CATALOG = Catalog.load()
@@ -42,11 +44,11 @@ def text(reply: object, locale: str = "zh_Hans") -> str:
 
 
 def batch_item(birth: date, sex: str) -> tuple[DueItem, date]:
-    plan = plan_doses(birth, sex, {}, AS_OF)
+    plan = plan_doses(birth, sex, {}, AS_OF, schedule=SCHEDULE)
     first = plan.first_batch()
     assert first is not None
     day = max(first.day, AS_OF)
-    plan = plan_doses(birth, sex, {}, day)
+    plan = plan_doses(birth, sex, {}, day, schedule=SCHEDULE)
     return catch_up_item(1, "小花", first_batch(plan, day), plan.edition, day), day
 
 

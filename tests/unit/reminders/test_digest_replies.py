@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.core_data import load_schedule
 from content.catalog import Catalog
 from content.replies import Reply
 from content.segments import count_segments
@@ -27,11 +28,11 @@ from reminders.effects import (
 )
 from reminders.immunization import due_doses
 from reminders.replies import items_of, parse_guardian_reply
-from reminders.schedule import load_schedule
 from tests.support.core import reply_words
 
 CATALOG = Catalog.load()
 WORDS = reply_words()
+SCHEDULE = load_schedule()
 TODAY = date(2025, 7, 10)
 
 
@@ -199,6 +200,7 @@ def test_vaccine_item_from_due_doses_names_one_dose_vaccines_without_number() ->
             "JE-L1",
         ],
         date(2025, 7, 10),
+        schedule=SCHEDULE,
     )
     edition = load_schedule().in_force(date(2025, 7, 10))
     items = {d.code: vaccine_item(7, "小明", d, "due", edition) for d in doses}
