@@ -147,9 +147,9 @@ async def pre_step(
 
 
 def _in_urgent_flow(app: Application, scope: StepScope, state: State, ctx: Context) -> bool:
-    """The message is (or starts) an urgent-flow report, whose last reply tells the duty."""
-    after = app.service.engine.step(state, scope.inbound, ctx).state
-    return urgent.NAME in (state.flow, after.flow)
+    """The message is (or starts) an urgent-flow report, whose last reply tells the duty:
+    the engine's routing says so (no flow runs twice)."""
+    return urgent.NAME in (state.flow, app.service.engine.starts(state, scope.inbound, ctx))
 
 
 # Flows with nothing to lose (a list to pick from): free text that joins a case leaves them.
