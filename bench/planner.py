@@ -37,9 +37,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.core_data import load_schedule  # noqa: E402
 from bot.reminders import finders, plan  # noqa: E402
 from reminders.dates import add_age, add_months  # noqa: E402
-from reminders.schedule import load_schedule  # noqa: E402
 from reminders.stages import DEFAULT_STAGES  # noqa: E402
 from storage.db import upgrade_sync  # noqa: E402
 

@@ -16,8 +16,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.screening.files import read_lexicon_mapping  # noqa: E402
 from dialogs.screening import Lexicon, Screen  # noqa: E402
-from dialogs.screening.lexicon import read_lexicon_mapping  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "screening_eval.tsv"
 # Common characters, so that synthetic terms collide with real text (the slow case).

@@ -23,6 +23,7 @@ from bot.channels.sms import TwilioChannel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content_store import ContentStore
+from bot.core_data import load_core_data
 from bot.effects import foundation_runner
 from bot.host import Host, NotMigrated
 from bot.hotline.config import HotlineConfig
@@ -187,7 +188,7 @@ def build_app(
     )
     service = InboundService(
         db,
-        build_engine(keywords),
+        build_engine(load_core_data(keywords)),
         foundation_runner(),
         clock,
         timezone=settings.timezone,

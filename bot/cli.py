@@ -212,6 +212,7 @@ def cmd_vaccines(args: argparse.Namespace) -> int:
     import json
     from datetime import UTC, datetime
 
+    from bot.core_data import load_dose_names, load_schedule
     from reminders.dates import parse_date
     from reminders.dose_names import parse_given
     from reminders.immunization import vaccines_report
@@ -230,8 +231,9 @@ def cmd_vaccines(args: argparse.Namespace) -> int:
         print(f"careline vaccines: {exc} (dates are YYYY-MM-DD)", file=sys.stderr)
         return 2
     try:
-        given = parse_given(args.given or "", as_of=as_of_date)
-        report = vaccines_report(birth, sex, given, as_of_date)
+        schedule = load_schedule()
+        given = parse_given(args.given or "", schedule, load_dose_names(), as_of=as_of_date)
+        report = vaccines_report(birth, sex, given, as_of_date, schedule=schedule)
     except ValueError as exc:  # DoseNameError names the accepted names
         print(f"careline vaccines: {exc}", file=sys.stderr)
         return 2

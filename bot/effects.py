@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.locales import normalize_locale
+from content.replies import Reply
 from dialogs import effects as fx
-from dialogs.types import Channel, Inbound, Reply
+from dialogs.types import Channel, Inbound
 from storage.models import ChannelAddress, Person
 from storage.repos import audit
 from storage.repos.people import addresses_of, person_by_phone

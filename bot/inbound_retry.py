@@ -19,7 +19,8 @@ from sqlalchemy import or_, select
 
 from bot.effects import StepScope
 from bot.reply_json import reply_to_json
-from dialogs.types import Channel, Inbound, Lane, MediaRef, Reply, Role, State
+from content.replies import Reply
+from dialogs.types import Channel, Inbound, Lane, MediaRef, Role, State
 from storage.models import InboundMessage, Person
 from storage.repos import audit, outbox
 from storage.repos.conversations import lock_conversation

@@ -37,8 +37,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.effects import StepScope
 from bot.reply_json import reply_to_json
 from content.keywords import Keywords
+from content.replies import Reply
 from dialogs.screening.replies import is_safety_reply
-from dialogs.types import Context, Inbound, Lane, Reply, Role, State
+from dialogs.types import Context, Inbound, Lane, Role, State
 from storage.models import AuditEntry, Conversation, InboundMessage, OutboxMessage
 from storage.repos import audit
 

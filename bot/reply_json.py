@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from content.catalog import Joined, Text
-from dialogs.types import Choice, Reply
+from content.replies import Choice, Reply
 
 
 def reply_to_json(reply: Reply) -> dict[str, object]:

@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reply_json import reply_to_json
-from dialogs.types import Channel, Lane, Reply, Role
+from content.replies import Reply
+from dialogs.types import Channel, Lane, Role
 from storage.models import ChannelAddress, Person
 from storage.repos import outbox
 from storage.repos.people import address_row, addresses_of

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,9 +23,10 @@ from bot.effects import EffectRunner, StepScope
 from bot.reply_json import reply_to_json
 from bot.visits.clock import clock_of, region_codes
 from content.locales import DEFAULT_LOCALE
+from content.replies import Reply
 from dialogs.engine import Engine
 from dialogs.screening.replies import is_safety_reply
-from dialogs.types import Channel, ChildRef, Context, Inbound, Lane, Outcome, Reply, Role, State
+from dialogs.types import Channel, ChildRef, Context, Inbound, Lane, Outcome, Role, State
 from dialogs.types import Person as PersonRef
 from storage.db import Database
 from storage.models import ChannelAddress, InboundMessage, Person
@@ -201,7 +202,7 @@ class InboundService:
             pre = await hook(scope, state, ctx)
             if pre is not None:
                 if pre.replies:
-                    ctx.extra["screened"] = True  # type: ignore[index]
+                    ctx = replace(ctx, screened=True)
                 replies += pre.replies
                 effects += pre.effects
                 state = pre.state

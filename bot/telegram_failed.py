@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reply_json import reply_to_json
 from content.errors import InputError
-from dialogs.types import Channel, Lane, Reply
+from content.replies import Reply
+from dialogs.types import Channel, Lane
 from storage.models import TelegramFailedUpdate
 from storage.repos import audit, outbox
 from storage.repos import telegram_failed as repo

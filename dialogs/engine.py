@@ -14,10 +14,11 @@ from collections.abc import Mapping
 
 from content.keywords import Keywords
 from content.normalize import command_form
+from content.replies import Choice, Reply
 from dialogs import effects as fx
 from dialogs.flow import Answer, Flow
 from dialogs.menu import main_menu
-from dialogs.types import IDLE, Channel, Choice, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.types import IDLE, Channel, Context, Inbound, Outcome, Role, State
 
 LANG_PREFIX = "lang:"
 CMD_PREFIX = "cmd:"
@@ -97,6 +98,24 @@ class Engine:
             with_choices(outcome.state, outcome.replies), outcome.replies, outcome.effects
         )
 
+    def starts(self, state: State, inbound: Inbound, ctx: Context) -> str | None:
+        """The flow this message starts, by the step's own routing, without running a flow:
+        None for photos, a bare picture, a shared contact, a command (help, stop, cancel...),
+        an answer inside the current flow, or idle text."""
+        if self._visit_photos(state, inbound, ctx) is not None:
+            return None
+        if inbound.media and not inbound.text.strip() and inbound.payload is None:
+            return None
+        if inbound.contact_phone:
+            return None
+        answer = resolve_answer(state, inbound)
+        if self._global(state, answer, inbound, ctx) is not None:
+            return None
+        target = self._start_target(state, answer)
+        if target is None or not self._allowed(target[0], ctx):
+            return None
+        return target[0].name
+
     def timeout(self, state: State, ctx: Context) -> Outcome:
         flow = self.flows.get(state.flow or "")
         if flow is None:
@@ -119,7 +138,7 @@ class Engine:
         flow = self.flows.get(state.flow or "")
         if flow is not None:
             return flow.handle(state, answer, ctx)
-        if ctx.extra.get("screened"):
+        if ctx.screened:
             return Outcome(IDLE)  # the safety reply already answered this message
         return self._idle(answer, ctx)
 
@@ -212,6 +231,17 @@ class Engine:
     def _start_flow(
         self, state: State, answer: Answer, inbound: Inbound, ctx: Context
     ) -> Outcome | None:
+        target = self._start_target(state, answer)
+        if target is None:
+            return None
+        flow, args = target
+        if not self._allowed(flow, ctx):
+            key = "flow.unknown_sender" if ctx.person is None else "flow.not_for_role"
+            return Outcome(state, (Reply(key),))
+        return flow.start(inbound, ctx, args)
+
+    def _start_target(self, state: State, answer: Answer) -> tuple[Flow, str] | None:
+        """The flow the answer's trigger word or button names, with its arguments."""
         name: str | None = None
         args = ""
         if answer.payload and answer.payload.startswith(CMD_PREFIX):
@@ -231,10 +261,7 @@ class Engine:
             # Inside a flow, text is an answer ("走访时孩子不在家" is a note, not a new
             # report); only another flow's whole trigger word (紧急 mid-report) starts it.
             return None
-        if not self._allowed(flow, ctx):
-            key = "flow.unknown_sender" if ctx.person is None else "flow.not_for_role"
-            return Outcome(state, (Reply(key),))
-        return flow.start(inbound, ctx, args)
+        return flow, args
 
     def _glued_trigger(self, text: str) -> tuple[str | None, str]:
         form = command_form(text)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from dialogs.types import Choice, Context, Reply
+from content.replies import Choice, Reply
+from dialogs.types import Context
 
 if TYPE_CHECKING:
     from dialogs.flow import Flow

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from content.catalog import Catalog
-from dialogs.types import Reply
+from content.replies import Reply
 
 Style = Literal["buttons", "numbered"]
 

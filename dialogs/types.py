@@ -12,7 +12,8 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from reminders.visit_cadence import VisitClock
+from content.replies import Reply
+from dialogs.visits.clock import VisitClock
 
 
 class Channel(StrEnum):
@@ -77,25 +78,6 @@ class Inbound:
 
 
 @dataclass(frozen=True, slots=True)
-class Choice:
-    """One option of a question: a catalog key for its label and the payload it sends back."""
-
-    label_key: str
-    payload: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """An abstract message: a catalog key with parameters, rendered per channel and locale."""
-
-    key: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-    choices: tuple[Choice, ...] = ()
-    request_contact: bool = False  # ask Telegram to show its "share my phone" button
-
-
-@dataclass(frozen=True, slots=True)
 class Person:
     """What the core may know of the sender (least detail)."""
 
@@ -115,7 +97,7 @@ class ChildRef:
     name: str
     next_visit_due: date | None = None
     is_key_child: bool = False
-    # The child's visits so far by region and risk (`reminders.visit_cadence`); None: unknown,
+    # The child's visits so far by region and risk (`dialogs.visits.clock`); None: unknown,
     # the guardianship intervals of content/cadence.toml apply (tests, old callers).
     clock: VisitClock | None = None
 
@@ -130,6 +112,9 @@ class Context:
     person: Person | None  # None: unknown sender
     channel: Channel
     children: tuple[ChildRef, ...] = ()  # a director's own children
+    # The safety pre-step already answered this message (a flow waiting for a reply keeps
+    # waiting instead of saying "没看懂"; an idle sender gets no menu on top).
+    screened: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -8,12 +8,9 @@ Every resolved field remembers the region that set it and whether that fact is v
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from content.errors import InputError
@@ -102,18 +99,6 @@ class CalendarBook:
                     if name not in _META:
                         target[name] = Fact(value, verified, source, region)
         return RegionCalendar(code, chain, sections)
-
-
-@lru_cache(maxsize=1)
-def load_calendars() -> CalendarBook:
-    """The shipped calendars (`content/calendars/*.toml`)."""
-    folder = resources.files("content.calendars")
-    docs = [
-        tomllib.loads(item.read_text("utf-8"))
-        for item in sorted(folder.iterdir(), key=lambda p: p.name)
-        if item.name.endswith(".toml") and item.name != HOLIDAYS_FILE
-    ]
-    return CalendarBook.from_mappings(docs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Literal
 
 from content.catalog import Catalog, Joined, Text
-from dialogs.types import Reply
+from content.replies import Reply
 from reminders.immunization import DoseStatus, Plan
 from reminders.schedule import Edition
 from reminders.workdays import day_info, previous_workday

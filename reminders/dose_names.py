@@ -1,18 +1,17 @@
 """Dose names as people type them: codes (HepB1), Chinese names (乙肝1, 乙肝第1剂, 卡介苗),
 with an optional date (HepB1@2026-01-05). Unknown names are errors that list the accepted
-names, never silently ignored (pure)."""
+names, never silently ignored (pure: the names, `content/schedules/dose_names.toml`, are
+read by the shell and passed in as `DoseNames`)."""
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 
 from content.errors import InputError
-from reminders.schedule import Edition, Schedule, load_schedule, normalize_code
+from reminders.schedule import Edition, Schedule, normalize_code
 
 SEPARATORS = re.compile(r"[,，、;；\s]+")
 _NUMBERED = re.compile(r"^(?P<name>.+?)(?:第)?(?P<n>\d+)?(?:剂|劑|针|針)?$")
@@ -22,11 +21,17 @@ class DoseNameError(InputError, ValueError):
     """A dose name or date that cannot be read; the message lists what is accepted."""
 
 
-@lru_cache(maxsize=1)
-def chinese_names() -> Mapping[str, str]:
-    """Chinese name -> series (`content/schedules/dose_names.toml`)."""
-    text = resources.files("content.schedules").joinpath("dose_names.toml").read_text("utf-8")
-    return {normalize_code(k): str(v) for k, v in tomllib.loads(text)["names"].items()}
+@dataclass(frozen=True, slots=True)
+class DoseNames:
+    """Chinese name -> series (`content/schedules/dose_names.toml` ``[names]``)."""
+
+    raw: Mapping[str, str]  # as written
+    by_name: Mapping[str, str]  # normalized (`normalize_code`)
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, object]) -> DoseNames:
+        names = {str(k): str(v) for k, v in dict(raw["names"]).items()}  # type: ignore[call-overload]
+        return cls(names, {normalize_code(k): v for k, v in names.items()})
 
 
 def _known_codes(schedule: Schedule) -> dict[str, str]:
@@ -42,13 +47,13 @@ def _known_codes(schedule: Schedule) -> dict[str, str]:
     return known
 
 
-def accepted_names(edition: Edition) -> list[str]:
+def accepted_names(edition: Edition, names_of: DoseNames) -> list[str]:
     """What `careline vaccines --given` accepts, for error messages."""
     names = [e.code for e in edition.entries]
     names += [w.product for w in edition.switches if w.product not in names]
     series = {e.vaccine for e in edition.entries} | {w.product for w in edition.switches}
     by_series: dict[str, str] = {}
-    for raw, s in _raw_names().items():
+    for raw, s in names_of.raw.items():
         if s in series:
             by_series.setdefault(s, raw)
     for s, raw in by_series.items():
@@ -57,15 +62,10 @@ def accepted_names(edition: Edition) -> list[str]:
     return names
 
 
-@lru_cache(maxsize=1)
-def _raw_names() -> Mapping[str, str]:
-    text = resources.files("content.schedules").joinpath("dose_names.toml").read_text("utf-8")
-    return {str(k): str(v) for k, v in tomllib.loads(text)["names"].items()}
-
-
-def resolve(name: str, schedule: Schedule | None = None, as_of: date | None = None) -> str | None:
+def resolve(
+    name: str, schedule: Schedule, names: DoseNames, as_of: date | None = None
+) -> str | None:
     """The schedule code for a typed dose name, or None when it is not one."""
-    schedule = schedule or load_schedule()
     key = normalize_code(name)
     known = _known_codes(schedule)
     if key in known:
@@ -73,7 +73,7 @@ def resolve(name: str, schedule: Schedule | None = None, as_of: date | None = No
     match = _NUMBERED.match(key)
     if not match:
         return None
-    series = chinese_names().get(match["name"])
+    series = names.by_name.get(match["name"])
     if series is None:
         return None
     number = int(match["n"]) if match["n"] else None
@@ -95,17 +95,16 @@ def resolve(name: str, schedule: Schedule | None = None, as_of: date | None = No
 
 
 def parse_given(
-    text: str, schedule: Schedule | None = None, as_of: date | None = None
+    text: str, schedule: Schedule, names: DoseNames, as_of: date | None = None
 ) -> dict[str, date | None]:
     """ "HepB1@2026-01-05,卡介苗,百白破3" -> {"HepB1": 2026-01-05, "BCG": None, "DTaP3": None}."""
-    schedule = schedule or load_schedule()
     result: dict[str, date | None] = {}
     unknown: list[str] = []
     for part in SEPARATORS.split(text.strip()):
         if not part:
             continue
         name, _, when = part.partition("@")
-        code = resolve(name, schedule, as_of)
+        code = resolve(name, schedule, names, as_of)
         if code is None:
             unknown.append(name)
             continue
@@ -122,6 +121,6 @@ def parse_given(
         edition = schedule.in_force(as_of) if as_of else schedule.editions[-1]
         raise DoseNameError(
             f"unknown dose name {', '.join(unknown)}; accepted: "
-            + ", ".join(accepted_names(edition))
+            + ", ".join(accepted_names(edition, names))
         )
     return result

@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from reminders.dates import add_age, add_months, parse_date
-from reminders.schedule import Edition, Entry, Schedule, Switch, load_schedule, normalize_code
+from reminders.schedule import Edition, Entry, Schedule, Switch, normalize_code
 
 Status = Literal["due", "upcoming", "overdue"]
 LIVE_GAP_DAYS = 28
@@ -295,14 +295,14 @@ def plan_doses(
     sex: str | None,
     given: Given,
     as_of: date,
-    schedule: Schedule | None = None,
+    schedule: Schedule,
     rules: DueRules | None = None,
 ) -> Plan:
     """The child's missing doses, each with its earliest date, grouped into clinic visits."""
     if birth_date > as_of:
         raise ValueError(f"birth date {birth_date.isoformat()} is after {as_of.isoformat()}")
     rules = rules or DueRules()
-    edition = (schedule or load_schedule()).in_force(as_of)
+    edition = schedule.in_force(as_of)
     records = normalize_given(given)
     sex = _norm_sex(sex)
     active, not_given, warnings = _active(edition, records, sex, birth_date)
@@ -415,7 +415,7 @@ def due_doses(
     sex: str | None,
     given: Given,
     as_of: date,
-    schedule: Schedule | None = None,
+    schedule: Schedule,
     rules: DueRules | None = None,
 ) -> list[DoseStatus]:
     """The doses whose earliest date is on or before `as_of + upcoming_days`."""
@@ -438,7 +438,7 @@ def due_doses_json(
     sex: str | None,
     given: Given,
     as_of: date,
-    schedule: Schedule | None = None,
+    schedule: Schedule,
     rules: DueRules | None = None,
 ) -> list[dict[str, Any]]:
     """`due_doses` as JSON-ready dicts (dates as ISO strings)."""
@@ -450,7 +450,7 @@ def vaccines_report(
     sex: str | None,
     given: Given,
     as_of: date | str,
-    schedule: Schedule | None = None,
+    schedule: Schedule,
     rules: DueRules | None = None,
 ) -> dict[str, Any]:
     """What `careline vaccines --birth ... [--sex f] [--given HepB1@2026-01-05,BCG]` prints.

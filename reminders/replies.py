@@ -5,27 +5,28 @@
 ConfirmReminder for school and residence-permit items);
 "已参保" / "交了" stop this year's insurance reminders -> ConfirmInsurance;
 "2" / "不知道" / a question / "还没打" -> RouteToDirector (a person follows up).
+
+The words are data (``content/reply_words.toml``), read by the shell and passed in
+(`ReplyWords.from_mapping`). The dialog core's flow "reminder_reply" is handed
+`answer_reminder` by the shell: the reminders never import the dialog core, nor it them.
 """
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Literal
 
 from content.normalize import command_form
-from dialogs.effects import (
+from content.replies import Reply
+from reminders.digest import DueItem, items_by_child
+from reminders.effects import (
     ConfirmDose,
     ConfirmInsurance,
     ConfirmReminder,
     RouteRemindersToDirector,
 )
-from dialogs.types import Reply
-from reminders.digest import DueItem, items_by_child
 
 Intent = Literal["confirm", "route", "unknown", "nothing_pending", "not_yet"]
 
@@ -64,12 +65,6 @@ class ReplyWords:
             words("negation_words"),
             words("question_marks"),
         )
-
-
-@lru_cache(maxsize=1)
-def load_reply_words() -> ReplyWords:
-    text = resources.files("reminders").joinpath("reply_words.toml").read_text("utf-8")
-    return ReplyWords.from_mapping(tomllib.loads(text))
 
 
 def _contains(text: str, words: Sequence[str]) -> bool:
@@ -163,10 +158,9 @@ def parse_guardian_reply(
     pending_items: Sequence[DueItem],
     *,
     today: date,
-    words: ReplyWords | None = None,
+    words: ReplyWords,
 ) -> ReminderReply:
     """Understand a reply to the reminders in `pending_items` (those last sent)."""
-    words = words or load_reply_words()
     form = command_form(text)
     chosen = _one_child(text, form, pending_items, words)
     if chosen is not None:
@@ -197,3 +191,46 @@ def parse_guardian_reply(
                 return _confirmed(effects, key, pending_items, today, {kind})
             return _route(text, pending_items)
     return ReminderReply("unknown", (), Reply("reminder.reply.unknown"))
+
+
+def items_of(
+    raw_items: Iterable[Any], received: Collection[tuple[int, str, str]] | None = None
+) -> list[DueItem]:
+    """The reminded items of a waiting conversation (its state's ``items``: DueItem JSON),
+    each once; with the shell's `reminders_received`, only those of the last reminder
+    actually sent (one still queued for the morning is not confirmed)."""
+    items: list[DueItem] = []
+    seen: set[tuple[int, str, str]] = set()
+    for raw in raw_items or ():
+        if isinstance(raw, Mapping):
+            item = DueItem.from_json(raw)
+            if (item.child_id, item.kind, item.item) not in seen:  # each item once
+                seen.add((item.child_id, item.kind, item.item))
+                items.append(item)
+    if received is None:
+        return items
+    return [i for i in items if (i.child_id, i.kind, i.item) in received]
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderAnswer:
+    """What the flow "reminder_reply" needs of a parsed reply, in plain data."""
+
+    intent: Intent
+    effects: tuple[Any, ...]
+    reply: Reply
+    pending: tuple[dict[str, Any], ...] = ()  # DueItem JSON still to confirm
+
+
+def answer_reminder(
+    text: str,
+    raw_items: Iterable[Any],
+    received: Collection[tuple[int, str, str]] | None,
+    *,
+    today: date,
+    words: ReplyWords,
+) -> ReminderAnswer:
+    """`parse_guardian_reply` on a waiting conversation's items, for the dialog core."""
+    parsed = parse_guardian_reply(text, items_of(raw_items, received), today=today, words=words)
+    pending = tuple(i.to_json() for i in parsed.pending)
+    return ReminderAnswer(parsed.intent, parsed.effects, parsed.reply, pending)

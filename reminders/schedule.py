@@ -1,19 +1,16 @@
 """The immunization schedule as versioned data: editions with an effective date, and entries.
 
-Loaded from `content/schedules/immunization.toml` (`load_schedule()`) or from any mapping of
-the same shape (`Schedule.from_mapping`), so the shell can load editions stored in the
-database. Which edition applies: the one in force on the as-of date (the latest whose
+Read by the shell from `content/schedules/immunization.toml` (`bot.core_data.load_schedule`) or from
+any mapping of the same shape (`Schedule.from_mapping`), so the shell can load editions
+stored in the database. Which edition applies: the one in force on the as-of date (the latest whose
 `effective_from` is on or before it); dates before the first edition use the first one.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from content.errors import InputError
@@ -262,10 +259,3 @@ class Schedule:
 def normalize_code(code: str) -> str:
     """Codes compare without case, spaces, dashes or underscores: "je-l1" == "JE_L1"."""
     return "".join(ch for ch in code.casefold() if ch not in " -_")
-
-
-@lru_cache(maxsize=1)
-def load_schedule() -> Schedule:
-    """The shipped schedule (`content/schedules/immunization.toml`)."""
-    text = resources.files("content.schedules").joinpath("immunization.toml").read_text("utf-8")
-    return Schedule.from_mapping(tomllib.loads(text))

@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from bot.effects import StepScope
 from bot.reminders.sources import current_schedule
 from content.catalog import Text
+from content.replies import Reply
 from dialogs import effects as fx
-from dialogs.types import Reply, Role
+from dialogs.types import Role
 from reminders.immunization import due_doses
 from storage.models import Child, ChildNote, DoseGiven, Visit
 from storage.repos import audit

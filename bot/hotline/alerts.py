@@ -18,7 +18,8 @@ from bot.hotline.runtime import Hotline
 from bot.reply_json import reply_to_json
 from bot.routing import queue_for_person
 from content.catalog import Text
-from dialogs.types import Lane, Reply
+from content.replies import Reply
+from dialogs.types import Lane
 from storage.models import Case, CaseEvent, OutboxMessage
 from storage.repos import cases as repo
 

@@ -19,6 +19,7 @@ from bot.effects import StepScope
 from bot.hotline.alerts import alert_staff, refresh_queued_alerts
 from bot.hotline.guardians import HARM_CATEGORIES, accused_relations, guardian_for
 from bot.hotline.runtime import Hotline
+from bot.screening.store import shipped_categories
 from content.normalize import command_form, fold
 from dialogs.effects import OpenCase
 from dialogs.screening.lexicon import severity_rank
@@ -172,7 +173,9 @@ async def _duty(
 ) -> bool:
     """A mandated reporter was told to report to 公安 (the same rule as the reply): recorded
     once per case. True when recorded now."""
-    if person is None or not duty_applies(person.role, effect.category, effect.severity):
+    if person is None or not duty_applies(
+        person.role, effect.category, effect.severity, shipped_categories()
+    ):
         return False
     told = await session.execute(
         select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.kind == "duty_told")

@@ -18,13 +18,15 @@ from bot.hotline.config import HotlineConfig
 from bot.hotline.lexicon import default_screen
 from bot.hotline.runtime import Hotline, ScreenLike
 from bot.hotline.staff import HANDLERS
+from bot.screening.store import shipped_categories
+from content.replies import Reply
 from dialogs.effects import OpenCase
 from dialogs.flows import due as due_list
 from dialogs.flows import hotline_staff as staff
 from dialogs.flows import urgent
 from dialogs.screening import open_case_effect, safety_replies
 from dialogs.screening.replies import DUTY, REVIEW_NOTED
-from dialogs.types import IDLE, Context, Outcome, Reply, State
+from dialogs.types import IDLE, Context, Outcome, State
 from storage.models import Person
 from storage.repos import cases as repo
 
@@ -118,7 +120,7 @@ async def pre_step(
     code = child_in_conversation(state, ctx)
     if effect is not None and code is not None:
         effect = replace(effect, child_code=code)
-    replies = safety_replies(decision, ctx)
+    replies = safety_replies(decision, ctx, shipped_categories())
     if DUTY in (r.key for r in replies) and _in_urgent_flow(app, scope, state, ctx):
         replies = tuple(r for r in replies if r.key != DUTY)  # the flow says it once, at its end
     idle = not scope.inbound.payload and (
@@ -144,9 +146,9 @@ async def pre_step(
 
 
 def _in_urgent_flow(app: Host, scope: StepScope, state: State, ctx: Context) -> bool:
-    """The message is (or starts) an urgent-flow report, whose last reply tells the duty."""
-    after = app.service.engine.step(state, scope.inbound, ctx).state
-    return urgent.NAME in (state.flow, after.flow)
+    """The message is (or starts) an urgent-flow report, whose last reply tells the duty:
+    the engine's routing says so (no flow runs twice)."""
+    return urgent.NAME in (state.flow, app.service.engine.starts(state, scope.inbound, ctx))
 
 
 # Flows with nothing to lose (a list to pick from): free text that joins a case leaves them.

@@ -14,7 +14,8 @@ from bot.hotline.rota import coverage
 from bot.hotline.runtime import hotline_of
 from bot.routing import queue_for_person
 from content.catalog import Text
-from dialogs.types import Lane, Reply
+from content.replies import Reply
+from dialogs.types import Lane
 from storage.models import Case, CaseEvent, OutboxMessage, Person
 from storage.repos import cases as repo
 

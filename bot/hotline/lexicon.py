@@ -10,9 +10,9 @@ from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.screening.files import load_default_lexicon, read_lexicon_mapping
 from bot.screening.store import active_model, shipped_categories, shipped_framing, shipped_model
-from dialogs.screening import Lexicon, LexiconError, Screen, load_default_lexicon
-from dialogs.screening.lexicon import read_lexicon_mapping
+from dialogs.screening import Lexicon, LexiconError, Screen
 from dialogs.screening.model import ScreenModel
 from storage.db import Database, sqlite_path
 from storage.repos import lexicon as repo

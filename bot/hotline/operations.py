@@ -15,9 +15,10 @@ from bot.hotline.guardians import LINK_RELATIONS, guardian_for
 from bot.hotline.runtime import Hotline
 from bot.reply_json import reply_to_json
 from bot.routing import queue_for_person
+from bot.screening.store import shipped_categories as categories
 from content.catalog import Text
-from dialogs.screening.replies import categories
-from dialogs.types import Lane, Reply
+from content.replies import Reply
+from dialogs.types import Lane
 from storage.models import Case, ChannelAddress, Person
 from storage.repos import audit, outbox
 from storage.repos import cases as repo

@@ -23,11 +23,12 @@ from bot.hotline.cases import resolve_child
 from bot.hotline.runtime import Hotline
 from bot.routing import queue_for_person
 from content.normalize import command_form
+from content.replies import Reply
 from dialogs.effects import OpenCase
 from dialogs.flows.hotline_staff import RELAY_NAME
 from dialogs.screening.decision import Decision
 from dialogs.screening.replies import MANDATED_ROLES, REVIEW_NOTED
-from dialogs.types import IDLE, Context, Lane, Outcome, Reply, State
+from dialogs.types import IDLE, Context, Lane, Outcome, State
 from storage.models import Case, Person
 from storage.repos import cases as repo
 from storage.repos.cases import ACTIVE

@@ -16,8 +16,8 @@ from bot.hotline.runtime import Hotline
 from bot.phones import to_e164
 from bot.web.console import cases_view
 from content.catalog import Joined, Text
+from content.replies import Reply
 from dialogs.flows import hotline_staff as cmd
-from dialogs.types import Reply
 from storage.models import Area, Case, Person
 from storage.repos import audit
 from storage.repos import cases as repo

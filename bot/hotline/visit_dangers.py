@@ -6,9 +6,9 @@ from bot.effects import StepScope
 from bot.host import VisitDanger
 from bot.hotline.cases import open_case_told
 from bot.hotline.runtime import Hotline
+from content.replies import Reply
 from dialogs.effects import OpenCase
 from dialogs.screening.replies import DUTY
-from dialogs.types import Reply
 
 # The lexicon category a visit flag belongs to; the most severe flag decides.
 FLAG_CATEGORY = {

@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.routing import queue_for_person, reachable_address
-from dialogs.types import Channel, Lane, Reply
+from content.replies import Reply
+from dialogs.types import Channel, Lane
 from storage.db import Database
 from storage.models import Case, CaseEvent, Child, GuardianLink, OutboxMessage, Person
 from storage.repos import audit

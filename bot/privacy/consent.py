@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
 from bot.routing import queue_for_person
+from content.replies import Reply
 from dialogs import effects as fx
-from dialogs.types import Lane, Reply, Role
+from dialogs.types import Lane, Role
 from storage.models import Child, GuardianLink, Person
 from storage.repos import audit
 

@@ -48,7 +48,7 @@ async def plan_job(app: Host) -> int:
 def install(app: Host, settings: ReminderSettings) -> None:
     from bot.reminders import handlers
     from bot.reminders.runtime import ReminderRuntime, reminder_runtime
-    from dialogs import effects as fx
+    from reminders import effects as fx
 
     app.reminders = ReminderRuntime(settings)
     effects = app.service.effects

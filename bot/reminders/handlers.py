@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.effects import StepScope
 from bot.reminders import sources
 from bot.routing import queue_for_person
-from dialogs import effects as fx
-from dialogs.types import Lane, Reply, Role
+from content.replies import Reply
+from dialogs.types import Lane, Role
+from reminders import effects as fx
 from reminders.digest import DueItem, items_by_child
 from reminders.immunization import due_doses
 from storage.models import Person

@@ -31,6 +31,7 @@ from bot.reminders.recipients import Recipient, choose_recipients
 from bot.reminders.runtime import reminder_runtime
 from bot.reminders.sex_unknown import sex_unknown_warning
 from bot.reply_json import reply_to_json
+from dialogs.flows.reminder_reply import waiting_for_reply
 from dialogs.types import Lane, State
 from reminders.digest import (
     CATCH_UP_PREFIX,
@@ -53,7 +54,6 @@ from storage.repos.conversations import save_state
 if TYPE_CHECKING:
     from bot.host import Host
 
-REPLY_FLOW = "reminder_reply"
 log = logging.getLogger(__name__)
 
 
@@ -313,14 +313,7 @@ async def _await_replies(
     conversations = await repo.lock_conversations(session, pairs, now)
     for recipient, items, not_before in waiting:
         conv = conversations[(recipient.channel, recipient.address)]
-        state = State.from_json(conv.state)
-        if state.flow not in (None, REPLY_FLOW):
+        new_state = waiting_for_reply(State.from_json(conv.state), [i.to_json() for i in items])
+        if new_state is None:  # in another flow: the reminder does not interrupt it
             continue
-        pending = list(state.data.get("items", [])) if state.flow == REPLY_FLOW else []
-        known = {(p["child_id"], p["kind"], p["item"]) for p in pending}
-        for item in items:  # each item once, even when two reminder rows list it
-            if (item.child_id, item.kind, item.item) not in known:
-                known.add((item.child_id, item.kind, item.item))
-                pending.append(item.to_json())
-        new_state = State(REPLY_FLOW, "await", {"items": pending})
         save_state(conv, new_state.to_json(), now, not_before + timedelta(hours=reply_hours))

@@ -6,8 +6,9 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reminders.calendars import CalendarBook, load_calendars
-from reminders.schedule import Schedule, ScheduleError, load_schedule
+from bot.core_data import load_calendars, load_schedule
+from reminders.calendars import CalendarBook
+from reminders.schedule import Schedule, ScheduleError
 from storage.repos import reminders as repo
 
 log = logging.getLogger(__name__)

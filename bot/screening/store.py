@@ -19,10 +19,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.screening.corpus import CORPUS_DIR, Row, read_corpus
-from dialogs.screening.categories import Categories, load_categories
-from dialogs.screening.framing import Framing, load_framing
+from bot.screening.files import SHIPPED_MODEL, load_categories, load_framing, load_model
+from dialogs.screening.categories import Categories
+from dialogs.screening.framing import Framing
 from dialogs.screening.matcher import Screen
-from dialogs.screening.model import SHIPPED_MODEL, ModelError, ScreenModel
+from dialogs.screening.model import ModelError, ScreenModel
 from storage.db import Database
 from storage.repos import audit
 from storage.repos import screening as repo
@@ -31,7 +32,7 @@ from storage.repos import screening as repo
 @lru_cache(maxsize=1)
 def shipped_model() -> ScreenModel | None:
     try:
-        return ScreenModel.load(SHIPPED_MODEL)
+        return load_model(SHIPPED_MODEL)
     except (OSError, ModelError):
         return None
 

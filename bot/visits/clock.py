@@ -1,7 +1,7 @@
 """A child's visit clocks (region and risk cadence) from its stored columns, and their
 refresh after a visit is saved or corrected.
 
-`reminders.visit_cadence` decides; this module reads and writes the child's columns
+`dialogs.visits.clock` decides; this module reads and writes the child's columns
 (`last_home_visit_on`, `last_contact_on`, `visit_risks`, `followup_due`, `info_updated_on`,
 and `next_visit_due`, the earliest of the contact, home visit and follow-up due dates, which
 reports and digests query).
@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reminders.visit_cadence import (
+from bot.core_data import load_visit_rules
+from dialogs.visits.clock import (
     VisitClock,
     VisitFact,
     VisitRules,
     dues,
     fold_visits,
-    load_visit_rules,
 )
 from storage.models import Area, Child, Visit
 

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core_data import load_cadence
 from bot.routing import queue_for_person
 from bot.visits.clock import clock_of, region_codes
-from dialogs.types import ChildRef, Lane, Reply, Role
+from content.replies import Reply
+from dialogs.types import ChildRef, Lane, Role
 from dialogs.visits.digests import VillageVisits, director_digest, supervisor_digest
-from reminders.cadence import load_cadence
 from reminders.quiet_hours import next_allowed_send
 from storage.models import Child, Person
 from storage.repos import visits as repo
@@ -117,6 +118,7 @@ async def send_director_digests(app: Host) -> int:
                 tuple(child_ref(c, region=regions.get(c.id), tz=tz) for c in kids[person.id]),
                 now.astimezone(tz).date(),
                 cadence.due_soon_days,
+                rules=cadence.rules,
             )
             for person, tz in people
             if kids[person.id]

@@ -15,14 +15,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.core_data import load_cadence
 from bot.effects import StepScope
 from bot.visits import danger, photos
 from bot.visits.clock import clock_without, refresh_child
 from bot.visits.digests import send_director_digests, send_supervisor_digests
+from content.replies import Reply
 from dialogs import effects as fx
-from dialogs.types import Reply, Role
+from dialogs.types import Role
+from dialogs.visits.cadence import Cadence
 from dialogs.visits.questions import CHECKLIST_KEYS
-from reminders.cadence import Cadence, load_cadence
 from storage.models import Child, Person, Visit
 from storage.repos import audit
 from storage.repos import visits as repo

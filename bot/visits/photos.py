@@ -9,8 +9,9 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.effects import StepScope
+from content.replies import Reply
 from dialogs import effects as fx
-from dialogs.types import Reply, Role
+from dialogs.types import Role
 from storage.models import Child, Visit
 from storage.repos import visit_media
 from storage.repos.people import children_of_director

@@ -8,9 +8,10 @@ a safe place for a child's details). Both flows answer in one step and keep no s
 
 from __future__ import annotations
 
+from content.replies import Reply
 from dialogs import effects as fx
 from dialogs.flow import Answer, Flow
-from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.types import IDLE, Context, Inbound, Outcome, Role, State
 from dialogs.visits.parse import match_children
 
 SUMMARY, NOTE = "child_file", "child_note"

@@ -8,10 +8,11 @@ One step, no state.
 
 from __future__ import annotations
 
+from content.replies import Reply
 from dialogs import effects as fx
 from dialogs.flow import Answer, Flow
 from dialogs.flows.child_file import one_child
-from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.types import IDLE, Context, Inbound, Outcome, Role, State
 
 NAME = "consent"
 

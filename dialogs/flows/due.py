@@ -7,14 +7,13 @@ are behind are marked (``ctx.extra["vaccine_overdue_child_ids"]``, a collection 
 
 from __future__ import annotations
 
-from functools import cached_property, lru_cache
-
 from content.keywords import Keywords
+from content.replies import Choice, Reply
 from dialogs import effects as fx
-from dialogs.flow import Answer, Flow
-from dialogs.flows.visit import VISIT as VISIT_FLOW
+from dialogs.flow import Answer
 from dialogs.flows.visit import VisitFlow
-from dialogs.types import IDLE, Channel, Choice, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.types import IDLE, Channel, Context, Inbound, Outcome, Role, State
+from dialogs.visits.cadence import Cadence
 from dialogs.visits.due_list import (
     INFO_CHILD,
     MORE,
@@ -24,17 +23,10 @@ from dialogs.visits.due_list import (
     pages_of,
 )
 from dialogs.visits.parse import child_by_id, match_children
-from reminders.cadence import Cadence, load_cadence
-from reminders.visit_cadence import load_visit_rules
 
 NAME = "due"
 INFO_DONE = "due:info_done:"
 INFO_LATER = "due:info_later"
-
-
-@lru_cache(maxsize=1)
-def _keywords() -> Keywords:
-    return Keywords.load()
 
 
 class DueFlow:
@@ -42,26 +34,23 @@ class DueFlow:
     roles: frozenset[Role] | None = frozenset({Role.DIRECTOR})
     menu_label_key: str | None = "menu.due"
 
-    def __init__(
-        self,
-        cadence: Cadence | None = None,
-        keywords: Keywords | None = None,
-        visit_flow: VisitFlow | None = None,
-    ) -> None:
-        self._cadence = cadence
+    def __init__(self, cadence: Cadence, keywords: Keywords, visit_flow: VisitFlow) -> None:
+        self.cadence = cadence
         self._keywords = keywords
-        self._visit = visit_flow or VISIT_FLOW
-
-    @cached_property
-    def cadence(self) -> Cadence:
-        return self._cadence or load_cadence()
+        self._visit = visit_flow
 
     def _is_more(self, text: str) -> bool:
-        return (self._keywords or _keywords()).flow_for(text) == "more"
+        return self._keywords.flow_for(text) == "more"
 
     def _page(self, page: int, ctx: Context) -> Outcome:
         vaccine_ids = ctx.extra.get("vaccine_overdue_child_ids") or ()
-        entries = due_entries(ctx.children, ctx.today, self.cadence.due_soon_days, vaccine_ids)
+        entries = due_entries(
+            ctx.children,
+            ctx.today,
+            self.cadence.due_soon_days,
+            vaccine_ids,
+            rules=self.cadence.rules,
+        )
         size = (
             self.cadence.buttons_page_size
             if ctx.channel == Channel.TELEGRAM
@@ -94,7 +83,7 @@ class DueFlow:
         child = child_by_id(ctx.children, child_id)
         if child is None:
             return Outcome(IDLE, (Reply("fallback.not_understood"),))
-        next_due = load_visit_rules().info_refresh.after(ctx.today)
+        next_due = self.cadence.rules.info_refresh.after(ctx.today)
         reply = Reply("due.info_done", {"code": child.code, "name": child.name, "next": next_due})
         return Outcome(IDLE, (reply,), (fx.MarkChildInfoUpdated(child.id, ctx.today),))
 
@@ -121,6 +110,3 @@ class DueFlow:
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
         return Outcome(IDLE)
-
-
-FLOW: Flow = DueFlow()

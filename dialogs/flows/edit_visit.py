@@ -15,17 +15,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
 from typing import Any
 
-from dialogs.flow import Answer, Flow
-from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
+from content.keywords import Keywords
+from content.replies import Reply
+from dialogs.flow import Answer
+from dialogs.types import IDLE, Context, Inbound, Outcome, Role, State
+from dialogs.visits.cadence import Cadence
+from dialogs.visits.clock import VisitClock
 from dialogs.visits.dialog import VisitDialog
 from dialogs.visits.parse import child_by_id
 from dialogs.visits.questions import CHECKLIST_KEYS, ORDER, SKIP
 from dialogs.visits.report import clean_answers
-from reminders.cadence import Cadence, load_cadence
-from reminders.visit_cadence import VisitClock
 
 NAME = "edit_visit"
 
@@ -59,12 +60,8 @@ class EditVisitFlow:
     roles: frozenset[Role] | None = frozenset({Role.DIRECTOR})
     menu_label_key: str | None = None
 
-    def __init__(self, cadence: Cadence | None = None) -> None:
-        self._cadence = cadence
-
-    @cached_property
-    def dialog(self) -> VisitDialog:
-        return VisitDialog(NAME, self._cadence or load_cadence())
+    def __init__(self, cadence: Cadence, keywords: Keywords) -> None:
+        self.dialog = VisitDialog(NAME, cadence, keywords)
 
     def start(self, inbound: Inbound, ctx: Context, args: str) -> Outcome:
         last = ctx.extra.get("last_visit")
@@ -102,6 +99,3 @@ class EditVisitFlow:
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
         return self.dialog.timeout(state, with_clock_before(ctx, state.data.get("visit_id")))
-
-
-FLOW: Flow = EditVisitFlow()

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 from content.catalog import Text
 from content.normalize import fold
+from content.replies import Reply
 from dialogs.flow import Answer
-from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.types import IDLE, Context, Inbound, Outcome, Role, State
 
 NAME = "hotline_staff"
 RELAY_NAME = "hotline_relay"

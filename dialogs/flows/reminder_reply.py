@@ -1,41 +1,69 @@
 """Flow "reminder_reply": a guardian answers a reminder (pure).
 
 The shell puts an idle guardian's conversation in this flow when it queues a reminder,
-with the reminded items in `state.data["items"]`. The reply is read by
-`reminders.replies.parse_guardian_reply`: "1"/已接种/done confirm (ConfirmDose,
-ConfirmInsurance, ConfirmReminder), "2"/不知道/a question goes to the director
-(RouteToDirector). Anything else keeps the flow waiting and says how to answer, unless
-the safety pre-step already answered it (a concern: one coherent answer, no "没看懂").
+with the reminded items in `state.data["items"]` (`waiting_for_reply`). The reply is read
+by the function the shell hands the flow (`reminders.replies.answer_reminder` with the
+reply words): "1"/已接种/done confirm (ConfirmDose, ConfirmInsurance, ConfirmReminder),
+"2"/不知道/a question goes to the director (RouteToDirector). Anything else keeps the flow
+waiting and says how to answer, unless the safety pre-step already answered it (a concern:
+one coherent answer, no "没看懂"). The dialog core never imports the reminders.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
+from typing import Any, Protocol
 
+from content.replies import Reply
 from dialogs.flow import Answer, Flow
-from dialogs.types import IDLE, Context, Inbound, Outcome, Reply, Role, State
-from reminders.digest import DueItem
-from reminders.replies import parse_guardian_reply
+from dialogs.types import IDLE, Context, Inbound, Outcome, Role, State
 
 NAME = "reminder_reply"
+AWAIT = "await"
 
 
-def items_of(state: State, ctx: Context | None = None) -> list[DueItem]:
-    """The reminded items; with the shell's `reminders_received`, only those of the last
-    reminder actually sent (one still queued for the morning is not confirmed)."""
-    items: list[DueItem] = []
-    seen: set[tuple[int, str, str]] = set()
-    for raw in state.data.get("items") or ():
-        if isinstance(raw, Mapping):
-            item = DueItem.from_json(raw)
-            if (item.child_id, item.kind, item.item) not in seen:  # each item once
-                seen.add((item.child_id, item.kind, item.item))
-                items.append(item)
-    received = ctx.extra.get("reminders_received") if ctx is not None else None
-    if received is None:
-        return items
-    return [i for i in items if (i.child_id, i.kind, i.item) in received]
+class ReminderAnswer(Protocol):
+    @property
+    def intent(self) -> str: ...
+    @property
+    def effects(self) -> tuple[Any, ...]: ...
+    @property
+    def reply(self) -> Reply: ...
+    @property
+    def pending(self) -> Sequence[Mapping[str, Any]]: ...
+
+
+class AnswerReminder(Protocol):
+    """Reads a guardian's reply to the reminded items (their JSON) on `today`."""
+
+    def __call__(
+        self,
+        text: str,
+        raw_items: Iterable[Any],
+        received: Collection[tuple[int, str, str]] | None,
+        *,
+        today: date,
+    ) -> ReminderAnswer: ...
+
+
+def item_key(raw: Mapping[str, Any]) -> tuple[int, str, str]:
+    return (int(raw["child_id"]), str(raw["kind"]), str(raw["item"]))
+
+
+def waiting_for_reply(state: State, items: Iterable[Mapping[str, Any]]) -> State | None:
+    """The state of a conversation once `items` (DueItem JSON) were reminded: waiting in
+    this flow with them added (each once); None when it is in another flow."""
+    if state.flow not in (None, NAME):
+        return None
+    pending = list(state.data.get("items", [])) if state.flow == NAME else []
+    known = {item_key(p) for p in pending}
+    for item in items:  # each item once, even when two reminder rows list it
+        if item_key(item) not in known:
+            known.add(item_key(item))
+            pending.append(dict(item))
+    return State(NAME, AWAIT, {"items": pending})
 
 
 class ReminderReplyFlow:
@@ -43,17 +71,22 @@ class ReminderReplyFlow:
     roles: frozenset[Role] | None = frozenset({Role.GUARDIAN})
     menu_label_key: str | None = None  # entered by the shell, never from the menu
 
+    def __init__(self, answer_reminder: AnswerReminder) -> None:
+        self._answer = answer_reminder
+
     def start(self, inbound: Inbound, ctx: Context, args: str) -> Outcome:
         return Outcome(IDLE, (Reply("reminder.reply.nothing_pending"),))
 
     def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
-        parsed = parse_guardian_reply(answer.text, items_of(state, ctx), today=ctx.today)
-        if parsed.intent == "unknown" and ctx.extra.get("screened"):
+        received = ctx.extra.get("reminders_received")
+        items = state.data.get("items") or ()
+        parsed = self._answer(answer.text, items, received, today=ctx.today)
+        if parsed.intent == "unknown" and ctx.screened:
             return Outcome(state)  # the safety reply answered it; the reminder still waits
         if parsed.intent in ("unknown", "not_yet"):  # not_yet: "1" before the dose may be given
             return Outcome(state, (parsed.reply,))
         if parsed.pending:  # doses the reminder did not name: named now, "1" records them
-            rest = {**state.data, "items": [i.to_json() for i in parsed.pending]}
+            rest = {**state.data, "items": [dict(i) for i in parsed.pending]}
             return Outcome(replace(state, data=rest), (parsed.reply,), parsed.effects)
         return Outcome(IDLE, (parsed.reply,), parsed.effects)
 
@@ -61,4 +94,5 @@ class ReminderReplyFlow:
         return Outcome(IDLE)
 
 
-FLOW: Flow = ReminderReplyFlow()
+def flow(answer_reminder: AnswerReminder) -> Flow:
+    return ReminderReplyFlow(answer_reminder)

@@ -19,16 +19,17 @@ the shipped default lexicon, built on first use.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from content.normalize import command_form
+from content.replies import Choice, Reply
 from dialogs.effects import OpenCase
 from dialogs.flow import Answer
-from dialogs.screening.lexicon import load_default_lexicon, severity_rank
+from dialogs.screening.categories import Categories
+from dialogs.screening.lexicon import severity_rank
 from dialogs.screening.matcher import Screen
 from dialogs.screening.replies import duty_replies, hotlines_reply
-from dialogs.types import IDLE, Choice, Context, Inbound, Outcome, Reply, Role, State
+from dialogs.types import IDLE, Context, Inbound, Outcome, Role, State
 
 NAME = "urgent"
 UNCLASSIFIED = "unclassified"
@@ -56,14 +57,11 @@ _CHOICE_LABEL = {
 }
 
 
-@lru_cache(maxsize=1)
-def _default_screen() -> Screen:
-    return Screen(load_default_lexicon())
-
-
-def screen_for(ctx: Context) -> Screen:
+def screen_for(ctx: Context, default: Screen) -> Screen:
+    """The live screen the shell put in the context (the administrators' lexicon), else the
+    one the flow was built with (the shipped lexicon, loaded by the shell)."""
     screen = ctx.extra.get("screen")
-    return screen if callable(getattr(screen, "screen", None)) else _default_screen()  # type: ignore[return-value]
+    return screen if callable(getattr(screen, "screen", None)) else default  # type: ignore[return-value]
 
 
 def _choices(*payloads: str) -> tuple[Choice, ...]:
@@ -131,9 +129,9 @@ def _child_code(text: str, ctx: Context) -> str:
     return text.strip()
 
 
-def build_case(data: dict[str, Any], ctx: Context) -> OpenCase:
+def build_case(data: dict[str, Any], ctx: Context, screen: Screen) -> OpenCase:
     text = str(data.get("what", ""))
-    decision = screen_for(ctx).screen(text)
+    decision = screen_for(ctx, screen).screen(text)
     in_danger: bool | None = data.get("in_danger")
     severity = decision.severity if decision.escalate and decision.severity else "high"
     if in_danger:
@@ -157,6 +155,10 @@ class UrgentFlow:
     name = NAME
     roles: frozenset[Role] | None = None
     menu_label_key: str | None = "menu.urgent"
+
+    def __init__(self, screen: Screen, categories: Categories) -> None:
+        self.screen = screen
+        self.categories = categories
 
     def start(self, inbound: Inbound, ctx: Context, args: str) -> Outcome:
         if args.strip():
@@ -205,19 +207,21 @@ class UrgentFlow:
         return _at("callback", data)
 
     def _finish(self, data: dict[str, Any], ctx: Context) -> Outcome:
-        case = build_case(data, ctx)
+        case = build_case(data, ctx, self.screen)
         key = "urgent.done" if data.get("callback_ok") else "urgent.done_no_callback"
         if ctx.extra.get("staffed") is False:
             key = "urgent.done_unstaffed"  # never "staff have it" when nobody is on duty
-        duty = duty_replies(ctx, case.category, case.severity)
-        return Outcome(IDLE, (Reply(key), *duty, hotlines_reply(case.category)), (case,))
+        duty = duty_replies(ctx, case.category, case.severity, self.categories)
+        return Outcome(
+            IDLE, (Reply(key), *duty, hotlines_reply(case.category, self.categories)), (case,)
+        )
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
         data = dict(state.data)
         if not str(data.get("what", "")).strip():
             return Outcome(IDLE)
-        case = build_case(data, ctx)
-        duty = duty_replies(ctx, case.category, case.severity)
+        case = build_case(data, ctx, self.screen)
+        duty = duty_replies(ctx, case.category, case.severity, self.categories)
         return Outcome(IDLE, (Reply("urgent.timeout_saved"), *duty), (case,))
 
     def on_cancel(self, state: State, ctx: Context) -> Outcome:
@@ -225,6 +229,3 @@ class UrgentFlow:
         if not str(dict(state.data).get("what", "")).strip():
             return Outcome(IDLE, (Reply("cancel.done"),))
         return self.on_timeout(state, ctx)
-
-
-FLOW = UrgentFlow()

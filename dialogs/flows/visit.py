@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from functools import cached_property
 from typing import Any
 
-from dialogs.flow import Answer, Flow
-from dialogs.types import IDLE, ChildRef, Context, Inbound, Outcome, Reply, Role, State
+from content.keywords import Keywords
+from content.replies import Reply
+from dialogs.flow import Answer
+from dialogs.types import IDLE, ChildRef, Context, Inbound, Outcome, Role, State
+from dialogs.visits.cadence import Cadence
 from dialogs.visits.dialog import VisitDialog, draft_offer
 from dialogs.visits.parse import match_children
 from dialogs.visits.quick import QuickReport, parse_quick
 from dialogs.visits.report import clean_answers
-from reminders.cadence import Cadence, load_cadence
 
 NAME = "visit"
 
@@ -61,12 +62,8 @@ class VisitFlow:
     roles: frozenset[Role] | None = frozenset({Role.DIRECTOR})
     menu_label_key: str | None = "menu.visit"
 
-    def __init__(self, cadence: Cadence | None = None) -> None:
-        self._cadence = cadence
-
-    @cached_property
-    def dialog(self) -> VisitDialog:
-        return VisitDialog(NAME, self._cadence or load_cadence())
+    def __init__(self, cadence: Cadence, keywords: Keywords) -> None:
+        self.dialog = VisitDialog(NAME, cadence, keywords)
 
     def start(self, inbound: Inbound, ctx: Context, args: str) -> Outcome:
         if not ctx.children:
@@ -121,7 +118,3 @@ def _draft(raw: object, ctx: Context) -> dict[str, Any] | None:
         ctx.today,
     )
     return draft if "child" in draft else None
-
-
-VISIT = VisitFlow()
-FLOW: Flow = VISIT

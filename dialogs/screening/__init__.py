@@ -1,11 +1,11 @@
 """The safety screen: every inbound text is checked for mandatory-report concerns.
 
-Public surface: `load_default_lexicon`, `Lexicon`, `Screen`, `Decision`, `Match`,
-`safety_replies`, `open_case_effect`.
+Public surface: `Lexicon`, `Screen`, `Decision`, `Match`, `safety_replies`, `open_case_effect`.
+The shell reads the files (bot/screening/files.py); nothing here opens one.
 """
 
 from dialogs.screening.decision import Decision, Match
-from dialogs.screening.lexicon import Lexicon, LexiconError, load_default_lexicon
+from dialogs.screening.lexicon import Lexicon, LexiconError
 from dialogs.screening.matcher import Screen
 from dialogs.screening.replies import open_case_effect, safety_replies
 
@@ -15,7 +15,6 @@ __all__ = [
     "LexiconError",
     "Match",
     "Screen",
-    "load_default_lexicon",
     "open_case_effect",
     "safety_replies",
 ]

@@ -7,15 +7,12 @@ situation (the reporter is told to report to 公安, and closing needs a police 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from content.errors import InputError
 
-CATEGORIES_FILE = Path(__file__).resolve().parents[2] / "content" / "safety" / "categories.toml"
 REVIEW_CATEGORY = "unclassified"
 
 
@@ -87,8 +84,3 @@ class Categories:
             if fine not in by_id:
                 raise CategoryError(f"groups.{group}: unknown category {fine!r}")
         return cls(by_id=by_id, groups=groups)
-
-
-def load_categories(path: Path = CATEGORIES_FILE) -> Categories:
-    with path.open("rb") as fh:
-        return Categories.from_mapping(tomllib.load(fh))

@@ -9,19 +9,16 @@ numbers: "我女儿才14岁", "a 14 year old girl", "十三岁" say that a minor
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import ahocorasick
 
 from dialogs.screening.normalize import normalize, normalize_term
 
-FRAMING_FILE = Path(__file__).resolve().parents[2] / "content" / "safety" / "framing.toml"
 _CN_DIGITS = {
     "一": 1,
     "二": 2,
@@ -116,8 +113,3 @@ class Framing:
 
 
 NO_FRAMING = Framing({})
-
-
-def load_framing(path: Path = FRAMING_FILE) -> Framing:
-    with path.open("rb") as fh:
-        return Framing.from_mapping(tomllib.load(fh))

@@ -37,17 +37,14 @@ short, ambiguous terms such as 打. Severity order: critical > high > medium.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from content.errors import InputError
 from dialogs.screening.normalize import normalize_term
 
 SEVERITIES: tuple[str, ...] = ("medium", "high", "critical")
-LEXICON_DIR = Path(__file__).resolve().parents[2] / "content" / "lexicon"
 
 
 def severity_rank(severity: str | None) -> int:
@@ -144,22 +141,3 @@ def _category(raw: Mapping[str, Any]) -> Category:
         terms=tuple(terms),
         exclusions=_compact_all(raw.get("exclusions", ())),
     )
-
-
-def read_lexicon_mapping(directory: Path = LEXICON_DIR) -> dict[str, Any]:
-    """The shipped TOML files merged into one mapping (categories + cues)."""
-    categories: list[Any] = []
-    cues: dict[str, list[str]] = {}
-    for path in sorted(directory.glob("*.toml")):
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-        if "category" in data:
-            categories.append(data["category"])
-        for name, words in data.get("cues", {}).items():
-            cues.setdefault(name, []).extend(words)
-    return {"categories": categories, "cues": cues}
-
-
-def load_default_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
-    """The shipped lexicon, from `content/lexicon/*.toml`."""
-    return Lexicon.from_mapping(read_lexicon_mapping(directory))

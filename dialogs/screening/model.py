@@ -16,7 +16,6 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,9 +23,6 @@ import numpy as np
 from content.errors import InputError
 from dialogs.screening.decision import Decision
 from dialogs.screening.features import DICTIONARY, FeatureBag, Sounds
-
-MODEL_DIR = Path(__file__).resolve().parents[2] / "content" / "safety" / "model"
-SHIPPED_MODEL = MODEL_DIR / "screen.npz"
 
 
 class ModelError(InputError, ValueError):
@@ -232,7 +228,3 @@ class ScreenModel:
                 )
         except (KeyError, ValueError, OSError, json.JSONDecodeError) as exc:
             raise ModelError(f"not a Careline screen model ({exc})") from exc
-
-    @classmethod
-    def load(cls, path: Path = SHIPPED_MODEL) -> ScreenModel:
-        return cls.from_bytes(path.read_bytes())

@@ -18,12 +18,11 @@ Rules:
 
 from __future__ import annotations
 
-from functools import lru_cache
-
+from content.replies import Reply
 from dialogs.effects import OpenCase
-from dialogs.screening.categories import Categories, load_categories
+from dialogs.screening.categories import Categories
 from dialogs.screening.decision import Decision
-from dialogs.types import Context, Reply, Role
+from dialogs.types import Context, Role
 
 STAFF_ROLES = frozenset({Role.DIRECTOR, Role.SUPERVISOR, Role.HOTLINE, Role.ADMIN})
 # Mandated reporters: the child director and every other staff role.
@@ -49,30 +48,27 @@ LEGACY_HOTLINES = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def categories() -> Categories:
-    return load_categories()
-
-
 def is_safety_reply(reply: Reply) -> bool:
     return reply.key.startswith(SAFETY_PREFIXES)
 
 
-def hotlines_reply(category: str | None) -> Reply:
+def hotlines_reply(category: str | None, categories: Categories) -> Reply:
     """The help lines for a category (fine id or a lexicon group): 110, 120, 12338 ..."""
-    fine = categories().by_id.get(category or "")
+    fine = categories.by_id.get(category or "")
     if fine is not None:
         return Reply(f"safety.hotlines.{fine.hotlines}")
     if category in LEGACY_HOTLINES:  # a lexicon group keeps its own list (accident: 120)
         return Reply(f"safety.hotlines.{category}")
-    found = categories().get(category)
+    found = categories.get(category)
     return Reply(f"safety.hotlines.{found.hotlines if found else 'default'}")
 
 
-def first_replies(category: str | None, in_danger: bool) -> tuple[Reply, ...]:
+def first_replies(
+    category: str | None, in_danger: bool, categories: Categories
+) -> tuple[Reply, ...]:
     """What must be said first: "马上打120" for a first-aid category, else "call 110 now"
     when the danger is present (a present-danger category, or a danger cue)."""
-    fine = categories().by_id.get(category or "")
+    fine = categories.by_id.get(category or "")
     if fine is not None and fine.first_aid:
         return (Reply("safety.call_120_now"),)
     if in_danger or category == PRESENT_DANGER:
@@ -93,18 +89,22 @@ def is_mandated(ctx: Context) -> bool:
     return ctx.person is not None and ctx.person.role in MANDATED_ROLES
 
 
-def duty_applies(role: str | None, category: str | None, severity: str | None) -> bool:
+def duty_applies(
+    role: str | None, category: str | None, severity: str | None, categories: Categories
+) -> bool:
     """A mandated reporter reporting a statutory situation (not a medium-severity sign)."""
     return (
         role in {r.value for r in MANDATED_ROLES}
-        and categories().is_statutory(category)
+        and categories.is_statutory(category)
         and severity != "medium"
     )
 
 
-def duty_replies(ctx: Context, category: str | None, severity: str | None) -> tuple[Reply, ...]:
+def duty_replies(
+    ctx: Context, category: str | None, severity: str | None, categories: Categories
+) -> tuple[Reply, ...]:
     role = ctx.person.role.value if ctx.person is not None else None
-    return (Reply(DUTY),) if duty_applies(role, category, severity) else ()
+    return (Reply(DUTY),) if duty_applies(role, category, severity, categories) else ()
 
 
 def writes_as_young_person(decision: Decision, ctx: Context) -> bool:
@@ -118,7 +118,7 @@ def writes_as_young_person(decision: Decision, ctx: Context) -> bool:
     return ctx.person is None or ctx.person.role not in STAFF_ROLES
 
 
-def safety_replies(decision: Decision, ctx: Context) -> tuple[Reply, ...]:
+def safety_replies(decision: Decision, ctx: Context, categories: Categories) -> tuple[Reply, ...]:
     if decision.outcome == "review":
         return (Reply(REVIEW_NOTED),)
     if not decision.escalate:
@@ -127,10 +127,10 @@ def safety_replies(decision: Decision, ctx: Context) -> tuple[Reply, ...]:
         key = "safety.self_harm.urgent" if decision.immediate_danger else "safety.self_harm.support"
         return (Reply(key),)
     return (
-        *first_replies(decision.category, decision.immediate_danger),
+        *first_replies(decision.category, decision.immediate_danger, categories),
         reported_reply(ctx),
-        *duty_replies(ctx, decision.category, decision.severity),
-        hotlines_reply(decision.category),
+        *duty_replies(ctx, decision.category, decision.severity, categories),
+        hotlines_reply(decision.category, categories),
     )
 
 

@@ -1,9 +1,11 @@
 """The child director's visit report: questions, parsing, quick SMS form and digests (pure).
 
 Wiring for the shell (all names exact):
-- flows: `dialogs.flows.visit.FLOW` ("visit"), `dialogs.flows.due.FLOW` ("due"; also handles
-  更多/more while its list is open; register no "more" flow), `dialogs.flows.edit_visit.FLOW`
-  ("edit_visit"). Each takes an optional `Cadence` (default `reminders.cadence.load_cadence()`).
+- flows: `dialogs.flows.visit.VisitFlow` ("visit"), `dialogs.flows.due.DueFlow` ("due";
+  also handles 更多/more while its list is open; register no "more" flow),
+  `dialogs.flows.edit_visit.EditVisitFlow` ("edit_visit"), built by `dialogs.registry` with
+  the `Cadence` the shell loaded (`dialogs.visits.cadence`, its `rules` by region and risk:
+  `dialogs.visits.clock`); nothing here reads a file.
 - Context keys read: `ctx.children` (the director's own children), `ctx.extra["visit_draft"]`
   = {"child_id": int, "answers": dict}, `ctx.extra["last_visit"]` = {"id": int,
   "child_id": int, "saved_at": aware datetime or ISO text, "answers": dict as saved,

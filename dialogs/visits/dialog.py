@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 from content.keywords import Keywords
 from content.normalize import fold
+from content.replies import Choice, Reply
 from dialogs import effects as fx
 from dialogs.flow import Answer
-from dialogs.types import IDLE, ChildRef, Choice, Context, Outcome, Reply, State
+from dialogs.types import IDLE, ChildRef, Context, Outcome, State
 from dialogs.visits import prompts
+from dialogs.visits.cadence import Cadence
 from dialogs.visits.parse import child_by_id, match_children, read_date
 from dialogs.visits.questions import (
     BACK_WORDS,
@@ -33,15 +34,9 @@ from dialogs.visits.questions import (
     option_for_word,
 )
 from dialogs.visits.report import MAX_NOTES, cadence_notes, save_visit, visit_changes
-from reminders.cadence import Cadence
 
 DRAFT_RESUME = "draft:resume"
 DRAFT_NEW = "draft:new"
-
-
-@lru_cache(maxsize=1)
-def _keywords() -> Keywords:
-    return Keywords.load()
 
 
 def _form(text: str) -> str:
@@ -49,9 +44,10 @@ def _form(text: str) -> str:
 
 
 class VisitDialog:
-    def __init__(self, flow_name: str, cadence: Cadence) -> None:
+    def __init__(self, flow_name: str, cadence: Cadence, keywords: Keywords) -> None:
         self.flow_name = flow_name
         self.cadence = cadence
+        self.keywords = keywords
 
     # --- replies and transitions ---------------------------------------------------------
     def _state(self, step: str, data: Mapping[str, Any]) -> State:
@@ -253,7 +249,7 @@ class VisitDialog:
 
     def _is_own_trigger(self, answer: Answer) -> bool:
         """The flow's own start word inside the flow: ask the current question again."""
-        return not answer.payload and _keywords().flow_for(answer.text) in ("visit", "edit_visit")
+        return not answer.payload and self.keywords.flow_for(answer.text) in ("visit", "edit_visit")
 
     def _draft(self, data: dict[str, Any], payload: str, form: str, ctx: Context) -> Outcome:
         draft = dict(data.get("draft") or {})
@@ -288,7 +284,7 @@ class VisitDialog:
             "next_due": effect.next_due,
             "hours": self.cadence.edit_window_hours,
         }
-        replies = (Reply(key, params), *cadence_notes(answers, child))
+        replies = (Reply(key, params), *cadence_notes(answers, child, self.cadence.rules))
         return Outcome(IDLE, replies, (effect,))
 
     def _save_edit(self, data: dict[str, Any], child: ChildRef) -> Outcome:

@@ -9,7 +9,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from dialogs.types import ChildRef, Reply
+from content.replies import Reply
+from dialogs.types import ChildRef
+from dialogs.visits.clock import VisitRules
 from dialogs.visits.due_list import due_entries
 
 SEPARATOR = " · "
@@ -26,10 +28,14 @@ def director_digest(
     soon_days: int = 7,
     vaccine_overdue_ids: Collection[int] = (),
     top: int = 3,
+    *,
+    rules: VisitRules,
 ) -> Reply:
     """A director's week: how many visits are overdue or due soon, and the longest overdue."""
     entries = tuple(
-        e for e in due_entries(children, today, soon_days, vaccine_overdue_ids) if e.is_visit
+        e
+        for e in due_entries(children, today, soon_days, vaccine_overdue_ids, rules=rules)
+        if e.is_visit
     )
     overdue = [e for e in entries if e.days_overdue is None or e.days_overdue > 0]
     soon = len(entries) - len(overdue)

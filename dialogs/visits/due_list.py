@@ -6,9 +6,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from dialogs.types import ChildRef, Choice, Reply
+from content.replies import Choice, Reply
+from dialogs.types import ChildRef
+from dialogs.visits.clock import VisitRules, dues
 from dialogs.visits.parse import by_urgency
-from reminders.visit_cadence import VisitRules, dues, load_visit_rules
 
 VISIT_CHILD = "visit:child:"
 INFO_CHILD = "due:info:"
@@ -56,7 +57,8 @@ def due_entries(
     today: date,
     soon_days: int,
     vaccine_overdue_ids: Collection[int] = (),
-    rules: VisitRules | None = None,
+    *,
+    rules: VisitRules,
 ) -> tuple[DueEntry, ...]:
     """Children never visited or due within ``soon_days``, most overdue first; follow-ups
     after a critical visit come first, information updates last."""
@@ -64,7 +66,7 @@ def due_entries(
     infos: list[DueEntry] = []
     for child in by_urgency(children):
         if child.clock is not None:
-            visit, info = _clock_entries(child, today, soon_days, rules or load_visit_rules())
+            visit, info = _clock_entries(child, today, soon_days, rules)
             if info is not None:
                 infos.append(info)
             if visit is None:

@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from dialogs.types import Channel, ChildRef, Choice, Context, Reply
+from content.replies import Choice, Reply
+from dialogs.types import Channel, ChildRef, Context
+from dialogs.visits.cadence import Cadence
 from dialogs.visits.parse import by_urgency, child_by_id
 from dialogs.visits.questions import CHECKLIST_KEYS, CHOICE_QUESTIONS, ORDER, SKIP, flags_for
 from dialogs.visits.report import next_due_after
-from reminders.cadence import Cadence
 
 BACK = "nav:back"
 SKIP_PAYLOAD = "skip"

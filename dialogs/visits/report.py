@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from content.replies import Reply
 from dialogs import effects as fx
-from dialogs.types import ChildRef, Reply
+from dialogs.types import ChildRef
+from dialogs.visits.cadence import Cadence, next_visit_due
+from dialogs.visits.clock import Dues, VisitFact, VisitRules, after_visit, dues
 from dialogs.visits.questions import CHECKLIST_KEYS, ORDER, SKIP, flags_for, valid_answer
-from reminders.cadence import Cadence, next_visit_due
-from reminders.visit_cadence import Dues, VisitFact, after_visit, dues, load_visit_rules
 
 MAX_NOTES = 500
 
@@ -63,29 +64,31 @@ def visit_fact(answers: Mapping[str, Any]) -> VisitFact:
     )
 
 
-def dues_after(answers: Mapping[str, Any], child: ChildRef | None) -> Dues | None:
+def dues_after(
+    answers: Mapping[str, Any], child: ChildRef | None, rules: VisitRules
+) -> Dues | None:
     """What falls due once this visit is counted, by the child's region and risks; None when
     the child's visit history is not known (then the guardianship intervals apply)."""
     if child is None or child.clock is None:
         return None
-    rules = load_visit_rules()
     return dues(after_visit(child.clock, visit_fact(answers), rules), rules)
 
 
-def cadence_notes(answers: Mapping[str, Any], child: ChildRef) -> tuple[Reply, ...]:
+def cadence_notes(
+    answers: Mapping[str, Any], child: ChildRef, rules: VisitRules
+) -> tuple[Reply, ...]:
     """After a saved visit: the follow-up a critical flag asks for, the two clocks where the
     region counts contacts apart, a home visit still missing after a call."""
-    found = dues_after(answers, child)
+    found = dues_after(answers, child, rules)
     if found is None:
         return ()
     names = {"code": child.code, "name": child.name}
     notes: list[Reply] = []
     if found.followup is not None:
-        hours = load_visit_rules().followup_hours
+        hours = rules.followup_hours
         notes.append(
             Reply("visit.followup_asked", {**names, "due": found.followup, "hours": hours})
         )
-    rules = load_visit_rules()
     fact = visit_fact(answers)
     home_due = found.home_never or (found.home is not None and found.home <= fact.visit_date)
     if fact.kind not in rules.home_kinds and home_due:
@@ -100,7 +103,7 @@ def cadence_notes(answers: Mapping[str, Any], child: ChildRef) -> tuple[Reply, .
 def next_due_after(answers: Mapping[str, Any], child: ChildRef | None, cadence: Cadence) -> date:
     """The next contact or visit due after this visit (raises on incomplete answers)."""
     visit_date = date.fromisoformat(str(answers["date"]))
-    found = dues_after(answers, child)
+    found = dues_after(answers, child, cadence.rules)
     if found is not None and found.next_visit is not None:
         return found.next_visit
     key_child = bool(child and child.is_key_child)

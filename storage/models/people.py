@@ -82,7 +82,7 @@ class Child(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     director_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     next_visit_due: Mapped[date | None] = mapped_column(Date, index=True)
-    # Visit cadence by region and risk (reminders.visit_cadence), kept by every saved visit:
+    # Visit cadence by region and risk (dialogs.visits.clock), kept by every saved visit:
     # the last home visit, the last contact of any kind, the risk factors found, the
     # follow-up a critical flag asks for, and when the child's information was last updated.
     last_home_visit_on: Mapped[date | None] = mapped_column(Date)

@@ -11,7 +11,8 @@ from bot.app import Application
 from bot.clock import FakeClock
 from bot.demo import load_demo
 from bot.reply_json import reply_to_json
-from dialogs.types import Channel, Inbound, Lane, Reply
+from content.replies import Reply
+from dialogs.types import Channel, Inbound, Lane
 from storage.db import Database
 from storage.models import ChannelAddress, InboundMessage, OutboxMessage
 from storage.repos import outbox

@@ -13,7 +13,8 @@ from bot.clock import FakeClock
 from bot.outbox import Dispatcher
 from bot.reply_json import reply_to_json
 from content.catalog import Catalog
-from dialogs.types import Channel, Lane, Reply
+from content.replies import Reply
+from dialogs.types import Channel, Lane
 from storage.db import Database
 from storage.models import ChannelAddress, OutboxMessage
 from storage.repos import outbox

@@ -14,7 +14,8 @@ from bot.app import Application
 from bot.clock import FakeClock
 from bot.demo import load_demo
 from bot.routing import queue_for_person
-from dialogs.types import Channel, Context, Inbound, Lane, Outcome, Reply, Role, State
+from content.replies import Reply
+from dialogs.types import Channel, Context, Inbound, Lane, Outcome, Role, State
 from storage.db import Database
 from storage.models import ChannelAddress, OutboxMessage, Person
 from tests.support.apps import make_app

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from dialogs.screening.categories import Categories, load_categories
+from bot.screening.files import load_categories
+from dialogs.screening.categories import Categories
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.hotline import operations as ops
 from bot.hotline.runtime import hotline_of
 from bot.hotline.staff import staff_named
+from bot.screening.store import shipped_categories as categories
 from bot.web.console import cases_view as view
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
 from bot.web.console.child_labels import ChildLabels
@@ -22,7 +23,6 @@ from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page
 from bot.web.console.routes_people import visible_area_ids
 from bot.web.console.timeline_view import people_named, timeline_rows
 from dialogs.flows.hotline_staff import AGENCIES
-from dialogs.screening.replies import categories
 from storage.models import Area, Case, Child, Person
 from storage.repos import audit
 from storage.repos import cases as repo

@@ -21,7 +21,8 @@ from bot.web.console.auth import ADMIN, SUPERVISOR, Principal, app_of, requires
 from bot.web.console.forms import audit_changes, reason_given
 from bot.web.console.pages import ConsoleRoute
 from bot.web.console.routes_people import visible_area_ids
-from dialogs.types import Lane, Reply
+from content.replies import Reply
+from dialogs.types import Lane
 from storage.models import Area, Child, ChildNote, GuardianLink, Person, Visit
 from storage.models.child_file import NOTE_KINDS
 from storage.repos import audit

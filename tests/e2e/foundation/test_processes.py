@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.reply_json import reply_to_json
-from dialogs.types import Channel, Lane, Reply
+from content.replies import Reply
+from dialogs.types import Channel, Lane
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repos import outbox

@@ -22,7 +22,8 @@ from bot.demo import load_demo
 from bot.reply_json import reply_to_json
 from bot.terminal_chat import run_chat
 from bot.web.server import create_web_app
-from dialogs.types import Channel, Lane, Reply
+from content.replies import Reply
+from dialogs.types import Channel, Lane
 from storage.repos import content, outbox
 from tests.integration.hotline.helpers import DIRECTOR, NOW
 from tests.standins.server import bind_socket

@@ -15,7 +15,8 @@ from bot.app import Application
 from bot.clock import FakeClock
 from bot.reply_json import reply_to_json
 from bot.web.server import create_web_app
-from dialogs.types import Channel, Lane, Reply
+from content.replies import Reply
+from dialogs.types import Channel, Lane
 from storage.db import Database
 from storage.models import InboundMessage, OutboxMessage
 from storage.repos import outbox

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import Application
 from bot.clock import FakeClock
-from reminders.schedule import load_schedule
+from bot.core_data import load_schedule
 from storage.models import (
     Area,
     ChannelAddress,

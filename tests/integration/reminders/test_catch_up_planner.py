@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from bot.app import Application
 from bot.clock import FakeClock
+from bot.core_data import load_schedule
 from bot.reminders import plan
 from bot.reply_json import reply_from_json
 from dialogs.render import render
 from dialogs.types import Channel, Inbound
 from reminders.dates import add_age, add_months
-from reminders.schedule import load_schedule
 from storage.db import Database
 from storage.models import DoseGiven, Person
 from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows

@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.reminders.finders import hits, merge
-from content.keywords import Keywords
 from dialogs import effects as fx
-from dialogs.flows.reminder_reply import NAME, items_of
-from dialogs.registry import build_engine
+from dialogs.flows.reminder_reply import NAME
 from dialogs.types import Channel, Context, Inbound, Person, Role, State
+from reminders import effects as reminder_fx
 from reminders.digest import DueItem
+from reminders.replies import items_of
 from reminders.stages import DEFAULT_STAGES
+from tests.support.core import shipped_engine
 
 TODAY = date(2026, 3, 2)
 DOSE = DueItem(7, "小明", "vaccine", "DTaP1", "due", TODAY, "DTaP", 1, 2)
@@ -22,7 +23,7 @@ PERMIT = DueItem(7, "小明", "residence_permit", "2027", "due", TODAY)
 
 
 def step(text: str, items: list[DueItem]) -> tuple[State, tuple[object, ...], str]:
-    engine = build_engine(Keywords.load())
+    engine = shipped_engine()
     state = State(NAME, "await", {"items": [i.to_json() for i in items]})
     ctx = Context(
         now=datetime(2026, 3, 2, 2, tzinfo=UTC),
@@ -35,9 +36,9 @@ def step(text: str, items: list[DueItem]) -> tuple[State, tuple[object, ...], st
     return outcome.state, outcome.effects, outcome.replies[0].key
 
 
-def route(text: str, *items: DueItem) -> fx.RouteRemindersToDirector:
+def route(text: str, *items: DueItem) -> reminder_fx.RouteRemindersToDirector:
     """ONE effect: the shell writes each director one message with all the items."""
-    return fx.RouteRemindersToDirector(
+    return reminder_fx.RouteRemindersToDirector(
         text, tuple(tuple(sorted(i.to_json().items())) for i in items)
     )
 
@@ -45,11 +46,11 @@ def route(text: str, *items: DueItem) -> fx.RouteRemindersToDirector:
 @pytest.mark.parametrize(
     ("text", "items", "effects", "flow"),
     [
-        ("1", [DOSE], (fx.ConfirmDose(7, "DTaP1", TODAY),), None),
-        ("已接种", [DOSE, INSURANCE], (fx.ConfirmDose(7, "DTaP1", TODAY),), None),
-        ("done", [DOSE], (fx.ConfirmDose(7, "DTaP1", TODAY),), None),
-        ("已参保", [DOSE, INSURANCE], (fx.ConfirmInsurance(8, 2027),), None),
-        ("1", [PERMIT], (fx.ConfirmReminder(7, "residence_permit", "2027"),), None),
+        ("1", [DOSE], (reminder_fx.ConfirmDose(7, "DTaP1", TODAY),), None),
+        ("已接种", [DOSE, INSURANCE], (reminder_fx.ConfirmDose(7, "DTaP1", TODAY),), None),
+        ("done", [DOSE], (reminder_fx.ConfirmDose(7, "DTaP1", TODAY),), None),
+        ("已参保", [DOSE, INSURANCE], (reminder_fx.ConfirmInsurance(8, 2027),), None),
+        ("1", [PERMIT], (reminder_fx.ConfirmReminder(7, "residence_permit", "2027"),), None),
         ("2", [DOSE], (route("2", DOSE),), None),
         ("不知道", [DOSE, INSURANCE], (route("不知道", DOSE, INSURANCE),), None),
         ("你好呀", [DOSE], (), NAME),  # not understood: keep waiting
@@ -71,7 +72,7 @@ def test_stop_still_works_while_a_reminder_waits() -> None:
 @pytest.mark.parametrize("item", [DOSE, INSURANCE, PERMIT])
 def test_items_survive_the_conversation_state(item: DueItem) -> None:
     assert DueItem.from_json(item.to_json()) == item
-    assert items_of(State(NAME, "await", {"items": [item.to_json()]})) == [item]
+    assert items_of(State(NAME, "await", {"items": [item.to_json()]}).data["items"]) == [item]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ from bot.app import Application
 from bot.clock import FakeClock
 from bot.demo import load_demo
 from bot.reply_json import reply_to_json
-from dialogs.types import Channel, Lane, Reply
+from content.replies import Reply
+from dialogs.types import Channel, Lane
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repos import outbox

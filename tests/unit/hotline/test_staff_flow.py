@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from content.catalog import Text
+from content.replies import Reply
 from dialogs.flow import Answer
 from dialogs.flows import hotline_staff as flow
-from dialogs.types import IDLE, Channel, Context, Person, Reply, Role, State
+from dialogs.types import IDLE, Channel, Context, Person, Role, State
 
 REF = "C260302-0007"
 CTX = Context(

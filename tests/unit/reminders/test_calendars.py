@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
+from bot.core_data import load_calendars
 from reminders.calendars import (
     CalendarBook,
     CalendarError,
     insurance_window,
-    load_calendars,
     newborn_enrol_by,
     next_insurance_window,
     permit_endorsement_window,
@@ -254,7 +254,8 @@ def test_every_shipped_calendar_section_says_whether_it_is_verified() -> None:
 
 
 def test_data_gaps_list_unverified_and_national_defaults() -> None:
-    from reminders.calendars import data_gaps, load_calendars
+    from bot.core_data import load_calendars
+    from reminders.calendars import data_gaps
 
     gaps = {(g.region, g.section): g.problem for g in data_gaps(load_calendars(), ["420000", "x"])}
     assert gaps[("420000", "insurance")] == "national_default"  # Hubei sets no window

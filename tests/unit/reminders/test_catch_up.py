@@ -9,12 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core_data import load_dose_names, load_schedule
 from reminders.dates import add_age, add_months
 from reminders.dose_names import DoseNameError, parse_given
 from reminders.immunization import DoseStatus, Plan, plan_doses, vaccines_report
-from reminders.schedule import load_schedule
 
 SCHEDULE = load_schedule()
+DOSE_NAMES = load_dose_names()
 AS_OF = date(2026, 3, 2)  # nip-2025-dtap in force
 ALL_CODES = sorted({e.code for ed in SCHEDULE.editions for e in ed.entries})
 INFANT = ["HepB1", "BCG", "HepB2", "IPV1", "DTaP1", "IPV2", "bOPV1", "DTaP2", "HepB3", "DTaP3"]
@@ -24,7 +25,7 @@ UP_TO_6 = [*UP_TO_4, "DTaP5", "MPSV-AC2"]
 
 
 def plan(birth: date, sex: str | None, records: object, as_of: date = AS_OF) -> Plan:
-    return plan_doses(birth, sex, records, as_of)  # type: ignore[arg-type]
+    return plan_doses(birth, sex, records, as_of, schedule=SCHEDULE)  # type: ignore[arg-type]
 
 
 def doses(p: Plan) -> dict[str, DoseStatus]:
@@ -307,19 +308,25 @@ def test_complete_record_plans_nothing() -> None:
     ],
 )
 def test_dose_names(text: str, expected: dict[str, date | None]) -> None:
-    assert parse_given(text, as_of=AS_OF) == expected
+    assert parse_given(text, SCHEDULE, DOSE_NAMES, as_of=AS_OF) == expected
 
 
 @pytest.mark.parametrize("text", ["xyz", "乙肝9", "乙肝", "HepB1@2026-13-01", "HepB1@2027-01-01"])
 def test_bad_dose_names_are_errors(text: str) -> None:
     with pytest.raises(DoseNameError) as err:
-        parse_given(text, as_of=AS_OF)
+        parse_given(text, SCHEDULE, DOSE_NAMES, as_of=AS_OF)
     if "@" not in text:
         assert "乙肝1" in str(err.value) and "HepB1" in str(err.value)
 
 
 def test_report_keeps_doses_and_adds_batches() -> None:
-    report = vaccines_report("2020-03-01", "m", parse_given("乙肝1@2020-03-02"), "2026-03-02")
+    report = vaccines_report(
+        "2020-03-01",
+        "m",
+        parse_given("乙肝1@2020-03-02", SCHEDULE, DOSE_NAMES),
+        "2026-03-02",
+        schedule=SCHEDULE,
+    )
     first = report["doses"][0]
     assert set(first) >= {"code", "vaccine", "dose", "due_date", "earliest_allowed", "status"}
     assert report["batches"][0] == {
@@ -347,7 +354,7 @@ def test_plan_properties(
         c: (min(as_of, birth + timedelta(days=30 * i)) if dated else None)
         for i, c in enumerate(codes)
     }
-    p = plan_doses(birth, sex, records, as_of)
+    p = plan_doses(birth, sex, records, as_of, schedule=SCHEDULE)
     eighteen = add_age(birth, years=18)
     edition = p.edition
     live_days: set[date] = set()

@@ -13,10 +13,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.core_data import load_schedule
 from content.catalog import Catalog
 from content.sms_templates import MAX_CHARS
-from dialogs.effects import ConfirmDose, ConfirmReminder
-from dialogs.flows.reminder_reply import FLOW, items_of
 from dialogs.render import render
 from dialogs.types import Channel, Context, State
 from reminders.digest import (
@@ -27,8 +26,14 @@ from reminders.digest import (
     first_batch,
     item_label,
 )
+from reminders.effects import ConfirmDose, ConfirmReminder
 from reminders.immunization import plan_doses
-from reminders.replies import parse_guardian_reply
+from reminders.replies import items_of, parse_guardian_reply
+from tests.support.core import reminder_reply_flow, reply_words
+
+WORDS = reply_words()
+SCHEDULE = load_schedule()
+FLOW = reminder_reply_flow()
 
 CATALOG = Catalog.load()
 AS_OF = date(2026, 3, 2)
@@ -39,11 +44,11 @@ def text(reply: object, locale: str = "zh_Hans") -> str:
 
 
 def batch_item(birth: date, sex: str) -> tuple[DueItem, date]:
-    plan = plan_doses(birth, sex, {}, AS_OF)
+    plan = plan_doses(birth, sex, {}, AS_OF, schedule=SCHEDULE)
     first = plan.first_batch()
     assert first is not None
     day = max(first.day, AS_OF)
-    plan = plan_doses(birth, sex, {}, day)
+    plan = plan_doses(birth, sex, {}, day, schedule=SCHEDULE)
     return catch_up_item(1, "小花", first_batch(plan, day), plan.edition, day), day
 
 
@@ -78,7 +83,7 @@ def test_one_records_exactly_the_doses_the_sms_named(birth: date, sex: str) -> N
     labels = [label(item, i) for i in range(len(item.doses))]
     assert "等共" not in sms, sms
     assert all(name in sms for name in labels), sms
-    parsed = parse_guardian_reply("1", [item], today=day)
+    parsed = parse_guardian_reply("1", [item], today=day, words=WORDS)
     assert recorded(parsed.effects) == list(item.doses)
     assert text(parsed.reply) == "已记录：小花 " + "、".join(labels) + "。谢谢！"
     assert parsed.pending == ()
@@ -111,7 +116,7 @@ def test_a_shortened_batch_records_only_what_was_named_and_asks_about_the_rest()
     item = big_batch()
     sms = text(compose_guardian_digest([item], CATALOG))
     assert f"等共{len(item.doses)}剂" in sms
-    parsed = parse_guardian_reply("1", [item], today=AS_OF)
+    parsed = parse_guardian_reply("1", [item], today=AS_OF, words=WORDS)
     assert recorded(parsed.effects) == list(item.doses[:MAX_CATCH_UP_DOSES])
     assert ConfirmReminder(1, "vaccine", "catchup:x") in parsed.effects
     (rest,) = parsed.pending
@@ -122,7 +127,7 @@ def test_a_shortened_batch_records_only_what_was_named_and_asks_about_the_rest()
     assert answer == (
         f"已记录：小花 {named}。还有小花 {others}没有记录，打过了请再回复1，不清楚回复2。"
     )
-    again = parse_guardian_reply("1", [rest], today=AS_OF)
+    again = parse_guardian_reply("1", [rest], today=AS_OF, words=WORDS)
     assert recorded(again.effects) == list(rest.doses) and again.pending == ()
 
 
@@ -134,7 +139,9 @@ def test_the_flow_waits_for_the_rest_then_ends() -> None:
     ctx = Context(datetime(2026, 3, 2, 2, tzinfo=UTC), AS_OF, "zh_Hans", None, Channel.CONSOLE)
     first = FLOW.handle(state, Answer("1", None), ctx)
     assert first.state.flow == "reminder_reply"
-    assert [i.doses for i in items_of(first.state)] == [item.doses[MAX_CATCH_UP_DOSES:]]
+    assert [i.doses for i in items_of(first.state.data["items"])] == [
+        item.doses[MAX_CATCH_UP_DOSES:]
+    ]
     assert recorded(first.effects) == list(item.doses[:MAX_CATCH_UP_DOSES])
     second = FLOW.handle(first.state, Answer("1", None), ctx)
     assert second.state.flow is None

@@ -6,16 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.core_data import load_schedule
 from content.catalog import Catalog
+from content.replies import Reply
 from content.segments import count_segments
-from dialogs.effects import (
-    ConfirmDose,
-    ConfirmInsurance,
-    ConfirmReminder,
-    RouteRemindersToDirector,
-)
 from dialogs.render import render
-from dialogs.types import Reply
 from reminders.digest import (
     DueItem,
     child_label,
@@ -25,11 +20,19 @@ from reminders.digest import (
     digest_dedup_keys,
     vaccine_item,
 )
+from reminders.effects import (
+    ConfirmDose,
+    ConfirmInsurance,
+    ConfirmReminder,
+    RouteRemindersToDirector,
+)
 from reminders.immunization import due_doses
-from reminders.replies import parse_guardian_reply
-from reminders.schedule import load_schedule
+from reminders.replies import items_of, parse_guardian_reply
+from tests.support.core import reply_words
 
 CATALOG = Catalog.load()
+WORDS = reply_words()
+SCHEDULE = load_schedule()
 TODAY = date(2025, 7, 10)
 
 
@@ -197,6 +200,7 @@ def test_vaccine_item_from_due_doses_names_one_dose_vaccines_without_number() ->
             "JE-L1",
         ],
         date(2025, 7, 10),
+        schedule=SCHEDULE,
     )
     edition = load_schedule().in_force(date(2025, 7, 10))
     items = {d.code: vaccine_item(7, "小明", d, "due", edition) for d in doses}
@@ -247,25 +251,25 @@ ROUTE_ALL = lambda text: (RouteRemindersToDirector(text, FROZEN),)  # noqa: E731
     ],
 )
 def test_parse_guardian_reply(reply: str, intent: str, effects: tuple, key: str) -> None:
-    parsed = parse_guardian_reply(reply, PENDING, today=TODAY)
+    parsed = parse_guardian_reply(reply, PENDING, today=TODAY, words=WORDS)
     assert (parsed.intent, parsed.effects, parsed.reply.key) == (intent, effects, key)
 
 
 def test_reply_without_matching_pending_items() -> None:
-    assert parse_guardian_reply("1", (), today=TODAY).intent == "nothing_pending"
+    assert parse_guardian_reply("1", (), today=TODAY, words=WORDS).intent == "nothing_pending"
     # nothing was sent to her (a reminder cancelled, say): nobody is told, so she is not
     # told "已转告儿童主任" but to contact the director herself
-    routed = parse_guardian_reply("2", (), today=TODAY)
+    routed = parse_guardian_reply("2", (), today=TODAY, words=WORDS)
     assert routed.intent == "nothing_pending" and routed.effects == ()
     assert routed.reply == Reply("reminder.reply.nothing_to_route")
     # "已参保" but only a dose was reminded: a person sorts it out
-    only_dose = parse_guardian_reply("已参保", (dtap2(),), today=TODAY)
+    only_dose = parse_guardian_reply("已参保", (dtap2(),), today=TODAY, words=WORDS)
     frozen = (tuple(sorted(dtap2().to_json().items())),)
     assert only_dose.effects == (RouteRemindersToDirector("已参保", frozen),)
 
 
 def test_the_answer_lists_what_was_recorded() -> None:
-    parsed = parse_guardian_reply("1", PENDING, today=TODAY)
+    parsed = parse_guardian_reply("1", PENDING, today=TODAY, words=WORDS)
     assert (
         text(parsed.reply) == "已记录：小明 百白破第2剂、脊灰第3剂；小红 2026年居民医保参保。谢谢！"
     )
@@ -274,13 +278,12 @@ def test_the_answer_lists_what_was_recorded() -> None:
 def test_an_item_reminded_twice_is_recorded_and_named_once() -> None:
     """Two reminder rows may list one dose (a catch-up and the schedule): the answer to "1"
     names it once ("已记录：乐乐 百白破第1剂、脊灰第1剂", not each twice)."""
-    from dialogs.flows.reminder_reply import items_of
     from dialogs.types import State
 
     twice = [i.to_json() for i in PENDING] * 2
-    items = items_of(State("reminder_reply", "await", {"items": twice}))
+    items = items_of(State("reminder_reply", "await", {"items": twice}).data["items"])
     assert items == list(PENDING)
-    parsed = parse_guardian_reply("1", items, today=TODAY)
+    parsed = parse_guardian_reply("1", items, today=TODAY, words=WORDS)
     assert (
         text(parsed.reply) == "已记录：小明 百白破第2剂、脊灰第3剂；小红 2026年居民医保参保。谢谢！"
     )
@@ -288,7 +291,7 @@ def test_an_item_reminded_twice_is_recorded_and_named_once() -> None:
 
 @pytest.mark.parametrize("reply", ["1 小明", "小明 1", "1　小明"])
 def test_one_child_of_several(reply: str) -> None:
-    parsed = parse_guardian_reply(reply, PENDING, today=TODAY)
+    parsed = parse_guardian_reply(reply, PENDING, today=TODAY, words=WORDS)
     assert parsed.effects == DOSES
     assert "小红" not in text(parsed.reply)
 
@@ -297,16 +300,16 @@ def test_a_dose_is_not_recorded_before_it_may_be_given() -> None:
     tomorrow = DueItem(
         1, "小明", "vaccine", "DTaP1", "before", TODAY + timedelta(days=1), "DTaP", 1, 2
     )
-    parsed = parse_guardian_reply("1", (tomorrow,), today=TODAY)
+    parsed = parse_guardian_reply("1", (tomorrow,), today=TODAY, words=WORDS)
     assert parsed.intent == "not_yet" and parsed.effects == ()
-    mixed = parse_guardian_reply("1", (tomorrow, insurance(2, "小红")), today=TODAY)
+    mixed = parse_guardian_reply("1", (tomorrow, insurance(2, "小红")), today=TODAY, words=WORDS)
     assert mixed.effects == (ConfirmInsurance(2, 2026),)
     assert "百白破" not in text(mixed.reply)
 
 
 def test_bare_one_confirms_school_and_permit_items() -> None:
     item = DueItem(5, "小华", "school_primary", "2026", "before", date(2026, 6, 30))
-    assert parse_guardian_reply("1", (item,), today=TODAY).effects == (
+    assert parse_guardian_reply("1", (item,), today=TODAY, words=WORDS).effects == (
         ConfirmReminder(5, "school_primary", "2026"),
     )
 

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core_data import load_schedule
 from reminders.dates import add_months
 from reminders.immunization import DueRules, due_doses, plan_doses, vaccines_report
-from reminders.schedule import Schedule, ScheduleError, load_schedule
+from reminders.schedule import Schedule, ScheduleError
 
 SCHEDULE = load_schedule()
 ALL_CODES = sorted({e.code for ed in SCHEDULE.editions for e in ed.entries})
@@ -74,7 +75,7 @@ def test_due_date_and_status(birth: date, as_of: date, code: str, due: date, sta
     everything_before = [
         e.code for e in SCHEDULE.in_force(as_of).entries if e.due_date(birth) < due
     ]
-    doses = by_code(due_doses(birth, "m", everything_before, as_of))
+    doses = by_code(due_doses(birth, "m", everything_before, as_of, schedule=SCHEDULE))
     assert doses[code].due_date == due
     assert doses[code].status == status
 
@@ -82,12 +83,16 @@ def test_due_date_and_status(birth: date, as_of: date, code: str, due: date, sta
 def test_dtap_change_child_born_before_the_edition() -> None:
     birth = date(2024, 10, 15)
     # 2021 edition in force: DTaP1 at 3 months (2025-01-15), IPV1 at 2 months
-    before = by_code(due_doses(birth, "m", ["HepB1", "BCG", "HepB2"], date(2024, 12, 20)))
+    before = by_code(
+        due_doses(birth, "m", ["HepB1", "BCG", "HepB2"], date(2024, 12, 20), schedule=SCHEDULE)
+    )
     assert before["IPV1"].status == "due"
     assert before["DTaP1"].due_date == date(2025, 1, 15)
     assert before["DTaP1"].status == "upcoming"
     # from 2025-01-01 the new edition decides: DTaP1 at 2 months, already due
-    after = by_code(due_doses(birth, "m", ["HepB1", "BCG", "HepB2"], date(2025, 1, 2)))
+    after = by_code(
+        due_doses(birth, "m", ["HepB1", "BCG", "HepB2"], date(2025, 1, 2), schedule=SCHEDULE)
+    )
     assert after["DTaP1"].due_date == date(2024, 12, 15)
     assert after["DTaP1"].status == "due"
 
@@ -95,25 +100,29 @@ def test_dtap_change_child_born_before_the_edition() -> None:
 def test_dtap3_due_at_5_months_under_2021_and_6_months_after() -> None:
     birth = date(2024, 1, 10)
     done = ["HepB1", "BCG", "HepB2", "IPV1", "IPV2", "DTaP1", "bOPV1", "DTaP2"]
-    old = by_code(due_doses(birth, "m", done, date(2024, 6, 10)))
+    old = by_code(due_doses(birth, "m", done, date(2024, 6, 10), schedule=SCHEDULE))
     assert old["DTaP3"].due_date == date(2024, 6, 10)
-    born_after = by_code(due_doses(date(2025, 1, 10), "m", done, date(2025, 7, 10)))
+    born_after = by_code(
+        due_doses(date(2025, 1, 10), "m", done, date(2025, 7, 10), schedule=SCHEDULE)
+    )
     assert born_after["DTaP3"].due_date == date(2025, 7, 10)
 
 
 def test_dt_given_under_2021_counts_as_dtap5() -> None:
     birth = date(2019, 3, 1)
     first_four = ["DTaP1", "DTaP2", "DTaP3", "DTaP4"]
-    doses = by_code(due_doses(birth, "f", [*first_four, "DT"], date(2025, 4, 10)))
+    doses = by_code(
+        due_doses(birth, "f", [*first_four, "DT"], date(2025, 4, 10), schedule=SCHEDULE)
+    )
     assert "DTaP5" not in doses
-    doses = by_code(due_doses(birth, "f", first_four, date(2025, 4, 10)))
+    doses = by_code(due_doses(birth, "f", first_four, date(2025, 4, 10), schedule=SCHEDULE))
     assert doses["DTaP5"].status == "overdue"
 
 
 @pytest.mark.parametrize(("sex", "listed"), [("f", True), ("F", True), ("m", False), (None, False)])
 def test_hpv_only_for_girls_from_13(sex: str | None, listed: bool) -> None:
     birth = date(2013, 2, 1)
-    doses = by_code(due_doses(birth, sex, [], date(2026, 2, 1)))
+    doses = by_code(due_doses(birth, sex, [], date(2026, 2, 1), schedule=SCHEDULE))
     assert ("HPV1" in doses) is listed
     if listed:
         assert doses["HPV1"].due_date == date(2026, 2, 1)
@@ -123,7 +132,7 @@ def test_hpv_only_for_girls_from_13(sex: str | None, listed: bool) -> None:
 
 def test_hpv_second_dose_six_months_after_the_first() -> None:
     birth = date(2013, 1, 1)
-    plan = plan_doses(birth, "f", {"HPV1": date(2026, 3, 20)}, date(2026, 7, 1))
+    plan = plan_doses(birth, "f", {"HPV1": date(2026, 3, 20)}, date(2026, 7, 1), schedule=SCHEDULE)
     doses = {d.code: d for d in plan.doses}
     assert doses["HPV2"].due_date == date(2026, 7, 1)
     assert doses["HPV2"].earliest_allowed == date(2026, 9, 20)
@@ -131,13 +140,15 @@ def test_hpv_second_dose_six_months_after_the_first() -> None:
 
 
 def test_hpv_not_in_the_2025_edition() -> None:
-    assert "HPV1" not in by_code(due_doses(date(2012, 2, 1), "f", [], date(2025, 3, 1)))
+    assert "HPV1" not in by_code(
+        due_doses(date(2012, 2, 1), "f", [], date(2025, 3, 1), schedule=SCHEDULE)
+    )
 
 
 def test_catch_up_for_a_three_year_old_with_no_records() -> None:
     birth = date(2023, 1, 10)
     as_of = date(2026, 1, 20)
-    plan = plan_doses(birth, "m", [], as_of)
+    plan = plan_doses(birth, "m", [], as_of, schedule=SCHEDULE)
     doses = {d.code: d for d in plan.doses}
     first_doses = ["HepB1", "BCG", "IPV1", "DTaP1", "MPSV-AC1", "MMR1", "JE-L1", "HepA-L"]
     for code in first_doses:
@@ -155,9 +166,13 @@ def test_catch_up_for_a_three_year_old_with_no_records() -> None:
 
 
 def test_no_catch_up_at_18_and_bcg_limit_4() -> None:
-    assert due_doses(date(2005, 1, 1), "f", [], date(2023, 1, 1)) == []
-    assert "BCG" in by_code(due_doses(date(2022, 1, 2), "m", [], date(2026, 1, 1)))
-    assert "BCG" not in by_code(due_doses(date(2022, 1, 1), "m", [], date(2026, 1, 1)))
+    assert due_doses(date(2005, 1, 1), "f", [], date(2023, 1, 1), schedule=SCHEDULE) == []
+    assert "BCG" in by_code(
+        due_doses(date(2022, 1, 2), "m", [], date(2026, 1, 1), schedule=SCHEDULE)
+    )
+    assert "BCG" not in by_code(
+        due_doses(date(2022, 1, 1), "m", [], date(2026, 1, 1), schedule=SCHEDULE)
+    )
 
 
 def test_live_injectables_28_days_apart_mmr_and_je() -> None:
@@ -176,11 +191,11 @@ def test_live_injectables_28_days_apart_mmr_and_je() -> None:
         "MPSV-A1",
     ]
     given = {code: None for code in base} | {"MMR1": date(2025, 9, 10)}
-    doses = by_code(due_doses(birth, "m", given, date(2025, 9, 20)))
+    doses = by_code(due_doses(birth, "m", given, date(2025, 9, 20), schedule=SCHEDULE))
     assert doses["JE-L1"].earliest_allowed == date(2025, 10, 8)  # MMR1 + 28 days
     assert doses["JE-L1"].status == "upcoming"
     # the same day is fine
-    same_day = by_code(due_doses(birth, "m", given, date(2025, 9, 10)))
+    same_day = by_code(due_doses(birth, "m", given, date(2025, 9, 10), schedule=SCHEDULE))
     assert same_day["JE-L1"].earliest_allowed == date(2025, 9, 5)
     assert same_day["JE-L1"].status == "due"
     # a non-live vaccine is not held back
@@ -195,13 +210,18 @@ def test_minimum_interval_from_recorded_date() -> None:
             "m",
             {"HepB1": date(2025, 5, 1), "BCG": None, "HepB2": date(2025, 6, 20)},
             date(2025, 11, 1),
+            schedule=SCHEDULE,
         )
     )
     assert doses["HepB3"].due_date == date(2025, 11, 1)
     assert doses["HepB3"].earliest_allowed == date(2025, 11, 1)  # 2025-06-20 + 60 < due
     late = by_code(
         due_doses(
-            birth, "m", {"HepB1": None, "BCG": None, "HepB2": date(2025, 10, 1)}, date(2025, 11, 1)
+            birth,
+            "m",
+            {"HepB1": None, "BCG": None, "HepB2": date(2025, 10, 1)},
+            date(2025, 11, 1),
+            schedule=SCHEDULE,
         )
     )
     assert late["HepB3"].earliest_allowed == date(2025, 11, 30)
@@ -209,7 +229,9 @@ def test_minimum_interval_from_recorded_date() -> None:
 
 @pytest.mark.parametrize("given", ["DTaP2", "dtap2", "DTaP 2", "DTAP-2"])
 def test_given_codes_match_loosely(given: str) -> None:
-    doses = by_code(due_doses(date(2025, 3, 10), "m", [given], date(2025, 7, 10)))
+    doses = by_code(
+        due_doses(date(2025, 3, 10), "m", [given], date(2025, 7, 10), schedule=SCHEDULE)
+    )
     assert "DTaP2" not in doses
     assert "DTaP1" in doses
 
@@ -223,6 +245,7 @@ def test_rules_are_parameters() -> None:
             ["HepB1", "BCG"],
             date(2025, 4, 1),
             rules=DueRules(upcoming_days=5, grace_months=1),
+            schedule=SCHEDULE,
         )
     )
     assert "HepB2" not in narrow
@@ -233,18 +256,26 @@ def test_rules_are_parameters() -> None:
             ["HepB1", "BCG"],
             date(2025, 4, 1),
             rules=DueRules(upcoming_days=60, grace_months=1),
+            schedule=SCHEDULE,
         )
     )
     assert wide["HepB2"].status == "upcoming"
     assert wide["IPV1"].status == "upcoming"
     lenient = by_code(
-        due_doses(birth, "m", ["HepB1", "BCG"], date(2025, 5, 20), rules=DueRules(grace_months=3))
+        due_doses(
+            birth,
+            "m",
+            ["HepB1", "BCG"],
+            date(2025, 5, 20),
+            rules=DueRules(grace_months=3),
+            schedule=SCHEDULE,
+        )
     )
     assert lenient["HepB2"].status == "due"
 
 
 def test_vaccines_report_json_shape() -> None:
-    report = vaccines_report("2025-03-10", "f", "HepB1,BCG,XYZ", "2025-04-05")
+    report = vaccines_report("2025-03-10", "f", "HepB1,BCG,XYZ", "2025-04-05", schedule=SCHEDULE)
     assert report["edition"]["id"] == "nip-2025-dtap"
     assert [d["code"] for d in report["doses"]] == ["HepB2"]
     assert report["doses"][0]["due_date"] == "2025-04-10"
@@ -291,7 +322,7 @@ def test_never_raises_never_returns_a_given_dose(
 
     as_of = birth + timedelta(days=age_days)
     records = dict(zip(given_codes, given_dates + [None] * len(given_codes), strict=False))
-    doses = due_doses(birth, sex, records, as_of)
+    doses = due_doses(birth, sex, records, as_of, schedule=SCHEDULE)
     listed = {d.code for d in doses}
     assert not listed & set(given_codes)
     for dose in doses:

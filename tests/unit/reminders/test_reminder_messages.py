@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.core_data import load_schedule
 from content.catalog import Catalog, placeholders
 from content.segments import count_segments
 from dialogs.render import render
 from reminders.digest import DueItem, compose_guardian_digest
-from reminders.schedule import load_schedule
 
 CATALOG = Catalog.load()
 TABLE = Path(__file__).resolve().parents[3] / "content" / "tables" / "reminders.tsv"

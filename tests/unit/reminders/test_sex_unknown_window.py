@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from bot.core_data import load_schedule
 from bot.reminders.sex_unknown import birth_window
-from reminders.schedule import load_schedule
 
 
 @pytest.mark.parametrize(

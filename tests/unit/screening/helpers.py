@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-from dialogs.screening import Screen, load_default_lexicon
+from bot.screening.files import load_default_lexicon
+from dialogs.screening import Screen
 from dialogs.types import Channel, ChildRef, Context, Inbound, Person, Role
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

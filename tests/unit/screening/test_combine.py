@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.screening.categories import load_categories
+from bot.screening.files import load_categories
 from dialogs.screening.combine import choose_category, combine, has_new_term, outcome_for
 from dialogs.screening.decision import NO_CONCERN, Decision, Match
 from dialogs.screening.model import Prediction, Thresholds

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.screening.framing import Framing, load_framing, minor_age
+from bot.screening.files import load_framing
+from dialogs.screening.framing import Framing, minor_age
 
 
 @pytest.fixture(scope="module")

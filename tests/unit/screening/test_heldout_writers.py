@@ -11,10 +11,9 @@ from __future__ import annotations
 import pytest
 
 from bot.screening.corpus import read_corpus
+from bot.screening.files import load_categories, load_default_lexicon, load_framing
 from bot.screening.train import Figures, held_out_figures
-from dialogs.screening import Screen, load_default_lexicon
-from dialogs.screening.categories import load_categories
-from dialogs.screening.framing import load_framing
+from dialogs.screening import Screen
 
 HELD_OUT = ("w03", "w07", "w10")  # Minnan and traditional, a teenager's slang, a teacher
 

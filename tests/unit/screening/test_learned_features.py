@@ -67,10 +67,10 @@ def test_serving_bag_is_the_training_bag() -> None:
     from collections import Counter
 
     from bot.screening.corpus import read_corpus
+    from bot.screening.files import load_model
     from dialogs.screening.features import FeatureBag
-    from dialogs.screening.model import ScreenModel
 
-    model = ScreenModel.load()
+    model = load_model()
     bag = FeatureBag(model.vocab, model.sounds)
     texts = [
         *[r.text for r in read_corpus()][::7],

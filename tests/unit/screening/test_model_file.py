@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from bot.screening.corpus import Row
+from bot.screening.files import load_default_lexicon, load_framing
 from bot.screening.train import fit, prepare
-from dialogs.screening import Screen, load_default_lexicon
-from dialogs.screening.framing import load_framing
+from dialogs.screening import Screen
 from dialogs.screening.model import ModelError, ScreenModel
 
 ROWS = [

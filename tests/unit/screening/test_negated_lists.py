@@ -2,7 +2,8 @@
 
 import pytest
 
-from dialogs.screening import Screen, load_default_lexicon
+from bot.screening.files import load_default_lexicon
+from dialogs.screening import Screen
 
 SCREEN = Screen(load_default_lexicon())
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from dialogs.screening import Screen, load_default_lexicon
+from bot.screening.files import load_default_lexicon
+from dialogs.screening import Screen
 
 BLIND = Path(__file__).resolve().parents[2] / "data" / "screening_blind.tsv"
 

@@ -7,7 +7,7 @@ working (or a broad new term that swallows an innocent compound) fails here by n
 
 import pytest
 
-from dialogs.screening.lexicon import load_default_lexicon
+from bot.screening.files import load_default_lexicon
 from tests.unit.screening.helpers import default_screen
 
 # (text, category the screen must name)

@@ -7,6 +7,7 @@ import pytest
 
 from content.catalog import Catalog, placeholders
 from content.locales import SUPPORTED_LOCALES
+from content.replies import Reply
 from dialogs.effects import OpenCase
 from dialogs.screening.decision import Decision
 from dialogs.screening.replies import (
@@ -15,7 +16,8 @@ from dialogs.screening.replies import (
     open_case_effect,
     safety_replies,
 )
-from dialogs.types import Person, Reply, Role
+from dialogs.types import Person, Role
+from tests.support.categories import categories
 from tests.unit.screening.helpers import DIRECTOR, GUARDIAN, ctx, default_screen
 
 HOTLINE = Person(id=3, role=Role.HOTLINE, name="值班", locale="zh_Hans")
@@ -54,7 +56,7 @@ REPLIES = [
 @pytest.mark.parametrize(("text", "context", "keys"), REPLIES)
 def test_safety_replies(text: str, context: object, keys: list[str]) -> None:
     decision = default_screen().screen(text)
-    replies = safety_replies(decision, context)  # type: ignore[arg-type]
+    replies = safety_replies(decision, context, categories())  # type: ignore[arg-type]
     assert [r.key for r in replies] == keys
 
 
@@ -121,7 +123,7 @@ FINE = [
 def test_replies_by_category(
     decision: Decision, person: Person | None, extra: dict[str, object], keys: list[str]
 ) -> None:
-    replies = safety_replies(decision, ctx(person, **extra))
+    replies = safety_replies(decision, ctx(person, **extra), categories())
     assert [r.key for r in replies] == keys
     assert all(is_safety_reply(r) for r in replies)  # sent even to a sender who opted out
 
@@ -135,11 +137,9 @@ def test_review_decision_opens_a_review_case() -> None:
 
 
 def test_every_fine_category_has_hotlines_and_a_label() -> None:
-    from dialogs.screening.replies import categories
-
     catalog = Catalog.load()
     for cid in categories().ids():
         for locale in SUPPORTED_LOCALES:
-            assert catalog.has(hotlines_reply(cid).key, locale), cid
+            assert catalog.has(hotlines_reply(cid, categories()).key, locale), cid
             assert catalog.has(f"case.category.{cid}", locale), cid
     assert not is_safety_reply(Reply("fallback.not_understood"))

@@ -2,13 +2,17 @@
 
 import pytest
 
+from bot.core_data import shipped_screen
+from bot.screening.store import shipped_categories
 from content.keywords import Keywords
 from dialogs.effects import OpenCase
 from dialogs.engine import Engine
-from dialogs.flows.urgent import FLOW
+from dialogs.flows.urgent import UrgentFlow
 from dialogs.screening import Lexicon, Screen
 from dialogs.types import IDLE, Context, Outcome, State
 from tests.unit.screening.helpers import DIRECTOR, GUARDIAN, ctx, inbound
+
+FLOW = UrgentFlow(shipped_screen(), shipped_categories())
 
 
 @pytest.fixture(scope="module")

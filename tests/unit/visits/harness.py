@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.core_data import load_cadence
 from content.catalog import Catalog
 from content.keywords import Keywords
 from dialogs.engine import Engine
@@ -15,7 +16,6 @@ from dialogs.flows.edit_visit import EditVisitFlow
 from dialogs.flows.visit import VisitFlow
 from dialogs.render import render
 from dialogs.types import IDLE, Channel, ChildRef, Context, Inbound, Outcome, Person, Role, State
-from reminders.cadence import load_cadence
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 10)
@@ -33,9 +33,10 @@ CHILDREN = (
 
 def build_engine() -> Engine:
     cadence = load_cadence()
-    visit = VisitFlow(cadence)
-    flows = (visit, DueFlow(cadence, visit_flow=visit), EditVisitFlow(cadence))
-    return Engine(Keywords.load(), {f.name: f for f in flows})
+    keywords = Keywords.load()
+    visit = VisitFlow(cadence, keywords)
+    flows = (visit, DueFlow(cadence, keywords, visit), EditVisitFlow(cadence, keywords))
+    return Engine(keywords, {f.name: f for f in flows})
 
 
 def context(

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from reminders.cadence import Cadence, add_months, load_cadence, next_visit_due
+from bot.core_data import load_cadence, load_visit_rules
+from dialogs.visits.cadence import Cadence, add_months, next_visit_due
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,8 @@ def test_cadence_is_data() -> None:
                 "key_child": {"days": 10},
             },
             "visit": {"old_date_days": 30},
-        }
+        },
+        load_visit_rules(),
     )
     assert next_visit_due(date(2026, 3, 10), "good", False, custom) == date(2026, 9, 10)
     assert next_visit_due(date(2026, 3, 10), "average", False, custom) == date(2026, 3, 31)
@@ -64,7 +66,8 @@ def test_a_missing_interval_is_an_error() -> None:
                     "average": {"months": 1},
                     "key_child": {"weeks": 2},
                 }
-            }
+            },
+            load_visit_rules(),
         )
 
 

@@ -7,13 +7,14 @@ from datetime import date
 
 import pytest
 
+from bot.core_data import load_cadence, load_visit_rules
 from dialogs.types import ChildRef
+from dialogs.visits.clock import VisitClock
 from dialogs.visits.due_list import INFO_CHILD, VISIT_CHILD, due_entries, entry_choice
 from dialogs.visits.report import cadence_notes, save_visit
-from reminders.cadence import load_cadence
-from reminders.visit_cadence import VisitClock
 
 TODAY = date(2026, 4, 1)
+RULES = load_visit_rules()
 HUBEI, JILIN = "420102", "220104"
 REGISTERED = date(2026, 3, 1)
 
@@ -48,7 +49,7 @@ CASES = [
 def test_each_child_shows_its_most_pressing_item(
     clock: dict[str, object], key: str, days: int | None
 ) -> None:
-    [entry] = due_entries((kid(1, **clock),), TODAY, 7)
+    [entry] = due_entries((kid(1, **clock),), TODAY, 7, rules=RULES)
     choice = entry_choice(entry)
     assert choice.label_key == key and choice.payload == VISIT_CHILD + "1"
     assert choice.params.get("days") == days
@@ -62,7 +63,7 @@ def test_follow_ups_first_information_updates_last() -> None:
         kid(3, region_code=JILIN, last_home=TODAY, last_contact=TODAY, level="good",
             info_updated_on=date(2025, 9, 1)),
     )  # fmt: skip
-    entries = due_entries(children, TODAY, 7)
+    entries = due_entries(children, TODAY, 7, rules=RULES)
     assert [(e.child.id, e.what) for e in entries] == [(2, "followup"), (1, "home"), (3, "info")]
     info = entry_choice(entries[-1])
     assert info.label_key == "due.line.info_overdue" and info.payload == INFO_CHILD + "3"
@@ -71,7 +72,7 @@ def test_follow_ups_first_information_updates_last() -> None:
 
 def test_no_information_item_before_six_months() -> None:
     child = kid(1, region_code=JILIN, last_home=TODAY, last_contact=TODAY, level="good")
-    assert due_entries((child,), TODAY, 7) == ()
+    assert due_entries((child,), TODAY, 7, rules=RULES) == ()
 
 
 ANSWERS = {"kind": "home", "date": "2026-04-01", "assessment": "good"}
@@ -81,7 +82,7 @@ def test_saved_visit_in_hubei_names_both_clocks() -> None:
     child = kid(1, region_code=HUBEI)
     effect = save_visit(ANSWERS, child, load_cadence())
     assert effect.next_due == date(2026, 5, 1)
-    [note] = cadence_notes(ANSWERS, child)
+    [note] = cadence_notes(ANSWERS, child, RULES)
     assert note.key == "visit.next_split"
     assert (note.params["contact"], note.params["home"]) == (date(2026, 5, 1), date(2026, 7, 1))
 
@@ -91,7 +92,7 @@ def test_a_call_with_the_home_visit_due_says_so_and_a_critical_flag_asks_a_follo
     answers = {**ANSWERS, "kind": "contact", "living": "alone"}
     effect = save_visit(answers, child, load_cadence())
     assert effect.next_due == date(2026, 3, 20)  # the call did not reset the home visit
-    keys = [n.key for n in cadence_notes(answers, child)]
+    keys = [n.key for n in cadence_notes(answers, child, RULES)]
     assert keys == ["visit.followup_asked", "visit.home_needed"]
 
 
@@ -99,10 +100,10 @@ def test_a_risk_found_raises_the_cadence_and_says_so() -> None:
     child = kid(1, region_code=JILIN)
     answers = {**ANSWERS, "hukou": "none"}
     assert save_visit(answers, child, load_cadence()).next_due == date(2026, 4, 15)
-    assert [n.key for n in cadence_notes(answers, child)] == ["visit.risk_cadence"]
+    assert [n.key for n in cadence_notes(answers, child, RULES)] == ["visit.risk_cadence"]
 
 
 def test_without_a_clock_the_guardianship_intervals_apply() -> None:
     child = ChildRef(1, "A01", "孩子1")
     assert save_visit(ANSWERS, child, load_cadence()).next_due == date(2026, 7, 1)
-    assert cadence_notes(ANSWERS, child) == ()
+    assert cadence_notes(ANSWERS, child, RULES) == ()

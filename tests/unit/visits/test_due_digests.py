@@ -4,11 +4,14 @@ from datetime import date
 
 import pytest
 
-from dialogs.types import ChildRef, Choice, Reply
+from bot.core_data import load_visit_rules
+from content.replies import Choice, Reply
+from dialogs.types import ChildRef
 from dialogs.visits.digests import VillageVisits, director_digest, supervisor_digest
 from dialogs.visits.due_list import due_entries, due_page
 
 TODAY = date(2026, 3, 10)
+RULES = load_visit_rules()
 CHILDREN = (
     ChildRef(1, "A12", "王小明", date(2026, 2, 20)),
     ChildRef(2, "A15", "王小红", date(2026, 3, 1)),
@@ -20,7 +23,7 @@ CHILDREN = (
 
 
 def test_due_entries_most_overdue_first_and_not_due_left_out() -> None:
-    entries = due_entries(CHILDREN, TODAY, 7, vaccine_overdue_ids={1, 4})
+    entries = due_entries(CHILDREN, TODAY, 7, vaccine_overdue_ids={1, 4}, rules=RULES)
     assert [(e.child.code, e.days_overdue, e.vaccine_overdue) for e in entries] == [
         ("B3", None, False),
         ("A12", 18, True),
@@ -41,14 +44,14 @@ def test_due_entries_most_overdue_first_and_not_due_left_out() -> None:
     ],
 )
 def test_due_page(page: int, size: int, codes: list[str], more: bool) -> None:
-    reply = due_page(due_entries(CHILDREN, TODAY, 7), page, size)
+    reply = due_page(due_entries(CHILDREN, TODAY, 7, rules=RULES), page, size)
     shown = [c.params["code"] for c in reply.choices if c.payload.startswith("visit:child:")]
     assert shown == codes
     assert (reply.choices[-1] == Choice("due.more", "due:more")) is more
 
 
 def test_due_page_labels() -> None:
-    reply = due_page(due_entries(CHILDREN, TODAY, 7, {1}), 0, 8)
+    reply = due_page(due_entries(CHILDREN, TODAY, 7, {1}, rules=RULES), 0, 8)
     assert [c.label_key for c in reply.choices] == [
         "due.line.never",
         "due.line.overdue_vax",
@@ -61,11 +64,11 @@ def test_due_page_labels() -> None:
 
 def test_nothing_due() -> None:
     assert due_page((), 0, 3) == Reply("due.none")
-    assert director_digest((CHILDREN[4],), TODAY) == Reply("digest.director.clear")
+    assert director_digest((CHILDREN[4],), TODAY, rules=RULES) == Reply("digest.director.clear")
 
 
 def test_director_digest() -> None:
-    reply = director_digest(CHILDREN, TODAY, 7, {1})
+    reply = director_digest(CHILDREN, TODAY, 7, {1}, rules=RULES)
     assert reply == Reply(
         "digest.director",
         {
@@ -75,7 +78,7 @@ def test_director_digest() -> None:
             "vaccines": 1,
         },
     )
-    soon_only = director_digest((CHILDREN[3],), TODAY)
+    soon_only = director_digest((CHILDREN[3],), TODAY, rules=RULES)
     assert soon_only.key == "digest.director.soon_only" and soon_only.params["soon"] == 1
 
 

@@ -10,14 +10,15 @@ from typing import Any
 
 import pytest
 
+from bot.core_data import load_cadence, load_visit_rules
+from content.keywords import Keywords
 from dialogs import effects as fx
 from dialogs.flow import Answer
 from dialogs.flows.edit_visit import EditVisitFlow
 from dialogs.types import Channel, ChildRef, Context, Inbound, Outcome, Person, Role
 from dialogs.visits import prompts
+from dialogs.visits.clock import VisitClock, VisitFact, dues, fold_visits
 from dialogs.visits.report import visit_fact
-from reminders.cadence import load_cadence
-from reminders.visit_cadence import VisitClock, VisitFact, dues, fold_visits, load_visit_rules
 
 from .scenarios import LAST_VISIT
 
@@ -94,7 +95,7 @@ def context(
 
 
 def correct(ctx: Context, correction: Mapping[str, str]) -> tuple[Outcome, list[Outcome]]:
-    flow = EditVisitFlow(load_cadence())
+    flow = EditVisitFlow(load_cadence(), Keywords.load())
     inbound = Inbound(Channel.TELEGRAM, "42", "m1", NOW, text="改")
     outcome = flow.start(inbound, ctx, "")
     summaries = [outcome]

@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 from content.catalog import Catalog, placeholders
 from content.keywords import Keywords
 from content.normalize import command_form
+from content.replies import Reply
 from content.segments import count_segments
 from dialogs import effects as fx
 from dialogs.render import render
-from dialogs.types import IDLE, Channel, Outcome, Reply, State
+from dialogs.types import IDLE, Channel, Outcome, State
 
 from .harness import NOW, build_engine, context, inbound
 from .scenarios import DRAFT, LAST_VISIT

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from reminders.visit_cadence import (
+from bot.core_data import load_visit_rules
+from dialogs.visits.clock import (
     DEFAULT,
     VisitClock,
     VisitFact,
@@ -15,7 +16,6 @@ from reminders.visit_cadence import (
     after_visit,
     dues,
     fold_visits,
-    load_visit_rules,
 )
 
 HUBEI, JILIN, BEIJING = "420102", "220104", "110101"

@@ -1,7 +1,8 @@
 """Visit cadence by region and risk: when a child next needs a contact, a home visit, a
 follow-up, or an update of its information.
 
-Pure: the rules are data (``content/visit_cadence.toml``), dates are parameters. A child's
+Pure: the rules are data (``content/visit_cadence.toml``, read by the shell and passed in),
+dates are parameters. A child's
 visits fold into a `VisitClock` (`after_visit`); `dues` turns a clock into due dates.
 
 - A home visit resets the home clock and the contact clock; a phone call or a meeting
@@ -16,15 +17,12 @@ visits fold into a `VisitClock` (`after_visit`); `dues` turns a clock into due d
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import lru_cache
-from importlib.resources import files
 from typing import Any
 
-from reminders.cadence import Interval
+from dialogs.visits.cadence import Interval
 
 DEFAULT = "default"
 LEVELS: tuple[str, ...] = ("good", "average", "poor")
@@ -176,14 +174,6 @@ class VisitRules:
     @property
     def followup_days(self) -> int:
         return -(-self.followup_hours // 24)
-
-
-VISIT_CADENCE_FILE = files("content").joinpath("visit_cadence.toml")
-
-
-@lru_cache(maxsize=1)
-def load_visit_rules() -> VisitRules:
-    return VisitRules.from_mapping(tomllib.loads(VISIT_CADENCE_FILE.read_text("utf-8")))
 
 
 @dataclass(frozen=True, slots=True)

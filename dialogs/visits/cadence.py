@@ -1,20 +1,20 @@
 """Visit cadence: when a child's next visit falls due, from the guardianship assessment.
 
-Pure: the intervals are data (``content/cadence.toml``), the visit date is a parameter.
+Pure: the intervals are data (``content/cadence.toml``, with the rules by region and risk of
+``content/visit_cadence.toml``), read by the shell and passed in; the visit date is a parameter.
 """
 
 from __future__ import annotations
 
 import calendar
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from importlib.resources import files
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-CADENCE_FILE = Path(str(files("content").joinpath("cadence.toml")))
+if TYPE_CHECKING:
+    from dialogs.visits.clock import VisitRules
+
 ASSESSMENTS: tuple[str, ...] = ("good", "average", "poor")
 
 
@@ -32,6 +32,7 @@ class Interval:
 class Cadence:
     intervals: Mapping[str, Interval]
     key_child: Interval
+    rules: VisitRules  # by region and risk (`dialogs.visits.clock`)
     old_date_days: int = 60
     edit_window_hours: int = 24
     due_soon_days: int = 7
@@ -41,19 +42,14 @@ class Cadence:
     child_choices_buttons: int = 8
 
     @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any]) -> Cadence:
+    def from_mapping(cls, raw: Mapping[str, Any], rules: VisitRules) -> Cadence:
         intervals = {k: Interval(**v) for k, v in raw.get("intervals", {}).items()}
         missing = [a for a in (*ASSESSMENTS, "key_child") if a not in intervals]
         if missing:
             raise ValueError(f"cadence: no interval for {', '.join(missing)}")
         key_child = intervals.pop("key_child")
         visit = dict(raw.get("visit", {}))
-        return cls(intervals=intervals, key_child=key_child, **visit)
-
-
-def load_cadence(path: Path = CADENCE_FILE) -> Cadence:
-    with path.open("rb") as fh:
-        return Cadence.from_mapping(tomllib.load(fh))
+        return cls(intervals=intervals, key_child=key_child, rules=rules, **visit)
 
 
 def add_months(start: date, months: int) -> date:
