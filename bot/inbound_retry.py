@@ -22,7 +22,7 @@ from bot.reply_json import reply_to_json
 from dialogs.types import Channel, Inbound, Lane, MediaRef, Reply, Role, State
 from storage.models import InboundMessage, Person
 from storage.repos import audit, outbox
-from storage.repos.conversations import lock_conversation
+from storage.repos.conversations import take_conversation
 from storage.repos.people import address_row, addresses_of
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ class InboundRetry:
                 now = self.app.clock.now()
                 address = await address_row(session, inbound.channel, inbound.address, now)
                 person = await service._identify(session, address)
-                conv = await lock_conversation(session, inbound.channel, inbound.address, now)
+                conv = await take_conversation(session, inbound.channel, inbound.address, now)
                 state = State.from_json(conv.state)
                 ctx = await service.context(session, person, address, inbound.channel, now)
                 scope = StepScope(

@@ -16,6 +16,7 @@ from bot.hotline.runtime import Hotline
 from bot.reply_json import reply_to_json
 from bot.routing import queue_for_person
 from content.catalog import Text
+from dialogs.flows.hotline_staff import STAFF_ROLES
 from dialogs.screening.replies import categories
 from dialogs.types import Lane, Reply
 from storage.models import Case, ChannelAddress, Person
@@ -102,9 +103,6 @@ async def _tell_person(
         await queue_for_person(
             session, person, message, lane=Lane.REPLY, now=now, channels=hl.channels
         )
-
-
-STAFF_ROLES = frozenset({"hotline", "supervisor", "admin"})
 
 
 async def unclaim(session: AsyncSession, case: Case, who: Actor, now: datetime) -> Result:

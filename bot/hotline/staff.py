@@ -216,7 +216,7 @@ async def staff_named(session: AsyncSession, name_or_phone: str) -> Person | Non
     rows = await session.execute(
         select(Person).where(
             or_(Person.phone == phone, Person.name == name_or_phone.strip()),
-            Person.role.in_(tuple(ops.STAFF_ROLES)),
+            Person.role.in_(tuple(cmd.STAFF_ROLES)),
             Person.active.is_(True),
         )
     )

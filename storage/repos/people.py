@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelAddress, Child, Person
+from storage.repos import audit
 from storage.repos.sql import insert_ignore, upsert
 
 
@@ -85,3 +87,28 @@ async def recipient_rows(
         person = people.get(row.person_id) if row is not None and row.person_id else None
         result[pair] = (row, person)
     return result
+
+
+def opt_out(
+    session: AsyncSession,
+    address: ChannelAddress,
+    *,
+    person: Person | None,
+    at: datetime,
+    actor: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """The one place an opt-out is recorded: the address (and the person, when known: reminders
+    and digests stop on every channel) is marked, first time kept, and the audit log says who."""
+    address.opted_out_at = address.opted_out_at or at
+    if person is not None:
+        person.opted_out_at = person.opted_out_at or at
+    audit.record(
+        session,
+        at=at,
+        actor=actor,
+        action="opt_out",
+        subject_type="channel_address",
+        subject_id=address.id,
+        detail=detail,
+    )
