@@ -14,12 +14,11 @@ from bot.hotline import operations as ops
 from bot.hotline.alerts import reporter_kind, tri
 from bot.hotline.runtime import Hotline
 from bot.phones import to_e164
-from bot.web.console import cases_view
 from content.catalog import Joined, Text
 from dialogs.flows import hotline_staff as cmd
 from dialogs.types import Reply
 from storage.models import Area, Case, Person
-from storage.repos import audit
+from storage.repos import audit, case_queue
 from storage.repos import cases as repo
 
 
@@ -202,11 +201,7 @@ async def in_areas(session: AsyncSession, case: Case, areas: set[int] | None) ->
     stays reachable to a supervisor, who may be the one it was escalated to."""
     if areas is None:
         return True
-    found = (
-        await session.execute(
-            select(cases_view.case_area_id().label("a")).select_from(Case).where(Case.id == case.id)
-        )
-    ).scalar()
+    found = await case_queue.area_of(session, case.id)
     return found is None or found in areas
 
 

@@ -22,7 +22,7 @@ from bot.web.console.routes_child_work import CATEGORIES
 from bot.web.console.routes_people import visible_area_ids
 from reminders.dates import add_age
 from storage.models import Area, Child
-from storage.repos import audit
+from storage.uow import unit_of_work
 
 Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
 Exporter = Annotated[Principal, Depends(requires(*child_file.EXPORT_ROLES))]
@@ -66,10 +66,10 @@ def router() -> APIRouter:
     async def child(request: Request, who: Staff, code: str, area: str = "") -> Response:
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            found = await _child(session, who, code, area)
-            data = await child_file.gather(session, found, who.role, now.date())
-            audit_read(session, who, "child", found.id, now, {"view": "file"})
+        async with unit_of_work(app.db, now) as w:
+            found = await _child(w.session, who, code, area)
+            data = await child_file.gather(w.session, found, who.role, now.date())
+            audit_read(w, who, "child", found.id, {"view": "file"})
         context = {
             "label": labeller(request, locale_of(request, who)),
             "words": ChildLabels(catalog_of(request), locale_of(request, who)),
@@ -85,18 +85,10 @@ def router() -> APIRouter:
     async def export(request: Request, who: Exporter, code: str, area: str = "") -> Response:
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            found = await _child(session, who, code, area)
-            data = await child_file.gather(session, found, who.role, now.date())
-            audit.record(
-                session,
-                at=now,
-                actor=who.actor,
-                action="export",
-                subject_type="child",
-                subject_id=found.id,
-                detail={"format": "xlsx"},
-            )
+        async with unit_of_work(app.db, now) as w:
+            found = await _child(w.session, who, code, area)
+            data = await child_file.gather(w.session, found, who.role, now.date())
+            w.audit(who.actor, "export", "child", found.id, {"format": "xlsx"})
         body = child_file.workbook(data, translator(request, locale_of(request, who)))
         safe = "".join(ch for ch in found.code if ch.isalnum() or ch in "-_")
         name = f"child-{safe}-{now:%Y%m%d}.xlsx"
@@ -117,22 +109,24 @@ def router() -> APIRouter:
         today = now.astimezone(ZoneInfo(app.settings.timezone)).date()
         locale = locale_of(request, who)
         t = translator(request, locale)
-        async with app.db.transaction() as session:
-            allowed = await visible_area_ids(session, who)
+        async with unit_of_work(app.db, now) as w:
+            allowed = await visible_area_ids(w.session, who)
             found = (
-                await session.execute(select(Area).where(Area.code == area))
+                await w.session.execute(select(Area).where(Area.code == area))
             ).scalar_one_or_none()
             if found is None or (allowed is not None and found.id not in allowed):
                 raise HTTPException(404, "no such area")
-            ids = await area_export.area_ids_under(session, found)
+            ids = await area_export.area_ids_under(w.session, found)
             if allowed is not None:
                 ids &= allowed
-            rows = await area_export.rows_for(session, ids, today, labeller(request, locale), t)
-            audit.record(
-                session, at=now, actor=who.actor, action="export", subject_type="area",
-                subject_id=found.id,
-                detail={"format": "registration_xlsx", "rows": len(rows), "area": found.code},
-            )  # fmt: skip
+            rows = await area_export.rows_for(w.session, ids, today, labeller(request, locale), t)
+            w.audit(
+                who.actor,
+                "export",
+                "area",
+                found.id,
+                {"format": "registration_xlsx", "rows": len(rows), "area": found.code},
+            )
         body = area_export.workbook(rows, t, t("areaexp.title", area=found.name))
         safe = "".join(ch for ch in found.code if ch.isalnum() or ch in "-_")
         return Response(
