@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.repos import audit
+from storage.repos.child_records import AreaRecords, ChildRecords
 from storage.repos.directory import Directory
 from storage.repos.person_data import PersonData
 from storage.repos.roster import Roster
@@ -28,6 +29,8 @@ class Work:
     def __init__(self, session: AsyncSession, now: datetime) -> None:
         self.session = session
         self.now = now
+        self.area_records = AreaRecords(session)
+        self.child_records = ChildRecords(session)
         self.directory = Directory(session)
         self.person_data = PersonData(session)
         self.roster = Roster(session)

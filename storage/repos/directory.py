@@ -33,6 +33,20 @@ class Directory:
             stmt = stmt.where(Area.id.in_(only))
         return list((await self.session.execute(stmt)).scalars())
 
+    async def areas_above_village(
+        self, only: Collection[int] | None = None, *, by_level: bool = True
+    ) -> list[Area]:
+        """Townships and counties (all, or those in `only`), by level and code or by code."""
+        stmt = select(Area).where(Area.level != "village")
+        stmt = stmt.order_by(Area.level, Area.code) if by_level else stmt.order_by(Area.code)
+        if only is not None:
+            stmt = stmt.where(Area.id.in_(only))
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def area_by_code(self, code: str) -> Area | None:
+        stmt = select(Area).where(Area.code == code)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
     async def people(
         self,
         *,

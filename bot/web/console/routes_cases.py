@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline import operations as ops
@@ -191,10 +190,7 @@ def router() -> APIRouter:
                 w.session, app.clock.now(), person_id=who.person_id, allowed_areas=allowed,
                 status=status, category=category, area=area, mine=bool(mine), lane="review",
             )  # fmt: skip
-            area_q = select(Area).where(Area.level != "village").order_by(Area.code)
-            if allowed is not None:
-                area_q = area_q.where(Area.id.in_(allowed))
-            areas = list((await w.session.execute(area_q)).scalars())
+            areas = await w.directory.areas_above_village(allowed, by_level=False)
             cats = await case_queue.categories(w.session, allowed)
             w.audit(who.actor, "case_list", "case", detail={"count": len(rows) + len(review_rows)})
         label = labeller(request, locale_of(request, who))

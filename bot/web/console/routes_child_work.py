@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.privacy import consent
 from bot.routing import queue_for_person
-from bot.web.console import child_file
 from bot.web.console.auth import ADMIN, SUPERVISOR, Principal, app_of, requires
 from bot.web.console.forms import audit_changes, reason_given
 from bot.web.console.pages import ConsoleRoute
@@ -25,6 +24,7 @@ from dialogs.types import Lane, Reply
 from storage.models import Area, Child, ChildNote, GuardianLink, Person, Visit
 from storage.models.child_file import NOTE_KINDS
 from storage.repos import audit
+from storage.repos.child_records import ChildRecords
 
 Writer = Annotated[Principal, Depends(requires(ADMIN, SUPERVISOR))]
 MAX_NOTE = 2000
@@ -34,7 +34,7 @@ CATEGORIES = ("left_behind", "migrant", "difficulty", "orphan", "de_facto_unsupp
 
 async def _child(session: AsyncSession, who: Principal, code: str, area: str) -> Child:
     allowed = await visible_area_ids(session, who)
-    found = await child_file.find_child(session, allowed, code, area)
+    found = await ChildRecords(session).find_child(allowed, code, area)
     if found is None:
         raise HTTPException(404, "no such child")
     return found

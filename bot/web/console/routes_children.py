@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.privacy.rules import privacy_rules
 from bot.web.console import area_export, child_file
@@ -21,17 +19,17 @@ from bot.web.console.routes_cases import labeller
 from bot.web.console.routes_child_work import CATEGORIES
 from bot.web.console.routes_people import visible_area_ids
 from reminders.dates import add_age
-from storage.models import Area, Child
-from storage.uow import unit_of_work
+from storage.models import Child
+from storage.uow import Work, unit_of_work
 
 Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
 Exporter = Annotated[Principal, Depends(requires(*child_file.EXPORT_ROLES))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def _child(session: AsyncSession, who: Principal, code: str, area: str) -> Child:
-    allowed = await visible_area_ids(session, who)
-    found = await child_file.find_child(session, allowed, code, area)
+async def _child(w: Work, who: Principal, code: str, area: str) -> Child:
+    allowed = await visible_area_ids(w.session, who)
+    found = await w.child_records.find_child(allowed, code, area)
     if found is None:
         raise HTTPException(404, "no such child")
     return found
@@ -46,17 +44,14 @@ def router() -> APIRouter:
         today = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
         age = privacy_rules().consent.required_under_age
         born_after = add_age(today, years=-age) if consent == "missing" else None
-        async with app.db.transaction() as session:
-            allowed = await visible_area_ids(session, who)
-            rows = await child_file.find_children(
-                session, allowed, q, without_consent_born_after=born_after
+        async with unit_of_work(app.db, app.clock.now()) as w:
+            allowed = await visible_area_ids(w.session, who)
+            rows = await w.child_records.find_children(
+                allowed, q, without_consent_born_after=born_after
             )
             areas = []
             if who.role in child_file.EXPORT_ROLES:
-                area_q = select(Area).where(Area.level != "village").order_by(Area.level, Area.code)
-                if allowed is not None:
-                    area_q = area_q.where(Area.id.in_(allowed))
-                areas = list((await session.execute(area_q)).scalars())
+                areas = await w.directory.areas_above_village(allowed)
         context = {
             "rows": rows, "q": q, "consent": consent, "consent_age": age, "export_areas": areas,
         }  # fmt: skip
@@ -67,8 +62,8 @@ def router() -> APIRouter:
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:
-            found = await _child(w.session, who, code, area)
-            data = await child_file.gather(w.session, found, who.role, now.date())
+            found = await _child(w, who, code, area)
+            data = await child_file.gather(w, found, who.role, now.date())
             audit_read(w, who, "child", found.id, {"view": "file"})
         context = {
             "label": labeller(request, locale_of(request, who)),
@@ -86,8 +81,8 @@ def router() -> APIRouter:
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:
-            found = await _child(w.session, who, code, area)
-            data = await child_file.gather(w.session, found, who.role, now.date())
+            found = await _child(w, who, code, area)
+            data = await child_file.gather(w, found, who.role, now.date())
             w.audit(who.actor, "export", "child", found.id, {"format": "xlsx"})
         body = child_file.workbook(data, translator(request, locale_of(request, who)))
         safe = "".join(ch for ch in found.code if ch.isalnum() or ch in "-_")
@@ -111,15 +106,13 @@ def router() -> APIRouter:
         t = translator(request, locale)
         async with unit_of_work(app.db, now) as w:
             allowed = await visible_area_ids(w.session, who)
-            found = (
-                await w.session.execute(select(Area).where(Area.code == area))
-            ).scalar_one_or_none()
+            found = await w.directory.area_by_code(area)
             if found is None or (allowed is not None and found.id not in allowed):
                 raise HTTPException(404, "no such area")
-            ids = await area_export.area_ids_under(w.session, found)
+            ids = await w.directory.areas_under(found.id)
             if allowed is not None:
                 ids &= allowed
-            rows = await area_export.rows_for(w.session, ids, today, labeller(request, locale), t)
+            rows = await area_export.rows_for(w, ids, today, labeller(request, locale), t)
             w.audit(
                 who.actor,
                 "export",
