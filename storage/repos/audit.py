@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
@@ -30,3 +31,33 @@ def record(
             detail=detail or {},
         )
     )
+
+
+FILTERABLE = ("actor", "action", "subject_type", "subject_id")
+
+
+async def entries(
+    session: AsyncSession,
+    *,
+    equal: dict[str, str],
+    since: datetime | None = None,
+    before: datetime | None = None,
+    limit: int,
+) -> list[AuditEntry]:
+    """Entries newest first, with the `FILTERABLE` columns in `equal` matching exactly and
+    `since <= at < before`."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    for name in FILTERABLE:
+        if equal.get(name):
+            query = query.where(getattr(AuditEntry, name) == equal[name])
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if before is not None:
+        query = query.where(AuditEntry.at < before)
+    return list((await session.execute(query.limit(limit))).scalars())
+
+
+async def distinct_values(session: AsyncSession, name: str) -> list[str]:
+    """The values one column (action, subject_type) takes, sorted."""
+    column = getattr(AuditEntry, name)
+    return list((await session.execute(select(column).distinct().order_by(column))).scalars())

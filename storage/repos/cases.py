@@ -290,3 +290,11 @@ async def cancel_queued_for_suspect(session: AsyncSession, person_id: int) -> in
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def first_event(session: AsyncSession, case_id: int, kind: str) -> CaseEvent | None:
+    """The case's first event of one kind (`created`: the one it was opened on)."""
+    rows = await session.execute(
+        select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.kind == kind).limit(1)
+    )
+    return rows.scalar_one_or_none()

@@ -79,6 +79,12 @@ class ChildRecords:
         )
         return [(link, person) for link, person in rows.all()]
 
+    async def guardian_ids(self, child_id: int) -> set[int]:
+        rows = await self.session.execute(
+            select(GuardianLink.guardian_id).where(GuardianLink.child_id == child_id)
+        )
+        return set(rows.scalars())
+
     async def visits(self, child_id: int) -> list[Visit]:
         rows = await self.session.execute(
             select(Visit)

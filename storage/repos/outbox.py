@@ -209,3 +209,18 @@ async def by_provider_id(
             )
         )
     ).scalar_one_or_none()
+
+
+async def held_for_template(session: AsyncSession, limit: int = 50) -> list[OutboxMessage]:
+    """Messages held because their SMS template is missing (not those sent another way),
+    newest first."""
+    rows = await session.execute(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.error_code == "template_missing",
+            OutboxMessage.last_error.like("%held"),
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -112,3 +113,16 @@ def opt_out(
         subject_id=address.id,
         detail=detail,
     )
+
+
+async def names_of(session: AsyncSession, ids: Collection[int]) -> dict[int, str]:
+    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
+    return {pid: name for pid, name in rows.all()}
+
+
+async def active_in_roles(session: AsyncSession, roles: Collection[str]) -> list[Person]:
+    """Active people in any of the roles, by name."""
+    rows = await session.execute(
+        select(Person).where(Person.role.in_(roles), Person.active.is_(True)).order_by(Person.name)
+    )
+    return list(rows.scalars())

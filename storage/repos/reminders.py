@@ -349,3 +349,14 @@ async def last_sent_reminder_items(
         )
     )
     return frozenset((c, k, i) for c, k, i in rows.all())
+
+
+async def editions(session: AsyncSession) -> list[ImmunizationEdition]:
+    """Every stored immunization schedule edition."""
+    return list((await session.execute(select(ImmunizationEdition))).scalars())
+
+
+async def calendar_overrides(session: AsyncSession) -> dict[str, CalendarOverride]:
+    """The uploaded calendar overrides, by region."""
+    rows = await session.execute(select(CalendarOverride))
+    return {r.region: r for r in rows.scalars()}

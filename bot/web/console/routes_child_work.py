@@ -11,7 +11,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.privacy import consent
@@ -21,7 +20,7 @@ from bot.web.console.forms import audit_changes, reason_given
 from bot.web.console.pages import ConsoleRoute
 from bot.web.console.routes_people import visible_area_ids
 from dialogs.types import Lane, Reply
-from storage.models import Area, Child, ChildNote, GuardianLink, Person, Visit
+from storage.models import Area, Child, ChildNote, Person, Visit
 from storage.models.child_file import NOTE_KINDS
 from storage.repos import audit
 from storage.repos.child_records import ChildRecords
@@ -217,10 +216,8 @@ def router() -> APIRouter:
         async with app.db.transaction() as session:
             child = await _child(session, who, code, area)
             if action == "record":
-                links = await session.execute(
-                    select(GuardianLink.guardian_id).where(GuardianLink.child_id == child.id)
-                )
-                if not guardian.isdigit() or int(guardian) not in set(links.scalars()):
+                links = await ChildRecords(session).guardian_ids(child.id)
+                if not guardian.isdigit() or int(guardian) not in links:
                     raise HTTPException(400, "choose one of the child's guardians")
                 consent.record(
                     session, child, method="in_person", guardian_id=int(guardian),

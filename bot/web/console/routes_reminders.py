@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from bot.reminders import admin, holidays
 from bot.reminders.config import load_reminder_settings
@@ -21,7 +20,6 @@ from bot.reminders.sources import current_calendars, current_schedule
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
 from reminders.calendars import data_gaps
-from storage.models import CalendarOverride, ImmunizationEdition
 from storage.repos import audit
 from storage.repos import reminders as reminders_repo
 
@@ -68,10 +66,8 @@ def shape_problems(kind: str, doc: dict[str, Any]) -> list[str]:
 async def _view(request: Request) -> dict[str, Any]:
     app = app_of(request)
     async with app.db.transaction() as session:
-        schedule_rows = list((await session.execute(select(ImmunizationEdition))).scalars())
-        overrides = {
-            r.region: r for r in (await session.execute(select(CalendarOverride))).scalars()
-        }
+        schedule_rows = await reminders_repo.editions(session)
+        overrides = await reminders_repo.calendar_overrides(session)
         book = await current_calendars(session)
         schedule = await current_schedule(session)
         in_use = await reminders_repo.region_codes(session)

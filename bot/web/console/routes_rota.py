@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.rota import coverage, shifts
@@ -19,7 +18,7 @@ from bot.hotline.rota_cli import ON_DUTY_ROLES
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
 from storage.models import Person, StaffShift
-from storage.repos import audit
+from storage.repos import audit, people
 from storage.repos.cases import add_shift
 
 Viewer = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
@@ -41,13 +40,7 @@ def _when(raw: str, tz: ZoneInfo) -> datetime | None:
 async def _context(session: AsyncSession, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
     rows = await shifts(session, now)
     cover = await coverage(session, now)
-    staff = (
-        await session.execute(
-            select(Person)
-            .where(Person.role.in_(ON_DUTY_ROLES), Person.active.is_(True))
-            .order_by(Person.name)
-        )
-    ).scalars()
+    staff = await people.active_in_roles(session, ON_DUTY_ROLES)
 
     def local(at: datetime) -> str:
         return at.astimezone(tz).strftime("%m-%d %H:%M")

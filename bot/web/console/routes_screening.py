@@ -12,14 +12,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.screening.redact import redact
 from bot.screening.store import shipped_categories, shipped_model
 from bot.web.console.auth import ADMIN, HOTLINE, Principal, app_of, requires
 from bot.web.console.pages import TEMPLATES, ConsoleRoute, page
-from storage.models import Case, CaseEvent, Child, Person
+from storage.models import Case, Child, Person
 from storage.repos import audit
 from storage.repos import cases as case_repo
 from storage.repos import screening as repo
@@ -100,13 +99,7 @@ async def _page(request: Request, extra: dict[str, Any] | None = None) -> Respon
 
 async def _case_text(session: AsyncSession, case: Case) -> tuple[str, list[str]]:
     """The text the case was opened on, and the names to redact from it."""
-    event = (
-        await session.execute(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case.id, CaseEvent.kind == "created")
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    event = await case_repo.first_event(session, case.id, "created")
     child = await session.get(Child, case.child_id) if case.child_id is not None else None
     reporter = (
         await session.get(Person, case.reporter_person_id)
