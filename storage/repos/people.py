@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelAddress, Child, Person
@@ -113,6 +113,20 @@ def opt_out(
         subject_id=address.id,
         detail=detail,
     )
+
+
+async def staff_named(
+    session: AsyncSession, phone: str, name: str, roles: Collection[str]
+) -> list[Person]:
+    """Active people in the roles with this phone or exactly this name."""
+    rows = await session.execute(
+        select(Person).where(
+            or_(Person.phone == phone, Person.name == name),
+            Person.role.in_(tuple(roles)),
+            Person.active.is_(True),
+        )
+    )
+    return list(rows.scalars())
 
 
 async def names_of(session: AsyncSession, ids: Collection[int]) -> dict[int, str]:
