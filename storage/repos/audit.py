@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
@@ -61,3 +61,29 @@ async def distinct_values(session: AsyncSession, name: str) -> list[str]:
     """The values one column (action, subject_type) takes, sorted."""
     column = getattr(AuditEntry, name)
     return list((await session.execute(select(column).distinct().order_by(column))).scalars())
+
+
+async def logged_since(
+    session: AsyncSession, action: str, subject_id: str, since: datetime
+) -> bool:
+    """An entry of this action on this subject after `since`."""
+    stmt = (
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.action == action,
+            AuditEntry.subject_id == subject_id,
+            AuditEntry.at > since,
+        )
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def count_since(session: AsyncSession, action_prefix: str, since: datetime) -> int:
+    """Entries whose action starts with `action_prefix`, at or after `since`."""
+    stmt = (
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action.like(f"{action_prefix}%"), AuditEntry.at >= since)
+    )
+    return int((await session.execute(stmt)).scalar_one())

@@ -45,3 +45,11 @@ async def expired(session: AsyncSession, now: datetime, limit: int = 100) -> lis
     if dialect_of(session) == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return list((await session.execute(stmt)).scalars())
+
+
+async def state_of(session: AsyncSession, channel: str, address: str) -> dict[str, Any] | None:
+    """The conversation's saved state (None: no conversation)."""
+    stmt = select(Conversation.state).where(
+        Conversation.channel == channel, Conversation.address == address
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
