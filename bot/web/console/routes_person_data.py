@@ -13,11 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 
-from bot.privacy.retention import ERASED
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
 from bot.web.console.forms import reason_given
 from bot.web.console.pages import ConsoleRoute
 from storage.models import Person
+from storage.repos.retention import ERASED
 from storage.uow import Work, unit_of_work
 
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
