@@ -82,3 +82,16 @@ async def due_for_retry(
     if dialect_of(session) == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return list((await session.execute(stmt)).scalars())
+
+
+async def latest_from(
+    session: AsyncSession, channel: str, address: str, limit: int
+) -> list[InboundMessage]:
+    """The address's last `limit` messages on the channel, newest first."""
+    rows = await session.execute(
+        select(InboundMessage)
+        .where(InboundMessage.channel == channel, InboundMessage.address == address)
+        .order_by(InboundMessage.id.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars())

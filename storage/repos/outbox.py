@@ -268,3 +268,16 @@ async def replies_since(
         )
     )
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def latest_to(
+    session: AsyncSession, channel: str, address: str, limit: int
+) -> list[OutboxMessage]:
+    """The last `limit` messages queued to the address on the channel, newest first."""
+    rows = await session.execute(
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.address == address)
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars())

@@ -140,3 +140,13 @@ async def active_in_roles(session: AsyncSession, roles: Collection[str]) -> list
         select(Person).where(Person.role.in_(roles), Person.active.is_(True)).order_by(Person.name)
     )
     return list(rows.scalars())
+
+
+async def reachable_by_phone(session: AsyncSession) -> list[Person]:
+    """Active people with a phone, by role and id."""
+    rows = await session.execute(
+        select(Person)
+        .where(Person.phone.is_not(None), Person.active.is_(True))
+        .order_by(Person.role, Person.id)
+    )
+    return list(rows.scalars())
