@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -124,6 +124,19 @@ class ChildRecords:
             .order_by(ChildNote.created_at.desc(), ChildNote.id.desc())
         )
         return list(rows.scalars())
+
+    async def open_problems(self, child_id: int) -> int:
+        """The child's problems not yet resolved."""
+        stmt = (
+            select(func.count())
+            .select_from(ChildNote)
+            .where(
+                ChildNote.child_id == child_id,
+                ChildNote.kind == "problem",
+                ChildNote.resolved_at.is_(None),
+            )
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def cases(self, child_id: int) -> list[Case]:
         rows = await self.session.execute(

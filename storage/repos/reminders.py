@@ -21,6 +21,7 @@ from storage.models import (
     Conversation,
     DoseGiven,
     GuardianLink,
+    HolidayArrangement,
     ImmunizationEdition,
     OutboxMessage,
     Person,
@@ -360,3 +361,13 @@ async def calendar_overrides(session: AsyncSession) -> dict[str, CalendarOverrid
     """The uploaded calendar overrides, by region."""
     rows = await session.execute(select(CalendarOverride))
     return {r.region: r for r in rows.scalars()}
+
+
+async def holiday_arrangements(
+    session: AsyncSession, years: Collection[int] | None = None
+) -> list[HolidayArrangement]:
+    """The imported holiday arrangements (all, or those of `years`)."""
+    stmt = select(HolidayArrangement)
+    if years is not None:
+        stmt = stmt.where(HolidayArrangement.year.in_(list(years)))
+    return list((await session.execute(stmt)).scalars())

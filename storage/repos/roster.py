@@ -3,7 +3,9 @@ their natural keys (area code, phone, area and child code)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Collection
+
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Area, Child, GuardianLink, Person
@@ -71,3 +73,17 @@ class Roster:
                 )
             )
         ).scalar()
+
+    async def count_people_except(self, phones: Collection[str]) -> int:
+        """People without a phone or with one not in `phones`."""
+        stmt = (
+            select(func.count())
+            .select_from(Person)
+            .where(or_(Person.phone.is_(None), Person.phone.not_in(list(phones))))
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def count_areas_outside(self, code_prefix: str) -> int:
+        """Areas whose code does not start with `code_prefix`."""
+        stmt = select(func.count()).select_from(Area).where(~Area.code.startswith(code_prefix))
+        return int((await self.session.execute(stmt)).scalar_one())
