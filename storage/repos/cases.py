@@ -298,3 +298,58 @@ async def first_event(session: AsyncSession, case_id: int, kind: str) -> CaseEve
         select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.kind == kind).limit(1)
     )
     return rows.scalar_one_or_none()
+
+
+async def has_event(session: AsyncSession, case_id: int, kind: str) -> bool:
+    rows = await session.execute(
+        select(CaseEvent.id).where(CaseEvent.case_id == case_id, CaseEvent.kind == kind)
+    )
+    return rows.first() is not None
+
+
+async def unanswered_cards(
+    session: AsyncSession, channel: str, now: datetime, limit: int
+) -> list[tuple[OutboxMessage, Person]]:
+    """Alerts sent on `channel` for open cases still unacknowledged past their deadline,
+    with the staff member each went to."""
+    rows = await session.execute(
+        select(OutboxMessage, Person)
+        .join(CaseEvent, CaseEvent.outbox_id == OutboxMessage.id)
+        .join(Case, Case.id == CaseEvent.case_id)
+        .join(Person, Person.id == OutboxMessage.person_id)
+        .where(
+            CaseEvent.kind == "alerted",
+            OutboxMessage.channel == channel,
+            Case.acknowledged_at.is_(None),
+            Case.status == "open",
+            Case.ack_due_at.is_not(None),
+            Case.ack_due_at <= now,
+        )
+        .limit(limit)
+    )
+    return [(o, p) for o, p in rows.all()]
+
+
+async def shifts_after(
+    session: AsyncSession, since: datetime, level: int | None = None
+) -> list[tuple[StaffShift, Person]]:
+    """Shifts still running or to come after `since`, earliest first."""
+    stmt = (
+        select(StaffShift, Person)
+        .join(Person, Person.id == StaffShift.person_id)
+        .where(or_(StaffShift.ends_at.is_(None), StaffShift.ends_at > since))
+        .order_by(StaffShift.starts_at, StaffShift.id)
+    )
+    if level is not None:
+        stmt = stmt.where(StaffShift.level == level)
+    return [(s, p) for s, p in (await session.execute(stmt)).all()]
+
+
+async def everyone_above(session: AsyncSession) -> list[Person]:
+    """Every active supervisor and administrator, by id."""
+    rows = await session.execute(
+        select(Person)
+        .where(Person.role.in_(("supervisor", "admin")), Person.active.is_(True))
+        .order_by(Person.id)
+    )
+    return list(rows.scalars())

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChannelAddress, Child, Person
+from storage.models import ChannelAddress, Child, GuardianLink, Person
 from storage.repos import audit
 from storage.repos.sql import insert_ignore, upsert
 
@@ -148,5 +148,61 @@ async def reachable_by_phone(session: AsyncSession) -> list[Person]:
         select(Person)
         .where(Person.phone.is_not(None), Person.active.is_(True))
         .order_by(Person.role, Person.id)
+    )
+    return list(rows.scalars())
+
+
+async def children_of_guardian(
+    session: AsyncSession, guardian_id: int, *, active_only: bool = True
+) -> list[Child]:
+    stmt = (
+        select(Child)
+        .join(GuardianLink, GuardianLink.child_id == Child.id)
+        .where(GuardianLink.guardian_id == guardian_id)
+    )
+    if active_only:
+        stmt = stmt.where(Child.active.is_(True))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def awaiting_consent(session: AsyncSession, guardian_id: int) -> list[Child]:
+    """The guardian's children whose consent was asked for and not yet given, by id."""
+    rows = await session.execute(
+        select(Child)
+        .join(GuardianLink, GuardianLink.child_id == Child.id)
+        .where(
+            GuardianLink.guardian_id == guardian_id,
+            Child.consent_requested_at.is_not(None),
+            Child.consent_at.is_(None),
+        )
+        .order_by(Child.id)
+    )
+    return list(rows.scalars())
+
+
+async def primary_guardian(session: AsyncSession, child_id: int) -> Person | None:
+    """The child's first guardian by priority who is active and may be contacted."""
+    rows = await session.execute(
+        select(Person)
+        .join(GuardianLink, GuardianLink.guardian_id == Person.id)
+        .where(
+            GuardianLink.child_id == child_id,
+            Person.active.is_(True),
+            Person.do_not_contact.is_(False),
+        )
+        .order_by(GuardianLink.priority, Person.id)
+        .limit(1)
+    )
+    return rows.scalar_one_or_none()
+
+
+async def directors_of_guardian(session: AsyncSession, guardian_id: int) -> list[Person]:
+    """The directors of the guardian's children."""
+    rows = await session.execute(
+        select(Person)
+        .join(Child, Child.director_id == Person.id)
+        .join(GuardianLink, GuardianLink.child_id == Child.id)
+        .where(GuardianLink.guardian_id == guardian_id)
+        .distinct()
     )
     return list(rows.scalars())
