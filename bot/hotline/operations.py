@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.guardians import LINK_RELATIONS, guardian_for
@@ -19,8 +18,8 @@ from content.catalog import Text
 from dialogs.flows.hotline_staff import STAFF_ROLES
 from dialogs.screening.replies import categories
 from dialogs.types import Lane, Reply
-from storage.models import Case, ChannelAddress, Person
-from storage.repos import audit, outbox
+from storage.models import Case, Person
+from storage.repos import audit, outbox, people
 from storage.repos import cases as repo
 
 OVERRIDE_ROLES = frozenset({"supervisor", "admin"})
@@ -184,14 +183,7 @@ async def send_to_reporter(
         return await queue_for_person(
             session, reporter, reply, lane=Lane.REPLY, now=now, channels=hl.channels
         )
-    address = (
-        await session.execute(
-            select(ChannelAddress).where(
-                ChannelAddress.channel == case.reporter_channel,
-                ChannelAddress.address == case.reporter_address,
-            )
-        )
-    ).scalar_one_or_none()
+    address = await people.find_address(session, case.reporter_channel, case.reporter_address)
     if address is not None and (
         address.opted_out_at is not None or address.unreachable_at is not None
     ):

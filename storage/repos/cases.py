@@ -353,3 +353,34 @@ async def everyone_above(session: AsyncSession) -> list[Person]:
         .order_by(Person.id)
     )
     return list(rows.scalars())
+
+
+async def latest_active_reported(
+    session: AsyncSession, channel: str, address: str, person_id: int | None
+) -> Case | None:
+    """The newest active case this sender reported (by address, or as the same person)."""
+    stmt = (
+        select(Case)
+        .where(reported_by(channel, address, person_id), Case.status.in_(ACTIVE))
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def refresh_queued_alerts(session: AsyncSession, case_id: int, message: Any) -> int:
+    """Give the case's alerts not sent yet this message; how many."""
+    alerted = select(CaseEvent.outbox_id).where(
+        CaseEvent.case_id == case_id, CaseEvent.kind == "alerted", CaseEvent.outbox_id.is_not(None)
+    )
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(alerted), OutboxMessage.status == "queued")
+        .values(message=message)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def has_shift(session: AsyncSession, person_id: int) -> bool:
+    rows = await session.execute(select(StaffShift.id).where(StaffShift.person_id == person_id))
+    return rows.first() is not None

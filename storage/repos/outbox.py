@@ -8,7 +8,7 @@ is queued again, so a crash can at most resend the messages that were in flight.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -281,3 +281,8 @@ async def latest_to(
         .limit(limit)
     )
     return list(rows.scalars())
+
+
+async def by_ids(session: AsyncSession, ids: Collection[int]) -> dict[int, OutboxMessage]:
+    rows = await session.execute(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+    return {r.id: r for r in rows.scalars()}

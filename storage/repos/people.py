@@ -155,10 +155,12 @@ async def reachable_by_phone(session: AsyncSession) -> list[Person]:
 async def children_of_guardian(
     session: AsyncSession, guardian_id: int, *, active_only: bool = True
 ) -> list[Child]:
+    """The guardian's children, by code."""
     stmt = (
         select(Child)
         .join(GuardianLink, GuardianLink.child_id == Child.id)
         .where(GuardianLink.guardian_id == guardian_id)
+        .order_by(Child.code)
     )
     if active_only:
         stmt = stmt.where(Child.active.is_(True))
@@ -205,4 +207,19 @@ async def directors_of_guardian(session: AsyncSession, guardian_id: int) -> list
         .where(GuardianLink.guardian_id == guardian_id)
         .distinct()
     )
+    return list(rows.scalars())
+
+
+async def find_address(session: AsyncSession, channel: str, address: str) -> ChannelAddress | None:
+    """The address row, if this (channel, address) was ever seen."""
+    rows = await session.execute(
+        select(ChannelAddress).where(
+            ChannelAddress.channel == channel, ChannelAddress.address == address
+        )
+    )
+    return rows.scalar_one_or_none()
+
+
+async def links_of_child(session: AsyncSession, child_id: int) -> list[GuardianLink]:
+    rows = await session.execute(select(GuardianLink).where(GuardianLink.child_id == child_id))
     return list(rows.scalars())

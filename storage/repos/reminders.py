@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -371,3 +371,21 @@ async def holiday_arrangements(
     if years is not None:
         stmt = stmt.where(HolidayArrangement.year.in_(list(years)))
     return list((await session.execute(stmt)).scalars())
+
+
+async def sex_unknown_born_between(
+    session: AsyncSession, first: date, last: date, shown: int
+) -> tuple[int, list[int]]:
+    """Active children of unknown sex born in [first, last]: how many, and the first
+    `shown` ids."""
+    where = (
+        Child.sex.is_(None),
+        Child.active.is_(True),
+        Child.birth_date >= first,
+        Child.birth_date <= last,
+    )
+    count = (await session.execute(select(func.count()).select_from(Child).where(*where))).scalar()
+    if not count:
+        return 0, []
+    ids = await session.execute(select(Child.id).where(*where).order_by(Child.id).limit(shown))
+    return int(count), list(ids.scalars())
