@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -389,3 +389,16 @@ async def sex_unknown_born_between(
         return 0, []
     ids = await session.execute(select(Child.id).where(*where).order_by(Child.id).limit(shown))
     return int(count), list(ids.scalars())
+
+
+async def calendar_override(session: AsyncSession, region: str) -> CalendarOverride | None:
+    rows = await session.execute(select(CalendarOverride).where(CalendarOverride.region == region))
+    return rows.scalar_one_or_none()
+
+
+async def remove_calendar_override(session: AsyncSession, region: str) -> bool:
+    """Delete the region's override; False when there was none."""
+    result = await session.execute(
+        delete(CalendarOverride).where(CalendarOverride.region == region)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
