@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.demo import seed_demo_shifts
 from bot.reminders.demo import seed_reminder_demo
 from storage.models import Area, Child, GuardianLink, Person
+from storage.repos.roster import Roster
 
 DEMO_COUNTY = "DEMO-530000-01"
 
@@ -156,18 +156,9 @@ async def non_demo_data(session: AsyncSession) -> str | None:
     """What in this database is not demo data (None when it holds demo data or nothing):
     `--demo` must never mix fictional people into a real roster, nor open a simulator on it."""
     demo_phones = [p.phone for p in PEOPLE]
-    people = (
-        await session.execute(
-            select(func.count())
-            .select_from(Person)
-            .where(or_(Person.phone.is_(None), Person.phone.not_in(demo_phones)))
-        )
-    ).scalar_one()
-    areas = (
-        await session.execute(
-            select(func.count()).select_from(Area).where(~Area.code.startswith(DEMO_COUNTY))
-        )
-    ).scalar_one()
+    roster = Roster(session)
+    people = await roster.count_people_except(demo_phones)
+    areas = await roster.count_areas_outside(DEMO_COUNTY)
     if not people and not areas:
         return None
     return f"{people} people and {areas} areas that are not demo data"
@@ -175,7 +166,7 @@ async def non_demo_data(session: AsyncSession) -> str | None:
 
 async def load_demo(session: AsyncSession, now: datetime, today: date) -> bool:
     """Insert the demo roster; False if it was already there."""
-    exists = (await session.execute(select(Area).where(Area.code == DEMO_COUNTY))).scalar()
+    exists = await Roster(session).area(DEMO_COUNTY)
     if exists is not None:
         return False
     county = Area(code=DEMO_COUNTY, name="示例县", level="county", region_code="530100")

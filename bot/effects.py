@@ -19,7 +19,7 @@ from content.replies import Reply
 from dialogs import effects as fx
 from dialogs.types import Channel, Inbound
 from storage.models import ChannelAddress, Person
-from storage.repos import audit
+from storage.repos import audit, people
 from storage.repos.people import addresses_of, person_by_phone
 
 log = logging.getLogger(__name__)
@@ -69,18 +69,10 @@ async def set_locale(scope: StepScope, effect: fx.SetLocale) -> None:
 
 
 async def opt_out(scope: StepScope, effect: fx.OptOut) -> None:
-    scope.address.opted_out_at = scope.now
-    if scope.person is not None:  # the person: reminders and digests stop on every channel
-        scope.person.opted_out_at = scope.now
-    scope.bypass_opt_out = True  # the confirmation itself is the one message still sent
-    audit.record(
-        scope.session,
-        at=scope.now,
-        actor=scope.actor,
-        action="opt_out",
-        subject_type="channel_address",
-        subject_id=scope.address.id,
+    people.opt_out(
+        scope.session, scope.address, person=scope.person, at=scope.now, actor=scope.actor
     )
+    scope.bypass_opt_out = True  # the confirmation itself is the one message still sent
 
 
 async def opt_in(scope: StepScope, effect: fx.OptIn) -> None:

@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select
-
 from bot.effects import StepScope
 from bot.reply_json import reply_to_json
 from content.replies import Reply
 from dialogs.types import Channel, Inbound, Lane, MediaRef, Role, State
-from storage.models import InboundMessage, Person
-from storage.repos import audit, outbox
-from storage.repos.conversations import lock_conversation
+from storage.models import InboundMessage
+from storage.repos import audit, outbox, people
+from storage.repos import inbound as inbound_repo
+from storage.repos.conversations import take_conversation
 from storage.repos.people import address_row, addresses_of
 
 if TYPE_CHECKING:
@@ -69,20 +68,7 @@ class InboundRetry:
         app = self.app
         now = app.clock.now()
         async with app.db.transaction() as session:
-            stmt = (
-                select(InboundMessage)
-                .where(
-                    InboundMessage.processed_at.is_(None),
-                    InboundMessage.failed_at.is_(None),
-                    InboundMessage.received_at <= now - GRACE,
-                    or_(InboundMessage.retry_at.is_(None), InboundMessage.retry_at <= now),
-                )
-                .order_by(InboundMessage.received_at, InboundMessage.id)
-                .limit(self.batch)
-            )
-            if app.db.is_postgres:
-                stmt = stmt.with_for_update(skip_locked=True)
-            rows = list((await session.execute(stmt)).scalars())
+            rows = await inbound_repo.due_for_retry(session, now, GRACE, self.batch)
             claimed = []
             for row in rows:
                 row.attempts += 1
@@ -113,7 +99,7 @@ class InboundRetry:
                 now = self.app.clock.now()
                 address = await address_row(session, inbound.channel, inbound.address, now)
                 person = await service._identify(session, address)
-                conv = await lock_conversation(session, inbound.channel, inbound.address, now)
+                conv = await take_conversation(session, inbound.channel, inbound.address, now)
                 state = State.from_json(conv.state)
                 ctx = await service.context(session, person, address, inbound.channel, now)
                 scope = StepScope(
@@ -168,11 +154,7 @@ class InboundRetry:
                 subject_id=inbound_id,
                 detail={"attempts": row.attempts, "screened": row.screened_at is not None},
             )
-            admins = (
-                await session.execute(
-                    select(Person).where(Person.role == Role.ADMIN, Person.active.is_(True))
-                )
-            ).scalars()
+            admins = await people.active_in_roles(session, [Role.ADMIN])
             alerted = 0
             for admin in admins:
                 for addr in await addresses_of(session, admin.id):

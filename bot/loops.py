@@ -31,7 +31,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
@@ -40,8 +39,7 @@ from content.keywords import Keywords
 from content.replies import Reply
 from dialogs.screening.replies import is_safety_reply
 from dialogs.types import Context, Inbound, Lane, Role, State
-from storage.models import AuditEntry, Conversation, InboundMessage, OutboxMessage
-from storage.repos import audit
+from storage.repos import audit, conversations, outbox
 
 if TYPE_CHECKING:
     from bot.host import Host
@@ -103,14 +101,7 @@ class LoopGuard:
     @staticmethod
     async def _idle(session: AsyncSession, inbound: Inbound) -> bool:
         """The conversation is in no flow after this step (its new state is saved already)."""
-        state = (
-            await session.execute(
-                select(Conversation.state).where(
-                    Conversation.channel == inbound.channel,
-                    Conversation.address == inbound.address,
-                )
-            )
-        ).scalar_one_or_none()
+        state = await conversations.state_of(session, inbound.channel, inbound.address)
         return not (state or {}).get("flow")
 
     async def _answered_before(self, session: AsyncSession, scope: StepScope) -> set[str] | None:
@@ -119,36 +110,24 @@ class LoopGuard:
         text = (scope.inbound.text or "").strip()
         if not text or scope.inbound_id is None:
             return None
-        rows = await session.execute(
-            select(OutboxMessage.message)
-            .join(InboundMessage, OutboxMessage.inbound_id == InboundMessage.id)
-            .where(
-                InboundMessage.channel == scope.inbound.channel,
-                InboundMessage.address == scope.inbound.address,
-                InboundMessage.text == scope.inbound.text,
-                InboundMessage.received_at >= scope.now - self.window,
-                InboundMessage.id != scope.inbound_id,
-            )
+        found = await outbox.replies_to_same_text(
+            session,
+            channel=scope.inbound.channel,
+            address=scope.inbound.address,
+            text=scope.inbound.text,
+            since=scope.now - self.window,
+            other_than=scope.inbound_id,
         )
-        found = list(rows.scalars())
         return {_canon(m) for m in found} if found else None
 
     @staticmethod
     async def _sent_last_hour(session: AsyncSession, inbound: Inbound, now: datetime) -> int:
-        return int(
-            (
-                await session.execute(
-                    select(func.count())
-                    .select_from(OutboxMessage)
-                    .where(
-                        OutboxMessage.channel == inbound.channel,
-                        OutboxMessage.address == inbound.address,
-                        OutboxMessage.lane == Lane.REPLY,
-                        OutboxMessage.bypass_opt_out.is_(False),
-                        OutboxMessage.created_at > now - HOUR,
-                    )
-                )
-            ).scalar_one()
+        return await outbox.replies_since(
+            session,
+            channel=inbound.channel,
+            address=inbound.address,
+            lane=Lane.REPLY,
+            since=now - HOUR,
         )
 
     @staticmethod
@@ -161,18 +140,7 @@ class LoopGuard:
             dropped,
         )
         subject = f"{scope.inbound.channel}:{scope.inbound.address}"[:64]
-        already = (
-            await scope.session.execute(
-                select(AuditEntry.id)
-                .where(
-                    AuditEntry.action == f"{ACTION}.{kind}",
-                    AuditEntry.subject_id == subject,
-                    AuditEntry.at > scope.now - HOUR,
-                )
-                .limit(1)
-            )
-        ).scalar_one_or_none()
-        if already is not None:
+        if await audit.logged_since(scope.session, f"{ACTION}.{kind}", subject, scope.now - HOUR):
             return
         audit.record(
             scope.session,
@@ -197,15 +165,7 @@ def _canon(message: object) -> str:
 
 async def loops_since(session: AsyncSession, since: datetime) -> int:
     """How many loops were cut since `since` (one per address, kind and hour)."""
-    return int(
-        (
-            await session.execute(
-                select(func.count())
-                .select_from(AuditEntry)
-                .where(AuditEntry.action.like(f"{ACTION}.%"), AuditEntry.at >= since)
-            )
-        ).scalar_one()
-    )
+    return await audit.count_since(session, f"{ACTION}.", since)
 
 
 def command_words(keywords: Keywords) -> Callable[[str], bool]:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -30,6 +29,7 @@ from dialogs.types import Channel, ChildRef, Context, Inbound, Lane, Outcome, Ro
 from dialogs.types import Person as PersonRef
 from storage.db import Database
 from storage.models import ChannelAddress, InboundMessage, Person
+from storage.repos import inbound as inbound_repo
 from storage.repos import outbox
 from storage.repos.conversations import expired, save_state, take_conversation
 from storage.repos.inbound import store_inbound
@@ -165,14 +165,7 @@ class InboundService:
         locked, unprocessed and unscreened, and not read back)."""
         row: InboundMessage | None = None
         if not fresh:
-            row = (
-                await session.execute(
-                    select(InboundMessage)
-                    .where(InboundMessage.id == inbound_id)
-                    .with_for_update()
-                    .execution_options(populate_existing=True)
-                )
-            ).scalar_one()
+            row = await inbound_repo.locked_inbound(session, inbound_id)
             if row.processed_at is not None:
                 return
         now = self.clock.now()
@@ -229,11 +222,8 @@ class InboundService:
             row.person_id = person.id if person else None
             row.processed_at = now
         else:
-            await session.execute(
-                update(InboundMessage)
-                .where(InboundMessage.id == inbound_id)
-                .values(person_id=person.id if person else None, processed_at=now)
-                .execution_options(synchronize_session=False)
+            await inbound_repo.mark_processed(
+                session, inbound_id, person.id if person else None, now
             )
 
     async def expire_conversations(self, limit: int = 200) -> int:

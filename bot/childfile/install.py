@@ -9,8 +9,6 @@ from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
 from bot.effects import StepScope
 from bot.reminders.sources import current_schedule
 from content.catalog import Text
@@ -18,8 +16,10 @@ from content.replies import Reply
 from dialogs import effects as fx
 from dialogs.types import Role
 from reminders.immunization import due_doses
-from storage.models import Child, ChildNote, DoseGiven, Visit
+from storage.models import Child, ChildNote
 from storage.repos import audit
+from storage.repos.child_records import ChildRecords
+from storage.repos.visits import latest_visit_of_child
 
 if TYPE_CHECKING:
     from bot.host import Host
@@ -48,31 +48,10 @@ async def summary_reply(scope: StepScope, child: Child, today: date) -> Reply:
     """The least detail that helps a director: the child's code, last visit and its review,
     the next due date, open problems, vaccine doses due now or late, and consent."""
     session = scope.session
-    last = (
-        await session.execute(
-            select(Visit)
-            .where(Visit.child_id == child.id)
-            .order_by(Visit.visit_date.desc(), Visit.id.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
-    problems = (
-        await session.execute(
-            select(func.count())
-            .select_from(ChildNote)
-            .where(
-                ChildNote.child_id == child.id,
-                ChildNote.kind == "problem",
-                ChildNote.resolved_at.is_(None),
-            )
-        )
-    ).scalar_one()
-    given = {
-        d.code: d.given_on
-        for d in (
-            await session.execute(select(DoseGiven).where(DoseGiven.child_id == child.id))
-        ).scalars()
-    }
+    records = ChildRecords(session)
+    last = await latest_visit_of_child(session, child.id)
+    problems = await records.open_problems(child.id)
+    given = {d.code: d.given_on for d in await records.doses(child.id)}
     schedule = await current_schedule(session)
     plan = due_doses(child.birth_date, child.sex, given, today, schedule)
     doses = sum(1 for p in plan if p.status in ("due", "overdue"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.rota import everyone_above
@@ -20,7 +19,7 @@ from bot.routing import queue_for_person
 from content.catalog import Text
 from content.replies import Reply
 from dialogs.types import Lane
-from storage.models import Case, CaseEvent, OutboxMessage
+from storage.models import Case
 from storage.repos import cases as repo
 
 log = logging.getLogger(__name__)
@@ -97,15 +96,9 @@ async def alert_level(
 async def refresh_queued_alerts(session: AsyncSession, case: Case) -> int:
     """Alerts for this case not sent yet get the case's current severity and category, so a
     report that raises its own case's severity in the same moment makes one alert, not two."""
-    alerted = select(CaseEvent.outbox_id).where(
-        CaseEvent.case_id == case.id, CaseEvent.kind == "alerted", CaseEvent.outbox_id.is_not(None)
+    return await repo.refresh_queued_alerts(
+        session, case.id, reply_to_json(alert_reply(case, "created"))
     )
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(alerted), OutboxMessage.status == "queued")
-        .values(message=reply_to_json(alert_reply(case, "created")))
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def alert_staff(

@@ -12,7 +12,6 @@ import logging
 import re
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
@@ -25,9 +24,9 @@ from dialogs.effects import OpenCase
 from dialogs.screening.lexicon import severity_rank
 from dialogs.screening.replies import duty_applies
 from dialogs.types import Role
-from storage.models import Case, CaseEvent, Child, GuardianLink, Person
+from storage.models import Case, Child, Person
 from storage.repos import cases as repo
-from storage.repos.people import children_of_director
+from storage.repos.people import children_of_director, children_of_guardian
 
 log = logging.getLogger(__name__)
 REVIEW = "review"
@@ -39,12 +38,7 @@ async def _children_of(session: AsyncSession, person: Person | None) -> list[Chi
     if person.role == Role.DIRECTOR:
         return await children_of_director(session, person.id)
     if person.role == Role.GUARDIAN:
-        rows = await session.execute(
-            select(Child)
-            .join(GuardianLink, GuardianLink.child_id == Child.id)
-            .where(GuardianLink.guardian_id == person.id, Child.active.is_(True))
-        )
-        return list(rows.scalars())
+        return await children_of_guardian(session, person.id)
     return []
 
 
@@ -177,10 +171,7 @@ async def _duty(
         person.role, effect.category, effect.severity, shipped_categories()
     ):
         return False
-    told = await session.execute(
-        select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.kind == "duty_told")
-    )
-    if told.first() is not None:
+    if await repo.has_event(session, case.id, "duty_told"):
         return False
     repo.add_event(
         session, case, "duty_told", at=now, actor="system",

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.normalize import fold
-from storage.models import GuardianLink
+from storage.repos.people import links_of_child
 
 HARM_CATEGORIES = frozenset(
     {
@@ -77,8 +76,6 @@ async def guardian_for(session: AsyncSession, child_id: int, relations: set[str]
     if not relations:
         return None
     wanted = frozenset().union(*(LINK_RELATIONS[r] for r in relations))
-    links = (
-        await session.execute(select(GuardianLink).where(GuardianLink.child_id == child_id))
-    ).scalars()
+    links = await links_of_child(session, child_id)
     found = {link.guardian_id for link in links if link.relation in wanted}
     return found.pop() if len(found) == 1 else None

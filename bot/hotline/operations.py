@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.guardians import LINK_RELATIONS, guardian_for
@@ -18,9 +17,10 @@ from bot.routing import queue_for_person
 from bot.screening.store import shipped_categories as categories
 from content.catalog import Text
 from content.replies import Reply
+from dialogs.flows.hotline_staff import STAFF_ROLES
 from dialogs.types import Lane
-from storage.models import Case, ChannelAddress, Person
-from storage.repos import audit, outbox
+from storage.models import Case, Person
+from storage.repos import audit, outbox, people
 from storage.repos import cases as repo
 
 OVERRIDE_ROLES = frozenset({"supervisor", "admin"})
@@ -105,9 +105,6 @@ async def _tell_person(
         )
 
 
-STAFF_ROLES = frozenset({"hotline", "supervisor", "admin"})
-
-
 async def unclaim(session: AsyncSession, case: Case, who: Actor, now: datetime) -> Result:
     """Give the case back to the queue (its owner, or a supervisor/administrator)."""
     refused = await refusal(session, case, who)
@@ -187,14 +184,7 @@ async def send_to_reporter(
         return await queue_for_person(
             session, reporter, reply, lane=Lane.REPLY, now=now, channels=hl.channels
         )
-    address = (
-        await session.execute(
-            select(ChannelAddress).where(
-                ChannelAddress.channel == case.reporter_channel,
-                ChannelAddress.address == case.reporter_address,
-            )
-        )
-    ).scalar_one_or_none()
+    address = await people.find_address(session, case.reporter_channel, case.reporter_address)
     if address is not None and (
         address.opted_out_at is not None or address.unreachable_at is not None
     ):

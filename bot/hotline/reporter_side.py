@@ -16,8 +16,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from bot.effects import StepScope
 from bot.hotline.cases import resolve_child
 from bot.hotline.runtime import Hotline
@@ -31,7 +29,6 @@ from dialogs.screening.replies import MANDATED_ROLES, REVIEW_NOTED
 from dialogs.types import IDLE, Context, Lane, Outcome, State
 from storage.models import Case, Person
 from storage.repos import cases as repo
-from storage.repos.cases import ACTIVE
 
 if TYPE_CHECKING:
     from bot.host import Host
@@ -61,16 +58,12 @@ def chatter(app: Host, text: str) -> bool:
 
 async def latest_reported_case(scope: StepScope) -> Case | None:
     """The newest active case this sender reported (by address, or as the same person)."""
-    who = repo.reported_by(
-        scope.address.channel, scope.address.address, scope.person.id if scope.person else None
+    return await repo.latest_active_reported(
+        scope.session,
+        scope.address.channel,
+        scope.address.address,
+        scope.person.id if scope.person else None,
     )
-    stmt = (
-        select(Case)
-        .where(who, Case.status.in_(ACTIVE))
-        .order_by(Case.opened_at.desc(), Case.id.desc())
-        .limit(1)
-    )
-    return (await scope.session.execute(stmt)).scalar_one_or_none()
 
 
 async def idle_text(

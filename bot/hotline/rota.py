@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Person, StaffShift
+from storage.repos import cases as cases_repo
 
 LOOKAHEAD = timedelta(hours=24)
 
@@ -45,15 +45,7 @@ async def shifts(
     session: AsyncSession, since: datetime, *, level: int | None = None
 ) -> list[tuple[StaffShift, Person]]:
     """Shifts still running or to come after `since`, earliest first."""
-    stmt = (
-        select(StaffShift, Person)
-        .join(Person, Person.id == StaffShift.person_id)
-        .where(or_(StaffShift.ends_at.is_(None), StaffShift.ends_at > since))
-        .order_by(StaffShift.starts_at, StaffShift.id)
-    )
-    if level is not None:
-        stmt = stmt.where(StaffShift.level == level)
-    return [(s, p) for s, p in (await session.execute(stmt)).all()]
+    return await cases_repo.shifts_after(session, since, level)
 
 
 def _aware(at: datetime, like: datetime) -> datetime:
@@ -85,9 +77,4 @@ async def coverage(session: AsyncSession, now: datetime) -> Coverage:
 
 async def everyone_above(session: AsyncSession) -> list[Person]:
     """The last resort when no shift is reachable: every active supervisor and administrator."""
-    rows = await session.execute(
-        select(Person)
-        .where(Person.role.in_(("supervisor", "admin")), Person.active.is_(True))
-        .order_by(Person.id)
-    )
-    return list(rows.scalars())
+    return await cases_repo.everyone_above(session)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
@@ -14,13 +13,13 @@ from bot.hotline import operations as ops
 from bot.hotline.alerts import reporter_kind, tri
 from bot.hotline.runtime import Hotline
 from bot.phones import to_e164
-from bot.web.console import cases_view
 from content.catalog import Joined, Text
 from content.replies import Reply
 from dialogs.flows import hotline_staff as cmd
-from storage.models import Area, Case, Person
-from storage.repos import audit
+from storage.models import Case, Person
+from storage.repos import audit, case_queue, people
 from storage.repos import cases as repo
+from storage.repos.directory import Directory
 
 
 def _say(scope: StepScope, key: str, **params: Any) -> None:
@@ -191,10 +190,7 @@ async def areas_of(session: AsyncSession, person: Person) -> set[int] | None:
         return None
     if person.area_id is None:
         return set()
-    rows = await session.execute(
-        select(Area.id).where(or_(Area.id == person.area_id, Area.parent_id == person.area_id))
-    )
-    return set(rows.scalars())
+    return await Directory(session).areas_under(person.area_id, depth=1)
 
 
 async def in_areas(session: AsyncSession, case: Case, areas: set[int] | None) -> bool:
@@ -202,25 +198,14 @@ async def in_areas(session: AsyncSession, case: Case, areas: set[int] | None) ->
     stays reachable to a supervisor, who may be the one it was escalated to."""
     if areas is None:
         return True
-    found = (
-        await session.execute(
-            select(cases_view.case_area_id().label("a")).select_from(Case).where(Case.id == case.id)
-        )
-    ).scalar()
+    found = await case_queue.area_of(session, case.id)
     return found is None or found in areas
 
 
 async def staff_named(session: AsyncSession, name_or_phone: str) -> Person | None:
     """An active staff member by phone (any form) or exact name."""
     phone = to_e164(name_or_phone) or name_or_phone
-    rows = await session.execute(
-        select(Person).where(
-            or_(Person.phone == phone, Person.name == name_or_phone.strip()),
-            Person.role.in_(tuple(ops.STAFF_ROLES)),
-            Person.active.is_(True),
-        )
-    )
-    found = list(rows.scalars())
+    found = await people.staff_named(session, phone, name_or_phone.strip(), cmd.STAFF_ROLES)
     return found[0] if len(found) == 1 else None
 
 

@@ -6,14 +6,13 @@ import logging
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select
-
 from bot.routing import queue_for_person, reachable_address
 from content.replies import Reply
 from dialogs.types import Channel, Lane
 from storage.db import Database
-from storage.models import Case, CaseEvent, Child, GuardianLink, OutboxMessage, Person
-from storage.repos import audit
+from storage.models import OutboxMessage, Person
+from storage.repos import audit, people
+from storage.repos import cases as cases_repo
 from storage.repos import outbox as outbox_repo
 from storage.repos.people import address_row, person_by_phone
 
@@ -45,15 +44,7 @@ async def mark_carrier_blocked(
         person = await person_by_phone(session, phone)
         if person is None:
             return 0
-        directors = (
-            await session.execute(
-                select(Person)
-                .join(Child, Child.director_id == Person.id)
-                .join(GuardianLink, GuardianLink.child_id == Child.id)
-                .where(GuardianLink.guardian_id == person.id)
-                .distinct()
-            )
-        ).scalars()
+        directors = await people.directors_of_guardian(session, person.id)
         for director in directors:
             queued = await queue_for_person(
                 session,
@@ -108,22 +99,8 @@ async def sms_after_unanswered_cards(
         return 0
     queued = 0
     async with db.transaction() as session:
-        rows = await session.execute(
-            select(OutboxMessage, Person)
-            .join(CaseEvent, CaseEvent.outbox_id == OutboxMessage.id)
-            .join(Case, Case.id == CaseEvent.case_id)
-            .join(Person, Person.id == OutboxMessage.person_id)
-            .where(
-                CaseEvent.kind == "alerted",
-                OutboxMessage.channel == Channel.WECOM,
-                Case.acknowledged_at.is_(None),
-                Case.status == "open",
-                Case.ack_due_at.is_not(None),
-                Case.ack_due_at <= now,
-            )
-            .limit(limit)
-        )
-        for row, person in rows.all():
+        rows = await cases_repo.unanswered_cards(session, Channel.WECOM, now, limit)
+        for row, person in rows:
             if not person.phone or person.do_not_contact or not person.active:
                 continue
             new = await outbox_repo.enqueue(

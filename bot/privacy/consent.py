@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import StepScope
@@ -15,8 +14,8 @@ from bot.routing import queue_for_person
 from content.replies import Reply
 from dialogs import effects as fx
 from dialogs.types import Lane, Role
-from storage.models import Child, GuardianLink, Person
-from storage.repos import audit
+from storage.models import Child, Person
+from storage.repos import audit, people
 
 if TYPE_CHECKING:
     from bot.host import Host
@@ -51,19 +50,7 @@ def withdraw(
 
 
 async def primary_guardian(session: AsyncSession, child: Child) -> Person | None:
-    return (
-        await session.execute(
-            select(Person)
-            .join(GuardianLink, GuardianLink.guardian_id == Person.id)
-            .where(
-                GuardianLink.child_id == child.id,
-                Person.active.is_(True),
-                Person.do_not_contact.is_(False),
-            )
-            .order_by(GuardianLink.priority, Person.id)
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    return await people.primary_guardian(session, child.id)
 
 
 async def request(
@@ -111,20 +98,7 @@ async def guardian_replies(scope: StepScope, effect: fx.ConsentReply) -> None:
     if person is None or person.role != Role.GUARDIAN:
         scope.extra_replies.append(Reply("consent.nothing_asked"))
         return
-    children = list(
-        (
-            await scope.session.execute(
-                select(Child)
-                .join(GuardianLink, GuardianLink.child_id == Child.id)
-                .where(
-                    GuardianLink.guardian_id == person.id,
-                    Child.consent_requested_at.is_not(None),
-                    Child.consent_at.is_(None),
-                )
-                .order_by(Child.id)
-            )
-        ).scalars()
-    )
+    children = await people.awaiting_consent(scope.session, person.id)
     if not children:
         scope.extra_replies.append(Reply("consent.nothing_asked"))
         return

@@ -15,7 +15,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reminders.sources import current_calendars
@@ -23,6 +22,7 @@ from reminders import calendars as cal
 from reminders.dates import parse_date
 from reminders.schedule import Schedule
 from storage.models import CalendarOverride, ImmunizationEdition
+from storage.repos import reminders as reminders_repo
 from storage.repos import reminders as repo
 
 
@@ -48,7 +48,7 @@ async def import_editions(
     """Add or replace editions (by id). The whole schedule must still load afterwards."""
     incoming = {str(e["id"]): dict(e) for e in raw.get("editions", ())}
     Schedule.from_editions(list(incoming.values()))  # each edition is valid on its own
-    rows = {r.edition: r for r in (await session.execute(select(ImmunizationEdition))).scalars()}
+    rows = {r.edition: r for r in await reminders_repo.editions(session)}
     merged = {k: dict(r.data) for k, r in rows.items()} | incoming
     Schedule.from_editions(list(merged.values()))  # and together
     for edition_id, data in incoming.items():
@@ -87,9 +87,7 @@ async def set_calendar(
     cal.school_registration_window(trial, "school_junior_middle", today.year)
     cal.primary_entry_year(trial, today)
     cal.permit_endorsement_window(trial, today, today)
-    row = (
-        await session.execute(select(CalendarOverride).where(CalendarOverride.region == region))
-    ).scalar_one_or_none()
+    row = await reminders_repo.calendar_override(session, region)
     if row is None:
         session.add(
             CalendarOverride(region=region, data=dict(doc), updated_at=now, updated_by=actor)
@@ -100,7 +98,4 @@ async def set_calendar(
 
 
 async def remove_calendar(session: AsyncSession, region: str) -> bool:
-    result = await session.execute(
-        delete(CalendarOverride).where(CalendarOverride.region == region)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return await reminders_repo.remove_calendar_override(session, region)

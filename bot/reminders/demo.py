@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.dates import add_months
-from storage.models import Area, CalendarOverride, Child, GuardianLink, Person
+from storage.models import Area, CalendarOverride, Child, GuardianLink
+from storage.repos import people
 
 DEMO_GUARDIAN = "+8613800000011"
 DEMO_REGION = "530100"
@@ -45,23 +45,11 @@ def demo_calendar(today: date) -> dict[str, object]:
 
 
 async def seed_reminder_demo(session: AsyncSession, now: datetime, today: date) -> None:
-    guardian = (
-        await session.execute(select(Person).where(Person.phone == DEMO_GUARDIAN))
-    ).scalar_one_or_none()
+    guardian = await people.person_by_phone(session, DEMO_GUARDIAN)
     if guardian is None:
         return
-    first_link = (
-        (
-            await session.execute(
-                select(Child)
-                .join(GuardianLink, GuardianLink.child_id == Child.id)
-                .where(GuardianLink.guardian_id == guardian.id)
-                .order_by(Child.code)
-            )
-        )
-        .scalars()
-        .first()
-    )
+    children = await people.children_of_guardian(session, guardian.id, active_only=False)
+    first_link = children[0] if children else None
     if first_link is None:
         return
     area = await session.get(Area, first_link.area_id)

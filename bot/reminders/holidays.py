@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reminders.admin import jsonable
 from reminders import workdays
 from storage.models import HolidayArrangement
 from storage.repos import audit
+from storage.repos import reminders as reminders_repo
 
 log = logging.getLogger(__name__)
 IMPORT_HINT = "careline reminders holidays import FILE (or the console's reminders page)"
@@ -54,7 +54,7 @@ async def load_imported(session: AsyncSession) -> dict[int, workdays.Arrangement
     """The stored arrangements, handed to the pure core; a row that does not load is logged
     and left out (the shipped data or the statutory holidays apply for its year)."""
     found: dict[int, workdays.Arrangement] = {}
-    for row in (await session.execute(select(HolidayArrangement))).scalars():
+    for row in await reminders_repo.holiday_arrangements(session):
         try:
             found.update(workdays.arrangements_from_mapping({"years": [row.data]}))
         except (ValueError, KeyError, TypeError) as exc:
@@ -68,14 +68,7 @@ async def import_holidays(
 ) -> list[int]:
     """Add or replace the years in ``doc``; returns them."""
     entries = validate(doc)
-    rows = {
-        r.year: r
-        for r in (
-            await session.execute(
-                select(HolidayArrangement).where(HolidayArrangement.year.in_(list(entries)))
-            )
-        ).scalars()
-    }
+    rows = {r.year: r for r in await reminders_repo.holiday_arrangements(session, entries)}
     for year, entry in sorted(entries.items()):
         row = rows.get(year)
         if row is None:
@@ -109,7 +102,7 @@ async def missing_warnings(session: AsyncSession, today: date) -> list[str]:
 async def status(session: AsyncSession, today: date) -> list[dict[str, Any]]:
     """Last year to the year after next: where each year's arrangement comes from."""
     await load_imported(session)
-    rows = {r.year: r for r in (await session.execute(select(HolidayArrangement))).scalars()}
+    rows = {r.year: r for r in await reminders_repo.holiday_arrangements(session)}
     years: list[dict[str, Any]] = []
     for year in range(today.year - 1, today.year + 3):
         source = workdays.arrangement_source(year)

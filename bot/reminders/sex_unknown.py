@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.dates import add_age
 from reminders.schedule import Edition
-from storage.models import Child
+from storage.repos import reminders as reminders_repo
 
 log = logging.getLogger(__name__)
 SHOWN = 20  # child ids named in the warning
@@ -45,20 +44,9 @@ async def sex_unknown_warning(session: AsyncSession, edition: Edition, as_of: da
     window = birth_window(edition, as_of)
     if window is None:
         return None
-    where = (
-        Child.sex.is_(None),
-        Child.active.is_(True),
-        Child.birth_date >= window[0],
-        Child.birth_date <= window[1],
-    )
-    count = (await session.execute(select(func.count()).select_from(Child).where(*where))).scalar()
+    count, ids = await reminders_repo.sex_unknown_born_between(session, window[0], window[1], SHOWN)
     if not count:
         return None
-    ids = list(
-        (await session.execute(select(Child.id).where(*where).order_by(Child.id).limit(SHOWN)))
-        .scalars()
-        .all()
-    )
     doses = sorted({e.vaccine for e in edition.entries if e.sex is not None})
     shown = ", ".join(str(i) for i in ids) + (", ..." if count > len(ids) else "")
     warning = (

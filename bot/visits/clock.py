@@ -14,7 +14,6 @@ from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core_data import load_visit_rules
@@ -25,7 +24,8 @@ from dialogs.visits.clock import (
     dues,
     fold_visits,
 )
-from storage.models import Area, Child, Visit
+from storage.models import Child, Visit
+from storage.repos import visits as visits_repo
 
 HISTORY = 200  # visits folded per child: the newest ones (older ones no longer matter)
 
@@ -64,10 +64,7 @@ async def region_codes(session: AsyncSession, children: Iterable[Child]) -> dict
     area_ids = {c.area_id for c in children}
     if not area_ids:
         return {}
-    rows = await session.execute(
-        select(Area.id, Area.region_code).where(Area.id.in_(list(area_ids)))
-    )
-    by_area = {row[0]: row[1] for row in rows.all()}
+    by_area = await visits_repo.region_codes_of_areas(session, area_ids)
     return {c.id: by_area.get(c.area_id) for c in children}
 
 
@@ -86,13 +83,7 @@ async def _stored_clock(
 ) -> tuple[VisitClock, bool]:
     """The child's clock folded from its stored visits (the newest ``HISTORY``, in report order
     within a day), leaving out the visit ``exclude``; and whether any visit was folded."""
-    query = select(Visit).where(Visit.child_id == child.id)
-    if exclude is not None:
-        query = query.where(Visit.id != exclude)
-    rows = await session.execute(
-        query.order_by(Visit.visit_date.desc(), Visit.id.desc()).limit(HISTORY)
-    )
-    visits = list(reversed(list(rows.scalars())))
+    visits = list(reversed(await visits_repo.recent_visits(session, child.id, HISTORY, exclude)))
     region = (await region_codes(session, [child])).get(child.id)
     start = VisitClock(
         region_code=region, is_key_child=bool(child.is_key_child), carried_due=carried_due(child)

@@ -17,7 +17,6 @@ from xml.etree import ElementTree
 import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
-from sqlalchemy import select
 
 from bot.channels import aliyun_sms, tencent_sms
 from bot.channels.mainland_sms import Report
@@ -36,7 +35,7 @@ from bot.mainland.hooks import mark_carrier_blocked
 from bot.reply_json import reply_from_json
 from content.locales import DEFAULT_LOCALE
 from dialogs.types import Channel, Inbound, MediaRef
-from storage.models import OutboxMessage, Person
+from storage.models import Person
 from storage.repos import cases as cases_repo
 from storage.repos import mainland as repo
 from storage.repos import outbox as outbox_repo
@@ -272,12 +271,7 @@ async def update_merged_card(
     """A merged alert card after one of its cases was claimed: each claimed case's line says
     who claimed it, the others keep their buttons; when all are claimed, the button says so."""
     async with app.db.transaction() as session:
-        rows = {
-            r.id: r
-            for r in (
-                await session.execute(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
-            ).scalars()
-        }
+        rows = await outbox_repo.by_ids(session, outbox_ids)
         first = next(iter(rows.values()), None)
         person = await session.get(Person, first.person_id) if first and first.person_id else None
         locale = (person.locale if person else None) or DEFAULT_LOCALE

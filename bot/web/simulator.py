@@ -15,7 +15,6 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from bot.host import Host
 from bot.phones import to_e164
@@ -23,7 +22,9 @@ from bot.reply_json import reply_from_json
 from content.locales import DEFAULT_LOCALE
 from dialogs.render import render
 from dialogs.types import Channel, Inbound
-from storage.models import InboundMessage, OutboxMessage, Person
+from storage.repos import inbound as inbound_repo
+from storage.repos import outbox as outbox_repo
+from storage.repos import people as people_repo
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -66,14 +67,9 @@ def router(app: Host) -> APIRouter:
     @r.get("/api/simulator/people", response_model=list[SimulatorPerson])
     async def people() -> list[SimulatorPerson]:
         async with app.db.transaction() as session:
-            rows = await session.execute(
-                select(Person)
-                .where(Person.phone.is_not(None), Person.active.is_(True))
-                .order_by(Person.role, Person.id)
-            )
             return [
                 SimulatorPerson(name=p.name, role=p.role, phone=p.phone or "", locale=p.locale)
-                for p in rows.scalars()
+                for p in await people_repo.reachable_by_phone(session)
             ]
 
     @r.post("/api/simulator/messages", status_code=202)
@@ -106,33 +102,9 @@ def router(app: Host) -> APIRouter:
 
 async def simulator_lines(app: Host, phone: str, limit: int = 200) -> list[SimulatorLine]:
     async with app.db.transaction() as session:
-        ins = (
-            (
-                await session.execute(
-                    select(InboundMessage)
-                    .where(
-                        InboundMessage.channel == Channel.CONSOLE, InboundMessage.address == phone
-                    )
-                    .order_by(InboundMessage.id.desc())
-                    .limit(limit)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        outs = (
-            (
-                await session.execute(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.channel == Channel.CONSOLE, OutboxMessage.address == phone)
-                    .order_by(OutboxMessage.id.desc())
-                    .limit(limit)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        person = (await session.execute(select(Person).where(Person.phone == phone))).scalar()
+        ins = await inbound_repo.latest_from(session, Channel.CONSOLE, phone, limit)
+        outs = await outbox_repo.latest_to(session, Channel.CONSOLE, phone, limit)
+        person = await people_repo.person_by_phone(session, phone)
     locale = person.locale if person else DEFAULT_LOCALE
     lines: list[tuple[Any, int, SimulatorLine]] = []
     labels: dict[str, str] = {}  # a pressed button is shown by its label, never `opt:poor`

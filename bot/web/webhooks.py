@@ -25,8 +25,8 @@ from sqlalchemy.exc import TimeoutError as SATimeout
 from bot.channels import sms
 from bot.host import Host
 from dialogs.types import Channel
-from storage.repos import audit, telegram_failed
 from storage.repos import outbox as outbox_repo
+from storage.repos import people, telegram_failed
 from storage.repos.people import address_row
 
 if TYPE_CHECKING:  # aiogram is imported only when Telegram is configured
@@ -151,14 +151,12 @@ def router(app: Host) -> APIRouter:
                     row.error_code = code
                 if code in sms.OPTED_OUT_CODES:
                     addr = await address_row(session, Channel.SMS, row.address, now)
-                    addr.opted_out_at = addr.opted_out_at or now
-                    audit.record(
+                    people.opt_out(
                         session,
+                        addr,
+                        person=None,
                         at=now,
                         actor="provider:twilio",
-                        action="opt_out",
-                        subject_type="channel_address",
-                        subject_id=addr.id,
                         detail={"error_code": code},
                     )
         return Response(status_code=204)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
@@ -30,3 +31,59 @@ def record(
             detail=detail or {},
         )
     )
+
+
+FILTERABLE = ("actor", "action", "subject_type", "subject_id")
+
+
+async def entries(
+    session: AsyncSession,
+    *,
+    equal: dict[str, str],
+    since: datetime | None = None,
+    before: datetime | None = None,
+    limit: int,
+) -> list[AuditEntry]:
+    """Entries newest first, with the `FILTERABLE` columns in `equal` matching exactly and
+    `since <= at < before`."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    for name in FILTERABLE:
+        if equal.get(name):
+            query = query.where(getattr(AuditEntry, name) == equal[name])
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if before is not None:
+        query = query.where(AuditEntry.at < before)
+    return list((await session.execute(query.limit(limit))).scalars())
+
+
+async def distinct_values(session: AsyncSession, name: str) -> list[str]:
+    """The values one column (action, subject_type) takes, sorted."""
+    column = getattr(AuditEntry, name)
+    return list((await session.execute(select(column).distinct().order_by(column))).scalars())
+
+
+async def logged_since(
+    session: AsyncSession, action: str, subject_id: str, since: datetime
+) -> bool:
+    """An entry of this action on this subject after `since`."""
+    stmt = (
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.action == action,
+            AuditEntry.subject_id == subject_id,
+            AuditEntry.at > since,
+        )
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def count_since(session: AsyncSession, action_prefix: str, since: datetime) -> int:
+    """Entries whose action starts with `action_prefix`, at or after `since`."""
+    stmt = (
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action.like(f"{action_prefix}%"), AuditEntry.at >= since)
+    )
+    return int((await session.execute(stmt)).scalar_one())

@@ -290,3 +290,97 @@ async def cancel_queued_for_suspect(session: AsyncSession, person_id: int) -> in
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def first_event(session: AsyncSession, case_id: int, kind: str) -> CaseEvent | None:
+    """The case's first event of one kind (`created`: the one it was opened on)."""
+    rows = await session.execute(
+        select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.kind == kind).limit(1)
+    )
+    return rows.scalar_one_or_none()
+
+
+async def has_event(session: AsyncSession, case_id: int, kind: str) -> bool:
+    rows = await session.execute(
+        select(CaseEvent.id).where(CaseEvent.case_id == case_id, CaseEvent.kind == kind)
+    )
+    return rows.first() is not None
+
+
+async def unanswered_cards(
+    session: AsyncSession, channel: str, now: datetime, limit: int
+) -> list[tuple[OutboxMessage, Person]]:
+    """Alerts sent on `channel` for open cases still unacknowledged past their deadline,
+    with the staff member each went to."""
+    rows = await session.execute(
+        select(OutboxMessage, Person)
+        .join(CaseEvent, CaseEvent.outbox_id == OutboxMessage.id)
+        .join(Case, Case.id == CaseEvent.case_id)
+        .join(Person, Person.id == OutboxMessage.person_id)
+        .where(
+            CaseEvent.kind == "alerted",
+            OutboxMessage.channel == channel,
+            Case.acknowledged_at.is_(None),
+            Case.status == "open",
+            Case.ack_due_at.is_not(None),
+            Case.ack_due_at <= now,
+        )
+        .limit(limit)
+    )
+    return [(o, p) for o, p in rows.all()]
+
+
+async def shifts_after(
+    session: AsyncSession, since: datetime, level: int | None = None
+) -> list[tuple[StaffShift, Person]]:
+    """Shifts still running or to come after `since`, earliest first."""
+    stmt = (
+        select(StaffShift, Person)
+        .join(Person, Person.id == StaffShift.person_id)
+        .where(or_(StaffShift.ends_at.is_(None), StaffShift.ends_at > since))
+        .order_by(StaffShift.starts_at, StaffShift.id)
+    )
+    if level is not None:
+        stmt = stmt.where(StaffShift.level == level)
+    return [(s, p) for s, p in (await session.execute(stmt)).all()]
+
+
+async def everyone_above(session: AsyncSession) -> list[Person]:
+    """Every active supervisor and administrator, by id."""
+    rows = await session.execute(
+        select(Person)
+        .where(Person.role.in_(("supervisor", "admin")), Person.active.is_(True))
+        .order_by(Person.id)
+    )
+    return list(rows.scalars())
+
+
+async def latest_active_reported(
+    session: AsyncSession, channel: str, address: str, person_id: int | None
+) -> Case | None:
+    """The newest active case this sender reported (by address, or as the same person)."""
+    stmt = (
+        select(Case)
+        .where(reported_by(channel, address, person_id), Case.status.in_(ACTIVE))
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def refresh_queued_alerts(session: AsyncSession, case_id: int, message: Any) -> int:
+    """Give the case's alerts not sent yet this message; how many."""
+    alerted = select(CaseEvent.outbox_id).where(
+        CaseEvent.case_id == case_id, CaseEvent.kind == "alerted", CaseEvent.outbox_id.is_not(None)
+    )
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(alerted), OutboxMessage.status == "queued")
+        .values(message=message)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def has_shift(session: AsyncSession, person_id: int) -> bool:
+    rows = await session.execute(select(StaffShift.id).where(StaffShift.person_id == person_id))
+    return rows.first() is not None

@@ -100,3 +100,13 @@ async def live_session(
 
 async def close_session(session: AsyncSession, token_hash: str) -> None:
     await session.execute(delete(ConsoleSession).where(ConsoleSession.token_hash == token_hash))
+
+
+async def all_users(session: AsyncSession) -> list[ConsoleUser]:
+    rows = await session.execute(select(ConsoleUser).order_by(ConsoleUser.username))
+    return list(rows.scalars())
+
+
+async def close_sessions_of(session: AsyncSession, user_id: int) -> None:
+    """Sign the account out everywhere."""
+    await session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user_id))

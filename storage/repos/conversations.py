@@ -9,32 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation
-from storage.repos.sql import dialect_of, insert_ignore, upsert
-
-
-async def lock_conversation(
-    session: AsyncSession, channel: str, address: str, now: datetime
-) -> Conversation:
-    """Create if missing, then SELECT ... FOR UPDATE (SQLite: the write transaction is the lock)."""
-    await session.execute(
-        insert_ignore(session, Conversation.__table__, ["channel", "address"]).values(  # type: ignore[arg-type]
-            channel=channel, address=address, state={}, updated_at=now
-        )
-    )
-    stmt = select(Conversation).where(
-        Conversation.channel == channel, Conversation.address == address
-    )
-    if dialect_of(session) == "postgresql":
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
+from storage.repos.sql import dialect_of, upsert
 
 
 async def take_conversation(
     session: AsyncSession, channel: str, address: str, now: datetime
 ) -> Conversation:
-    """`lock_conversation` in one statement: INSERT ... ON CONFLICT DO UPDATE ... RETURNING.
-    The update changes nothing, but on PostgreSQL it locks the row like SELECT ... FOR UPDATE
-    (SQLite: the write transaction is the lock)."""
+    """Create if missing and lock, in one statement: INSERT ... ON CONFLICT DO UPDATE ...
+    RETURNING. The update changes nothing, but on PostgreSQL it locks the row like
+    SELECT ... FOR UPDATE (SQLite: the write transaction is the lock)."""
     table = Conversation.__table__
     stmt = upsert(session, Conversation, ["channel", "address"], {"updated_at": table.c.updated_at})
     stmt = stmt.values(channel=channel, address=address, state={}, updated_at=now)
@@ -62,3 +45,11 @@ async def expired(session: AsyncSession, now: datetime, limit: int = 100) -> lis
     if dialect_of(session) == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return list((await session.execute(stmt)).scalars())
+
+
+async def state_of(session: AsyncSession, channel: str, address: str) -> dict[str, Any] | None:
+    """The conversation's saved state (None: no conversation)."""
+    stmt = select(Conversation.state).where(
+        Conversation.channel == channel, Conversation.address == address
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboundMessage
-from storage.repos.sql import insert_ignore
+from storage.repos.sql import dialect_of, insert_ignore
 
 
 async def store_inbound(
@@ -37,3 +38,60 @@ async def store_inbound(
         .returning(InboundMessage.__table__.c.id)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def locked_inbound(session: AsyncSession, inbound_id: int) -> InboundMessage:
+    """The stored row, locked (SELECT ... FOR UPDATE) and read afresh."""
+    stmt = (
+        select(InboundMessage)
+        .where(InboundMessage.id == inbound_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def mark_processed(
+    session: AsyncSession, inbound_id: int, person_id: int | None, now: datetime
+) -> None:
+    """Mark a row processed without loading it (it was inserted in this transaction)."""
+    await session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == inbound_id)
+        .values(person_id=person_id, processed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def due_for_retry(
+    session: AsyncSession, now: datetime, grace: timedelta, limit: int
+) -> list[InboundMessage]:
+    """Rows neither processed nor given up, older than `grace`, whose retry time has come,
+    oldest first; locked and skipped by other processes on PostgreSQL."""
+    stmt = (
+        select(InboundMessage)
+        .where(
+            InboundMessage.processed_at.is_(None),
+            InboundMessage.failed_at.is_(None),
+            InboundMessage.received_at <= now - grace,
+            or_(InboundMessage.retry_at.is_(None), InboundMessage.retry_at <= now),
+        )
+        .order_by(InboundMessage.received_at, InboundMessage.id)
+        .limit(limit)
+    )
+    if dialect_of(session) == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def latest_from(
+    session: AsyncSession, channel: str, address: str, limit: int
+) -> list[InboundMessage]:
+    """The address's last `limit` messages on the channel, newest first."""
+    rows = await session.execute(
+        select(InboundMessage)
+        .where(InboundMessage.channel == channel, InboundMessage.address == address)
+        .order_by(InboundMessage.id.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars())

@@ -8,14 +8,14 @@ is queued again, so a crash can at most resend the messages that were in flight.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.models import InboundMessage, OutboxMessage
 from storage.repos.sql import dialect_of, insert_ignore
 
 QUEUED, SENDING, SENT, FAILED, SUPPRESSED, CANCELLED = (
@@ -209,3 +209,80 @@ async def by_provider_id(
             )
         )
     ).scalar_one_or_none()
+
+
+async def held_for_template(session: AsyncSession, limit: int = 50) -> list[OutboxMessage]:
+    """Messages held because their SMS template is missing (not those sent another way),
+    newest first."""
+    rows = await session.execute(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.error_code == "template_missing",
+            OutboxMessage.last_error.like("%held"),
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+async def replies_to_same_text(
+    session: AsyncSession,
+    *,
+    channel: str,
+    address: str,
+    text: str,
+    since: datetime,
+    other_than: int,
+) -> list[Any]:
+    """The messages queued in reply to earlier inbound messages with the same text from the
+    same address, received since `since` (the reply-loop guard)."""
+    rows = await session.execute(
+        select(OutboxMessage.message)
+        .join(InboundMessage, OutboxMessage.inbound_id == InboundMessage.id)
+        .where(
+            InboundMessage.channel == channel,
+            InboundMessage.address == address,
+            InboundMessage.text == text,
+            InboundMessage.received_at >= since,
+            InboundMessage.id != other_than,
+        )
+    )
+    return list(rows.scalars())
+
+
+async def replies_since(
+    session: AsyncSession, *, channel: str, address: str, lane: int, since: datetime
+) -> int:
+    """Messages queued to the address on the lane after `since`, not counting those that
+    bypass an opt-out."""
+    stmt = (
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.address == address,
+            OutboxMessage.lane == lane,
+            OutboxMessage.bypass_opt_out.is_(False),
+            OutboxMessage.created_at > since,
+        )
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def latest_to(
+    session: AsyncSession, channel: str, address: str, limit: int
+) -> list[OutboxMessage]:
+    """The last `limit` messages queued to the address on the channel, newest first."""
+    rows = await session.execute(
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.address == address)
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+async def by_ids(session: AsyncSession, ids: Collection[int]) -> dict[int, OutboxMessage]:
+    rows = await session.execute(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+    return {r.id: r for r in rows.scalars()}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChannelAddress, Child, Person
+from storage.models import ChannelAddress, Child, GuardianLink, Person
+from storage.repos import audit
 from storage.repos.sql import insert_ignore, upsert
 
 
@@ -85,3 +88,138 @@ async def recipient_rows(
         person = people.get(row.person_id) if row is not None and row.person_id else None
         result[pair] = (row, person)
     return result
+
+
+def opt_out(
+    session: AsyncSession,
+    address: ChannelAddress,
+    *,
+    person: Person | None,
+    at: datetime,
+    actor: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """The one place an opt-out is recorded: the address (and the person, when known: reminders
+    and digests stop on every channel) is marked, first time kept, and the audit log says who."""
+    address.opted_out_at = address.opted_out_at or at
+    if person is not None:
+        person.opted_out_at = person.opted_out_at or at
+    audit.record(
+        session,
+        at=at,
+        actor=actor,
+        action="opt_out",
+        subject_type="channel_address",
+        subject_id=address.id,
+        detail=detail,
+    )
+
+
+async def staff_named(
+    session: AsyncSession, phone: str, name: str, roles: Collection[str]
+) -> list[Person]:
+    """Active people in the roles with this phone or exactly this name."""
+    rows = await session.execute(
+        select(Person).where(
+            or_(Person.phone == phone, Person.name == name),
+            Person.role.in_(tuple(roles)),
+            Person.active.is_(True),
+        )
+    )
+    return list(rows.scalars())
+
+
+async def names_of(session: AsyncSession, ids: Collection[int]) -> dict[int, str]:
+    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
+    return {pid: name for pid, name in rows.all()}
+
+
+async def active_in_roles(session: AsyncSession, roles: Collection[str]) -> list[Person]:
+    """Active people in any of the roles, by name."""
+    rows = await session.execute(
+        select(Person).where(Person.role.in_(roles), Person.active.is_(True)).order_by(Person.name)
+    )
+    return list(rows.scalars())
+
+
+async def reachable_by_phone(session: AsyncSession) -> list[Person]:
+    """Active people with a phone, by role and id."""
+    rows = await session.execute(
+        select(Person)
+        .where(Person.phone.is_not(None), Person.active.is_(True))
+        .order_by(Person.role, Person.id)
+    )
+    return list(rows.scalars())
+
+
+async def children_of_guardian(
+    session: AsyncSession, guardian_id: int, *, active_only: bool = True
+) -> list[Child]:
+    """The guardian's children, by code."""
+    stmt = (
+        select(Child)
+        .join(GuardianLink, GuardianLink.child_id == Child.id)
+        .where(GuardianLink.guardian_id == guardian_id)
+        .order_by(Child.code)
+    )
+    if active_only:
+        stmt = stmt.where(Child.active.is_(True))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def awaiting_consent(session: AsyncSession, guardian_id: int) -> list[Child]:
+    """The guardian's children whose consent was asked for and not yet given, by id."""
+    rows = await session.execute(
+        select(Child)
+        .join(GuardianLink, GuardianLink.child_id == Child.id)
+        .where(
+            GuardianLink.guardian_id == guardian_id,
+            Child.consent_requested_at.is_not(None),
+            Child.consent_at.is_(None),
+        )
+        .order_by(Child.id)
+    )
+    return list(rows.scalars())
+
+
+async def primary_guardian(session: AsyncSession, child_id: int) -> Person | None:
+    """The child's first guardian by priority who is active and may be contacted."""
+    rows = await session.execute(
+        select(Person)
+        .join(GuardianLink, GuardianLink.guardian_id == Person.id)
+        .where(
+            GuardianLink.child_id == child_id,
+            Person.active.is_(True),
+            Person.do_not_contact.is_(False),
+        )
+        .order_by(GuardianLink.priority, Person.id)
+        .limit(1)
+    )
+    return rows.scalar_one_or_none()
+
+
+async def directors_of_guardian(session: AsyncSession, guardian_id: int) -> list[Person]:
+    """The directors of the guardian's children."""
+    rows = await session.execute(
+        select(Person)
+        .join(Child, Child.director_id == Person.id)
+        .join(GuardianLink, GuardianLink.child_id == Child.id)
+        .where(GuardianLink.guardian_id == guardian_id)
+        .distinct()
+    )
+    return list(rows.scalars())
+
+
+async def find_address(session: AsyncSession, channel: str, address: str) -> ChannelAddress | None:
+    """The address row, if this (channel, address) was ever seen."""
+    rows = await session.execute(
+        select(ChannelAddress).where(
+            ChannelAddress.channel == channel, ChannelAddress.address == address
+        )
+    )
+    return rows.scalar_one_or_none()
+
+
+async def links_of_child(session: AsyncSession, child_id: int) -> list[GuardianLink]:
+    rows = await session.execute(select(GuardianLink).where(GuardianLink.child_id == child_id))
+    return list(rows.scalars())

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -21,6 +21,7 @@ from storage.models import (
     Conversation,
     DoseGiven,
     GuardianLink,
+    HolidayArrangement,
     ImmunizationEdition,
     OutboxMessage,
     Person,
@@ -349,3 +350,55 @@ async def last_sent_reminder_items(
         )
     )
     return frozenset((c, k, i) for c, k, i in rows.all())
+
+
+async def editions(session: AsyncSession) -> list[ImmunizationEdition]:
+    """Every stored immunization schedule edition."""
+    return list((await session.execute(select(ImmunizationEdition))).scalars())
+
+
+async def calendar_overrides(session: AsyncSession) -> dict[str, CalendarOverride]:
+    """The uploaded calendar overrides, by region."""
+    rows = await session.execute(select(CalendarOverride))
+    return {r.region: r for r in rows.scalars()}
+
+
+async def holiday_arrangements(
+    session: AsyncSession, years: Collection[int] | None = None
+) -> list[HolidayArrangement]:
+    """The imported holiday arrangements (all, or those of `years`)."""
+    stmt = select(HolidayArrangement)
+    if years is not None:
+        stmt = stmt.where(HolidayArrangement.year.in_(list(years)))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def sex_unknown_born_between(
+    session: AsyncSession, first: date, last: date, shown: int
+) -> tuple[int, list[int]]:
+    """Active children of unknown sex born in [first, last]: how many, and the first
+    `shown` ids."""
+    where = (
+        Child.sex.is_(None),
+        Child.active.is_(True),
+        Child.birth_date >= first,
+        Child.birth_date <= last,
+    )
+    count = (await session.execute(select(func.count()).select_from(Child).where(*where))).scalar()
+    if not count:
+        return 0, []
+    ids = await session.execute(select(Child.id).where(*where).order_by(Child.id).limit(shown))
+    return int(count), list(ids.scalars())
+
+
+async def calendar_override(session: AsyncSession, region: str) -> CalendarOverride | None:
+    rows = await session.execute(select(CalendarOverride).where(CalendarOverride.region == region))
+    return rows.scalar_one_or_none()
+
+
+async def remove_calendar_override(session: AsyncSession, region: str) -> bool:
+    """Delete the region's override; False when there was none."""
+    result = await session.execute(
+        delete(CalendarOverride).where(CalendarOverride.region == region)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

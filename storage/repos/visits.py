@@ -165,3 +165,25 @@ async def overdue_by_village(
         for child in rows.scalars():
             found[child.area_id].append(child)
     return villages, found
+
+
+async def region_codes_of_areas(
+    session: AsyncSession, area_ids: Collection[int]
+) -> dict[int, str | None]:
+    rows = await session.execute(
+        select(Area.id, Area.region_code).where(Area.id.in_(list(area_ids)))
+    )
+    return {row[0]: row[1] for row in rows.all()}
+
+
+async def recent_visits(
+    session: AsyncSession, child_id: int, limit: int, exclude: int | None = None
+) -> list[Visit]:
+    """The child's newest `limit` visits (leaving out `exclude`), newest first."""
+    query = select(Visit).where(Visit.child_id == child_id)
+    if exclude is not None:
+        query = query.where(Visit.id != exclude)
+    rows = await session.execute(
+        query.order_by(Visit.visit_date.desc(), Visit.id.desc()).limit(limit)
+    )
+    return list(rows.scalars())

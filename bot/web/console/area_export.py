@@ -17,13 +17,12 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reminders.sources import current_schedule
 from bot.web.console.child_file import neutral
 from reminders.immunization import due_doses
-from storage.models import Area, Child, DoseGiven, GuardianLink, Person, ReminderAck, Visit
+from storage.models import Visit
+from storage.uow import Work
 
 # (section catalog key, [(column catalog key, how the value is found)])
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -41,71 +40,31 @@ CHECKLIST = ("school", "health", "mental", "vaccines", "insurance", "care", "liv
              "needs")  # fmt: skip
 
 
-async def area_ids_under(session: AsyncSession, area: Area) -> set[int]:
-    seen, level = {area.id}, {area.id}
-    for _ in range(3):
-        level = (
-            set((await session.execute(select(Area.id).where(Area.parent_id.in_(level)))).scalars())
-            - seen
-        )
-        if not level:
-            break
-        seen |= level
-    return seen
-
-
 async def rows_for(
-    session: AsyncSession,
+    w: Work,
     area_ids: Collection[int],
     today: date,
     label: Callable[[str, str], str],
     t: Callable[..., str],
 ) -> list[dict[str, Any]]:
-    children = list(
-        (
-            await session.execute(
-                select(Child, Area)
-                .join(Area, Area.id == Child.area_id)
-                .where(Child.area_id.in_(list(area_ids) or [-1]), Child.active.is_(True))
-                .order_by(Area.code, Child.code)
-            )
-        ).all()
-    )
+    bulk = w.area_records
+    children = await bulk.children(area_ids)
     ids = [c.id for c, _ in children]
     visits: dict[int, list[Visit]] = defaultdict(list)
-    for v in (
-        await session.execute(
-            select(Visit).where(Visit.child_id.in_(ids)).order_by(Visit.visit_date, Visit.id)
-        )
-    ).scalars():
+    for v in await bulk.visits(ids):
         visits[v.child_id].append(v)
     doses: dict[int, dict[str, date | None]] = defaultdict(dict)
-    for d in (
-        await session.execute(select(DoseGiven).where(DoseGiven.child_id.in_(ids)))
-    ).scalars():
+    for d in await bulk.doses(ids):
         doses[d.child_id][d.code] = d.given_on
     insured: dict[int, list[str]] = defaultdict(list)
-    for a in (
-        await session.execute(
-            select(ReminderAck).where(
-                ReminderAck.child_id.in_(ids), ReminderAck.kind == "insurance"
-            )
-        )
-    ).scalars():
+    for a in await bulk.acks(ids, "insurance"):
         insured[a.child_id].append(a.item)
     guardians: dict[int, list[str]] = defaultdict(list)
-    for link, person in (
-        await session.execute(
-            select(GuardianLink, Person)
-            .join(Person, Person.id == GuardianLink.guardian_id)
-            .where(GuardianLink.child_id.in_(ids))
-            .order_by(GuardianLink.priority)
-        )
-    ).all():
+    for link, person in await bulk.guardians(ids):
         guardians[link.child_id].append(
             f"{person.name}（{label('areaexp.relation', link.relation)}）"
         )
-    schedule = await current_schedule(session)
+    schedule = await current_schedule(w.session)
     out: list[dict[str, Any]] = []
     for child, area in children:
         plan = due_doses(child.birth_date, child.sex, doses[child.id], today, schedule)

@@ -13,12 +13,11 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from fastapi import HTTPException, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.console.hashing import verify_one_thread
 from bot.web.console.roles import ADMIN as ADMIN
@@ -27,8 +26,8 @@ from bot.web.console.roles import ROLES as ROLES
 from bot.web.console.roles import SUPERVISOR as SUPERVISOR
 from bot.web.limits import form_problem, limit_for
 from content.errors import AccessError
-from storage.repos import audit
 from storage.repos import console as repo
+from storage.uow import Work
 
 if TYPE_CHECKING:
     from bot.host import Host
@@ -205,20 +204,11 @@ def requires(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
 
 
 def audit_read(
-    session: AsyncSession,
+    w: Work,
     who: Principal,
     subject_type: str,
     subject_id: int | str,
-    at: datetime,
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Write who read which case or child's record, and when, to the audit log."""
-    audit.record(
-        session,
-        at=at,
-        actor=who.actor,
-        action="read",
-        subject_type=subject_type,
-        subject_id=subject_id,
-        detail=detail,
-    )
+    w.audit(who.actor, "read", subject_type, subject_id, detail)

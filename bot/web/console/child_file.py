@@ -10,8 +10,6 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reminders.sources import current_schedule
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR
@@ -19,17 +17,16 @@ from reminders.immunization import DoseStatus, due_doses
 from storage.models import (
     Area,
     Case,
-    ChannelAddress,
     Child,
     ChildNote,
     DoseGiven,
-    GuardianLink,
     Person,
     ReminderAck,
     ReminderDelivery,
     Visit,
 )
 from storage.repos import visit_media
+from storage.uow import Work
 
 CASE_ROLES = (ADMIN, HOTLINE, SUPERVISOR)  # who may see cases in the console (routes_cases)
 EXPORT_ROLES = (ADMIN, SUPERVISOR)
@@ -63,69 +60,13 @@ class ChildFile:
         return [n for n in self.notes if n.kind == kind]
 
 
-async def find_children(
-    session: AsyncSession,
-    allowed: set[int] | None,
-    q: str = "",
-    limit: int = 200,
-    *,
-    without_consent_born_after: date | None = None,
-) -> list[tuple[Child, Area]]:
-    """Children in the visible areas; with `without_consent_born_after`, only the active
-    children born after that day (under the consent age) with no consent on record."""
-    query = select(Child, Area).join(Area, Area.id == Child.area_id).order_by(Child.code, Area.code)
-    if allowed is not None:
-        query = query.where(Child.area_id.in_(allowed))
-    if without_consent_born_after is not None:
-        query = query.where(
-            Child.consent_at.is_(None),
-            Child.active.is_(True),
-            Child.birth_date > without_consent_born_after,
-        )
-    if q.strip():
-        like = f"%{q.strip()}%"
-        query = query.where(or_(Child.code.ilike(like), Child.name.like(like)))
-    rows = await session.execute(query.limit(limit))
-    return [(c, a) for c, a in rows.all()]
-
-
-async def find_child(
-    session: AsyncSession, allowed: set[int] | None, code: str, area_code: str = ""
-) -> Child | None:
-    """The child with this code in a visible area (the first area by code when several)."""
-    query = (
-        select(Child)
-        .join(Area, Area.id == Child.area_id)
-        .where(Child.code == code)
-        .order_by(Area.code)
-    )
-    if allowed is not None:
-        query = query.where(Child.area_id.in_(allowed))
-    if area_code:
-        query = query.where(Area.code == area_code)
-    return (await session.execute(query.limit(1))).scalar_one_or_none()
-
-
-async def gather(session: AsyncSession, child: Child, role: str, today: date) -> ChildFile:
+async def gather(w: Work, child: Child, role: str, today: date) -> ChildFile:
+    session, records = w.session, w.child_records
     area = await session.get(Area, child.area_id)
     director = await session.get(Person, child.director_id) if child.director_id else None
     out = ChildFile(child=child, area=area, director=director)
-    links = (
-        await session.execute(
-            select(GuardianLink, Person)
-            .join(Person, Person.id == GuardianLink.guardian_id)
-            .where(GuardianLink.child_id == child.id)
-            .order_by(GuardianLink.priority, Person.name)
-        )
-    ).all()
-    for link, person in links:
-        channels = (
-            await session.execute(
-                select(ChannelAddress)
-                .where(ChannelAddress.person_id == person.id)
-                .order_by(ChannelAddress.channel)
-            )
-        ).scalars()
+    for link, person in await records.guardians(child.id):
+        channels = await w.directory.addresses_of([person.id])
         out.guardians.append(
             {
                 "person": person,
@@ -144,67 +85,21 @@ async def gather(session: AsyncSession, child: Child, role: str, today: date) ->
                 ],
             }
         )
-    out.visits = list(
-        (
-            await session.execute(
-                select(Visit)
-                .where(Visit.child_id == child.id)
-                .order_by(Visit.visit_date.desc(), Visit.id.desc())
-            )
-        ).scalars()
-    )
+    out.visits = await records.visits(child.id)
     for photo in await visit_media.photos_of_child(session, child.id):
         if photo.visit_id is not None:
             out.photos.setdefault(photo.visit_id, []).append(photo.id)
-    out.deliveries = list(
-        (
-            await session.execute(
-                select(ReminderDelivery)
-                .where(ReminderDelivery.child_id == child.id)
-                .order_by(ReminderDelivery.due_date.desc(), ReminderDelivery.id.desc())
-            )
-        ).scalars()
-    )
-    out.acks = list(
-        (
-            await session.execute(
-                select(ReminderAck)
-                .where(ReminderAck.child_id == child.id)
-                .order_by(ReminderAck.acked_at.desc())
-            )
-        ).scalars()
-    )
-    out.doses = list(
-        (
-            await session.execute(
-                select(DoseGiven)
-                .where(DoseGiven.child_id == child.id)
-                .order_by(DoseGiven.given_on, DoseGiven.code)
-            )
-        ).scalars()
-    )
+    out.deliveries = await records.deliveries(child.id)
+    out.acks = await records.acks(child.id)
+    out.doses = await records.doses(child.id)
     schedule = await current_schedule(session)
     given = {d.code: d.given_on for d in out.doses}
     out.plan = due_doses(child.birth_date, child.sex, given, today, schedule)
-    out.notes = list(
-        (
-            await session.execute(
-                select(ChildNote)
-                .where(ChildNote.child_id == child.id)
-                .order_by(ChildNote.created_at.desc(), ChildNote.id.desc())
-            )
-        ).scalars()
-    )
+    out.notes = await records.notes(child.id)
     if child.consent_guardian_id is not None:
         out.consent_guardian = await session.get(Person, child.consent_guardian_id)
     if role in CASE_ROLES:
-        out.cases = list(
-            (
-                await session.execute(
-                    select(Case).where(Case.child_id == child.id).order_by(Case.opened_at.desc())
-                )
-            ).scalars()
-        )
+        out.cases = await records.cases(child.id)
     return out
 
 

@@ -61,10 +61,9 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
 
     async def go() -> str | None:
-        from sqlalchemy import select
 
-        from storage.models import Area, Person
         from storage.repos import console as repo
+        from storage.repos.roster import Roster
 
         db = Database(settings.database_url)
         try:
@@ -75,18 +74,12 @@ def cmd_users_create(args: argparse.Namespace) -> int:
                     return f"user {username!r} exists already"
                 area_id = None
                 if args.area:
-                    area_id = (
-                        await session.execute(select(Area.id).where(Area.code == args.area))
-                    ).scalar()
+                    area_id = await Roster(session).area_id(args.area)
                     if area_id is None:
                         return f"no area with code {args.area!r}"
                 person_id = None
                 if args.person_phone:
-                    person_id = (
-                        await session.execute(
-                            select(Person.id).where(Person.phone == args.person_phone.strip())
-                        )
-                    ).scalar()
+                    person_id = await Roster(session).person_id(args.person_phone.strip())
                     if person_id is None:
                         return "no roster person with that phone"
                 await repo.create_user(

@@ -10,15 +10,14 @@ import asyncio
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.demo import DEMO_COUNTY
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, hash_password
 from storage.db import Database
-from storage.models import Area, Person
 from storage.repos import console as repo
+from storage.repos.roster import Roster
 
 DEMO_ACCOUNTS = (
     ("demo-admin", ADMIN, "+8613800000005", None),
@@ -36,12 +35,8 @@ async def ensure_demo_accounts(session: AsyncSession, now: datetime) -> list[tup
     out: list[tuple[str, str, str]] = []
     for username, role, phone, area_code in DEMO_ACCOUNTS:
         password = demo_password()
-        person_id = (await session.execute(select(Person.id).where(Person.phone == phone))).scalar()
-        area_id = (
-            (await session.execute(select(Area.id).where(Area.code == area_code))).scalar()
-            if area_code
-            else None
-        )
+        person_id = await Roster(session).person_id(phone)
+        area_id = await Roster(session).area_id(area_code) if area_code else None
         user = await repo.user_by_username(session, username)
         if user is None:
             await repo.create_user(

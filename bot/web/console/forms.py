@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.repos import audit
+from storage.uow import Work
 
 MAX_REASON = 200
 
@@ -23,21 +21,19 @@ def reason_given(value: str) -> str:
 
 
 def audit_changes(
-    session: AsyncSession,
-    *,
-    at: datetime,
+    w: Work,
     actor: str,
     subject_type: str,
     subject_id: int,
     before: Mapping[str, Any],
     after: Mapping[str, Any],
+    *,
     reason: str,
 ) -> None:
     """One `flags.set` entry with each changed value before and after; none when nothing
     changed."""
     changed = {k: {"before": before[k], "after": after[k]} for k in before if before[k] != after[k]}
     if changed:
-        audit.record(
-            session, at=at, actor=actor, action="flags.set", subject_type=subject_type,
-            subject_id=subject_id, detail={"changes": changed, "reason": reason},
-        )  # fmt: skip
+        w.audit(
+            actor, "flags.set", subject_type, subject_id, {"changes": changed, "reason": reason}
+        )

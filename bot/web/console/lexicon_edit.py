@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.errors import InputError
 from dialogs.screening import Lexicon, LexiconError
 from dialogs.screening.lexicon import SEVERITIES
 from dialogs.screening.normalize import normalize_term
-from storage.repos import audit
 from storage.repos import lexicon as repo
+from storage.uow import Work
 
 CUE_LISTS = ("negation", "danger", "call_for_help", "third_person", "exclusions")
 
@@ -159,10 +156,9 @@ def new_category(key: str, label: str, severity: str) -> dict[str, Any]:
     }
 
 
-async def save(
-    session: AsyncSession, key: str, data: dict[str, Any], *, now: datetime, actor: str
-) -> None:
+async def save(w: Work, key: str, data: dict[str, Any], *, actor: str) -> None:
     """Check the whole lexicon with this entry replaced, then store it (version + 1)."""
+    session, now = w.session, w.now
     current = await repo.mapping(session) or {"categories": [], "cues": {}}
     categories = [c for c in current["categories"] if str(c.get("id")) != key]
     trial = {"categories": [*categories, data], "cues": current.get("cues", {})}
@@ -173,7 +169,4 @@ async def save(
     except (LexiconError, KeyError, TypeError, ValueError) as exc:
         raise EditError("console2.lex.err.invalid", reason=str(exc)) from None
     await repo.save(session, key, data, now=now, by=actor)
-    audit.record(
-        session, at=now, actor=actor, action="lexicon_edit", subject_type="lexicon",
-        subject_id=key,
-    )  # fmt: skip
+    w.audit(actor, "lexicon_edit", "lexicon", key)

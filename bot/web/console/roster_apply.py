@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.web.console.roster import Known, RosterRow
 from storage.models import Area, Child, GuardianLink, Person
+from storage.uow import Work
 
 EXTRA_FIELDS = {  # roster column -> Child field (bot.web.console.roster_columns)
     "categories": "categories",
@@ -19,20 +17,13 @@ EXTRA_FIELDS = {  # roster column -> Child field (bot.web.console.roster_columns
 }
 
 
-async def load_known(session: AsyncSession) -> Known:
+async def load_known(w: Work) -> Known:
     known = Known()
-    for code, level in (await session.execute(select(Area.code, Area.level))).all():
+    for code, level in await w.roster.area_levels():
         known.areas[code] = level
-    rows = await session.execute(
-        select(Person.phone, Person.role, Person.name).where(Person.phone.is_not(None))
-    )
-    for phone, role, name in rows.all():
-        if phone:
-            known.people[phone] = (role, name)
-    pairs = await session.execute(
-        select(Area.code, Child.code).join(Area, Area.id == Child.area_id)
-    )
-    known.children = {(a, c) for a, c in pairs.all()}
+    for phone, role, name in await w.roster.people_with_phone():
+        known.people[phone] = (role, name)
+    known.children = await w.roster.child_keys()
     return known
 
 
@@ -45,15 +36,12 @@ def _set(obj: object, **values: object) -> bool:
     return changed
 
 
-async def _area_id(session: AsyncSession, code: str) -> int | None:
-    return (await session.execute(select(Area.id).where(Area.code == code))).scalar_one_or_none()
-
-
 async def _person(
-    session: AsyncSession, row: RosterRow, now: datetime, area_id: int | None
+    w: Work, row: RosterRow, now: datetime, area_id: int | None
 ) -> tuple[Person, str]:
     phone, v = row.parsed["phone"], row.values
-    person = (await session.execute(select(Person).where(Person.phone == phone))).scalar()
+    session = w.session
+    person = await w.roster.person(phone)
     values = {
         "name": v["name"],
         "role": row.kind,
@@ -68,19 +56,20 @@ async def _person(
     return person, "updated" if _set(person, **values) else "unchanged"
 
 
-async def apply_rows(session: AsyncSession, report: list[RosterRow], now: datetime) -> Counter[str]:
+async def apply_rows(w: Work, report: list[RosterRow], now: datetime) -> Counter[str]:
     """Write the rows without problems, in file order; counts of created/updated/unchanged."""
+    session = w.session
     counts: Counter[str] = Counter()
     for row in report:
         if not row.ok:
             counts["skipped"] += 1
             continue
         v = row.values
-        area_id = await _area_id(session, v.get("area", ""))
+        area_id = await w.roster.area_id(v.get("area", ""))
         outcome = "unchanged"
         if row.kind == "area":
-            parent = await _area_id(session, v["parent"]) if v.get("parent") else None
-            area = (await session.execute(select(Area).where(Area.code == v["code"]))).scalar()
+            parent = await w.roster.area_id(v["parent"]) if v.get("parent") else None
+            area = await w.roster.area(v["code"])
             values: dict[str, object] = {
                 "name": v["name"],
                 "level": v["level"].lower(),
@@ -89,9 +78,7 @@ async def apply_rows(session: AsyncSession, report: list[RosterRow], now: dateti
             # the region code picks the area's calendar; without one it inherits its parent's
             region = row.parsed.get("region_code")
             if region is None and parent is not None and (area is None or not area.region_code):
-                region = (
-                    await session.execute(select(Area.region_code).where(Area.id == parent))
-                ).scalar_one_or_none()
+                region = await w.roster.region_of(parent)
             if region is not None:
                 values["region_code"] = region
             if area is None:
@@ -100,7 +87,7 @@ async def apply_rows(session: AsyncSession, report: list[RosterRow], now: dateti
             elif _set(area, **values):
                 outcome = "updated"
         elif row.kind == "director":
-            person, outcome = await _person(session, row, now, area_id)
+            person, outcome = await _person(w, row, now, area_id)
             if v.get("wecom_userid", "").strip():
                 from bot.mainland.links import link_wecom
 
@@ -109,11 +96,7 @@ async def apply_rows(session: AsyncSession, report: list[RosterRow], now: dateti
                 )
         elif row.kind == "child" and area_id is not None:
             director = row.parsed["director"]
-            director_id = (
-                (await session.execute(select(Person.id).where(Person.phone == director))).scalar()
-                if director
-                else None
-            )
+            director_id = await w.roster.person_id(director) if director else None
             values = {
                 "name": v["name"],
                 "display_name": v.get("display_name") or v["name"][-2:],
@@ -126,30 +109,16 @@ async def apply_rows(session: AsyncSession, report: list[RosterRow], now: dateti
             for column, field_name in EXTRA_FIELDS.items():
                 if column in v:
                     values[field_name] = row.parsed[field_name]
-            child = (
-                await session.execute(
-                    select(Child).where(Child.area_id == area_id, Child.code == v["code"])
-                )
-            ).scalar()
+            child = await w.roster.child(area_id, v["code"])
             if child is None:
                 session.add(Child(area_id=area_id, code=v["code"], created_at=now, **values))
                 outcome = "created"
             elif _set(child, **values):
                 outcome = "updated"
         elif row.kind == "guardian" and area_id is not None:
-            person, outcome = await _person(session, row, now, area_id)
-            child_id = (
-                await session.execute(
-                    select(Child.id).where(Child.area_id == area_id, Child.code == v["child"])
-                )
-            ).scalar_one()
-            link = (
-                await session.execute(
-                    select(GuardianLink).where(
-                        GuardianLink.child_id == child_id, GuardianLink.guardian_id == person.id
-                    )
-                )
-            ).scalar()
+            person, outcome = await _person(w, row, now, area_id)
+            child_id = await w.roster.child_id(area_id, v["child"])
+            link = await w.roster.guardian_link(child_id, person.id)
             relation = v.get("relation") or "other"
             if link is None:
                 session.add(

@@ -10,16 +10,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.console import auth, throttle
 from bot.web.console.auth import ADMIN, ROLES, SUPERVISOR, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
 from content.errors import InputError
-from storage.models import Area, ConsoleSession, ConsoleUser
-from storage.repos import audit
+from storage.models import ConsoleUser
 from storage.repos import console as repo
+from storage.uow import Work, unit_of_work
 
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
 SignedIn = Annotated[Principal, Depends(requires())]
@@ -37,24 +35,17 @@ def reset_code() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def _audit(
-    session: AsyncSession, who: Principal, action: str, user: ConsoleUser, **detail: Any
-) -> None:
-    audit.record(
-        session,
-        at=session.info["now"],
-        actor=who.actor,
-        action=f"account.{action}",
-        subject_type="console_user",
-        subject_id=user.id,
-        detail={"username": user.username, **detail},
-    )
+def _audit(w: Work, who: Principal, action: str, user: ConsoleUser, **detail: Any) -> None:
+    w.audit(
+        who.actor, f"account.{action}", "console_user", user.id,
+        {"username": user.username, **detail},
+    )  # fmt: skip
 
 
-async def _area_id(session: AsyncSession, code: str) -> int | None:
+async def _area_id(w: Work, code: str) -> int | None:
     if not code.strip():
         return None
-    found = (await session.execute(select(Area.id).where(Area.code == code.strip()))).scalar()
+    found = await w.roster.area_id(code.strip())
     if found is None:
         raise Refused("accounts.error.area")
     return int(found)
@@ -63,14 +54,10 @@ async def _area_id(session: AsyncSession, code: str) -> int | None:
 async def _listing(request: Request, **extra: Any) -> Response:
     app = app_of(request)
     now = app.clock.now()
-    async with app.db.transaction() as session:
-        users = list(
-            (await session.execute(select(ConsoleUser).order_by(ConsoleUser.username))).scalars()
-        )
-        areas = list(
-            (await session.execute(select(Area).order_by(Area.level, Area.code))).scalars()
-        )
-        held = await throttle.held_accounts(session, now)
+    async with unit_of_work(app.db, now) as w:
+        users = await repo.all_users(w.session)
+        areas = await w.directory.areas()
+        held = await throttle.held_accounts(w.session, now)
     codes = {a.id: a.code for a in areas}
     rows = [
         {
@@ -111,19 +98,18 @@ def router() -> APIRouter:
             return await _listing(request, error="accounts.error.role")
         code = reset_code()
         try:
-            async with app.db.transaction() as session:
-                session.info["now"] = app.clock.now()
-                if await repo.user_by_username(session, name) is not None:
+            async with unit_of_work(app.db, app.clock.now()) as w:
+                if await repo.user_by_username(w.session, name) is not None:
                     raise Refused("accounts.error.exists")
-                area_id = await _area_id(session, area)
+                area_id = await _area_id(w, area)
                 if role == SUPERVISOR and area_id is None:
                     raise Refused("accounts.error.supervisor_area")
                 user = await repo.create_user(
-                    session, username=name, password_hash=auth.hash_password(code), role=role,
+                    w.session, username=name, password_hash=auth.hash_password(code), role=role,
                     now=app.clock.now(), area_id=area_id,
                 )  # fmt: skip
                 user.must_change_password = True
-                _audit(session, who, "create", user, role=role, area=area.strip() or None)
+                _audit(w, who, "create", user, role=role, area=area.strip() or None)
         except Refused as exc:
             return await _listing(request, error=exc.args[0])
         return await _listing(request, code=code, code_for=name)
@@ -142,46 +128,41 @@ def router() -> APIRouter:
         app = app_of(request)
         code: str | None = None
         try:
-            async with app.db.transaction() as session:
-                session.info["now"] = app.clock.now()
-                user = await session.get(ConsoleUser, user_id)
+            async with unit_of_work(app.db, app.clock.now()) as w:
+                user = await w.session.get(ConsoleUser, user_id)
                 if user is None:
                     raise HTTPException(404)
                 if user.id == who.user_id and action in ("disable", "role"):
                     raise Refused("accounts.error.self")
                 if action == "disable":
                     user.active = False
-                    await session.execute(
-                        delete(ConsoleSession).where(ConsoleSession.user_id == user.id)
-                    )
-                    _audit(session, who, "disable", user)
+                    await repo.close_sessions_of(w.session, user.id)
+                    _audit(w, who, "disable", user)
                 elif action == "enable":
                     user.active = True
-                    _audit(session, who, "enable", user)
+                    _audit(w, who, "enable", user)
                 elif action == "unlock":
                     repo.record_success(user)
-                    await throttle.forget_account(session, user.username)
-                    _audit(session, who, "unlock", user)
+                    await throttle.forget_account(w.session, user.username)
+                    _audit(w, who, "unlock", user)
                 elif action == "reset":
                     code = reset_code()
                     user.password_hash = auth.hash_password(code)
                     user.must_change_password = True
                     repo.record_success(user)
-                    await throttle.forget_account(session, user.username)
-                    await session.execute(
-                        delete(ConsoleSession).where(ConsoleSession.user_id == user.id)
-                    )
-                    _audit(session, who, "reset", user)
+                    await throttle.forget_account(w.session, user.username)
+                    await repo.close_sessions_of(w.session, user.id)
+                    _audit(w, who, "reset", user)
                 else:
                     if role not in ROLES:
                         raise Refused("accounts.error.role")
-                    area_id = await _area_id(session, area)
+                    area_id = await _area_id(w, area)
                     if role == SUPERVISOR and area_id is None:
                         raise Refused("accounts.error.supervisor_area")
                     before = {"role": user.role, "area_id": user.area_id}
                     user.role, user.area_id = role, area_id
                     after = {"role": role, "area_id": area_id}
-                    _audit(session, who, "role", user, before=before, after=after)
+                    _audit(w, who, "role", user, before=before, after=after)
                 username = user.username
         except Refused as exc:
             return await _listing(request, error=exc.args[0])
@@ -202,9 +183,8 @@ def router() -> APIRouter:
         again: Annotated[str, Form()] = "",
     ) -> Response:
         app = app_of(request)
-        async with app.db.transaction() as session:
-            session.info["now"] = app.clock.now()
-            user = await session.get(ConsoleUser, who.user_id)
+        async with unit_of_work(app.db, app.clock.now()) as w:
+            user = await w.session.get(ConsoleUser, who.user_id)
             assert user is not None
             if not auth.verify_password(user.password_hash, current):
                 return page(
@@ -226,7 +206,7 @@ def router() -> APIRouter:
                 )  # fmt: skip
             user.password_hash = auth.hash_password(new)
             user.must_change_password = False
-            _audit(session, who, "password", user)
+            _audit(w, who, "password", user)
         return RedirectResponse("/console", status_code=303)
 
     return r

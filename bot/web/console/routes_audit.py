@@ -7,12 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
@@ -20,6 +20,7 @@ from bot.web.console.child_file import neutral
 from bot.web.console.pages import ConsoleRoute, page
 from storage.models import AuditEntry
 from storage.repos import audit
+from storage.uow import unit_of_work
 
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
 PAGE_ROWS = 200
@@ -34,14 +35,18 @@ def _day(value: str) -> date | None:
         return None
 
 
-def _query(f: dict[str, str]) -> tuple[Select[Any], list[str]]:
+@dataclass(frozen=True)
+class Criteria:
+    equal: dict[str, str]
+    since: datetime | None
+    before: datetime | None
+
+
+def _query(f: dict[str, str]) -> tuple[Criteria, list[str]]:
     """The selection and the names of filters that could not be read (bad dates)."""
-    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    equal = {name: f.get(name, "").strip() for name in audit.FILTERABLE}
+    bounds: dict[str, datetime | None] = {"since": None, "until": None}
     bad: list[str] = []
-    for name in ("actor", "action", "subject_type", "subject_id"):
-        value = f.get(name, "").strip()
-        if value:
-            query = query.where(getattr(AuditEntry, name) == value)
     for name in ("since", "until"):
         raw = f.get(name, "")
         day = _day(raw)
@@ -49,21 +54,16 @@ def _query(f: dict[str, str]) -> tuple[Select[Any], list[str]]:
             bad.append(name)
         elif day is not None:
             start = datetime.combine(day, time(), UTC)
-            if name == "since":
-                query = query.where(AuditEntry.at >= start)
-            else:
-                query = query.where(AuditEntry.at < start + timedelta(days=1))
-    return query, bad
+            bounds[name] = start if name == "since" else start + timedelta(days=1)
+    return Criteria(equal, bounds["since"], bounds["until"]), bad
+
+
+async def _rows(session: AsyncSession, c: Criteria, limit: int) -> list[AuditEntry]:
+    return await audit.entries(session, equal=c.equal, since=c.since, before=c.before, limit=limit)
 
 
 async def _choices(session: AsyncSession) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for name in ("action", "subject_type"):
-        column = getattr(AuditEntry, name)
-        out[name] = list(
-            (await session.execute(select(column).distinct().order_by(column))).scalars()
-        )
-    return out
+    return {name: await audit.distinct_values(session, name) for name in ("action", "subject_type")}
 
 
 def _filters(
@@ -94,9 +94,7 @@ def router() -> APIRouter:
         app = app_of(request)
         query, bad = _query(f)
         async with app.db.transaction() as session:
-            rows: list[AuditEntry] = list(
-                (await session.execute(query.limit(PAGE_ROWS + 1))).scalars()
-            )
+            rows = await _rows(session, query, PAGE_ROWS + 1)
             choices = await _choices(session)
         context: dict[str, Any] = {
             "rows": rows[:PAGE_ROWS],
@@ -123,13 +121,11 @@ def router() -> APIRouter:
                 status_code=400,
                 media_type="text/plain",
             )
-        async with app.db.transaction() as session:
-            rows: list[AuditEntry] = list(
-                (await session.execute(query.limit(EXPORT_ROWS))).scalars()
-            )
+        async with unit_of_work(app.db, now) as w:
+            rows = await _rows(w.session, query, EXPORT_ROWS)
             used = {k: v for k, v in f.items() if v}
-            audit.record(
-                session, at=now, actor=who.actor, action="export", subject_type="audit_log",
+            w.audit(
+                who.actor, "export", "audit_log",
                 detail={"format": "csv", "rows": len(rows), "filters": used},
             )  # fmt: skip
         out = io.StringIO()

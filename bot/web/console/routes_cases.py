@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline import operations as ops
@@ -24,8 +23,9 @@ from bot.web.console.routes_people import visible_area_ids
 from bot.web.console.timeline_view import people_named, timeline_rows
 from dialogs.flows.hotline_staff import AGENCIES
 from storage.models import Area, Case, Child, Person
-from storage.repos import audit
+from storage.repos import case_queue
 from storage.repos import cases as repo
+from storage.uow import unit_of_work
 
 Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
 SEES_REPORTER = (ADMIN, HOTLINE)
@@ -60,7 +60,7 @@ def labeller(request: Request, locale: str) -> Any:
 
 async def _find(session: AsyncSession, who: Principal, ref: str) -> Case:
     found = await repo.case_by_ref(session, ref)
-    if found is None or not await view.visible(
+    if found is None or not await case_queue.visible(
         session, found, await visible_area_ids(session, who)
     ):
         raise HTTPException(404, "no such case")
@@ -180,35 +180,29 @@ def router() -> APIRouter:
         mine: str = "",
     ) -> Response:  # fmt: skip
         app = app_of(request)
-        async with app.db.transaction() as session:
-            allowed = await visible_area_ids(session, who)
+        async with unit_of_work(app.db, app.clock.now()) as w:
+            allowed = await visible_area_ids(w.session, who)
             rows = await view.queue(
-                session, app.clock.now(), person_id=who.person_id, allowed_areas=allowed,
+                w.session, app.clock.now(), person_id=who.person_id, allowed_areas=allowed,
                 status=status, category=category, area=area, mine=bool(mine),
             )  # fmt: skip
             review_rows = await view.queue(
-                session, app.clock.now(), person_id=who.person_id, allowed_areas=allowed,
+                w.session, app.clock.now(), person_id=who.person_id, allowed_areas=allowed,
                 status=status, category=category, area=area, mine=bool(mine), lane="review",
             )  # fmt: skip
-            area_q = select(Area).where(Area.level != "village").order_by(Area.code)
-            if allowed is not None:
-                area_q = area_q.where(Area.id.in_(allowed))
-            areas = list((await session.execute(area_q)).scalars())
-            cats = await view.categories(session, allowed)
-            audit.record(
-                session, at=app.clock.now(), actor=who.actor, action="case_list",
-                subject_type="case", detail={"count": len(rows) + len(review_rows)},
-            )  # fmt: skip
+            areas = await w.directory.areas_above_village(allowed, by_level=False)
+            cats = await case_queue.categories(w.session, allowed)
+            w.audit(who.actor, "case_list", "case", detail={"count": len(rows) + len(review_rows)})
         label = labeller(request, locale_of(request, who))
         labels = {
-            "severity": {s: label("console2.severity", s) for s in view.SEVERITY_ORDER},
-            "status": {s: label("console2.status", s) for s in view.STATUSES},
+            "severity": {s: label("console2.severity", s) for s in case_queue.SEVERITY_ORDER},
+            "status": {s: label("console2.status", s) for s in case_queue.STATUSES},
             "category": {c: label("case.category", c) for c in (*view.KNOWN_CATEGORIES, *cats)},
             "me": label("console2.queue", "me"),
         }
         context = {
             "rows": rows, "review_rows": review_rows, "labels": labels, "areas": areas,
-            "categories": cats, "statuses": view.STATUSES,
+            "categories": cats, "statuses": case_queue.STATUSES,
             "f": {"status": status, "category": category, "area": area, "mine": bool(mine)},
             "label": label,
         }  # fmt: skip
@@ -236,10 +230,10 @@ def router() -> APIRouter:
     async def case_page(request: Request, who: Staff, ref: str) -> Response:
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            c = await _find(session, who, ref)
-            audit_read(session, who, "case", c.id, now)
-            context = await _case_context(session, who, c)
+        async with unit_of_work(app.db, now) as w:
+            c = await _find(w.session, who, ref)
+            audit_read(w, who, "case", c.id)
+            context = await _case_context(w.session, who, c)
         _in_words(request, who, context)
         return page(request, "case.html", context)
 
@@ -253,13 +247,13 @@ def router() -> APIRouter:
             raise HTTPException(404)
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            c = await _find(session, who, ref)
+        async with unit_of_work(app.db, now) as w:
+            c = await _find(w.session, who, ref)
             result = await _act(
-                request, session, who, c, action, text, no_police_reason, reason.strip()
+                request, w.session, who, c, action, text, no_police_reason, reason.strip()
             )
-            audit_read(session, who, "case", c.id, now, {"action": action})
-            context = await _case_context(session, who, c)
+            audit_read(w, who, "case", c.id, {"action": action})
+            context = await _case_context(w.session, who, c)
         context["result"] = result
         _in_words(request, who, context)
         return page(request, "case.html", context, status_code=200 if result.ok else 409)

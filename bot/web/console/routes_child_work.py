@@ -11,21 +11,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.privacy import consent
 from bot.routing import queue_for_person
-from bot.web.console import child_file
 from bot.web.console.auth import ADMIN, SUPERVISOR, Principal, app_of, requires
 from bot.web.console.forms import audit_changes, reason_given
 from bot.web.console.pages import ConsoleRoute
 from bot.web.console.routes_people import visible_area_ids
 from content.replies import Reply
 from dialogs.types import Lane
-from storage.models import Area, Child, ChildNote, GuardianLink, Person, Visit
+from storage.models import Area, Child, ChildNote, Person, Visit
 from storage.models.child_file import NOTE_KINDS
-from storage.repos import audit
+from storage.repos.child_records import ChildRecords
+from storage.uow import unit_of_work
 
 Writer = Annotated[Principal, Depends(requires(ADMIN, SUPERVISOR))]
 MAX_NOTE = 2000
@@ -35,7 +34,7 @@ CATEGORIES = ("left_behind", "migrant", "difficulty", "orphan", "de_facto_unsupp
 
 async def _child(session: AsyncSession, who: Principal, code: str, area: str) -> Child:
     allowed = await visible_area_ids(session, who)
-    found = await child_file.find_child(session, allowed, code, area)
+    found = await ChildRecords(session).find_child(allowed, code, area)
     if found is None:
         raise HTTPException(404, "no such child")
     return found
@@ -71,19 +70,17 @@ def router() -> APIRouter:
         body = _text(text)
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            child = await _child(session, who, code, area)
+        async with unit_of_work(app.db, now) as w:
+            child = await _child(w.session, who, code, area)
             note = ChildNote(
                 child_id=child.id, kind=kind, text=body, author=who.actor, created_at=now
             )
-            session.add(note)
-            await session.flush()
-            audit.record(
-                session, at=now, actor=who.actor, action="child_note.add",
-                subject_type="child", subject_id=child.id,
-                detail={"note_id": note.id, "kind": kind},
-            )  # fmt: skip
-            return await _back(session, child, "h-work")
+            w.session.add(note)
+            await w.session.flush()
+            w.audit(
+                who.actor, "child_note.add", "child", child.id, {"note_id": note.id, "kind": kind}
+            )
+            return await _back(w.session, child, "h-work")
 
     @r.post("/console/children/{code}/notes/{note_id}/resolve")
     async def resolve(
@@ -97,19 +94,16 @@ def router() -> APIRouter:
         body = _text(resolution)
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            child = await _child(session, who, code, area)
-            note = await session.get(ChildNote, note_id)
+        async with unit_of_work(app.db, now) as w:
+            child = await _child(w.session, who, code, area)
+            note = await w.session.get(ChildNote, note_id)
             if note is None or note.child_id != child.id or note.kind != "problem":
                 raise HTTPException(404, "no such problem")
             if note.resolved_at is not None:
                 raise HTTPException(409, "already resolved")
             note.resolution, note.resolved_by, note.resolved_at = body, who.actor, now
-            audit.record(
-                session, at=now, actor=who.actor, action="child_note.resolve",
-                subject_type="child", subject_id=child.id, detail={"note_id": note.id},
-            )  # fmt: skip
-            return await _back(session, child, "h-work")
+            w.audit(who.actor, "child_note.resolve", "child", child.id, {"note_id": note.id})
+            return await _back(w.session, child, "h-work")
 
     @r.post("/console/visits/{visit_id}/review")
     async def review(
@@ -126,10 +120,10 @@ def router() -> APIRouter:
             raise HTTPException(400, "a returned visit needs a comment")
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            visit = await session.get(Visit, visit_id)
-            child = await session.get(Child, visit.child_id) if visit else None
-            allowed = await visible_area_ids(session, who)
+        async with unit_of_work(app.db, now) as w:
+            visit = await w.session.get(Visit, visit_id)
+            child = await w.session.get(Child, visit.child_id) if visit else None
+            allowed = await visible_area_ids(w.session, who)
             if (
                 visit is None
                 or child is None
@@ -138,11 +132,11 @@ def router() -> APIRouter:
                 raise HTTPException(404, "no such visit")
             visit.review_status, visit.review_comment = action, note or None
             visit.reviewed_by, visit.reviewed_at = who.actor, now
-            director = await session.get(Person, visit.director_id)
+            director = await w.session.get(Person, visit.director_id)
             queued = None
             if director is not None and director.active and note:
                 queued = await queue_for_person(
-                    session,
+                    w.session,
                     director,
                     Reply(
                         f"review.{action}",
@@ -152,12 +146,14 @@ def router() -> APIRouter:
                     now=now,
                     channels=app.channels,
                 )
-            audit.record(
-                session, at=now, actor=who.actor, action=f"visit.{action}",
-                subject_type="visit", subject_id=visit.id,
-                detail={"child_id": child.id, "told_director": queued is not None},
-            )  # fmt: skip
-            response = await _back(session, child, f"visit-{visit.id}")
+            w.audit(
+                who.actor,
+                f"visit.{action}",
+                "visit",
+                visit.id,
+                {"child_id": child.id, "told_director": queued is not None},
+            )
+            response = await _back(w.session, child, f"visit-{visit.id}")
         app.dispatcher.wake()
         return response
 
@@ -177,8 +173,8 @@ def router() -> APIRouter:
         cats = [c for c in CATEGORIES if c in (categories or [])]
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            child = await _child(session, who, code, area)
+        async with unit_of_work(app.db, now) as w:
+            child = await _child(w.session, who, code, area)
             before = {
                 "key_child": child.is_key_child,
                 "do_not_contact": child.do_not_contact,
@@ -197,11 +193,8 @@ def router() -> APIRouter:
                 "active": child.active,
                 "categories": list(child.categories),
             }
-            audit_changes(
-                session, at=now, actor=who.actor, subject_type="child", subject_id=child.id,
-                before=before, after=after, reason=why,
-            )  # fmt: skip
-            return await _back(session, child, "h-flags")
+            audit_changes(w, who.actor, "child", child.id, before, after, reason=why)
+            return await _back(w.session, child, "h-flags")
 
     @r.post("/console/children/{code}/consent")
     async def consent_action(
@@ -218,10 +211,8 @@ def router() -> APIRouter:
         async with app.db.transaction() as session:
             child = await _child(session, who, code, area)
             if action == "record":
-                links = await session.execute(
-                    select(GuardianLink.guardian_id).where(GuardianLink.child_id == child.id)
-                )
-                if not guardian.isdigit() or int(guardian) not in set(links.scalars()):
+                links = await ChildRecords(session).guardian_ids(child.id)
+                if not guardian.isdigit() or int(guardian) not in links:
                     raise HTTPException(400, "choose one of the child's guardians")
                 consent.record(
                     session, child, method="in_person", guardian_id=int(guardian),
@@ -250,9 +241,9 @@ def router() -> APIRouter:
         why = reason_given(reason)
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            allowed = await visible_area_ids(session, who)
-            person = await session.get(Person, person_id)
+        async with unit_of_work(app.db, now) as w:
+            allowed = await visible_area_ids(w.session, who)
+            person = await w.session.get(Person, person_id)
             if person is None or (allowed is not None and person.area_id not in allowed):
                 raise HTTPException(404, "no such person")
             before = {"do_not_contact": person.do_not_contact, "active": person.active}
@@ -263,10 +254,7 @@ def router() -> APIRouter:
             elif not person.do_not_contact:
                 person.do_not_contact_reason = None
             after = {"do_not_contact": person.do_not_contact, "active": person.active}
-            audit_changes(
-                session, at=now, actor=who.actor, subject_type="person", subject_id=person.id,
-                before=before, after=after, reason=why,
-            )  # fmt: skip
+            audit_changes(w, who.actor, "person", person.id, before, after, reason=why)
         return RedirectResponse(f"/console/people/{person_id}#h-flags", status_code=303)
 
     return r

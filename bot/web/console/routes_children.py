@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.privacy.rules import privacy_rules
 from bot.web.console import area_export, child_file
@@ -21,17 +19,17 @@ from bot.web.console.routes_cases import labeller
 from bot.web.console.routes_child_work import CATEGORIES
 from bot.web.console.routes_people import visible_area_ids
 from reminders.dates import add_age
-from storage.models import Area, Child
-from storage.repos import audit
+from storage.models import Child
+from storage.uow import Work, unit_of_work
 
 Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
 Exporter = Annotated[Principal, Depends(requires(*child_file.EXPORT_ROLES))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def _child(session: AsyncSession, who: Principal, code: str, area: str) -> Child:
-    allowed = await visible_area_ids(session, who)
-    found = await child_file.find_child(session, allowed, code, area)
+async def _child(w: Work, who: Principal, code: str, area: str) -> Child:
+    allowed = await visible_area_ids(w.session, who)
+    found = await w.child_records.find_child(allowed, code, area)
     if found is None:
         raise HTTPException(404, "no such child")
     return found
@@ -46,17 +44,14 @@ def router() -> APIRouter:
         today = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
         age = privacy_rules().consent.required_under_age
         born_after = add_age(today, years=-age) if consent == "missing" else None
-        async with app.db.transaction() as session:
-            allowed = await visible_area_ids(session, who)
-            rows = await child_file.find_children(
-                session, allowed, q, without_consent_born_after=born_after
+        async with unit_of_work(app.db, app.clock.now()) as w:
+            allowed = await visible_area_ids(w.session, who)
+            rows = await w.child_records.find_children(
+                allowed, q, without_consent_born_after=born_after
             )
             areas = []
             if who.role in child_file.EXPORT_ROLES:
-                area_q = select(Area).where(Area.level != "village").order_by(Area.level, Area.code)
-                if allowed is not None:
-                    area_q = area_q.where(Area.id.in_(allowed))
-                areas = list((await session.execute(area_q)).scalars())
+                areas = await w.directory.areas_above_village(allowed)
         context = {
             "rows": rows, "q": q, "consent": consent, "consent_age": age, "export_areas": areas,
         }  # fmt: skip
@@ -66,10 +61,10 @@ def router() -> APIRouter:
     async def child(request: Request, who: Staff, code: str, area: str = "") -> Response:
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            found = await _child(session, who, code, area)
-            data = await child_file.gather(session, found, who.role, now.date())
-            audit_read(session, who, "child", found.id, now, {"view": "file"})
+        async with unit_of_work(app.db, now) as w:
+            found = await _child(w, who, code, area)
+            data = await child_file.gather(w, found, who.role, now.date())
+            audit_read(w, who, "child", found.id, {"view": "file"})
         context = {
             "label": labeller(request, locale_of(request, who)),
             "words": ChildLabels(catalog_of(request), locale_of(request, who)),
@@ -85,18 +80,10 @@ def router() -> APIRouter:
     async def export(request: Request, who: Exporter, code: str, area: str = "") -> Response:
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            found = await _child(session, who, code, area)
-            data = await child_file.gather(session, found, who.role, now.date())
-            audit.record(
-                session,
-                at=now,
-                actor=who.actor,
-                action="export",
-                subject_type="child",
-                subject_id=found.id,
-                detail={"format": "xlsx"},
-            )
+        async with unit_of_work(app.db, now) as w:
+            found = await _child(w, who, code, area)
+            data = await child_file.gather(w, found, who.role, now.date())
+            w.audit(who.actor, "export", "child", found.id, {"format": "xlsx"})
         body = child_file.workbook(data, translator(request, locale_of(request, who)))
         safe = "".join(ch for ch in found.code if ch.isalnum() or ch in "-_")
         name = f"child-{safe}-{now:%Y%m%d}.xlsx"
@@ -117,22 +104,22 @@ def router() -> APIRouter:
         today = now.astimezone(ZoneInfo(app.settings.timezone)).date()
         locale = locale_of(request, who)
         t = translator(request, locale)
-        async with app.db.transaction() as session:
-            allowed = await visible_area_ids(session, who)
-            found = (
-                await session.execute(select(Area).where(Area.code == area))
-            ).scalar_one_or_none()
+        async with unit_of_work(app.db, now) as w:
+            allowed = await visible_area_ids(w.session, who)
+            found = await w.directory.area_by_code(area)
             if found is None or (allowed is not None and found.id not in allowed):
                 raise HTTPException(404, "no such area")
-            ids = await area_export.area_ids_under(session, found)
+            ids = await w.directory.areas_under(found.id)
             if allowed is not None:
                 ids &= allowed
-            rows = await area_export.rows_for(session, ids, today, labeller(request, locale), t)
-            audit.record(
-                session, at=now, actor=who.actor, action="export", subject_type="area",
-                subject_id=found.id,
-                detail={"format": "registration_xlsx", "rows": len(rows), "area": found.code},
-            )  # fmt: skip
+            rows = await area_export.rows_for(w, ids, today, labeller(request, locale), t)
+            w.audit(
+                who.actor,
+                "export",
+                "area",
+                found.id,
+                {"format": "registration_xlsx", "rows": len(rows), "area": found.code},
+            )
         body = area_export.workbook(rows, t, t("areaexp.title", area=found.name))
         safe = "".join(ch for ch in found.code if ch.isalnum() or ch in "-_")
         return Response(

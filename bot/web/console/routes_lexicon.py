@@ -16,6 +16,7 @@ from bot.web.console.auth import ADMIN, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
 from dialogs.screening.lexicon import SEVERITIES
 from storage.repos import lexicon as repo
+from storage.uow import unit_of_work
 
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
 
@@ -121,8 +122,8 @@ def router() -> APIRouter:
         key, action = form.get("category", ""), form.get("action", "")
         app = app_of(request)
         try:
-            async with app.db.transaction() as session:
-                raw = await repo.mapping(session) or {"categories": []}
+            async with unit_of_work(app.db, app.clock.now()) as w:
+                raw = await repo.mapping(w.session) or {"categories": []}
                 if action == "new_category":
                     key = form.get("key", "").strip().lower()
                     if any(c.get("id") == key for c in raw["categories"]):
@@ -133,7 +134,7 @@ def router() -> APIRouter:
                     if found is None:
                         raise edit.EditError("console2.lex.err.action")
                     data = edit.apply(found, action, form)
-                await edit.save(session, key, data, now=app.clock.now(), actor=who.actor)
+                await edit.save(w, key, data, actor=who.actor)
         except edit.EditError as exc:
             problem = {"key": exc.key, "params": exc.params}
             return await _page(request, key, "", {"problem": problem}, status_code=422)

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
 from bot.web.console.pages import ConsoleRoute, page
-from storage.models import Area, ChannelAddress, Child, GuardianLink, Person
+from storage.models import ChannelAddress, Person
+from storage.repos.directory import Directory
+from storage.uow import unit_of_work
 
 Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
 PERSON_ROLES = ("director", "guardian", "supervisor", "hotline", "admin")
@@ -25,15 +26,8 @@ async def visible_area_ids(session: AsyncSession, who: Principal) -> set[int] | 
         return None
     if who.area_id is None:
         return set()
-    seen = {who.area_id}
-    level = {who.area_id}
-    for _ in range(3):  # county -> township -> village (and one spare level)
-        rows = await session.execute(select(Area.id).where(Area.parent_id.in_(level)))
-        level = set(rows.scalars()) - seen
-        if not level:
-            break
-        seen |= level
-    return seen
+    # county -> township -> village (and one spare level)
+    return await Directory(session).areas_under(who.area_id, depth=3)
 
 
 def channel_status(address: ChannelAddress) -> str:
@@ -50,35 +44,16 @@ def router() -> APIRouter:
     @r.get("/console/people", response_class=HTMLResponse)
     async def people(request: Request, who: Staff, role: str = "", area: str = "") -> Response:
         app = app_of(request)
-        async with app.db.transaction() as session:
-            allowed = await visible_area_ids(session, who)
-            area_q = select(Area).order_by(Area.level, Area.code)
-            if allowed is not None:
-                area_q = area_q.where(Area.id.in_(allowed))
-            areas = list((await session.execute(area_q)).scalars())
-            query = select(Person).order_by(Person.role, Person.name)
-            if allowed is not None:
-                query = query.where(Person.area_id.in_(allowed))
-            if role in PERSON_ROLES:
-                query = query.where(Person.role == role)
+        async with unit_of_work(app.db, app.clock.now()) as w:
+            allowed = await visible_area_ids(w.session, who)
+            areas = await w.directory.areas(allowed)
             chosen = next((a for a in areas if a.code == area), None)
-            if chosen is not None:
-                query = query.where(
-                    Person.area_id.in_(
-                        select(Area.id).where(
-                            or_(Area.id == chosen.id, Area.parent_id == chosen.id)
-                        )
-                    )
-                )
-            persons = list((await session.execute(query)).scalars())
-            ids = [p.id for p in persons]
-            addresses = (
-                await session.execute(
-                    select(ChannelAddress)
-                    .where(ChannelAddress.person_id.in_(ids))
-                    .order_by(ChannelAddress.channel)
-                )
-            ).scalars()
+            persons = await w.directory.people(
+                areas=allowed,
+                role=role if role in PERSON_ROLES else None,
+                in_area=chosen.id if chosen is not None else None,
+            )
+            addresses = await w.directory.addresses_of([p.id for p in persons])
         by_person: dict[int, list[dict[str, Any]]] = {}
         for a in addresses:
             by_person.setdefault(a.person_id or 0, []).append(
@@ -100,39 +75,16 @@ def router() -> APIRouter:
     async def person(request: Request, who: Staff, person_id: int) -> Response:
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            allowed = await visible_area_ids(session, who)
-            found = await session.get(Person, person_id)
+        async with unit_of_work(app.db, now) as w:
+            allowed = await visible_area_ids(w.session, who)
+            found = await w.session.get(Person, person_id)
             if found is None or (allowed is not None and found.area_id not in allowed):
                 raise HTTPException(404, "no such person")
-            children = list(
-                (
-                    await session.execute(
-                        select(Child)
-                        .where(
-                            or_(
-                                Child.director_id == found.id,
-                                Child.id.in_(
-                                    select(GuardianLink.child_id).where(
-                                        GuardianLink.guardian_id == found.id
-                                    )
-                                ),
-                            )
-                        )
-                        .order_by(Child.code)
-                    )
-                ).scalars()
-            )
-            addresses = list(
-                (
-                    await session.execute(
-                        select(ChannelAddress).where(ChannelAddress.person_id == found.id)
-                    )
-                ).scalars()
-            )
-            audit_read(session, who, "person", found.id, now)
+            children = await w.directory.children_of(found.id)
+            addresses = await w.person_data.addresses(found.id)
+            audit_read(w, who, "person", found.id)
             for child in children:
-                audit_read(session, who, "child", child.id, now, {"via": f"person:{found.id}"})
+                audit_read(w, who, "child", child.id, {"via": f"person:{found.id}"})
         channels = [{"address": a, "status": channel_status(a)} for a in addresses]
         context = {"person": found, "children": children, "channels": channels}
         return page(request, "person.html", context)

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from bot.reminders import admin, holidays
 from bot.reminders.runtime import reminder_runtime
@@ -22,9 +21,8 @@ from bot.web.console.auth import ADMIN, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
 from content.errors import InputError
 from reminders.calendars import data_gaps
-from storage.models import CalendarOverride, ImmunizationEdition
-from storage.repos import audit
 from storage.repos import reminders as reminders_repo
+from storage.uow import unit_of_work
 
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
 KINDS = ("edition", "calendar", "holidays")
@@ -69,10 +67,8 @@ def shape_problems(kind: str, doc: dict[str, Any]) -> list[str]:
 async def _view(request: Request) -> dict[str, Any]:
     app = app_of(request)
     async with app.db.transaction() as session:
-        schedule_rows = list((await session.execute(select(ImmunizationEdition))).scalars())
-        overrides = {
-            r.region: r for r in (await session.execute(select(CalendarOverride))).scalars()
-        }
+        schedule_rows = await reminders_repo.editions(session)
+        overrides = await reminders_repo.calendar_overrides(session)
         book = await current_calendars(session)
         schedule = await current_schedule(session)
         in_use = await reminders_repo.region_codes(session)
@@ -134,21 +130,18 @@ def router() -> APIRouter:
             problems = shape_problems(kind, doc)
             if problems:
                 raise Refused(problems)
-            async with app.db.transaction() as session:
+            async with unit_of_work(app.db, now) as w:
                 try:
                     if kind == "edition":
-                        done = await admin.import_editions(session, doc, now, who.actor)
+                        done = await admin.import_editions(w.session, doc, now, who.actor)
                     elif kind == "holidays":
-                        years = await holidays.import_holidays(session, doc, now, who.actor)
+                        years = await holidays.import_holidays(w.session, doc, now, who.actor)
                         done = [str(y) for y in years]
                     else:
-                        done = [await admin.set_calendar(session, doc, now, who.actor, today)]
+                        done = [await admin.set_calendar(w.session, doc, now, who.actor, today)]
                 except (ValueError, KeyError, TypeError) as exc:
                     raise Refused([f"{type(exc).__name__}: {exc}"]) from None
-                audit.record(
-                    session, at=now, actor=who.actor, action=f"{kind}_upload",
-                    subject_type="reminders", subject_id=",".join(done)[:64],
-                )  # fmt: skip
+                w.audit(who.actor, f"{kind}_upload", "reminders", ",".join(done)[:64])
         except Refused as refused:
             context = await _view(request)
             context.update(problems=refused.problems, kind=kind, text=text)

@@ -15,12 +15,12 @@ from pydantic import BaseModel
 from bot.hotline.config import HotlineConfig
 from bot.hotline.runtime import hotline_of
 from bot.reminders.sources import current_schedule
-from bot.web.console import reports
 from bot.web.console.auth import ADMIN, SUPERVISOR, Principal, app_of, requires
 from bot.web.console.cells import safe_dict
 from bot.web.console.pages import ConsoleRoute, locale_of, page, translator
 from bot.web.console.routes_cases import labeller
 from bot.web.console.routes_people import visible_area_ids
+from storage.repos import reports
 
 Viewer = Annotated[Principal, Depends(requires(ADMIN, SUPERVISOR))]
 COLUMNS: dict[str, tuple[str, ...]] = {

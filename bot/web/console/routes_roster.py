@@ -15,7 +15,7 @@ from bot.web.console.auth import ADMIN, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
 from bot.web.console.roster_apply import apply_rows, load_known
 from bot.web.limits import limit_for
-from storage.repos import audit
+from storage.uow import unit_of_work
 
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
 MAX_BYTES = 5_000_000
@@ -53,14 +53,11 @@ def router() -> APIRouter:
         except roster.RosterFileError as exc:
             failure = {"columns": roster.COLUMNS, "file_error": str(exc)}
             return page(request, "roster.html", failure, status_code=400)
-        async with app.db.transaction() as session:
-            report = roster.check_rows(rows, await load_known(session), today)
-            counts = await apply_rows(session, report, now) if write else None
+        async with unit_of_work(app.db, now) as w:
+            report = roster.check_rows(rows, await load_known(w), today)
+            counts = await apply_rows(w, report, now) if write else None
             if counts is not None:
-                audit.record(
-                    session, at=now, actor=who.actor, action="roster_import",
-                    subject_type="roster", detail=dict(counts),
-                )  # fmt: skip
+                w.audit(who.actor, "roster_import", "roster", detail=dict(counts))
         context: dict[str, Any] = {
             "report": report,
             "kinds": roster.KINDS,

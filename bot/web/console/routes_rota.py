@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.hotline.rota import coverage, shifts
@@ -19,8 +18,9 @@ from bot.hotline.rota_cli import ON_DUTY_ROLES
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, requires
 from bot.web.console.pages import ConsoleRoute, page
 from storage.models import Person, StaffShift
-from storage.repos import audit
+from storage.repos import people
 from storage.repos.cases import add_shift
+from storage.uow import unit_of_work
 
 Viewer = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
 Manager = Annotated[Principal, Depends(requires(ADMIN, SUPERVISOR))]
@@ -41,13 +41,7 @@ def _when(raw: str, tz: ZoneInfo) -> datetime | None:
 async def _context(session: AsyncSession, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
     rows = await shifts(session, now)
     cover = await coverage(session, now)
-    staff = (
-        await session.execute(
-            select(Person)
-            .where(Person.role.in_(ON_DUTY_ROLES), Person.active.is_(True))
-            .order_by(Person.name)
-        )
-    ).scalars()
+    staff = await people.active_in_roles(session, ON_DUTY_ROLES)
 
     def local(at: datetime) -> str:
         return at.astimezone(tz).strftime("%m-%d %H:%M")
@@ -107,33 +101,36 @@ def router() -> APIRouter:
             return await show(request, who, "rota.error.level")
         if end is not None and end <= start:
             return await show(request, who, "rota.error.order")
-        async with app.db.transaction() as session:
-            person = await session.get(Person, person_id)
+        async with unit_of_work(app.db, now) as w:
+            person = await w.session.get(Person, person_id)
             if person is None or not person.active or person.role not in ON_DUTY_ROLES:
                 return await show(request, who, "rota.error.person")
-            shift = await add_shift(session, person.id, level=level, starts_at=start, ends_at=end)
-            audit.record(
-                session, at=now, actor=who.actor, action="rota.add", subject_type="shift",
-                subject_id=shift.id,
-                detail={"person_id": person.id, "level": level, "starts": start.isoformat(),
-                        "ends": end.isoformat() if end else None},
-            )  # fmt: skip
+            shift = await add_shift(w.session, person.id, level=level, starts_at=start, ends_at=end)
+            w.audit(
+                who.actor,
+                "rota.add",
+                "shift",
+                shift.id,
+                {
+                    "person_id": person.id,
+                    "level": level,
+                    "starts": start.isoformat(),
+                    "ends": end.isoformat() if end else None,
+                },
+            )
         return await show(request, who)
 
     @r.post("/console/rota/{shift_id}/end", response_class=HTMLResponse)
     async def end(request: Request, who: Manager, shift_id: int) -> Response:
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            shift = await session.get(StaffShift, shift_id)
+        async with unit_of_work(app.db, now) as w:
+            shift = await w.session.get(StaffShift, shift_id)
             if shift is None:
                 raise HTTPException(404, "no such shift")
             if shift.ends_at is None or shift.ends_at > now:
                 shift.ends_at = max(now, shift.starts_at)
-            audit.record(
-                session, at=now, actor=who.actor, action="rota.end", subject_type="shift",
-                subject_id=shift.id,
-            )  # fmt: skip
+            w.audit(who.actor, "rota.end", "shift", shift.id)
         return await show(request, who)
 
     return r

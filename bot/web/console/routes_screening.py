@@ -12,17 +12,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.screening.redact import redact
 from bot.screening.store import shipped_categories, shipped_model
 from bot.web.console.auth import ADMIN, HOTLINE, Principal, app_of, requires
 from bot.web.console.pages import TEMPLATES, ConsoleRoute, page
-from storage.models import Case, CaseEvent, Child, Person
-from storage.repos import audit
+from storage.models import Case, Child, Person
 from storage.repos import cases as case_repo
 from storage.repos import screening as repo
+from storage.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
@@ -100,13 +99,7 @@ async def _page(request: Request, extra: dict[str, Any] | None = None) -> Respon
 
 async def _case_text(session: AsyncSession, case: Case) -> tuple[str, list[str]]:
     """The text the case was opened on, and the names to redact from it."""
-    event = (
-        await session.execute(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case.id, CaseEvent.kind == "created")
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    event = await case_repo.first_event(session, case.id, "created")
     child = await session.get(Child, case.child_id) if case.child_id is not None else None
     reporter = (
         await session.get(Person, case.reporter_person_id)
@@ -131,11 +124,8 @@ def router() -> APIRouter:
     async def retrain(request: Request, who: Admin) -> Response:
         app = app_of(request)
         started = await RETRAINING.start()
-        async with app.db.transaction() as session:
-            audit.record(
-                session, at=app.clock.now(), actor=who.actor, action="screen_retrain",
-                subject_type="screen_model", detail={"started": started},
-            )  # fmt: skip
+        async with unit_of_work(app.db, app.clock.now()) as w:
+            w.audit(who.actor, "screen_retrain", "screen_model", detail={"started": started})
         return RedirectResponse("/console/screening?retrain=1", status_code=303)
 
     @r.post("/console/screening/rollback", response_class=HTMLResponse, include_in_schema=False)
@@ -143,13 +133,10 @@ def router() -> APIRouter:
         app = app_of(request)
         form = await request.form()
         version = str(form.get("version") or "")[:64]
-        async with app.db.transaction() as session:
-            ok = await repo.activate(session, None if version == "shipped" else version)
+        async with unit_of_work(app.db, app.clock.now()) as w:
+            ok = await repo.activate(w.session, None if version == "shipped" else version)
             if ok:
-                audit.record(
-                    session, at=app.clock.now(), actor=who.actor, action="screen_activate",
-                    subject_type="screen_model", subject_id=version,
-                )  # fmt: skip
+                w.audit(who.actor, "screen_activate", "screen_model", version)
         if not ok:
             return await _page(request, {"problem": "screening.err.no_model"})
         return RedirectResponse("/console/screening?activated=1", status_code=303)
@@ -166,29 +153,26 @@ def router() -> APIRouter:
             choice == "wrong_category" and category not in shipped_categories().ids()
         ):
             return RedirectResponse(f"/console/cases/{ref[:20]}?verdict=bad", status_code=303)
-        async with app.db.transaction() as session:
-            case = await case_repo.case_by_ref(session, ref[:20])
+        async with unit_of_work(app.db, app.clock.now()) as w:
+            case = await case_repo.case_by_ref(w.session, ref[:20])
             if case is None:
                 return RedirectResponse("/console/cases", status_code=303)
-            text, names = await _case_text(session, case)
+            text, names = await _case_text(w.session, case)
             stored_category = category if choice == "wrong_category" else case.category
-            now = app.clock.now()
+            now = w.now
             await repo.add_label(
-                session, case_id=case.id, verdict=choice,
+                w.session, case_id=case.id, verdict=choice,
                 category=None if choice == "false_alarm" else shipped_categories().fine(
                     stored_category) or stored_category,
                 text=redact(text, names), actor=who.actor, now=now,
             )  # fmt: skip
             case_repo.add_event(
-                session, case, "screen_verdict", at=now, actor=who.actor,
+                w.session, case, "screen_verdict", at=now, actor=who.actor,
                 detail={"verdict": choice, "category": stored_category},
             )  # fmt: skip
             if choice == "wrong_category" and category:
                 case.category = category
-            audit.record(
-                session, at=now, actor=who.actor, action="screen_verdict",
-                subject_type="case", subject_id=case.id, detail={"verdict": choice},
-            )  # fmt: skip
+            w.audit(who.actor, "screen_verdict", "case", case.id, {"verdict": choice})
         return RedirectResponse(f"/console/cases/{ref[:20]}?verdict=saved", status_code=303)
 
     @r.post("/console/screening/missed", response_class=HTMLResponse, include_in_schema=False)
@@ -199,15 +183,12 @@ def router() -> APIRouter:
         category = str(form.get("category") or "")
         if not text or "\x00" in text or category not in shipped_categories().ids():
             return await _page(request, {"problem": "screening.err.missed"})
-        async with app.db.transaction() as session:
+        async with unit_of_work(app.db, app.clock.now()) as w:
             label = await repo.add_label(
-                session, case_id=None, verdict="missed", category=category,
+                w.session, case_id=None, verdict="missed", category=category,
                 text=redact(text), actor=who.actor, now=app.clock.now(),
             )  # fmt: skip
-            audit.record(
-                session, at=app.clock.now(), actor=who.actor, action="screen_missed",
-                subject_type="screen_label", subject_id=label.id,
-            )  # fmt: skip
+            w.audit(who.actor, "screen_missed", "screen_label", label.id)
         return RedirectResponse("/console/screening?missed=1", status_code=303)
 
     return r

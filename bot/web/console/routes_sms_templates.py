@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from bot.channels.mainland_sms import MainlandSmsChannel
 from bot.mainland.registry import spec_of, sync_statuses, variables_json
@@ -33,6 +32,7 @@ from content.sms_templates import (
 from dialogs.types import Channel
 from storage.models import OutboxMessage
 from storage.repos import mainland as repo
+from storage.repos import outbox
 
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
 BASE = "/console/sms-templates"
@@ -66,16 +66,7 @@ def router() -> APIRouter:
     async def held(request: Request) -> list[OutboxMessage]:
         app = app_of(request)
         async with app.db.transaction() as session:
-            rows = await session.execute(
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.error_code == "template_missing",
-                    OutboxMessage.last_error.like("%held"),  # not those sent via another channel
-                )
-                .order_by(OutboxMessage.id.desc())
-                .limit(50)
-            )
-            return list(rows.scalars())
+            return await outbox.held_for_template(session, limit=50)
 
     @r.get(BASE, response_class=HTMLResponse, include_in_schema=False)
     async def listing(request: Request, who: Admin) -> Response:

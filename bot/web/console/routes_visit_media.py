@@ -15,6 +15,7 @@ from bot.web.console.pages import ConsoleRoute
 from bot.web.console.routes_people import visible_area_ids
 from storage.models import Child
 from storage.repos import visit_media
+from storage.uow import unit_of_work
 
 Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
 NO_STORE = {
@@ -31,17 +32,17 @@ def router() -> APIRouter:
     async def photo(request: Request, who: Staff, media_id: int) -> Response:
         app = app_of(request)
         now = app.clock.now()
-        async with app.db.transaction() as session:
-            found = await visit_media.photo_with_child(session, media_id)
+        async with unit_of_work(app.db, now) as w:
+            found = await visit_media.photo_with_child(w.session, media_id)
             if found is None:
                 raise HTTPException(404, "no such photo")
             media, child_id = found
-            allowed = await visible_area_ids(session, who)
-            child = await session.get(Child, child_id)
+            allowed = await visible_area_ids(w.session, who)
+            child = await w.session.get(Child, child_id)
             if child is None or (allowed is not None and child.area_id not in allowed):
                 raise HTTPException(404, "no such photo")
-            audit_read(session, who, "visit_media", media.id, now, {"child_id": child_id})
-            session.expunge(media)
+            audit_read(w, who, "visit_media", media.id, {"child_id": child_id})
+            w.session.expunge(media)
         try:
             fetched = await fetch_media(app.settings, media)
         except MediaUnavailable as exc:

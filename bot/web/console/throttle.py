@@ -22,12 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import LoginThrottle
-from storage.repos.sql import dialect_of
+from storage.repos import login_throttle as counters
 
 HASH_SLOTS = 1  # one check at a time, each on one thread
 HASH_NICE = 19  # the lowest priority: webhooks and pages first, sign-in waits
@@ -102,57 +99,16 @@ def _changed(before: Step, after: Step) -> bool:
     )
 
 
-async def _locked_rows(session: AsyncSession, keys: list[str], now: datetime) -> dict[str, Step]:
-    """The counters of `keys`, locked for this transaction, in one statement.
-
-    SQLite: a plain read (write transactions start with BEGIN IMMEDIATE, so we are the only
-    writer). PostgreSQL: an upsert that creates missing rows and locks all of them (rows in
-    the order given: the address before the account, so two attempts never deadlock)."""
-    table = LoginThrottle.__table__
-    cols = (table.c.key, table.c.attempts, table.c.window_start, table.c.blocked_until)
-    if dialect_of(session) == "postgresql":
-        stmt = postgresql.insert(LoginThrottle).values(
-            [dict(key=k, attempts=0, window_start=now, blocked_until=None) for k in keys]
-        )
-        stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"key": stmt.excluded.key})
-        result = await session.execute(stmt.returning(*cols))
-    else:
-        result = await session.execute(select(*cols).where(table.c.key.in_(keys)))
-    found = {r.key: Step(r.attempts, r.window_start, r.blocked_until, True) for r in result}
-    return {k: found.get(k, Step(0, now, None, True)) for k in keys}
-
-
-async def _write(session: AsyncSession, rows: dict[str, Step]) -> None:
-    """One upsert for every counter that moved."""
-    if not rows:
-        return
-    insert = postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert
-    stmt = insert(LoginThrottle).values(
-        [
-            {
-                "key": k,
-                "attempts": r.attempts,
-                "window_start": r.window_start,
-                "blocked_until": r.blocked_until,
-            }
-            for k, r in rows.items()
-        ]
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={c: stmt.excluded[c] for c in ("attempts", "window_start", "blocked_until")},
-        )
-    )
-
-
 async def admit(session: AsyncSession, address: str, username: str, now: datetime) -> bool:
     """Count one attempt against the address and then the account, atomically, in one read
     and at most one write. An attempt the address refuses is not counted against the account
     (a blocked attacker must not hold the account's owner back); a refused attempt that
     changes no counter writes nothing."""
     addr_key, user_key = f"addr:{address}"[:160], f"user:{username.lower()}"[:160]
-    rows = await _locked_rows(session, [addr_key, user_key], now)
+    rows = {
+        k: Step(*c, allowed=True)
+        for k, c in (await counters.locked_counters(session, [addr_key, user_key], now)).items()
+    }
     moved: dict[str, Step] = {}
     allowed = True
     for key, policy in ((addr_key, ADDRESS), (user_key, ACCOUNT)):
@@ -163,25 +119,25 @@ async def admit(session: AsyncSession, address: str, username: str, now: datetim
         if not after.allowed:
             allowed = False
             break
-    await _write(session, moved)
+    await counters.write_counters(
+        session,
+        {
+            k: counters.Counter(r.attempts, r.window_start, r.blocked_until)
+            for k, r in moved.items()
+        },
+    )
     return allowed
 
 
 async def forget_account(session: AsyncSession, username: str) -> None:
     """After a successful sign-in the account starts afresh."""
-    await session.execute(
-        delete(LoginThrottle).where(LoginThrottle.key == f"user:{username.lower()}"[:160])
-    )
+    await counters.forget(session, f"user:{username.lower()}"[:160])
 
 
 async def held_accounts(session: AsyncSession, now: datetime) -> set[str]:
     """Usernames (lower case) whose sign-in is held back by the per-account delay now."""
-    rows = await session.execute(
-        select(LoginThrottle.key).where(
-            LoginThrottle.key.like("user:%"), LoginThrottle.blocked_until > now
-        )
-    )
-    return {key.removeprefix("user:") for key in rows.scalars()}
+    keys = await counters.blocked_keys(session, "user:", now)
+    return {key.removeprefix("user:") for key in keys}
 
 
 def _lower_priority() -> None:

@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.catalog import Catalog
-from storage.models import CaseEvent, Person
+from storage.models import CaseEvent
+from storage.repos import people
 
 # detail key -> catalog prefix of its values (None: shown as written, a name or a number)
 VALUE_PREFIXES: dict[str, str | None] = {
@@ -50,8 +50,7 @@ async def people_named(session: AsyncSession, events: Iterable[CaseEvent]) -> di
                 ids.add(value)
     if not ids:
         return {}
-    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
-    return {pid: name for pid, name in rows.all()}
+    return await people.names_of(session, ids)
 
 
 def timeline_rows(

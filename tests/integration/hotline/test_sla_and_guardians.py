@@ -74,7 +74,7 @@ async def test_sla_realert_then_escalation_then_claim_stops_it(app: Application)
     assert await sla_watchdog(app) == 0
     # the deadline never moved: the case that breached twice is late in the queue and report
     from bot.web.console import cases_view
-    from bot.web.console.reports import sla
+    from storage.repos.reports import sla
 
     [case] = await cases(app)
     assert case.ack_due_at == NOW + timedelta(minutes=5)

@@ -10,6 +10,7 @@ from bot.web.console.roster import COLUMNS, EXAMPLE, Known, check_rows
 from bot.web.console.roster_apply import apply_rows
 from storage.db import Database, upgrade_sync
 from storage.models import ChannelAddress, Person
+from storage.uow import unit_of_work
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
@@ -21,11 +22,11 @@ async def test_roster_links_the_directors_wecom_user_id(db: Database) -> None:
     rows = [dict(zip(COLUMNS, r, strict=True)) for r in EXAMPLE]
     report = check_rows(rows, Known(), NOW.date())
     assert all(r.ok for r in report), [r.problems for r in report]
-    async with db.transaction() as s:
-        await apply_rows(s, report, NOW)
-    async with db.transaction() as s:
+    async with unit_of_work(db, NOW) as w:
+        await apply_rows(w, report, NOW)
+    async with unit_of_work(db, NOW) as w:
         again = check_rows(rows, Known(), NOW.date())
-        await apply_rows(s, again, NOW)  # idempotent
+        await apply_rows(w, again, NOW)  # idempotent
     async with db.transaction() as s:
         [(address, name)] = (
             await s.execute(

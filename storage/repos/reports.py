@@ -15,7 +15,6 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.web.console.cases_view import SEVERITY_ORDER, case_area_id
 from reminders.dates import add_age
 from reminders.schedule import Edition
 from storage.models import (
@@ -27,6 +26,7 @@ from storage.models import (
     ReminderDelivery,
     Visit,
 )
+from storage.repos.case_queue import SEVERITY_ORDER, case_area_id
 
 AGE_BANDS = (("0-1", 0, 1), ("1-3", 1, 3), ("3-6", 3, 6), ("6-14", 6, 14), ("14-18", 14, 18))
 Row = dict[str, Any]
