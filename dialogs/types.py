@@ -112,10 +112,11 @@ class Context:
     person: Person | None  # None: unknown sender
     channel: Channel
     children: tuple[ChildRef, ...] = ()  # a director's own children
-    # The safety pre-step already answered this message (a flow waiting for a reply keeps
-    # waiting instead of saying "没看懂"; an idle sender gets no menu on top).
-    screened: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The safety pre-step already answered this message (a flow waiting for a reply keeps
+    # waiting instead of saying "没看懂"; an idle sender gets no menu on top). Keyword only,
+    # so that a Context built positionally with `extra` never lands it here.
+    screened: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

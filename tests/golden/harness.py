@@ -23,13 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import Application
 from bot.demo import PEOPLE
 from content.catalog import Catalog
-from content.keywords import Keywords
-from dialogs.registry import build_engine
+from dialogs.flows.reminder_reply import waiting_for_reply
 from dialogs.render import render
 from dialogs.types import IDLE, Channel, ChildRef, Context, Inbound, Person, Role, State
 from reminders.digest import DueItem, compose_guardian_digest
 from storage.models import Case, CaseEvent, Conversation, OutboxMessage
 from storage.models import Person as PersonRow
+from tests.support.core import shipped_engine
 from tests.unit.visits.harness import plain, rendered
 
 ROOT = Path(__file__).resolve().parent
@@ -68,18 +68,20 @@ def run_pure(
     """Each step: {"text"|"payload"|"timeout"|"reminder", optional "channel", "locale",
     "extra"}. "reminder" (a list of DueItem JSON) is what the shell does when it queues a
     reminder: the rendered reminder is recorded and the conversation waits in reminder_reply."""
-    engine = build_engine(Keywords.load())
+    engine = shipped_engine()
     state: State = IDLE
     transcript: list[dict[str, Any]] = []
     for n, step in enumerate(steps, start=1):
         channel = Channel(step.get("channel", "sms"))
         locale = step.get("locale", person.locale if person else "zh_Hans")
+        extra = {**step.get("extra", {})}
+        screened = bool(extra.pop("screened", False))  # what the safety pre-step sets
         ctx = Context(
-            NOW, NOW.date(), locale, person, channel, tuple(children), {**step.get("extra", {})}
+            NOW, NOW.date(), locale, person, channel, tuple(children), extra, screened=screened
         )
         if "reminder" in step:
             items = [DueItem.from_json(i) for i in step["reminder"]]
-            state = State("reminder_reply", "await", {"items": [i.to_json() for i in items]})
+            state = waiting_for_reply(IDLE, [i.to_json() for i in items]) or state
             reminder = compose_guardian_digest(items, catalog)
             assert reminder is not None
             text = render(reminder, catalog, locale, "numbered").text

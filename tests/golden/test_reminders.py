@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.core_data import load_schedule
 from content.catalog import Catalog
 from dialogs.types import ChildRef, Role
 from reminders.digest import DueItem, catch_up_item, first_batch
@@ -42,7 +43,7 @@ SISI_BCG = vaccine(7, "思思", "BCG", "overdue", -40, "BCG", None, 0)
 
 def catch_up(birth: date, sex: str) -> DueItem:
     """The real first catch-up batch of a child with no record at all (as planned today)."""
-    plan = plan_doses(birth, sex, {}, TODAY)
+    plan = plan_doses(birth, sex, {}, TODAY, load_schedule())
     return catch_up_item(2, "小红", first_batch(plan, TODAY), plan.edition, TODAY)
 
 
