@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser.conftest import Live
 from tests.browser.test_console import sign_in
-from tests.browser.test_console2 import DIRECTOR_EAST, concern
+from tests.browser.test_hotline_pages import DIRECTOR_EAST, concern
 
 pytestmark = pytest.mark.browser
 

@@ -30,7 +30,7 @@ from reminders.digest import DueItem, compose_guardian_digest
 from storage.models import Case, CaseEvent, Conversation, OutboxMessage
 from storage.models import Person as PersonRow
 from tests.support.core import shipped_engine
-from tests.unit.visits.harness import plain, rendered
+from tests.unit.dialogs.visits.harness import plain, rendered
 
 ROOT = Path(__file__).resolve().parent
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +18,9 @@ from reminders.schedule import ScheduleError
 from storage.db import Database
 from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows
 from tests.support.apps import make_app
+from tests.support.paths import CONTENT
 
-SHIPPED = Path(__file__).resolve().parents[3] / "content" / "schedules" / "immunization.toml"
+SHIPPED = CONTENT / "schedules" / "immunization.toml"
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
 

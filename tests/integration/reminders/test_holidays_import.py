@@ -24,7 +24,7 @@ from bot.web.server import create_web_app
 from reminders import workdays
 from storage.db import Database, upgrade_sync
 from storage.models import AuditEntry, HolidayArrangement
-from tests.integration.console2.support import staffed
+from tests.integration.console.staffed import staffed
 from tests.support.databases import sqlite_url
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)

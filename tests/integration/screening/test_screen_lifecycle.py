@@ -19,7 +19,7 @@ from bot.screening.store import label_rows, retrain
 from storage.db import Database
 from storage.models import AuditEntry, CaseEvent, ScreenLabel
 from storage.repos import screening as repo
-from tests.integration.console2.support import staffed
+from tests.integration.console.staffed import staffed
 from tests.integration.hotline.helpers import cases, say
 
 HEADER = "writer\tlabel\tcategory\tstyle\ttext\n"

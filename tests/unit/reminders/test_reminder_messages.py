@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -13,9 +12,10 @@ from content.catalog import Catalog, placeholders
 from content.segments import count_segments
 from dialogs.render import render
 from reminders.digest import DueItem, compose_guardian_digest
+from tests.support.paths import CONTENT
 
 CATALOG = Catalog.load()
-TABLE = Path(__file__).resolve().parents[3] / "content" / "tables" / "reminders.tsv"
+TABLE = CONTENT / "tables" / "reminders.tsv"
 LOCALES = ("zh_Hans", "zh_Hant", "en")
 ROWS = [
     r

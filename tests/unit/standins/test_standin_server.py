@@ -35,8 +35,9 @@ from tests.standins import (
 from tests.standins.changes import ChangeSignal
 from tests.standins.telegram_updates import text_message_update
 from tests.standins.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from tests.support.paths import REPO
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = REPO
 TO, FROM = "+8613800138000", "+15005550006"
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from dialogs.types import IDLE, State
 from tests.support.core import shipped_engine
-from tests.unit.screening.helpers import DIRECTOR, GUARDIAN, ctx, inbound
+from tests.unit.dialogs.screening.helpers import DIRECTOR, GUARDIAN, ctx, inbound
 
 ENGINE = shipped_engine()
 TEXTS = [

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.paths import REPO
+
+ROOT = REPO
 PACKAGES = ("dialogs", "reminders")
 # Left to do (issue 14): the holiday arrangements are still read and held by
 # reminders/workdays.py (`shipped_arrangements`, `use_imported`); nothing else may.

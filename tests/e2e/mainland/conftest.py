@@ -1,1 +1,0 @@
-from tests.support.databases import db, db_url, pg_url  # noqa: F401
