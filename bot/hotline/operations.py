@@ -224,7 +224,7 @@ async def refer(
     acknowledge(case, who.person, now)
     case.status = "referred"
     repo.add_event(session, case, "referral", at=now, actor=who.name, detail={"agency": agency})
-    label = Text(f"console2.agency.{agency}")  # 公安, 民政 …: never the id
+    label = Text(f"console.agency.{agency}")  # 公安, 民政 …: never the id
     return Result(True, "hotline.staff.referred", {"ref": case.ref, "agency": label})
 
 

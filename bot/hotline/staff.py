@@ -125,7 +125,7 @@ async def list_cases(hl: Hotline, scope: StepScope, effect: cmd.ListCases) -> No
                     "ref": c.ref,
                     "severity": Text(f"case.severity.{c.severity}"),
                     "category": Text(f"case.category.{c.category}"),
-                    "status": Text(f"console2.status.{c.status}"),
+                    "status": Text(f"console.case_status.{c.status}"),
                     "review": Text("hotline.staff.review_mark") if c.needs_review else "",
                 },
             )
@@ -147,7 +147,7 @@ async def show(hl: Hotline, scope: StepScope, effect: cmd.ShowCase) -> None:
                 "hotline.staff.show_line",
                 {
                     "at": f"{e.at.astimezone(hl.tz):%m-%d %H:%M}",
-                    "kind": Text(f"console2.event.{e.kind}"),
+                    "kind": Text(f"console.event.{e.kind}"),
                     "text": f"：{e.detail['text']}" if "text" in e.detail else "",
                 },
             )
@@ -155,7 +155,8 @@ async def show(hl: Hotline, scope: StepScope, effect: cmd.ShowCase) -> None:
         )
     )
     _say(
-        scope, "hotline.staff.show", ref=case.ref, status=Text(f"console2.status.{case.status}"),
+        scope, "hotline.staff.show", ref=case.ref,
+        status=Text(f"console.case_status.{case.status}"),
         severity=Text(f"case.severity.{case.severity}"),
         category=Text(f"case.category.{case.category}"),
         reporter=Text(f"case.reporter.{reporter_kind(case)}"),

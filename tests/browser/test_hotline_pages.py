@@ -1,4 +1,4 @@
-"""The console's part 2 in a real browser: triage a case from the queue to closed (the case
+"""The hotline's console pages in a real browser: triage a case from the queue to closed (the case
 comes from a concern sent through the simulator API), the live countdown and the queue's
 automatic refresh, a supervisor refused the lexicon, the lexicon test box, the reports."""
 

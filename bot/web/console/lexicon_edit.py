@@ -60,9 +60,9 @@ def term_rows(data: dict[str, Any]) -> list[TermRow]:
 def _spec(term: str, severity: str, near: str, window: str) -> Any:
     term = term.strip()
     if not normalize_term(term):
-        raise EditError("console2.lex.err.empty")
+        raise EditError("console.lexicon.err.empty")
     if severity and severity not in SEVERITIES:
-        raise EditError("console2.lex.err.severity")
+        raise EditError("console.lexicon.err.severity")
     words = [w.strip() for w in near.replace("，", ",").split(",") if w.strip()]
     if not severity and not words:
         return term
@@ -74,9 +74,9 @@ def _spec(term: str, severity: str, near: str, window: str) -> Any:
         try:
             spec["window"] = int(window or 4)
         except ValueError:
-            raise EditError("console2.lex.err.window") from None
+            raise EditError("console.lexicon.err.window") from None
         if not 1 <= spec["window"] <= 40:
-            raise EditError("console2.lex.err.window")
+            raise EditError("console.lexicon.err.window")
     return spec
 
 
@@ -98,7 +98,7 @@ def apply(data: dict[str, Any], action: str, form: dict[str, str]) -> dict[str, 
         )
         key = normalize_term(term_spec(spec)["term"])
         if any(normalize_term(str(term_spec(t).get("term", ""))) == key for t in terms):
-            raise EditError("console2.lex.err.duplicate")
+            raise EditError("console.lexicon.err.duplicate")
         terms.append(spec)
     elif action == "edit_term":
         _check(terms, index)
@@ -117,7 +117,7 @@ def apply(data: dict[str, Any], action: str, form: dict[str, str]) -> dict[str, 
     elif action == "add_exclusion":
         phrase = form.get("term", "").strip()
         if not normalize_term(phrase):
-            raise EditError("console2.lex.err.empty")
+            raise EditError("console.lexicon.err.empty")
         excl.append(phrase)
     elif action == "deactivate_exclusion":
         _check(excl, index)
@@ -128,25 +128,25 @@ def apply(data: dict[str, Any], action: str, form: dict[str, str]) -> dict[str, 
     elif action == "category":
         severity = form.get("severity", "")
         if severity not in SEVERITIES:
-            raise EditError("console2.lex.err.severity")
+            raise EditError("console.lexicon.err.severity")
         out["severity"] = severity
         out["label"] = form.get("label", "").strip() or out.get("label", out.get("id", ""))
     else:
-        raise EditError("console2.lex.err.action")
+        raise EditError("console.lexicon.err.action")
     return out
 
 
 def _check(items: list[Any], index: int) -> None:
     if not 0 <= index < len(items):
-        raise EditError("console2.lex.err.action")
+        raise EditError("console.lexicon.err.action")
 
 
 def new_category(key: str, label: str, severity: str) -> dict[str, Any]:
     key = key.strip().lower()
     if not key.replace("_", "").isalnum() or not key.isascii() or key == repo.CUES:
-        raise EditError("console2.lex.err.id")
+        raise EditError("console.lexicon.err.id")
     if severity not in SEVERITIES:
-        raise EditError("console2.lex.err.severity")
+        raise EditError("console.lexicon.err.severity")
     return {
         "id": key,
         "severity": severity,
@@ -167,6 +167,6 @@ async def save(w: Work, key: str, data: dict[str, Any], *, actor: str) -> None:
     try:
         Lexicon.from_mapping(trial)
     except (LexiconError, KeyError, TypeError, ValueError) as exc:
-        raise EditError("console2.lex.err.invalid", reason=str(exc)) from None
+        raise EditError("console.lexicon.err.invalid", reason=str(exc)) from None
     await repo.save(session, key, data, now=now, by=actor)
     w.audit(actor, "lexicon_edit", "lexicon", key)

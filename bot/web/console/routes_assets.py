@@ -1,4 +1,4 @@
-"""Static files of the console's part 2: its script and stylesheet, and the vendored
+"""Static files of the console pages: their scripts and stylesheet, and the vendored
 Chart.js (from the npm registry, with its licence next to it — never a CDN)."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from fastapi.responses import FileResponse
 from bot.web.console.pages import HERE
 
 ASSETS = {
-    "c2/cases.js": ("cases.js", "text/javascript"),
-    "c2/reports.js": ("reports.js", "text/javascript"),
-    "c2/console2.css": ("console2.css", "text/css"),
+    "pages/cases.js": ("cases.js", "text/javascript"),
+    "pages/reports.js": ("reports.js", "text/javascript"),
+    "pages/hotline.css": ("hotline.css", "text/css"),
     "vendor/chart.umd.js": ("vendor/chart.umd.js", "text/javascript"),
     "vendor/chart.js.LICENSE.md": ("vendor/chart.js.LICENSE.md", "text/plain; charset=utf-8"),
 }

@@ -138,7 +138,7 @@ async def _act(
     now = app.clock.now()
     person = await session.get(Person, who.person_id) if who.person_id else None
     if person is None:
-        return ops.Result(False, "console2.case.unlinked")
+        return ops.Result(False, "console.case.unlinked")
     actor = _actor(who, person)
     text = text.strip()
     if action == "claim":
@@ -146,7 +146,7 @@ async def _act(
     if action == "unclaim":
         return await ops.unclaim(session, c, actor, now)
     if not text:
-        return ops.Result(False, "console2.case.needs_text")
+        return ops.Result(False, "console.case.needs_text")
     if action == "note":
         return await ops.note(session, c, actor, text, now)
     if action == "reply":
@@ -195,10 +195,10 @@ def router() -> APIRouter:
             w.audit(who.actor, "case_list", "case", detail={"count": len(rows) + len(review_rows)})
         label = labeller(request, locale_of(request, who))
         labels = {
-            "severity": {s: label("console2.severity", s) for s in case_queue.SEVERITY_ORDER},
-            "status": {s: label("console2.status", s) for s in case_queue.STATUSES},
+            "severity": {s: label("console.severity", s) for s in case_queue.SEVERITY_ORDER},
+            "status": {s: label("console.case_status", s) for s in case_queue.STATUSES},
             "category": {c: label("case.category", c) for c in (*view.KNOWN_CATEGORIES, *cats)},
-            "me": label("console2.queue", "me"),
+            "me": label("console.queue", "me"),
         }
         context = {
             "rows": rows, "review_rows": review_rows, "labels": labels, "areas": areas,

@@ -127,12 +127,12 @@ def router() -> APIRouter:
                 if action == "new_category":
                     key = form.get("key", "").strip().lower()
                     if any(c.get("id") == key for c in raw["categories"]):
-                        raise edit.EditError("console2.lex.err.id")
+                        raise edit.EditError("console.lexicon.err.id")
                     data = edit.new_category(key, form.get("label", ""), form.get("severity", ""))
                 else:
                     found = next((c for c in raw["categories"] if c.get("id") == key), None)
                     if found is None:
-                        raise edit.EditError("console2.lex.err.action")
+                        raise edit.EditError("console.lexicon.err.action")
                     data = edit.apply(found, action, form)
                 await edit.save(w, key, data, actor=who.actor)
         except edit.EditError as exc:

@@ -92,8 +92,8 @@ async def build(request: Request, who: Principal) -> ReportsOut:
 
 LABELLED = {
     "category": "case.category",  # one name per category, as in messages and case pages
-    "severity": "console2.severity",
-    "kind": "console2.rkind",
+    "severity": "console.severity",
+    "kind": "console.reminder_kind",
 }
 
 
@@ -109,7 +109,7 @@ def charts(data: ReportsOut, t: Any, label: Any) -> dict[str, dict[str, Any]]:
                 for row in rows
             ],
             "datasets": [
-                {"label": t(f"console2.rep.col.{s}"), "data": [row[s] for row in rows]}
+                {"label": t(f"console.reports.col.{s}"), "data": [row[s] for row in rows]}
                 for s in series
             ],
             **extra,

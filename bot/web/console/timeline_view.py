@@ -20,7 +20,7 @@ VALUE_PREFIXES: dict[str, str | None] = {
     "category": "case.category",
     "stored_category": "case.category",
     "severity": "case.severity",
-    "agency": "console2.agency",
+    "agency": "console.agency",
     "source": "timeline.source",
     "channel": "timeline.channel",
     "role": "case.reporter",
