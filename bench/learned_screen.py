@@ -63,7 +63,7 @@ def _rate(fn: Callable[[str], object], texts: list[str], rounds: int) -> tuple[f
 
 
 def throughput(rounds: int) -> None:
-    from bot.hotline.lexicon import default_screen
+    from bot.hotline.live_screen import default_screen
 
     screen = default_screen()
     texts = [r.text for r in read_corpus()]  # 8,148 texts: the 1,024-entry cache never hits

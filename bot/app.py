@@ -24,7 +24,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content_store import ContentStore
 from bot.core_data import load_core_data
-from bot.effects import foundation_runner
+from bot.effects import core_effects
 from bot.host import Host, NotMigrated
 from bot.hotline.config import HotlineConfig
 from bot.hotline.visit_dangers import open_case_from_visit
@@ -189,7 +189,7 @@ def build_app(
     service = InboundService(
         db,
         build_engine(load_core_data(keywords)),
-        foundation_runner(),
+        core_effects(),
         clock,
         timezone=settings.timezone,
         conversation_timeout=timedelta(hours=settings.conversation_timeout_hours),

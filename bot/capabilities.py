@@ -1,4 +1,5 @@
-"""The capabilities built on the foundation, each installed from one place.
+"""The capabilities built on the core shell (storage, channels, outbox, service, engine),
+each installed from one place.
 
 A capability module (visits, hotline, reminders, console ...) offers:
 - `install(app)` (`app` is a `bot.host.Host`; its settings passed in by `build_app`, which

@@ -128,7 +128,7 @@ def _serve_on(sock: socket.socket, settings: Settings, *, demo: bool) -> int:
             return 2
         loaded = asyncio.run(_load_demo(settings))
         log.info("demo data %s", "loaded" if loaded else "already present")
-        from bot.web.console.demo import announce_demo_accounts
+        from bot.web.console.demo_accounts import announce_demo_accounts
 
         announce_demo_accounts(settings)
     # The check above ran on its own event loop: start clean on uvicorn's.

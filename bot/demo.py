@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.hotline.demo import seed_demo_shifts
-from bot.reminders.demo import seed_reminder_demo
+from bot.hotline.demo_shifts import seed_demo_shifts
+from bot.reminders.demo_families import seed_reminder_demo
 from storage.models import Area, Child, GuardianLink, Person
 from storage.repos.roster import Roster
 

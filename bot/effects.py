@@ -113,7 +113,8 @@ async def link_contact(scope: StepScope, effect: fx.LinkContact) -> None:
     scope.extra_replies.append(Reply("contact.linked", {"name": person.name}))
 
 
-def foundation_runner() -> EffectRunner:
+def core_effects() -> EffectRunner:
+    """The effects every conversation may have, whatever capability is installed."""
     runner = EffectRunner()
     runner.register(fx.SetLocale, set_locale)
     runner.register(fx.OptOut, opt_out)

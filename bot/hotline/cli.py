@@ -46,7 +46,7 @@ def add_screen_command(subparsers: Any) -> None:
 
 
 def run_screen(url: str, text: str, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.hotline.lexicon import screen_for_url
+    from bot.hotline.live_screen import screen_for_url
 
     screen, source = asyncio.run(screen_for_url(url))
     if source != "database":
@@ -96,7 +96,7 @@ def format_figures(figures: dict[str, Any], title: str = "") -> str:
 def run_eval(
     url: str, path: Path, as_json: bool, stdout: TextIO, stderr: TextIO, misses: bool = False
 ) -> int:
-    from bot.hotline.lexicon import screen_for_url
+    from bot.hotline.live_screen import screen_for_url
     from bot.screening.corpus import CorpusError, read_tsv
     from bot.screening.train import Figures
 
@@ -136,7 +136,7 @@ def run_eval(
 
 
 async def _retrain(url: str, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.hotline.lexicon import screen_for_url
+    from bot.hotline.live_screen import screen_for_url
     from bot.screening.corpus import CORPUS_DIR, read_corpus
     from bot.screening.store import retrain, shipped_categories, shipped_framing
     from bot.screening.train import build
@@ -228,7 +228,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
     from bot.config import settings_or_exit
 
-    logging.getLogger("bot.hotline.lexicon").setLevel(logging.ERROR)
+    logging.getLogger("bot.hotline.live_screen").setLevel(logging.ERROR)
     settings = settings_or_exit()
     url = settings.database_url
     if args.text == "eval":

@@ -15,7 +15,7 @@ from bot.effects import StepScope
 from bot.hotline import jobs, reporter_side
 from bot.hotline.cases import open_case
 from bot.hotline.config import HotlineConfig
-from bot.hotline.lexicon import default_screen
+from bot.hotline.live_screen import default_screen
 from bot.hotline.runtime import Hotline, ScreenLike
 from bot.hotline.staff import HANDLERS
 from bot.screening.store import shipped_categories

@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from bot.hotline.config import HotlineConfig
-from bot.hotline.lexicon import ScreenCache
+from bot.hotline.live_screen import ScreenCache
 from dialogs.screening.decision import Decision
 
 

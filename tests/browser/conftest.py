@@ -22,7 +22,7 @@ import uvicorn
 
 from bot.app import build_app
 from bot.demo import load_demo
-from bot.web.console.demo import ensure_demo_accounts
+from bot.web.console.demo_accounts import ensure_demo_accounts
 from bot.web.server import create_web_app
 from storage.db import Database, upgrade_sync
 from tests.standins.server import HOST, _StandinUvicorn, bind_socket

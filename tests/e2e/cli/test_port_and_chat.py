@@ -73,7 +73,7 @@ def test_a_demo_on_an_occupied_port_leaves_the_running_demos_passwords(tmp_path:
     )  # fmt: skip
 
     async def first_demo() -> None:  # what the running demo did at its start
-        from bot.web.console.demo import ensure_demo_accounts
+        from bot.web.console.demo_accounts import ensure_demo_accounts
         from storage.db import Database
 
         db = Database(environ["CARELINE_DATABASE_URL"])

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from bot.app import Application
 from bot.clock import FakeClock
 from bot.demo import load_demo
-from bot.hotline.lexicon import default_screen
+from bot.hotline.live_screen import default_screen
 from bot.hotline.runtime import hotline_of
 from bot.web.console import cases_view as view
 from dialogs.screening.decision import Decision

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.hotline.cli import run_eval
-from bot.hotline.lexicon import default_screen
+from bot.hotline.live_screen import default_screen
 from bot.hotline.runtime import hotline_of
 from bot.screening import train
 from bot.screening.store import label_rows, retrain
