@@ -5,10 +5,12 @@ the picture fetched from the provider (a local Twilio stand-in) on demand."""
 from __future__ import annotations
 
 import asyncio
+import os
 import struct
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,7 +92,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         upgrade_sync(url)
         passwords = asyncio.run(_seed(url, twilio, photo_url))
         app = build_app(make_settings(url, simulator=True, **twilio))
-        shots = tmp_path_factory.mktemp("shots")
+        shots = Path(os.environ.get("CARELINE_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
+        shots.mkdir(parents=True, exist_ok=True)
         with LiveServer(create_web_app(app)) as server:
             yield Live(f"http://{HOST}:{server.port}", passwords, shots)
         assert standin.recorder.media_fetches, "the photo is fetched when it is opened"
@@ -102,6 +105,7 @@ def test_a_supervisor_opens_a_visit_photo(page: Any, live: Live) -> None:
     sign_in(page, live, "demo-supervisor", live.passwords["supervisor"])
     page.goto(f"{live.base_url}/console/children/A01")
     expect(page.locator("p.photos")).to_contain_text("照片 1 张")
+    live.shot(page, "child-file-photo")
     with page.context.expect_page() as opened:
         page.get_by_role("link", name="查看照片 1").click()
     photo = opened.value
