@@ -251,41 +251,48 @@ class Dispatcher:
         locale = (person.locale if person else None) or (address.locale if address else None)
         reply = reply_from_json(row.message)
         rendered = render(reply, self.catalog(), locale or DEFAULT_LOCALE, channel.style)
-        await self._pace(row.channel, row.address)
-        try:
+
+        def sending() -> Awaitable[SendResult]:
             if isinstance(channel, TemplateChannelAdapter):
                 params = self.catalog().param_texts(reply.params, locale or DEFAULT_LOCALE)
-                sending = channel.send_template(
+                return channel.send_template(
                     row.address,
                     TemplateMessage(
                         reply.key, params, rendered.text, locale or DEFAULT_LOCALE, str(row.id)
                     ),
                 )
-            else:
-                sending = channel.send(row.address, rendered)
-            result = await asyncio.wait_for(sending, timeout=self.send_timeout)
+            return channel.send(row.address, rendered)
+
+        await self._pace(row.channel, row.address)
+        outcome = await self._attempt(sending, row.channel)
+        if isinstance(outcome, SendError):
+            await self._failed(row, outcome, rendered.text, stats)
+            return _address_stop(outcome)
+        await self._sent(row, outcome, rendered.text, stats)
+        return None
+
+    async def _attempt(
+        self, sending: Callable[[], Awaitable[SendResult]], channel: str, merged: bool = False
+    ) -> SendResult | SendError:
+        """One call to the provider under the send timeout; a failure comes back as the
+        SendError to record (a timeout or an adapter bug as a retryable one)."""
+        try:
+            return await asyncio.wait_for(sending(), timeout=self.send_timeout)
         except TimeoutError:
             # The provider may have taken it: retried later, recorded as possibly sent.
-            late = SendError(
+            return SendError(
                 f"timeout after {self.send_timeout:g}s",
                 SendFailure.RETRY,
                 code="timeout",
                 may_have_sent=True,
             )
-            await self._failed(row, late, rendered.text, stats)
-            return None
         except SendError as err:
-            await self._failed(row, err, rendered.text, stats)
-            return _address_stop(err)
+            return err
         except Exception as exc:  # an adapter bug must not kill the dispatcher
-            log.exception("dispatcher: %s adapter raised", row.channel)
-            bug = SendError(
+            log.exception("dispatcher: %s adapter raised%s", channel, " (merged)" if merged else "")
+            return SendError(
                 f"adapter error: {type(exc).__name__}", SendFailure.RETRY, code="adapter"
             )
-            await self._failed(row, bug, rendered.text, stats)
-            return None
-        await self._sent(row, result, rendered.text, stats)
-        return None
 
     async def _sent(
         self, row: OutboxMessage, result: SendResult, text: str, stats: DispatchStats
@@ -350,35 +357,16 @@ class Dispatcher:
             params = catalog.param_texts(reply.params, locale)
             messages.append(TemplateMessage(reply.key, params, text, locale, str(row.id)))
         await self._pace(live[0].channel, live[0].address)
-        try:
-            result: SendResult = await asyncio.wait_for(
-                channel.send_merged(live[0].address, messages), timeout=self.send_timeout
-            )
-        except TimeoutError:
-            late = SendError(
-                f"timeout after {self.send_timeout:g}s",
-                SendFailure.RETRY,
-                code="timeout",
-                may_have_sent=True,
-            )
+        outcome = await self._attempt(
+            lambda: channel.send_merged(live[0].address, messages), live[0].channel, merged=True
+        )
+        if isinstance(outcome, SendError):
             for row, message in zip(live, messages, strict=True):
-                await self._failed(row, late, message.text, stats)
-            return None
-        except SendError as err:
-            for row, message in zip(live, messages, strict=True):
-                await self._failed(row, err, message.text, stats)
-            return _address_stop(err)
-        except Exception as exc:
-            log.exception("dispatcher: %s adapter raised (merged)", live[0].channel)
-            bug = SendError(
-                f"adapter error: {type(exc).__name__}", SendFailure.RETRY, code="adapter"
-            )
-            for row, message in zip(live, messages, strict=True):
-                await self._failed(row, bug, message.text, stats)
-            return None
+                await self._failed(row, outcome, message.text, stats)
+            return _address_stop(outcome)
         log.info("outbox %s: %d messages to one address sent as one", live[0].channel, len(live))
         for row, message in zip(live, messages, strict=True):
-            await self._sent(row, result, message.text, stats)
+            await self._sent(row, outcome, message.text, stats)
         return None
 
     async def _failed(
