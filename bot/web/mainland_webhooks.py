@@ -164,30 +164,17 @@ def sms_router(app: Host) -> APIRouter:
         return settings.tencent_sms_callback_token if settings.tencent_sms_enabled else None
 
     ali_ok, tc_ok = dict(aliyun_sms.PUSH_OK), dict(tencent_sms.PUSH_OK)
-    r.add_api_route(
-        "/webhooks/aliyun-sms/{token}/up",
-        push(ali_token, ali_up, ali_ok),
-        methods=["POST"],
-        summary="Alibaba Cloud SMS replies (SmsUp)",
-    )
-    r.add_api_route(
-        "/webhooks/aliyun-sms/{token}/report",
-        push(ali_token, ali_report, ali_ok),
-        methods=["POST"],
-        summary="Alibaba Cloud SMS delivery reports (SmsReport)",
-    )
-    r.add_api_route(
-        "/webhooks/tencent-sms/{token}/reply",
-        push(tc_token, tc_reply, tc_ok),
-        methods=["POST"],
-        summary="Tencent Cloud SMS replies",
-    )
-    r.add_api_route(
-        "/webhooks/tencent-sms/{token}/status",
-        push(tc_token, tc_status, tc_ok),
-        methods=["POST"],
-        summary="Tencent Cloud SMS status reports",
-    )
+    for path, expected, parse, ok, summary in (
+        ("/webhooks/aliyun-sms/{token}/up", ali_token, ali_up, ali_ok,
+         "Alibaba Cloud SMS replies (SmsUp)"),
+        ("/webhooks/aliyun-sms/{token}/report", ali_token, ali_report, ali_ok,
+         "Alibaba Cloud SMS delivery reports (SmsReport)"),
+        ("/webhooks/tencent-sms/{token}/reply", tc_token, tc_reply, tc_ok,
+         "Tencent Cloud SMS replies"),
+        ("/webhooks/tencent-sms/{token}/status", tc_token, tc_status, tc_ok,
+         "Tencent Cloud SMS status reports"),
+    ):  # fmt: skip
+        r.add_api_route(path, push(expected, parse, ok), methods=["POST"], summary=summary)
     return r
 
 
