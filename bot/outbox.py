@@ -280,12 +280,7 @@ class Dispatcher:
             return await asyncio.wait_for(sending(), timeout=self.send_timeout)
         except TimeoutError:
             # The provider may have taken it: retried later, recorded as possibly sent.
-            return SendError(
-                f"timeout after {self.send_timeout:g}s",
-                SendFailure.RETRY,
-                code="timeout",
-                may_have_sent=True,
-            )
+            return SendError.uncertain(f"timeout after {self.send_timeout:g}s", "timeout")
         except SendError as err:
             return err
         except Exception as exc:  # an adapter bug must not kill the dispatcher
