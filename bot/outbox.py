@@ -16,7 +16,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.channels.base import (
     ChannelAdapter,
@@ -374,58 +374,24 @@ class Dispatcher:
         if err.kind is SendFailure.DEFER:
             assert err.defer_until is not None
             log.info("outbox %s: deferred to %s (%s)", row.id, err.defer_until, err.code)
-            await self._finish(
-                row,
-                stats,
-                "retried",
-                status=repo.QUEUED,
-                last_error=str(err),
-                error_code=err.code,
-                not_before=err.defer_until,
-                attempts=max(0, row.attempts - 1),
-                **seen,
+            await self._requeue(
+                row, stats, err, err.defer_until, attempts=max(0, row.attempts - 1), **seen
             )
             return
         if err.kind is SendFailure.REROUTE:
             where = await self.on_reroute(row) if self.on_reroute is not None else None
-            await self._finish(
-                row,
-                stats,
-                "failed",
-                status=repo.FAILED,
-                last_error=f"{err}; " + (f"sent via {where}" if where else "held"),
-                error_code=err.code,
-                text=text,
-                **seen,
-            )
+            why = f"{err}; " + (f"sent via {where}" if where else "held")
+            await self._give_up(row, stats, err, text, why, **seen)
             return
         if err.retry_after:
             self.buckets[row.channel].pause(err.retry_after)
         if err.kind is SendFailure.RETRY and row.attempts < self.max_attempts:
             backoff = err.retry_after or min(3600.0, 5.0 * 2 ** max(0, row.attempts - 1))
             log.info("outbox %s: retry in %.0fs (%s)", row.id, backoff, err.code)
-            await self._finish(
-                row,
-                stats,
-                "retried",
-                status=repo.QUEUED,
-                last_error=str(err),
-                error_code=err.code,
-                not_before=now + timedelta(seconds=backoff),
-                **seen,
-            )
+            await self._requeue(row, stats, err, now + timedelta(seconds=backoff), **seen)
             return
         log.warning("outbox %s: failed (%s, %s)", row.id, err.kind, err.code)
-        await self._finish(
-            row,
-            stats,
-            "failed",
-            status=repo.FAILED,
-            last_error=str(err),
-            error_code=err.code,
-            text=text,
-            **seen,
-        )
+        await self._give_up(row, stats, err, text, str(err), **seen)
         if err.kind in (SendFailure.OPTED_OUT, SendFailure.UNREACHABLE):
             async with self.db.transaction() as session:
                 addr = await address_row(session, row.channel, row.address, now)
@@ -434,6 +400,47 @@ class Dispatcher:
                 else:
                     addr.unreachable_at = now
                     addr.unreachable_reason = f"{err.code}: {err}"[:200]
+
+    async def _requeue(
+        self,
+        row: OutboxMessage,
+        stats: DispatchStats,
+        err: SendError,
+        not_before: datetime,
+        **values: object,
+    ) -> None:
+        """Back in the queue until `not_before`, with the error kept."""
+        await self._finish(
+            row,
+            stats,
+            "retried",
+            status=repo.QUEUED,
+            last_error=str(err),
+            error_code=err.code,
+            not_before=not_before,
+            **values,
+        )
+
+    async def _give_up(
+        self,
+        row: OutboxMessage,
+        stats: DispatchStats,
+        err: SendError,
+        text: str,
+        last_error: str,
+        **values: object,
+    ) -> None:
+        """Failed for good, with the text as it would have been sent."""
+        await self._finish(
+            row,
+            stats,
+            "failed",
+            status=repo.FAILED,
+            last_error=last_error,
+            error_code=err.code,
+            text=text,
+            **values,
+        )
 
     async def _finish(
         self, row: OutboxMessage, stats: DispatchStats, outcome: str, **values: object
