@@ -16,7 +16,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.channels.base import (
     ChannelAdapter,
@@ -251,41 +251,43 @@ class Dispatcher:
         locale = (person.locale if person else None) or (address.locale if address else None)
         reply = reply_from_json(row.message)
         rendered = render(reply, self.catalog(), locale or DEFAULT_LOCALE, channel.style)
-        await self._pace(row.channel, row.address)
-        try:
+
+        def sending() -> Awaitable[SendResult]:
             if isinstance(channel, TemplateChannelAdapter):
                 params = self.catalog().param_texts(reply.params, locale or DEFAULT_LOCALE)
-                sending = channel.send_template(
+                return channel.send_template(
                     row.address,
                     TemplateMessage(
                         reply.key, params, rendered.text, locale or DEFAULT_LOCALE, str(row.id)
                     ),
                 )
-            else:
-                sending = channel.send(row.address, rendered)
-            result = await asyncio.wait_for(sending, timeout=self.send_timeout)
+            return channel.send(row.address, rendered)
+
+        await self._pace(row.channel, row.address)
+        outcome = await self._attempt(sending, row.channel)
+        if isinstance(outcome, SendError):
+            await self._failed(row, outcome, rendered.text, stats)
+            return _address_stop(outcome)
+        await self._sent(row, outcome, rendered.text, stats)
+        return None
+
+    async def _attempt(
+        self, sending: Callable[[], Awaitable[SendResult]], channel: str, merged: bool = False
+    ) -> SendResult | SendError:
+        """One call to the provider under the send timeout; a failure comes back as the
+        SendError to record (a timeout or an adapter bug as a retryable one)."""
+        try:
+            return await asyncio.wait_for(sending(), timeout=self.send_timeout)
         except TimeoutError:
             # The provider may have taken it: retried later, recorded as possibly sent.
-            late = SendError(
-                f"timeout after {self.send_timeout:g}s",
-                SendFailure.RETRY,
-                code="timeout",
-                may_have_sent=True,
-            )
-            await self._failed(row, late, rendered.text, stats)
-            return None
+            return SendError.uncertain(f"timeout after {self.send_timeout:g}s", "timeout")
         except SendError as err:
-            await self._failed(row, err, rendered.text, stats)
-            return _address_stop(err)
+            return err
         except Exception as exc:  # an adapter bug must not kill the dispatcher
-            log.exception("dispatcher: %s adapter raised", row.channel)
-            bug = SendError(
+            log.exception("dispatcher: %s adapter raised%s", channel, " (merged)" if merged else "")
+            return SendError(
                 f"adapter error: {type(exc).__name__}", SendFailure.RETRY, code="adapter"
             )
-            await self._failed(row, bug, rendered.text, stats)
-            return None
-        await self._sent(row, result, rendered.text, stats)
-        return None
 
     async def _sent(
         self, row: OutboxMessage, result: SendResult, text: str, stats: DispatchStats
@@ -350,35 +352,16 @@ class Dispatcher:
             params = catalog.param_texts(reply.params, locale)
             messages.append(TemplateMessage(reply.key, params, text, locale, str(row.id)))
         await self._pace(live[0].channel, live[0].address)
-        try:
-            result: SendResult = await asyncio.wait_for(
-                channel.send_merged(live[0].address, messages), timeout=self.send_timeout
-            )
-        except TimeoutError:
-            late = SendError(
-                f"timeout after {self.send_timeout:g}s",
-                SendFailure.RETRY,
-                code="timeout",
-                may_have_sent=True,
-            )
+        outcome = await self._attempt(
+            lambda: channel.send_merged(live[0].address, messages), live[0].channel, merged=True
+        )
+        if isinstance(outcome, SendError):
             for row, message in zip(live, messages, strict=True):
-                await self._failed(row, late, message.text, stats)
-            return None
-        except SendError as err:
-            for row, message in zip(live, messages, strict=True):
-                await self._failed(row, err, message.text, stats)
-            return _address_stop(err)
-        except Exception as exc:
-            log.exception("dispatcher: %s adapter raised (merged)", live[0].channel)
-            bug = SendError(
-                f"adapter error: {type(exc).__name__}", SendFailure.RETRY, code="adapter"
-            )
-            for row, message in zip(live, messages, strict=True):
-                await self._failed(row, bug, message.text, stats)
-            return None
+                await self._failed(row, outcome, message.text, stats)
+            return _address_stop(outcome)
         log.info("outbox %s: %d messages to one address sent as one", live[0].channel, len(live))
         for row, message in zip(live, messages, strict=True):
-            await self._sent(row, result, message.text, stats)
+            await self._sent(row, outcome, message.text, stats)
         return None
 
     async def _failed(
@@ -391,58 +374,24 @@ class Dispatcher:
         if err.kind is SendFailure.DEFER:
             assert err.defer_until is not None
             log.info("outbox %s: deferred to %s (%s)", row.id, err.defer_until, err.code)
-            await self._finish(
-                row,
-                stats,
-                "retried",
-                status=repo.QUEUED,
-                last_error=str(err),
-                error_code=err.code,
-                not_before=err.defer_until,
-                attempts=max(0, row.attempts - 1),
-                **seen,
+            await self._requeue(
+                row, stats, err, err.defer_until, attempts=max(0, row.attempts - 1), **seen
             )
             return
         if err.kind is SendFailure.REROUTE:
             where = await self.on_reroute(row) if self.on_reroute is not None else None
-            await self._finish(
-                row,
-                stats,
-                "failed",
-                status=repo.FAILED,
-                last_error=f"{err}; " + (f"sent via {where}" if where else "held"),
-                error_code=err.code,
-                text=text,
-                **seen,
-            )
+            why = f"{err}; " + (f"sent via {where}" if where else "held")
+            await self._give_up(row, stats, err, text, why, **seen)
             return
         if err.retry_after:
             self.buckets[row.channel].pause(err.retry_after)
         if err.kind is SendFailure.RETRY and row.attempts < self.max_attempts:
             backoff = err.retry_after or min(3600.0, 5.0 * 2 ** max(0, row.attempts - 1))
             log.info("outbox %s: retry in %.0fs (%s)", row.id, backoff, err.code)
-            await self._finish(
-                row,
-                stats,
-                "retried",
-                status=repo.QUEUED,
-                last_error=str(err),
-                error_code=err.code,
-                not_before=now + timedelta(seconds=backoff),
-                **seen,
-            )
+            await self._requeue(row, stats, err, now + timedelta(seconds=backoff), **seen)
             return
         log.warning("outbox %s: failed (%s, %s)", row.id, err.kind, err.code)
-        await self._finish(
-            row,
-            stats,
-            "failed",
-            status=repo.FAILED,
-            last_error=str(err),
-            error_code=err.code,
-            text=text,
-            **seen,
-        )
+        await self._give_up(row, stats, err, text, str(err), **seen)
         if err.kind in (SendFailure.OPTED_OUT, SendFailure.UNREACHABLE):
             async with self.db.transaction() as session:
                 addr = await address_row(session, row.channel, row.address, now)
@@ -451,6 +400,47 @@ class Dispatcher:
                 else:
                     addr.unreachable_at = now
                     addr.unreachable_reason = f"{err.code}: {err}"[:200]
+
+    async def _requeue(
+        self,
+        row: OutboxMessage,
+        stats: DispatchStats,
+        err: SendError,
+        not_before: datetime,
+        **values: object,
+    ) -> None:
+        """Back in the queue until `not_before`, with the error kept."""
+        await self._finish(
+            row,
+            stats,
+            "retried",
+            status=repo.QUEUED,
+            last_error=str(err),
+            error_code=err.code,
+            not_before=not_before,
+            **values,
+        )
+
+    async def _give_up(
+        self,
+        row: OutboxMessage,
+        stats: DispatchStats,
+        err: SendError,
+        text: str,
+        last_error: str,
+        **values: object,
+    ) -> None:
+        """Failed for good, with the text as it would have been sent."""
+        await self._finish(
+            row,
+            stats,
+            "failed",
+            status=repo.FAILED,
+            last_error=last_error,
+            error_code=err.code,
+            text=text,
+            **values,
+        )
 
     async def _finish(
         self, row: OutboxMessage, stats: DispatchStats, outcome: str, **values: object

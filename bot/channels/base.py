@@ -55,6 +55,12 @@ class SendError(ChannelError):
         # counted as an attempt).
         self.defer_until = defer_until
 
+    @classmethod
+    def uncertain(cls, message: str, code: str) -> SendError:
+        """Retryable, and the request may have reached the provider (a timeout, a dropped
+        connection, a 5xx): recorded as possibly sent."""
+        return cls(message, SendFailure.RETRY, code=code, may_have_sent=True)
+
 
 @dataclass(frozen=True, slots=True)
 class SendResult:

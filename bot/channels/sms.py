@@ -181,12 +181,7 @@ class TwilioChannel:
             raise classify_rest_error(exc) from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
             # The request may have reached Twilio: retried, and recorded as possibly sent.
-            raise SendError(
-                f"network: {type(exc).__name__}",
-                SendFailure.RETRY,
-                code="network",
-                may_have_sent=True,
-            ) from exc
+            raise SendError.uncertain(f"network: {type(exc).__name__}", "network") from exc
         except TwilioException as exc:
             raise SendError(f"twilio: {exc}", SendFailure.RETRY, code="twilio") from exc
         return SendResult(provider_id=str(msg.sid))
@@ -207,7 +202,7 @@ def classify_rest_error(exc: TwilioRestException) -> SendError:
             retry_after=TWILIO_429_PAUSE,
         )
     if exc.status >= 500:
-        return SendError(f"twilio: {exc.status}", SendFailure.RETRY, code=code, may_have_sent=True)
+        return SendError.uncertain(f"twilio: {exc.status}", code)
     if code in OPTED_OUT_CODES:
         kind = SendFailure.OPTED_OUT
     elif code in UNREACHABLE_CODES:

@@ -187,12 +187,7 @@ class TelegramChannel:
             log.error("telegram: the bot token was refused; check CARELINE_TELEGRAM_TOKEN")
             raise SendError("telegram: 401", SendFailure.RETRY, code="401") from exc
         except (TimeoutError, TelegramServerError, TelegramNetworkError) as exc:
-            raise SendError(
-                f"telegram: {type(exc).__name__}",
-                SendFailure.RETRY,
-                code="server",
-                may_have_sent=True,
-            ) from exc
+            raise SendError.uncertain(f"telegram: {type(exc).__name__}", "server") from exc
         except TelegramAPIError as exc:
             raise SendError(f"telegram: {exc.message}", SendFailure.RETRY, code="api") from exc
         return SendResult(provider_id=f"{address}:{sent.message_id}")

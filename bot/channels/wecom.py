@@ -341,12 +341,7 @@ class WeComChannel:
         except WeComError as exc:
             raise classify(exc) from exc
         except httpx.HTTPError as exc:
-            raise SendError(
-                f"wecom network: {type(exc).__name__}",
-                SendFailure.RETRY,
-                code="network",
-                may_have_sent=True,
-            ) from exc
+            raise SendError.uncertain(f"wecom network: {type(exc).__name__}", "network") from exc
         invalid = str(body.get("invaliduser") or "")
         if address in invalid.split("|"):
             raise SendError(

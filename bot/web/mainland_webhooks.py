@@ -136,12 +136,21 @@ def sms_router(app: Host) -> APIRouter:
         await inbound_all(items)
         return None
 
-    async def ali_report(body: Any) -> Response | None:
-        reports = aliyun_sms.parse_report(body, app.clock.now())
-        if reports is None:
-            return bad_request("a JSON array of SmsReport items")
-        await store_reports(app, aliyun_sms.NAME, reports)
-        return None
+    def delivery_reports(
+        parse: Callable[[Any, datetime], list[Report] | None], provider: str, what: str
+    ) -> Callable[[Any], Awaitable[Response | None]]:
+        async def handle(body: Any) -> Response | None:
+            reports = parse(body, app.clock.now())
+            if reports is None:
+                return bad_request(what)
+            await store_reports(app, provider, reports)
+            return None
+
+        return handle
+
+    ali_report = delivery_reports(
+        aliyun_sms.parse_report, aliyun_sms.NAME, "a JSON array of SmsReport items"
+    )
 
     async def tc_reply(body: Any) -> Response | None:
         inbound = tencent_sms.parse_reply(body, app.clock.now())
@@ -150,12 +159,9 @@ def sms_router(app: Host) -> APIRouter:
         await inbound_all([inbound])
         return None
 
-    async def tc_status(body: Any) -> Response | None:
-        reports = tencent_sms.parse_status(body, app.clock.now())
-        if reports is None:
-            return bad_request("a JSON array of status items")
-        await store_reports(app, tencent_sms.NAME, reports)
-        return None
+    tc_status = delivery_reports(
+        tencent_sms.parse_status, tencent_sms.NAME, "a JSON array of status items"
+    )
 
     def ali_token() -> str | None:
         return settings.aliyun_sms_callback_token if settings.aliyun_sms_enabled else None
@@ -164,30 +170,17 @@ def sms_router(app: Host) -> APIRouter:
         return settings.tencent_sms_callback_token if settings.tencent_sms_enabled else None
 
     ali_ok, tc_ok = dict(aliyun_sms.PUSH_OK), dict(tencent_sms.PUSH_OK)
-    r.add_api_route(
-        "/webhooks/aliyun-sms/{token}/up",
-        push(ali_token, ali_up, ali_ok),
-        methods=["POST"],
-        summary="Alibaba Cloud SMS replies (SmsUp)",
-    )
-    r.add_api_route(
-        "/webhooks/aliyun-sms/{token}/report",
-        push(ali_token, ali_report, ali_ok),
-        methods=["POST"],
-        summary="Alibaba Cloud SMS delivery reports (SmsReport)",
-    )
-    r.add_api_route(
-        "/webhooks/tencent-sms/{token}/reply",
-        push(tc_token, tc_reply, tc_ok),
-        methods=["POST"],
-        summary="Tencent Cloud SMS replies",
-    )
-    r.add_api_route(
-        "/webhooks/tencent-sms/{token}/status",
-        push(tc_token, tc_status, tc_ok),
-        methods=["POST"],
-        summary="Tencent Cloud SMS status reports",
-    )
+    for path, expected, parse, ok, summary in (
+        ("/webhooks/aliyun-sms/{token}/up", ali_token, ali_up, ali_ok,
+         "Alibaba Cloud SMS replies (SmsUp)"),
+        ("/webhooks/aliyun-sms/{token}/report", ali_token, ali_report, ali_ok,
+         "Alibaba Cloud SMS delivery reports (SmsReport)"),
+        ("/webhooks/tencent-sms/{token}/reply", tc_token, tc_reply, tc_ok,
+         "Tencent Cloud SMS replies"),
+        ("/webhooks/tencent-sms/{token}/status", tc_token, tc_status, tc_ok,
+         "Tencent Cloud SMS status reports"),
+    ):  # fmt: skip
+        r.add_api_route(path, push(expected, parse, ok), methods=["POST"], summary=summary)
     return r
 
 

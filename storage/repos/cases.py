@@ -195,23 +195,7 @@ async def undelivered_alerts(
     session: AsyncSession, limit: int = 200
 ) -> list[tuple[CaseEvent, OutboxMessage]]:
     """Alert events whose outbox row was sent but whose `delivered` event is not recorded."""
-    delivered = aliased(CaseEvent)
-    stmt = (
-        select(CaseEvent, OutboxMessage)
-        .join(OutboxMessage, OutboxMessage.id == CaseEvent.outbox_id)
-        .where(
-            CaseEvent.kind == "alerted",
-            OutboxMessage.status == "sent",
-            ~exists().where(
-                and_(delivered.outbox_id == CaseEvent.outbox_id, delivered.kind == "delivered")
-            ),
-        )
-        .order_by(CaseEvent.id)
-        .limit(limit)
-    )
-    if dialect_of(session) == "postgresql":
-        stmt = stmt.with_for_update(of=CaseEvent, skip_locked=True)
-    return [(e, o) for e, o in (await session.execute(stmt)).all()]
+    return await _unmarked_events(session, "alerted", ("sent",), "delivered", limit)
 
 
 async def undelivered_replies(
@@ -219,16 +203,24 @@ async def undelivered_replies(
 ) -> list[tuple[CaseEvent, OutboxMessage]]:
     """Staff replies to a reporter whose outbox row failed or was suppressed, not yet marked
     `reply_undelivered` (so that staff are told once)."""
+    return await _unmarked_events(
+        session, "reply", ("failed", "suppressed"), "reply_undelivered", limit
+    )
+
+
+async def _unmarked_events(
+    session: AsyncSession, kind: str, statuses: tuple[str, ...], marker: str, limit: int
+) -> list[tuple[CaseEvent, OutboxMessage]]:
+    """Events of `kind` whose outbox row has one of `statuses` and no `marker` event yet for
+    that row, oldest first; locked (skipping rows another worker holds) on PostgreSQL."""
     marked = aliased(CaseEvent)
     stmt = (
         select(CaseEvent, OutboxMessage)
         .join(OutboxMessage, OutboxMessage.id == CaseEvent.outbox_id)
         .where(
-            CaseEvent.kind == "reply",
-            OutboxMessage.status.in_(("failed", "suppressed")),
-            ~exists().where(
-                and_(marked.outbox_id == CaseEvent.outbox_id, marked.kind == "reply_undelivered")
-            ),
+            CaseEvent.kind == kind,
+            OutboxMessage.status.in_(statuses),
+            ~exists().where(and_(marked.outbox_id == CaseEvent.outbox_id, marked.kind == marker)),
         )
         .order_by(CaseEvent.id)
         .limit(limit)

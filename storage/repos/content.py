@@ -31,9 +31,14 @@ async def bump_version(session: AsyncSession) -> None:
 
 
 async def published_overrides(session: AsyncSession) -> dict[tuple[str, str], str]:
+    return await _texts(session, PUBLISHED)
+
+
+async def _texts(session: AsyncSession, status: str) -> dict[tuple[str, str], str]:
+    """Every (key, locale)'s text among the versions with this status."""
     rows = await session.execute(
         select(ContentVersion.key, ContentVersion.locale, ContentVersion.text).where(
-            ContentVersion.status == PUBLISHED
+            ContentVersion.status == status
         )
     )
     return {(k, loc): text for k, loc, text in rows.all()}
@@ -56,12 +61,7 @@ async def current(
 
 
 async def drafts(session: AsyncSession) -> dict[tuple[str, str], str]:
-    rows = await session.execute(
-        select(ContentVersion.key, ContentVersion.locale, ContentVersion.text).where(
-            ContentVersion.status == DRAFT
-        )
-    )
-    return {(k, loc): text for k, loc, text in rows.all()}
+    return await _texts(session, DRAFT)
 
 
 async def save_draft(

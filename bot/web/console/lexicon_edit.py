@@ -109,22 +109,18 @@ def apply(data: dict[str, Any], action: str, form: dict[str, str]) -> dict[str, 
             form.get("window", ""),
         )
     elif action == "deactivate_term":
-        _check(terms, index)
-        inactive.append(terms.pop(index))
+        _move(terms, inactive, index)
     elif action == "activate_term":
-        _check(inactive, index)
-        terms.append(inactive.pop(index))
+        _move(inactive, terms, index)
     elif action == "add_exclusion":
         phrase = form.get("term", "").strip()
         if not normalize_term(phrase):
             raise EditError("console.lexicon.err.empty")
         excl.append(phrase)
     elif action == "deactivate_exclusion":
-        _check(excl, index)
-        inactive_excl.append(excl.pop(index))
+        _move(excl, inactive_excl, index)
     elif action == "activate_exclusion":
-        _check(inactive_excl, index)
-        excl.append(inactive_excl.pop(index))
+        _move(inactive_excl, excl, index)
     elif action == "category":
         severity = form.get("severity", "")
         if severity not in SEVERITIES:
@@ -139,6 +135,12 @@ def apply(data: dict[str, Any], action: str, form: dict[str, str]) -> dict[str, 
 def _check(items: list[Any], index: int) -> None:
     if not 0 <= index < len(items):
         raise EditError("console.lexicon.err.action")
+
+
+def _move(source: list[Any], target: list[Any], index: int) -> None:
+    """Move one entry between a category's active and inactive lists."""
+    _check(source, index)
+    target.append(source.pop(index))
 
 
 def new_category(key: str, label: str, severity: str) -> dict[str, Any]:

@@ -28,6 +28,21 @@ def _secure(request: Request) -> bool:
     return str(auth.app_of(request).settings.public_url or "").startswith("https://")
 
 
+def _set_private_cookie(
+    response: Response, request: Request, name: str, value: str, path: str, max_age: int | None
+) -> None:
+    """An HTTP-only, same-site cookie, `Secure` when the console is served over HTTPS."""
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        max_age=max_age,
+        path=path,
+    )
+
+
 def _login_page(request: Request, next_: str, error: str | None, status: int = 200) -> Response:
     token = secrets.token_urlsafe(24)
     response = page(
@@ -36,14 +51,7 @@ def _login_page(request: Request, next_: str, error: str | None, status: int = 2
         {"next": next_, "error": error, "login_csrf": token},
         status_code=status,
     )
-    response.set_cookie(
-        auth.LOGIN_CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request),
-        path="/console",
-    )
+    _set_private_cookie(response, request, auth.LOGIN_CSRF_COOKIE, token, "/console", None)
     return response
 
 
@@ -97,15 +105,8 @@ def router() -> APIRouter:
                 lifetime=auth.SESSION_LIFETIME,
             )
         response = RedirectResponse(_safe_next(next), status_code=303)
-        response.set_cookie(
-            auth.SESSION_COOKIE,
-            token,
-            httponly=True,
-            samesite="lax",
-            secure=_secure(request),
-            max_age=int(auth.SESSION_LIFETIME.total_seconds()),
-            path="/",
-        )
+        lifetime = int(auth.SESSION_LIFETIME.total_seconds())
+        _set_private_cookie(response, request, auth.SESSION_COOKIE, token, "/", lifetime)
         response.delete_cookie(auth.LOGIN_CSRF_COOKIE, path="/console")
         return response
 

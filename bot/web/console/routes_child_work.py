@@ -18,7 +18,12 @@ from bot.routing import queue_for_person
 from bot.web.console.auth import ADMIN, SUPERVISOR, Principal, app_of, requires
 from bot.web.console.forms import audit_changes, reason_given
 from bot.web.console.pages import ConsoleRoute
-from bot.web.console.routes_people import visible_area_ids
+from bot.web.console.routes_people import (
+    in_view,
+    visible_area_ids,
+    visible_child,
+    visible_person,
+)
 from content.replies import Reply
 from dialogs.types import Lane
 from storage.models import Area, Child, ChildNote, Person, Visit
@@ -30,14 +35,6 @@ Writer = Annotated[Principal, Depends(requires(ADMIN, SUPERVISOR))]
 MAX_NOTE = 2000
 REVIEW_ACTIONS = ("reviewed", "returned")
 CATEGORIES = ("left_behind", "migrant", "difficulty", "orphan", "de_facto_unsupported")
-
-
-async def _child(session: AsyncSession, who: Principal, code: str, area: str) -> Child:
-    allowed = await visible_area_ids(session, who)
-    found = await ChildRecords(session).find_child(allowed, code, area)
-    if found is None:
-        raise HTTPException(404, "no such child")
-    return found
 
 
 async def _back(session: AsyncSession, child: Child, anchor: str) -> Response:
@@ -71,7 +68,7 @@ def router() -> APIRouter:
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:
-            child = await _child(w.session, who, code, area)
+            child = await visible_child(w.session, who, code, area)
             note = ChildNote(
                 child_id=child.id, kind=kind, text=body, author=who.actor, created_at=now
             )
@@ -95,7 +92,7 @@ def router() -> APIRouter:
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:
-            child = await _child(w.session, who, code, area)
+            child = await visible_child(w.session, who, code, area)
             note = await w.session.get(ChildNote, note_id)
             if note is None or note.child_id != child.id or note.kind != "problem":
                 raise HTTPException(404, "no such problem")
@@ -124,11 +121,7 @@ def router() -> APIRouter:
             visit = await w.session.get(Visit, visit_id)
             child = await w.session.get(Child, visit.child_id) if visit else None
             allowed = await visible_area_ids(w.session, who)
-            if (
-                visit is None
-                or child is None
-                or (allowed is not None and child.area_id not in allowed)
-            ):
+            if visit is None or child is None or not in_view(allowed, child.area_id):
                 raise HTTPException(404, "no such visit")
             visit.review_status, visit.review_comment = action, note or None
             visit.reviewed_by, visit.reviewed_at = who.actor, now
@@ -174,7 +167,7 @@ def router() -> APIRouter:
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:
-            child = await _child(w.session, who, code, area)
+            child = await visible_child(w.session, who, code, area)
             before = {
                 "key_child": child.is_key_child,
                 "do_not_contact": child.do_not_contact,
@@ -209,7 +202,7 @@ def router() -> APIRouter:
         app = app_of(request)
         now = app.clock.now()
         async with app.db.transaction() as session:
-            child = await _child(session, who, code, area)
+            child = await visible_child(session, who, code, area)
             if action == "record":
                 links = await ChildRecords(session).guardian_ids(child.id)
                 if not guardian.isdigit() or int(guardian) not in links:
@@ -242,10 +235,7 @@ def router() -> APIRouter:
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:
-            allowed = await visible_area_ids(w.session, who)
-            person = await w.session.get(Person, person_id)
-            if person is None or (allowed is not None and person.area_id not in allowed):
-                raise HTTPException(404, "no such person")
+            person = await visible_person(w.session, who, person_id)
             before = {"do_not_contact": person.do_not_contact, "active": person.active}
             person.do_not_contact = do_not_contact == "on"
             person.active = active == "on"

@@ -17,22 +17,13 @@ from bot.web.console.child_labels import ChildLabels
 from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page, translator
 from bot.web.console.routes_cases import labeller
 from bot.web.console.routes_child_work import CATEGORIES
-from bot.web.console.routes_people import visible_area_ids
+from bot.web.console.routes_people import in_view, visible_area_ids, visible_child
 from reminders.dates import add_age
-from storage.models import Child
-from storage.uow import Work, unit_of_work
+from storage.uow import unit_of_work
 
 Staff = Annotated[Principal, Depends(requires(ADMIN, HOTLINE, SUPERVISOR))]
 Exporter = Annotated[Principal, Depends(requires(*child_file.EXPORT_ROLES))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-async def _child(w: Work, who: Principal, code: str, area: str) -> Child:
-    allowed = await visible_area_ids(w.session, who)
-    found = await w.child_records.find_child(allowed, code, area)
-    if found is None:
-        raise HTTPException(404, "no such child")
-    return found
 
 
 def router() -> APIRouter:
@@ -62,7 +53,7 @@ def router() -> APIRouter:
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:
-            found = await _child(w, who, code, area)
+            found = await visible_child(w.session, who, code, area)
             data = await child_file.gather(w, found, who.role, now.date())
             audit_read(w, who, "child", found.id, {"view": "file"})
         context = {
@@ -81,7 +72,7 @@ def router() -> APIRouter:
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:
-            found = await _child(w, who, code, area)
+            found = await visible_child(w.session, who, code, area)
             data = await child_file.gather(w, found, who.role, now.date())
             w.audit(who.actor, "export", "child", found.id, {"format": "xlsx"})
         body = child_file.workbook(data, translator(request, locale_of(request, who)))
@@ -107,7 +98,7 @@ def router() -> APIRouter:
         async with unit_of_work(app.db, now) as w:
             allowed = await visible_area_ids(w.session, who)
             found = await w.directory.area_by_code(area)
-            if found is None or (allowed is not None and found.id not in allowed):
+            if found is None or not in_view(allowed, found.id):
                 raise HTTPException(404, "no such area")
             ids = await w.directory.areas_under(found.id)
             if allowed is not None:

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
 from bot.web.console.pages import ConsoleRoute, page
-from storage.models import ChannelAddress, Person
+from storage.models import ChannelAddress, Child, Person
+from storage.repos.child_records import ChildRecords
 from storage.repos.directory import Directory
 from storage.uow import unit_of_work
 
@@ -28,6 +29,30 @@ async def visible_area_ids(session: AsyncSession, who: Principal) -> set[int] | 
         return set()
     # county -> township -> village (and one spare level)
     return await Directory(session).areas_under(who.area_id, depth=3)
+
+
+def in_view(allowed: set[int] | None, area_id: int | None) -> bool:
+    """Whether a record of this area is in view (`allowed` from visible_area_ids)."""
+    return allowed is None or area_id in allowed
+
+
+async def visible_person(session: AsyncSession, who: Principal, person_id: int) -> Person:
+    """The person, when in the viewer's areas; 404 otherwise."""
+    allowed = await visible_area_ids(session, who)
+    found = await session.get(Person, person_id)
+    if found is None or not in_view(allowed, found.area_id):
+        raise HTTPException(404, "no such person")
+    return found
+
+
+async def visible_child(session: AsyncSession, who: Principal, code: str, area: str) -> Child:
+    """The child by code (and area code, where codes repeat), in the viewer's areas; 404
+    otherwise."""
+    allowed = await visible_area_ids(session, who)
+    found = await ChildRecords(session).find_child(allowed, code, area)
+    if found is None:
+        raise HTTPException(404, "no such child")
+    return found
 
 
 def channel_status(address: ChannelAddress) -> str:
@@ -76,10 +101,7 @@ def router() -> APIRouter:
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:
-            allowed = await visible_area_ids(w.session, who)
-            found = await w.session.get(Person, person_id)
-            if found is None or (allowed is not None and found.area_id not in allowed):
-                raise HTTPException(404, "no such person")
+            found = await visible_person(w.session, who, person_id)
             children = await w.directory.children_of(found.id)
             addresses = await w.person_data.addresses(found.id)
             audit_read(w, who, "person", found.id)

@@ -65,6 +65,13 @@ async def collect(w: Work, person: Person) -> dict[str, Any]:
     }
 
 
+async def _person(w: Work, person_id: int) -> Person:
+    person = await w.session.get(Person, person_id)
+    if person is None:
+        raise HTTPException(404, "no such person")
+    return person
+
+
 def router() -> APIRouter:
     r = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -73,9 +80,7 @@ def router() -> APIRouter:
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:
-            person = await w.session.get(Person, person_id)
-            if person is None:
-                raise HTTPException(404, "no such person")
+            person = await _person(w, person_id)
             data = await collect(w, person)
             w.audit(who.actor, "person.export", "person", person.id)
         return Response(
@@ -95,9 +100,7 @@ def router() -> APIRouter:
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:
-            person = await w.session.get(Person, person_id)
-            if person is None:
-                raise HTTPException(404, "no such person")
+            person = await _person(w, person_id)
             refs = await w.person_data.open_case_refs(person.id)
             if refs:
                 raise HTTPException(409, f"open cases keep this person's data: {', '.join(refs)}")

@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse
 from bot.visits.media_fetch import MediaUnavailable, fetch_media
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, audit_read, requires
 from bot.web.console.pages import ConsoleRoute
-from bot.web.console.routes_people import visible_area_ids
+from bot.web.console.routes_people import in_view, visible_area_ids
 from storage.models import Child
 from storage.repos import visit_media
 from storage.uow import unit_of_work
@@ -39,7 +39,7 @@ def router() -> APIRouter:
             media, child_id = found
             allowed = await visible_area_ids(w.session, who)
             child = await w.session.get(Child, child_id)
-            if child is None or (allowed is not None and child.area_id not in allowed):
+            if child is None or not in_view(allowed, child.area_id):
                 raise HTTPException(404, "no such photo")
             audit_read(w, who, "visit_media", media.id, {"child_id": child_id})
             w.session.expunge(media)
