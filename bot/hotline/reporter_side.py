@@ -25,7 +25,7 @@ from content.replies import Reply
 from dialogs.effects import OpenCase
 from dialogs.flows.hotline_staff import RELAY_NAME
 from dialogs.screening.decision import Decision
-from dialogs.screening.replies import MANDATED_ROLES, REVIEW_NOTED
+from dialogs.screening.replies import MANDATED_REPORTERS, REVIEW_NOTED
 from dialogs.types import IDLE, Context, Lane, Outcome, State
 from storage.models import Case, Person
 from storage.repos import cases as repo
@@ -82,7 +82,7 @@ async def idle_text(
     person = scope.person
     if (
         person is not None
-        and person.role in MANDATED_ROLES
+        and person.role in MANDATED_REPORTERS
         and keywords.is_word("police_reported", text)
     ):
         case = await latest_reported_case(scope)
