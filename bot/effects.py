@@ -36,9 +36,10 @@ class StepScope:
     inbound_id: int | None
     address: ChannelAddress
     person: Person | None
-    # The handlers' replies to the sender, in the order they were decided. A field, not a
-    # return value: handlers' helpers several calls deep add to it (a visit's refusal checks,
-    # the photo attacher, the staff verbs' answers); returning them is left (issue 14).
+    # The handlers' replies to the sender, in the order they were decided. Still a field, not
+    # a return value: helpers below the handlers add to it too (the photo attacher's
+    # `_attach`, also run for a visit just saved; the staff verbs' `_say`; a visit's danger
+    # flags), and tests read it; returning them from every handler is left (issue 14).
     extra_replies: list[Reply] = field(default_factory=list)
     bypass_opt_out: bool = False
 
