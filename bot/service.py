@@ -42,7 +42,7 @@ ContextHook = Callable[[AsyncSession, Person | None, dict[str, object]], Awaitab
 ChildrenHook = Callable[
     [AsyncSession, Sequence[Child], tuple[ChildRef, ...]], Awaitable[tuple[ChildRef, ...]]
 ]
-# Runs before the dialog on every inbound text (the loop guard); may queue replies/effects.
+# Runs before the step hooks on every inbound text; may queue replies/effects.
 PreStepHook = Callable[[StepScope, State, Context], Awaitable[Outcome | None]]
 # The dialog's one step for this message: (state, context) -> outcome. It runs once.
 DialogStep = Callable[[State, Context], Awaitable[Outcome]]
