@@ -39,7 +39,8 @@ from bot.clock import FakeClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core_data import load_schedule  # noqa: E402
 from bot.reminders import finders, plan  # noqa: E402
-from reminders.dates import add_age, add_months  # noqa: E402
+from content.dates import add_months  # noqa: E402
+from reminders.dates import add_age  # noqa: E402
 from reminders.stages import DEFAULT_STAGES  # noqa: E402
 from storage.db import upgrade_sync  # noqa: E402
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 
 def modules() -> list[ModuleType]:
+    """The capabilities, listed once: installed in this order, their routes in this order."""
     import bot.reminders
     from bot import inbound_retry, loops
     from bot.childfile import install as childfile
@@ -52,24 +53,12 @@ def install_all(
 ) -> None:
     """Install every capability (in the order of `modules()`), each with the settings
     `build_app` read for it; `build_app` then connects them to each other."""
-    import bot.reminders
-    from bot import inbound_retry, loops
-    from bot.childfile import install as childfile
-    from bot.hotline import install as hotline
-    from bot.mainland import install as mainland
-    from bot.privacy import install as privacy
-    from bot.visits import install as visits
-    from bot.web import console
-
-    visits.install(app)
-    hotline.install(app, hotline_config)
-    bot.reminders.install(app, reminder_settings)
-    console.install(app)
-    mainland.install(app)
-    inbound_retry.install(app)
-    loops.install(app)
-    childfile.install(app)
-    privacy.install(app)
+    given: dict[str, tuple[object, ...]] = {
+        "bot.hotline.install": (hotline_config,),
+        "bot.reminders": (reminder_settings,),
+    }
+    for module in modules():
+        module.install(app, *given.get(module.__name__, ()))
 
 
 def command_modules() -> list[ModuleType]:

@@ -1,7 +1,8 @@
 """Executes the effects a dialog step returns, inside the step's transaction.
 
-One handler per effect type; a handler may return extra replies for the sender. Later
-capabilities register their handlers in `bot/app.py` (the one wiring point).
+One handler per effect type; what a handler says to the sender goes to
+`StepScope.extra_replies`, queued after the step's own replies (on a timeout too). The
+capabilities register their handlers in their `install` (bot/capabilities.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class StepScope:
     inbound_id: int | None
     address: ChannelAddress
     person: Person | None
+    # The handlers' replies to the sender, in the order they were decided. Still a field, not
+    # a return value: helpers below the handlers add to it too (the photo attacher's
+    # `_attach`, also run for a visit just saved; the staff verbs' `_say`; a visit's danger
+    # flags), and tests read it; returning them from every handler is left (issue 14).
     extra_replies: list[Reply] = field(default_factory=list)
     bypass_opt_out: bool = False
 

@@ -76,7 +76,7 @@ class Host:
     db: Database
     catalog: Catalog
     channels: dict[str, ChannelAdapter]
-    service: InboundService  # .effects, .context_hooks, .pre_step_hooks: registration
+    service: InboundService  # .effects, .context_hooks, .pre_step_hooks, .step_hooks ...
     dispatcher: Dispatcher
     scheduler: AsyncIOScheduler
     content: ContentStore | None = None  # shipped texts + published overrides

@@ -117,6 +117,11 @@ class InboundRetry:
                     if pre is not None:
                         replies += pre.replies
                         effects += pre.effects
+                        state = pre.state
+                dialog = service.screening_dialog(inbound)
+                screen = await service.step(scope, state, ctx, dialog=dialog)
+                replies += screen.replies
+                effects += screen.effects
                 await service.effects.run(scope, tuple(effects))
                 await service.queue_replies(
                     session,

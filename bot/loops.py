@@ -38,11 +38,12 @@ from bot.reply_json import reply_to_json
 from content.keywords import Keywords
 from content.replies import Reply
 from dialogs.screening.replies import is_safety_reply
-from dialogs.types import Context, Inbound, Lane, Role, State
+from dialogs.types import Context, Inbound, Lane, Outcome, Role, State
 from storage.repos import audit, conversations, outbox
 
 if TYPE_CHECKING:
     from bot.host import Host
+    from bot.service import DialogStep
 
 log = logging.getLogger(__name__)
 EXEMPT_ROLES = frozenset({Role.HOTLINE, Role.SUPERVISOR, Role.ADMIN})
@@ -66,11 +67,15 @@ class LoopGuard:
         self.is_command = is_command  # 帮助 / 待访 twice is asked twice: answered twice
         self._idle_before: dict[int, bool] = {}  # inbound id -> no flow before the step
 
-    async def before_step(self, scope: StepScope, state: State, ctx: Context) -> None:
-        """A pre-step hook: remember whether the sender was idle before this message (the
-        last answer of a visit report ends idle, and must not count as idle free text)."""
+    async def around_step(
+        self, scope: StepScope, state: State, ctx: Context, step: DialogStep
+    ) -> Outcome:
+        """A step hook: remember whether the sender was idle before this message, in the state
+        the dialog steps from (the screen's: a relay is idle), since the last answer of a
+        visit report ends idle and must not count as idle free text."""
         if scope.inbound_id is not None:
             self._idle_before[scope.inbound_id] = state.flow is None
+        return await step(state, ctx)
 
     async def __call__(self, scope: StepScope, replies: list[Reply]) -> list[Reply]:
         idle_before = self._idle_before.pop(scope.inbound_id or -1, False)
@@ -185,5 +190,5 @@ def install(app: Host) -> None:
         cap_per_hour=app.settings.reply_cap_per_hour,
         is_command=command_words(app.service.engine.keywords),
     )
-    app.service.pre_step_hooks.append(guard.before_step)
+    app.service.step_hooks.append(guard.around_step)  # inside the screen (installed before)
     app.service.reply_guards.append(guard)

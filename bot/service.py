@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.effects import EffectRunner, StepScope
 from bot.reply_json import reply_to_json
-from bot.visits.clock import clock_of, region_codes
 from content.locales import DEFAULT_LOCALE
 from content.replies import Reply
 from dialogs.engine import Engine
@@ -28,7 +27,7 @@ from dialogs.screening.replies import is_safety_reply
 from dialogs.types import Channel, ChildRef, Context, Inbound, Lane, Outcome, Role, State
 from dialogs.types import Person as PersonRef
 from storage.db import Database
-from storage.models import ChannelAddress, InboundMessage, Person
+from storage.models import ChannelAddress, Child, InboundMessage, Person
 from storage.repos import inbound as inbound_repo
 from storage.repos import outbox
 from storage.repos.conversations import expired, save_state, take_conversation
@@ -39,8 +38,18 @@ log = logging.getLogger(__name__)
 
 # Extra context for a step, added by later capabilities (visit drafts, screening ...).
 ContextHook = Callable[[AsyncSession, Person | None, dict[str, object]], Awaitable[None]]
-# Runs before the dialog on every inbound text (the safety screen); may queue replies/effects.
+# Refines a director's children for the context (the visits capability adds each visit clock).
+ChildrenHook = Callable[
+    [AsyncSession, Sequence[Child], tuple[ChildRef, ...]], Awaitable[tuple[ChildRef, ...]]
+]
+# Runs before the step hooks on every inbound text; may queue replies/effects.
 PreStepHook = Callable[[StepScope, State, Context], Awaitable[Outcome | None]]
+# The dialog's one step for this message: (state, context) -> outcome. It runs once.
+DialogStep = Callable[[State, Context], Awaitable[Outcome]]
+# Wraps the dialog's step (the hotline's screen): chooses the state and context the dialog
+# runs with, runs it (once), and adds to what it decided or replaces it, knowing from the
+# outcome whether the dialog understood the text (`Outcome.understood`).
+StepHook = Callable[[StepScope, State, Context, DialogStep], Awaitable[Outcome]]
 # Filters the sender's replies before they are queued (bot/loops.py cuts auto-reply loops).
 ReplyGuard = Callable[[StepScope, list[Reply]], Awaitable[list[Reply]]]
 
@@ -63,6 +72,13 @@ def person_ref(person: Person | None) -> PersonRef | None:
     )
 
 
+def _wrapped(hook: StepHook, scope: StepScope, inner: DialogStep) -> DialogStep:
+    async def step(state: State, ctx: Context) -> Outcome:
+        return await hook(scope, state, ctx, inner)
+
+    return step
+
+
 class InboundService:
     def __init__(
         self,
@@ -83,7 +99,9 @@ class InboundService:
         self.timeout = conversation_timeout
         self.on_commit = on_commit or (lambda: None)
         self.context_hooks: list[ContextHook] = []
+        self.children_hooks: list[ChildrenHook] = []
         self.pre_step_hooks: list[PreStepHook] = []
+        self.step_hooks: list[StepHook] = []
         self.reply_guards: list[ReplyGuard] = []
 
     async def store(self, inbound: Inbound) -> Handled:
@@ -199,7 +217,7 @@ class InboundService:
                 replies += pre.replies
                 effects += pre.effects
                 state = pre.state
-        outcome = self.engine.step(state, inbound, ctx)
+        outcome = await self.step(scope, state, ctx, hooks=not screened)
         replies += outcome.replies
         effects += outcome.effects
         await self.effects.run(scope, tuple(effects))
@@ -225,6 +243,50 @@ class InboundService:
             await inbound_repo.mark_processed(
                 session, inbound_id, person.id if person else None, now
             )
+
+    async def step(
+        self,
+        scope: StepScope,
+        state: State,
+        ctx: Context,
+        *,
+        hooks: bool = True,
+        dialog: DialogStep | None = None,
+    ) -> Outcome:
+        """The dialog's one step for this message, through the step hooks (`hooks`: False
+        when the message was screened already). `dialog`: another step than the engine's
+        (`screening_dialog`)."""
+        run = dialog or self._once(scope.inbound)
+        for hook in reversed(self.step_hooks) if hooks else ():
+            run = _wrapped(hook, scope, run)
+        return await run(state, ctx)
+
+    def _once(self, inbound: Inbound) -> DialogStep:
+        ran = False
+
+        async def dialog(state: State, ctx: Context) -> Outcome:
+            nonlocal ran
+            if ran:
+                raise RuntimeError("the dialog steps once per message")
+            ran = True
+            return self.engine.step(state, inbound, ctx)
+
+        return dialog
+
+    def screening_dialog(self, inbound: Inbound) -> DialogStep:
+        """The dialog for the screen alone (bot/inbound_retry.py): it says and does nothing,
+        only whether it understood the text. When it fails (the message whose processing
+        keeps failing), the text counts as not understood: a concern is never dropped."""
+
+        async def dialog(state: State, ctx: Context) -> Outcome:
+            try:
+                outcome = self.engine.step(state, inbound, ctx)
+            except Exception:
+                log.warning("the dialog failed while screening a free text; not understood")
+                return Outcome(state, understood=False)
+            return Outcome(outcome.state, understood=outcome.understood)
+
+        return dialog
 
     async def expire_conversations(self, limit: int = 200) -> int:
         """Close conversations that went quiet past their timeout (a scheduled job).
@@ -293,7 +355,6 @@ class InboundService:
         children: tuple[ChildRef, ...] = ()
         if person is not None and person.role == Role.DIRECTOR:
             own = await children_of_director(session, person.id)
-            regions = await region_codes(session, own)  # visit cadence by region
             children = tuple(
                 ChildRef(
                     id=c.id,
@@ -301,10 +362,11 @@ class InboundService:
                     name=c.name,
                     next_visit_due=c.next_visit_due,
                     is_key_child=c.is_key_child,
-                    clock=clock_of(c, regions.get(c.id), self.tz),
                 )
                 for c in own
             )
+            for refine in self.children_hooks:
+                children = await refine(session, own, children)
         extra: dict[str, object] = {"opted_out": address.opted_out_at is not None}
         for hook in self.context_hooks:
             await hook(session, person, extra)

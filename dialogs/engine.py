@@ -11,12 +11,13 @@ Order of precedence for every message:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from content.keywords import Keywords
 from content.normalize import command_form
 from content.replies import Choice, Reply
 from dialogs import effects as fx
-from dialogs.flow import Answer, Flow
+from dialogs.flow import Answer, Flow, not_understood
 from dialogs.menu import main_menu
 from dialogs.types import IDLE, Channel, Context, Inbound, Outcome, Role, State
 
@@ -57,6 +58,20 @@ def language_prompt() -> Reply:
     )
 
 
+def answered_already(outcome: Outcome) -> Outcome:
+    """The outcome when a safety reply already answered the message (`Context.screened`): a
+    fallback answer (`Outcome.fallback`) says nothing and asks no question."""
+    if not outcome.fallback:
+        return outcome
+    return Outcome(
+        replace(outcome.state, choices=()),
+        (),
+        outcome.effects,
+        understood=outcome.understood,
+        fallback=True,
+    )
+
+
 def help_reply(ctx: Context) -> Reply:
     role = ctx.person.role.value if ctx.person else "unknown"
     return Reply(f"help.{role}")
@@ -94,8 +109,14 @@ class Engine:
         if inbound.media and not inbound.text.strip() and inbound.payload is None:
             return media_only(state, inbound)
         outcome = self._step(state, inbound, ctx)
+        if ctx.screened:
+            outcome = answered_already(outcome)
         return Outcome(
-            with_choices(outcome.state, outcome.replies), outcome.replies, outcome.effects
+            with_choices(outcome.state, outcome.replies),
+            outcome.replies,
+            outcome.effects,
+            understood=outcome.understood,
+            fallback=outcome.fallback,
         )
 
     def starts(self, state: State, inbound: Inbound, ctx: Context) -> str | None:
@@ -138,9 +159,7 @@ class Engine:
         flow = self.flows.get(state.flow or "")
         if flow is not None:
             return flow.handle(state, answer, ctx)
-        if ctx.screened:
-            return Outcome(IDLE)  # the safety reply already answered this message
-        return self._idle(answer, ctx)
+        return self._idle(answer, ctx)  # a fallback: says nothing when already screened
 
     def _visit_photos(self, state: State, inbound: Inbound, ctx: Context) -> Outcome | None:
         """A director's photos, alone or captioned `照片 A04`: the shell attaches them to the
@@ -166,10 +185,10 @@ class Engine:
         conversation), else "没看懂" and the menu."""
         menu = main_menu(ctx, self._menu_flows(ctx))
         if not (answer.text or answer.payload) or self.keywords.is_word("small_talk", answer.text):
-            return Outcome(IDLE, (menu,))
+            return Outcome(IDLE, (menu,), fallback=True)
         if answer.payload is None and command_form(answer.text).isdigit():
-            return Outcome(IDLE, (Reply("idle.number_no_question"),))
-        return Outcome(IDLE, (Reply("fallback.not_understood"), menu))
+            return Outcome(IDLE, (Reply("idle.number_no_question"),), fallback=True)
+        return replace(not_understood(IDLE, menu), fallback=True)
 
     def _menu_flows(self, ctx: Context) -> list[Flow]:
         return [f for f in self.flows.values() if f.menu_label_key and self._allowed(f, ctx)]

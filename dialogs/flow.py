@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from dialogs.types import Context, Inbound, Outcome, Role, State
+from content.replies import Reply
+from dialogs.types import IDLE, Context, Inbound, Outcome, Role, State
+
+NOT_UNDERSTOOD = "fallback.not_understood"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +35,9 @@ class Flow(Protocol):
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
         """The conversation went quiet for too long: close it (keeping a draft if useful)."""
         ...
+
+
+def not_understood(state: State = IDLE, *more: Reply) -> Outcome:
+    """The flow (or the idle dialog) did not understand the text: "没看懂", marked so that the
+    shell sees it in the step's own outcome (`Outcome.understood`)."""
+    return Outcome(state, (Reply(NOT_UNDERSTOOD), *more), understood=False)

@@ -156,3 +156,10 @@ class Outcome:
     state: State
     replies: tuple[Reply, ...] = ()
     effects: tuple[Any, ...] = ()
+    # False: the dialog did not understand the text ("没看懂", `dialogs.flow.not_understood`);
+    # the hotline takes such free text to the sender's case (bot/hotline/reporter_side.py).
+    understood: bool = field(default=True, kw_only=True)
+    # The replies only answer text the dialog could not use (the idle menu, "没看懂" and the
+    # menu, a reminder asked again): a safety reply already given replaces them
+    # (`Context.screened`, `dialogs.engine.answered_already`).
+    fallback: bool = field(default=False, kw_only=True)

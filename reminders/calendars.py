@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from content.dates import add_months
 from content.errors import InputError
-from reminders.dates import add_months, month_day
+from reminders.dates import month_day
 from reminders.workdays import DayInfo, day_info, previous_workday
 
 NATIONAL = "national"

@@ -9,13 +9,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-
-def add_months(start: date, months: int) -> date:
-    """`start` plus whole calendar months, clamped to the last day of the target month."""
-    index = start.year * 12 + (start.month - 1) + months
-    year, month0 = divmod(index, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(start.day, last))
+from content.dates import add_months
 
 
 def add_age(birth: date, *, years: int = 0, months: int = 0, days: int = 0) -> date:

@@ -31,7 +31,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from reminders.dates import add_age, add_months, parse_date
+from content.dates import add_months
+from reminders.dates import add_age, parse_date
 from reminders.schedule import Edition, Entry, Schedule, Switch, normalize_code
 
 Status = Literal["due", "upcoming", "overdue"]

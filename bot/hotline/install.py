@@ -21,6 +21,7 @@ from bot.hotline.staff import HANDLERS
 from bot.screening.store import shipped_categories
 from content.replies import Reply
 from dialogs.effects import OpenCase
+from dialogs.engine import answered_already
 from dialogs.flows import due as due_list
 from dialogs.flows import hotline_staff as staff
 from dialogs.flows import urgent
@@ -32,6 +33,7 @@ from storage.repos import cases as repo
 
 if TYPE_CHECKING:
     from bot.host import Host
+    from bot.service import DialogStep
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ def install(app: Host, config: HotlineConfig) -> Hotline:
         await open_case(hl, scope, effect)
 
     app.service.context_hooks.append(live_screen)
-    app.service.pre_step_hooks.append(partial(pre_step, app, hl))
+    app.service.step_hooks.append(partial(screen_step, app, hl))
     app.service.effects.register(OpenCase, on_open_case)
     for effect_type, handler in HANDLERS.items():
         app.service.effects.register(effect_type, partial(handler, hl))
@@ -90,17 +92,18 @@ def add_commands(subparsers: Any) -> None:
     add(subparsers)
 
 
-async def pre_step(
-    app: Host, hl: Hotline, scope: StepScope, state: State, ctx: Context
-) -> Outcome | None:
-    """Runs before the dialog on every inbound text; whatever the sender was doing goes on.
+async def screen_step(
+    app: Host, hl: Hotline, scope: StepScope, state: State, ctx: Context, step: DialogStep
+) -> Outcome:
+    """Wraps the dialog's one step on every inbound text; whatever the sender was doing goes on.
 
-    Commands and flows always work. Idle free text that the dialog would not understand goes
-    to the sender's case when there is one (the relay window after a staff reply, or the
-    merge window after their report): relayed to the owner, acknowledged once."""
+    Commands and flows always work. Idle free text that the dialog did not understand (its
+    outcome says so) goes to the sender's case when there is one (the relay window after a
+    staff reply, or the merge window after their report): relayed to the owner,
+    acknowledged once, and the dialog's "没看懂" is not said."""
     text = scope.inbound.text.strip()
     if not text:
-        return None
+        return await step(state, ctx)
     person = scope.person
     if (
         person is not None
@@ -108,13 +111,14 @@ async def pre_step(
         and staff.is_staff_command(text)
         and state.flow in (None, staff.NAME)
     ):
-        return Outcome(State(staff.NAME, "command"))  # the staff flow handles it next
+        return await step(State(staff.NAME, "command"), ctx)  # the staff flow handles it
     if (
         person is not None
         and person.role in staff.STAFF_ROLES
         and app.service.engine.keywords.is_word("help", text)
     ):
-        return Outcome(state, (Reply("hotline.staff.verbs"),))  # every verb, with an example
+        verbs = (Reply("hotline.staff.verbs"),)  # every verb, with an example
+        return joined(Outcome(state, verbs), await step(state, replace(ctx, screened=True)))
     decision = screen_of(ctx).screen(text)
     effect = open_case_effect(decision, text)
     code = child_in_conversation(state, ctx)
@@ -123,26 +127,39 @@ async def pre_step(
     replies = safety_replies(decision, ctx, shipped_categories())
     if DUTY in (r.key for r in replies) and _in_urgent_flow(app, scope, state, ctx):
         replies = tuple(r for r in replies if r.key != DUTY)  # the flow says it once, at its end
-    idle = not scope.inbound.payload and (
-        state.flow in (None, staff.RELAY_NAME)
-        or reporter_side.not_understood(app, state, scope, ctx)
-    )
     next_state = IDLE if state.flow == staff.RELAY_NAME else state
-    if idle:
+    said = replace(ctx, screened=True) if replies else ctx
+    outcome = await step(next_state, said)  # the dialog's one run
+    if scope.inbound.payload:
+        return joined(Outcome(next_state, replies, (effect,) if effect else ()), outcome)
+    unclear = reporter_side.not_understood(app, scope, outcome)
+    if state.flow in (None, staff.RELAY_NAME) or unclear:
         handled = await reporter_side.idle_text(
-            app, hl, scope, state, ctx, decision, effect, replies
+            app, hl, scope, decision, effect, replies, understood=not unclear
         )
-        if handled is not None and state.flow not in LEAVABLE_FLOWS:
-            # inside a report (a visit, an edit): the text joins the case, the flow goes on
-            handled = Outcome(state, handled.replies, handled.effects)
+        if handled is not None and state.flow in LEAVABLE_FLOWS:
+            # a list to pick from did not understand it: the text joins the case, the list ends
+            return Outcome(IDLE, handled.replies, handled.effects)
         if handled is not None:
-            return handled
-    if effect is None and _needs_review(app, scope, state, ctx):
+            # idle, in a relay, or inside a report (a visit, an edit: the flow goes on)
+            return joined(handled, answered_already(outcome))
+    if effect is None and _needs_review(app, scope, state, unclear):
         effect = OpenCase("unclassified", "medium", text, (), source="review")
         replies = (Reply(REVIEW_NOTED),)
-    if effect is None and not replies and next_state is state:
-        return None
-    return Outcome(next_state, replies, (effect,) if effect else ())
+    if replies and not said.screened:
+        outcome = answered_already(outcome)  # the review's reply answered it
+    return joined(Outcome(next_state, replies, (effect,) if effect else ()), outcome)
+
+
+def joined(first: Outcome, dialog: Outcome) -> Outcome:
+    """What the screen decided, then the dialog's step (whose state is kept)."""
+    return Outcome(
+        dialog.state,
+        (*first.replies, *dialog.replies),
+        (*first.effects, *dialog.effects),
+        understood=dialog.understood,
+        fallback=dialog.fallback,
+    )
 
 
 def _in_urgent_flow(app: Host, scope: StepScope, state: State, ctx: Context) -> bool:
@@ -151,8 +168,9 @@ def _in_urgent_flow(app: Host, scope: StepScope, state: State, ctx: Context) -> 
     return urgent.NAME in (state.flow, app.service.engine.starts(state, scope.inbound, ctx))
 
 
-# Flows with nothing to lose (a list to pick from): free text that joins a case leaves them.
-LEAVABLE_FLOWS = frozenset({None, staff.RELAY_NAME, due_list.NAME})
+# Flows with nothing to lose (a list to pick from): free text that joins a case leaves them
+# (as it does idle and in a relay).
+LEAVABLE_FLOWS = frozenset({due_list.NAME})
 
 
 def screen_of(ctx: Context) -> ScreenLike:
@@ -172,11 +190,11 @@ def child_in_conversation(state: State, ctx: Context) -> str | None:
     return None
 
 
-def _needs_review(app: Host, scope: StepScope, state: State, ctx: Context) -> bool:
+def _needs_review(app: Host, scope: StepScope, state: State, unclear: bool) -> bool:
     """Free text from an unknown sender that is not a command and matched nothing: a
     person reads it (a case on the review lane) — the lexicon is never complete."""
     if scope.person is not None or state.flow is not None or scope.inbound.payload:
         return False
     if app.service.engine.keywords.is_word("small_talk", scope.inbound.text):
         return False  # "你好", "在吗": answered by the menu, not worth a case on its own
-    return reporter_side.not_understood(app, state, scope, ctx)
+    return unclear

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from bot.effects import StepScope
@@ -23,32 +22,23 @@ from bot.routing import queue_for_person
 from content.normalize import command_form
 from content.replies import Reply
 from dialogs.effects import OpenCase
-from dialogs.flows.hotline_staff import RELAY_NAME
 from dialogs.screening.decision import Decision
-from dialogs.screening.replies import MANDATED_ROLES, REVIEW_NOTED
-from dialogs.types import IDLE, Context, Lane, Outcome, State
+from dialogs.screening.replies import MANDATED_REPORTERS, REVIEW_NOTED
+from dialogs.types import IDLE, Lane, Outcome
 from storage.models import Case, Person
 from storage.repos import cases as repo
 
 if TYPE_CHECKING:
     from bot.host import Host
 
-log = logging.getLogger(__name__)
-NOT_UNDERSTOOD = "fallback.not_understood"
 
-
-def not_understood(app: Host, state: State, scope: StepScope, ctx: Context) -> bool:
-    """The dialog, left alone, would answer "没看懂": the text is no command, no menu pick.
-    When the dialog itself fails (the inbound retry screens a message whose processing
-    keeps failing), the text counts as not understood: a concern is never dropped for it."""
-    try:
-        outcome = app.service.engine.step(state, scope.inbound, ctx)
-    except Exception:
-        log.warning("the dialog failed while checking a free text; treated as free text")
-        return True
+def not_understood(app: Host, scope: StepScope, outcome: Outcome) -> bool:
+    """The dialog's step did not understand the text (`Outcome.understood`: no command, no
+    menu pick, no flow's answer), or it is small talk (the menu answers "谢谢" when idle;
+    inside a relay it goes to staff)."""
     if app.service.engine.keywords.is_word("small_talk", scope.inbound.text):
-        return True  # the menu answers "谢谢" when idle; inside a relay it goes to staff
-    return bool(outcome.replies) and outcome.replies[0].key == NOT_UNDERSTOOD
+        return True
+    return not outcome.understood
 
 
 def chatter(app: Host, text: str) -> bool:
@@ -70,19 +60,20 @@ async def idle_text(
     app: Host,
     hl: Hotline,
     scope: StepScope,
-    state: State,
-    ctx: Context,
     decision: Decision,
     effect: OpenCase | None,
     replies: tuple[Reply, ...],
+    *,
+    understood: bool,
 ) -> Outcome | None:
-    """What idle text does to the sender's own case (None: nothing; the dialog goes on)."""
+    """What idle text does to the sender's own case (None: nothing; the dialog's answer
+    stands). `understood`: the dialog's step understood the text (a relay's, as idle)."""
     keywords = app.service.engine.keywords
     text = scope.inbound.text.strip()
     person = scope.person
     if (
         person is not None
-        and person.role in MANDATED_ROLES
+        and person.role in MANDATED_REPORTERS
         and keywords.is_word("police_reported", text)
     ):
         case = await latest_reported_case(scope)
@@ -94,9 +85,7 @@ async def idle_text(
             case.last_activity_at = scope.now
             return Outcome(IDLE, (Reply("safety.duty.recorded", {"ref": case.ref}),))
     cancel = keywords.is_word("cancel", text)
-    now_in = IDLE if state.flow == RELAY_NAME else state
-    understood = not cancel and not not_understood(app, now_in, scope, ctx)
-    if understood:
+    if understood and not cancel:
         return None  # a command, a menu pick, a flow's answer: the dialog handles it
     # looked up only for free text and "cancel" (not for every command): one query less
     relay = await repo.relay_case(
@@ -107,7 +96,7 @@ async def idle_text(
         relay.relay_until = scope.now
         repo.add_event(scope.session, relay, "relay_ended", at=scope.now, actor=scope.actor)
         return Outcome(IDLE, (Reply("hotline.relay.ended"),))
-    if cancel and not not_understood(app, now_in, scope, ctx):
+    if cancel and understood:
         return None  # "cancel" with no relay open: the dialog handles it
     kind = "reporter_message"
     case = relay

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reminders.dates import add_months
+from content.dates import add_months
 from storage.models import Area, CalendarOverride, Child, GuardianLink
 from storage.repos import people
 

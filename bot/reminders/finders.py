@@ -15,8 +15,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from content.dates import add_months
 from reminders import calendars as cal
-from reminders.dates import add_age, add_months, month_day
+from reminders.dates import add_age, month_day
 from reminders.digest import (
     NEWBORN_ITEM,
     DueItem,

@@ -9,7 +9,7 @@ reports and digests query).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core_data import load_visit_rules
+from dialogs.types import ChildRef
 from dialogs.visits.clock import (
     VisitClock,
     VisitFact,
@@ -66,6 +67,21 @@ async def region_codes(session: AsyncSession, children: Iterable[Child]) -> dict
         return {}
     by_area = await visits_repo.region_codes_of_areas(session, area_ids)
     return {c.id: by_area.get(c.area_id) for c in children}
+
+
+async def with_clocks(
+    tz: ZoneInfo, session: AsyncSession, own: Sequence[Child], refs: tuple[ChildRef, ...]
+) -> tuple[ChildRef, ...]:
+    """A children hook of the inbound service (installed by the visits capability): each of a
+    director's children with its visit clock (cadence by region and risk)."""
+    regions = await region_codes(session, own)
+    by_id = {c.id: c for c in own}
+    return tuple(
+        replace(ref, clock=clock_of(by_id[ref.id], regions.get(ref.id), tz))
+        if ref.id in by_id
+        else ref
+        for ref in refs
+    )
 
 
 def fact_of(visit: Visit) -> VisitFact:

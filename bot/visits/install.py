@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.core_data import load_cadence
 from bot.effects import StepScope
 from bot.visits import danger, photos
-from bot.visits.clock import clock_without, refresh_child
+from bot.visits.clock import clock_without, refresh_child, with_clocks
 from bot.visits.digests import send_director_digests, send_supervisor_digests
 from content.replies import Reply
 from dialogs import effects as fx
@@ -276,6 +276,7 @@ def install(app: Host) -> None:
     effects.register(fx.AttachVisitPhotos, photos.attach_photos)
     edit = EditWindow(app.service.clock, timedelta(hours=cadence.edit_window_hours), app.service.tz)
     app.service.context_hooks.append(partial(director_context, edit))
+    app.service.children_hooks.append(partial(with_clocks, app.service.tz))
     for job, name in (
         (send_director_digests, "visits.digest.director"),
         (send_supervisor_digests, "visits.digest.supervisor"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from content.replies import Reply
 from dialogs import effects as fx
-from dialogs.flow import Answer, Flow
+from dialogs.flow import Answer, Flow, not_understood
 from dialogs.types import IDLE, Context, Inbound, Outcome, Role, State
 from dialogs.visits.parse import match_children
 
@@ -42,7 +42,7 @@ class ChildSummaryFlow:
         return Outcome(IDLE, (), (fx.SendChildSummary(child_id),))
 
     def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
-        return Outcome(IDLE, (Reply("fallback.not_understood"),))
+        return not_understood()
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
         return Outcome(IDLE)
@@ -66,7 +66,7 @@ class ChildNoteFlow:
         return Outcome(IDLE, (), (fx.AddChildNote(child_id, text),))
 
     def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
-        return Outcome(IDLE, (Reply("fallback.not_understood"),))
+        return not_understood()
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
         return Outcome(IDLE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from content.replies import Reply
 from dialogs import effects as fx
-from dialogs.flow import Answer, Flow
+from dialogs.flow import Answer, Flow, not_understood
 from dialogs.flows.child_file import one_child
 from dialogs.types import IDLE, Context, Inbound, Outcome, Role, State
 
@@ -36,7 +36,7 @@ class ConsentFlow:
         return Outcome(IDLE, (), (fx.ConsentReply(),))
 
     def handle(self, state: State, answer: Answer, ctx: Context) -> Outcome:
-        return Outcome(IDLE, (Reply("fallback.not_understood"),))
+        return not_understood()
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
         return Outcome(IDLE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from content.keywords import Keywords
 from content.replies import Choice, Reply
 from dialogs import effects as fx
-from dialogs.flow import Answer
+from dialogs.flow import Answer, not_understood
 from dialogs.flows.visit import VisitFlow
 from dialogs.types import IDLE, Channel, Context, Inbound, Outcome, Role, State
 from dialogs.visits.cadence import Cadence
@@ -70,7 +70,7 @@ class DueFlow:
     def _info_check(self, child_id: str, ctx: Context) -> Outcome:
         child = child_by_id(ctx.children, child_id)
         if child is None:
-            return Outcome(IDLE, (Reply("fallback.not_understood"),))
+            return not_understood()
         names = {"code": child.code, "name": child.name}
         choices = (
             Choice("due.info_confirm", INFO_DONE + str(child.id)),
@@ -82,7 +82,7 @@ class DueFlow:
     def _info_done(self, child_id: str, ctx: Context) -> Outcome:
         child = child_by_id(ctx.children, child_id)
         if child is None:
-            return Outcome(IDLE, (Reply("fallback.not_understood"),))
+            return not_understood()
         next_due = self.cadence.rules.info_refresh.after(ctx.today)
         reply = Reply("due.info_done", {"code": child.code, "name": child.name, "next": next_due})
         return Outcome(IDLE, (reply,), (fx.MarkChildInfoUpdated(child.id, ctx.today),))
@@ -106,7 +106,7 @@ class DueFlow:
         matches = match_children(answer.text, ctx.children) if not payload else ()
         if len(matches) == 1:  # a code or name typed from the list: report that child
             return self._visit.start_for_child(matches[0], ctx)
-        return Outcome(IDLE, (Reply("fallback.not_understood"),))
+        return not_understood()
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
         return Outcome(IDLE)

@@ -81,9 +81,9 @@ class ReminderReplyFlow:
         received = ctx.extra.get("reminders_received")
         items = state.data.get("items") or ()
         parsed = self._answer(answer.text, items, received, today=ctx.today)
-        if parsed.intent == "unknown" and ctx.screened:
-            return Outcome(state)  # the safety reply answered it; the reminder still waits
-        if parsed.intent in ("unknown", "not_yet"):  # not_yet: "1" before the dose may be given
+        if parsed.intent == "unknown":  # a safety reply already given replaces it (a fallback)
+            return Outcome(state, (parsed.reply,), fallback=True)  # the reminder still waits
+        if parsed.intent == "not_yet":  # "1" before the dose may be given
             return Outcome(state, (parsed.reply,))
         if parsed.pending:  # doses the reminder did not name: named now, "1" records them
             rest = {**state.data, "items": [dict(i) for i in parsed.pending]}

@@ -24,9 +24,9 @@ from dialogs.screening.categories import Categories
 from dialogs.screening.decision import Decision
 from dialogs.types import Context, Role
 
-STAFF_ROLES = frozenset({Role.DIRECTOR, Role.SUPERVISOR, Role.HOTLINE, Role.ADMIN})
-# Mandated reporters: the child director and every other staff role.
-MANDATED_ROLES = STAFF_ROLES
+# Mandated reporters (强制报告): the child director and every staff role, i.e. every role but
+# the guardian. (The hotline's staff roles are `dialogs.flows.hotline_staff.STAFF_ROLES`.)
+MANDATED_REPORTERS = frozenset({Role.DIRECTOR, Role.SUPERVISOR, Role.HOTLINE, Role.ADMIN})
 REVIEW_NOTED = "hotline.review.noted"
 DUTY = "safety.duty.report_police"
 PRESENT_DANGER = "present_danger"
@@ -86,7 +86,7 @@ def reported_reply(ctx: Context) -> Reply:
 
 
 def is_mandated(ctx: Context) -> bool:
-    return ctx.person is not None and ctx.person.role in MANDATED_ROLES
+    return ctx.person is not None and ctx.person.role in MANDATED_REPORTERS
 
 
 def duty_applies(
@@ -94,7 +94,7 @@ def duty_applies(
 ) -> bool:
     """A mandated reporter reporting a statutory situation (not a medium-severity sign)."""
     return (
-        role in {r.value for r in MANDATED_ROLES}
+        role in {r.value for r in MANDATED_REPORTERS}
         and categories.is_statutory(category)
         and severity != "medium"
     )
@@ -115,7 +115,7 @@ def writes_as_young_person(decision: Decision, ctx: Context) -> bool:
         return False
     if ctx.extra.get("sender_is_child"):
         return True
-    return ctx.person is None or ctx.person.role not in STAFF_ROLES
+    return ctx.person is None or ctx.person.role not in MANDATED_REPORTERS  # a guardian or unknown
 
 
 def safety_replies(decision: Decision, ctx: Context, categories: Categories) -> tuple[Reply, ...]:

@@ -6,11 +6,12 @@ Pure: the intervals are data (``content/cadence.toml``, with the rules by region
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
+
+from content.dates import add_months
 
 if TYPE_CHECKING:
     from dialogs.visits.clock import VisitRules
@@ -50,13 +51,6 @@ class Cadence:
         key_child = intervals.pop("key_child")
         visit = dict(raw.get("visit", {}))
         return cls(intervals=intervals, key_child=key_child, rules=rules, **visit)
-
-
-def add_months(start: date, months: int) -> date:
-    """Same day ``months`` later, clamped to the month's last day (Jan 31 + 1 -> Feb 28)."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def next_visit_due(visit_date: date, assessment: str, is_key_child: bool, cadence: Cadence) -> date:

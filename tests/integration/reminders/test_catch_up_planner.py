@@ -16,9 +16,10 @@ from bot.clock import FakeClock
 from bot.core_data import load_schedule
 from bot.reminders import plan
 from bot.reply_json import reply_from_json
+from content.dates import add_months
 from dialogs.render import render
 from dialogs.types import Channel, Inbound
-from reminders.dates import add_age, add_months
+from reminders.dates import add_age
 from storage.db import Database
 from storage.models import DoseGiven, Person
 from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from bot.core_data import load_cadence, load_visit_rules
-from dialogs.visits.cadence import Cadence, add_months, next_visit_due
+from content.dates import add_months
+from dialogs.visits.cadence import Cadence, next_visit_due
 
 
 @pytest.fixture(scope="module")

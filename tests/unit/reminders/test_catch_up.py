@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core_data import load_dose_names, load_schedule
-from reminders.dates import add_age, add_months
+from content.dates import add_months
+from reminders.dates import add_age
 from reminders.dose_names import DoseNameError, parse_given
 from reminders.immunization import DoseStatus, Plan, plan_doses, vaccines_report
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core_data import load_schedule
-from reminders.dates import add_months
+from content.dates import add_months
 from reminders.immunization import DueRules, due_doses, plan_doses, vaccines_report
 from reminders.schedule import Schedule, ScheduleError
 
