@@ -5,32 +5,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.inbound_retry import _inbound
 from dialogs.types import Channel, Inbound, MediaRef, State
-from storage.db import Database
 from storage.models import Conversation, InboundMessage
 from tests.integration.test_inbound_service import sent_texts
-from tests.support.apps import make_app
 
 DIRECTOR = "+8613800000002"
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 URL = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
 PHOTO = MediaRef(URL, "image/jpeg", None, "image")
-
-
-@pytest.fixture
-async def app(db: Database) -> Application:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
 
 
 def msg(pid: str, text: str = "", media: tuple[MediaRef, ...] = ()) -> Inbound:

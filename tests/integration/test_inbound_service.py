@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.app import Application
 from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.reply_json import reply_to_json
 from content.replies import Reply
 from dialogs.types import Channel, Inbound, Lane
@@ -20,15 +18,6 @@ from tests.support.apps import make_app
 
 DIRECTOR = "+8613800000002"
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def app(db: Database) -> Application:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
 
 
 def msg(text: str, pid: str, phone: str = DIRECTOR, payload: str | None = None) -> Inbound:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.app import Application
 from dialogs.types import Channel, Inbound
 from storage.models import Case, CaseEvent, Child, OutboxMessage, Person
+from storage.repos.cases import add_shift
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 DIRECTOR = "+8613800000002"
@@ -17,6 +18,7 @@ HOTLINE = "+8613800000004"
 SUPERVISOR = "+8613800000001"
 GUARDIAN_LIU = "+8613800000012"
 UNKNOWN = "+8613999999999"
+SECOND = "+8613800000099"  # a second hotline person, on duty too (add_second_hotline)
 _ids = count(1)
 
 
@@ -30,6 +32,12 @@ async def say(app: Application, text: str, phone: str = DIRECTOR) -> None:
             text=text,
         )
     )
+
+
+async def open_case(app: Application, text: str = "A04被打了一顿") -> str:
+    """A director's report that opens a case; its ref."""
+    await say(app, text)
+    return (await cases(app))[-1].ref
 
 
 async def outbox_rows(app: Application, phone: str) -> list[OutboxMessage]:
@@ -71,3 +79,12 @@ async def person_id(app: Application, phone: str) -> int:
 async def child(app: Application, code: str) -> Child:
     async with app.db.transaction() as s:
         return (await s.execute(select(Child).where(Child.code == code))).scalar_one()
+
+
+async def add_second_hotline(app: Application) -> None:
+    """吴热线 (SECOND), a second hotline person on duty from NOW, beside the demo's 陈热线."""
+    async with app.db.transaction() as session:
+        other = Person(name="吴热线", role="hotline", phone=SECOND, created_at=NOW)
+        session.add(other)
+        await session.flush()
+        await add_shift(session, other.id, level=1, starts_at=NOW)
