@@ -179,11 +179,6 @@ SHELL: dict[str, list[dict[str, str]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load()
-
-
 @pytest.mark.parametrize("name", sorted(PURE))
 def test_urgent_flow_matches_golden(
     name: str, catalog: Catalog, request: pytest.FixtureRequest
