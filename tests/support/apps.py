@@ -32,17 +32,28 @@ def make_app(database_url: str, clock: FakeClock | None = None, **overrides: Any
     return build_app(make_settings(database_url, **overrides), clock=clock)
 
 
-async def load_demo_roster(app: Application, now: datetime = NOW) -> None:
-    """The demo roster (people, children, shifts) as of `now`, in one transaction."""
+async def load_demo_roster(app: Application) -> None:
+    """The demo roster (people, children, shifts) as of the app's clock, in one transaction."""
+    now = app.clock.now()
     async with app.db.transaction() as session:
         await load_demo(session, now, now.date())
 
 
-@asynccontextmanager
-async def demo_app(database_url: str, **overrides: Any) -> AsyncIterator[Application]:
-    """An application on a fake clock at NOW over the demo roster, stopped afterwards."""
-    app = make_app(database_url, FakeClock(NOW), **overrides)
+async def make_demo_app(
+    database_url: str, clock: FakeClock | None = None, **overrides: Any
+) -> Application:
+    """An application on a fake clock (at NOW unless given) over the demo roster."""
+    app = make_app(database_url, clock or FakeClock(NOW), **overrides)
     await load_demo_roster(app)
+    return app
+
+
+@asynccontextmanager
+async def demo_app(
+    database_url: str, clock: FakeClock | None = None, **overrides: Any
+) -> AsyncIterator[Application]:
+    """`make_demo_app`, stopped afterwards."""
+    app = await make_demo_app(database_url, clock, **overrides)
     try:
         yield app
     finally:

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from bot.app import Application
 from dialogs.types import Channel, Inbound
-from storage.models import Case, CaseEvent, Child, OutboxMessage, Person
+from storage.models import Case, CaseEvent, OutboxMessage, Person
 from storage.repos.cases import add_shift
+from tests.support.reads import sent_texts
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 DIRECTOR = "+8613800000002"
@@ -50,8 +51,7 @@ async def outbox_rows(app: Application, phone: str) -> list[OutboxMessage]:
 
 async def texts(app: Application, phone: str) -> list[str]:
     """Everything sent to `phone` so far (dispatching what is queued first)."""
-    await app.dispatcher.run_until_idle()
-    return [r.text or "" for r in await outbox_rows(app, phone) if r.status == "sent"]
+    return await sent_texts(app, phone)
 
 
 async def cases(app: Application) -> list[Case]:
@@ -74,11 +74,6 @@ async def kinds(app: Application, case_id: int) -> list[str]:
 async def person_id(app: Application, phone: str) -> int:
     async with app.db.transaction() as s:
         return int((await s.execute(select(Person.id).where(Person.phone == phone))).scalar_one())
-
-
-async def child(app: Application, code: str) -> Child:
-    async with app.db.transaction() as s:
-        return (await s.execute(select(Child).where(Child.code == code))).scalar_one()
 
 
 async def add_second_hotline(app: Application) -> None:

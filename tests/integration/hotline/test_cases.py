@@ -14,7 +14,6 @@ from tests.integration.hotline.helpers import (
     NOW,
     UNKNOWN,
     cases,
-    child,
     kinds,
     outbox_rows,
     person_id,
@@ -22,6 +21,7 @@ from tests.integration.hotline.helpers import (
     texts,
 )
 from tests.support.categories import in_group
+from tests.support.reads import child
 
 CONCERN = "A04的爸爸昨晚又把他打了一顿，身上都是伤"
 

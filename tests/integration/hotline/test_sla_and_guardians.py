@@ -19,7 +19,6 @@ from tests.integration.hotline.helpers import (
     SUPERVISOR,
     UNKNOWN,
     cases,
-    child,
     events,
     kinds,
     person_id,
@@ -28,6 +27,7 @@ from tests.integration.hotline.helpers import (
 )
 from tests.support.apps import fake_clock
 from tests.support.categories import in_group
+from tests.support.reads import child
 
 
 async def test_sla_realert_then_escalation_then_claim_stops_it(app: Application) -> None:
