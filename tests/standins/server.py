@@ -158,6 +158,34 @@ class StandinServer:
         self.stop()
 
 
+class RunningStandin:
+    """A stand-in that owns one StandinServer: its URL, start/stop, and `with`."""
+
+    server: StandinServer
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
 def serve_until_signalled(
     app: ASGIApp, port: int, on_started: Callable[[int], None], on_stop: Callable[[], None]
 ) -> None:
