@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import statistics
 import sys
 import tempfile
@@ -19,7 +20,10 @@ if str(ROOT) not in sys.path:
 import asyncpg  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from storage.db import upgrade_sync  # noqa: E402
+from bot.app import Application  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.demo import load_demo  # noqa: E402
+from storage.db import Database, upgrade_sync  # noqa: E402
 
 PG_ADMIN = os.environ.get(
     "CARELINE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -72,3 +76,35 @@ def summary(latencies_ms: list[float], seconds: float) -> dict[str, float]:
         "p99_ms": percentile(latencies_ms, 99),
         "mean_ms": statistics.fmean(latencies_ms) if latencies_ms else float("nan"),
     }
+
+
+WEBHOOK_TOKEN = "bench-token"
+
+
+def webhook_settings(url: str, public: str) -> Settings:
+    """Settings that take signed Twilio webhooks at `public` and never reach a provider."""
+    return Settings(
+        _env_file=None,
+        database_url=url,
+        public_url=public,  # type: ignore[call-arg]
+        twilio_account_sid="ACbench",
+        twilio_auth_token=WEBHOOK_TOKEN,
+        twilio_from="+15005550006",
+        twilio_api_base="http://127.0.0.1:9",
+    )
+
+
+def free_port() -> int:
+    """A local TCP port that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def seed_demo(url: str, app: Application) -> None:
+    """The demo roster at the app's clock, through its own engine (the app's belongs to the
+    server's loop)."""
+    db = Database(url)
+    async with db.transaction() as session:
+        await load_demo(session, app.clock.now(), app.clock.now().date())
+    await db.dispose()

@@ -20,14 +20,12 @@ from bot.channels.base import RateLimits
 from bot.channels.sms import TwilioChannel
 from bot.clock import SystemClock
 from bot.outbox import Dispatcher
-from bot.reply_json import reply_to_json
 from content.catalog import Catalog
-from content.replies import Reply
 from dialogs.types import Channel, Lane
 from storage.db import Database
-from storage.repos import outbox
 from tests.standins import StandinClient
 from tests.standins.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from tests.support.queue import enqueue_numbered
 
 
 class StandinProcess:
@@ -50,17 +48,11 @@ class StandinProcess:
 
 async def run(url: str, n: int, standin: StandinProcess) -> tuple[float, int]:
     db = Database(url)
-    now = datetime.now(UTC)
     async with db.transaction() as s:
-        for i in range(n):
-            await outbox.enqueue(
-                s,
-                channel=Channel.SMS,
-                address=f"+86138{i % 1000:08d}",
-                message=reply_to_json(Reply("choice.invalid", {"count": i})),
-                lane=Lane.REMINDER,
-                now=now,
-            )
+        await enqueue_numbered(
+            s, n, channel=Channel.SMS, lane=Lane.REMINDER, now=datetime.now(UTC),
+            address=lambda i: f"+86138{i % 1000:08d}",
+        )  # fmt: skip
     control = StandinClient(standin.base_url)
     await control.reset()
     sms = TwilioChannel(

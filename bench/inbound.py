@@ -17,32 +17,17 @@ import uuid
 
 import _support  # noqa: F401  (puts the repository on sys.path)
 import httpx
-from _support import fresh_database, summary
+from _support import WEBHOOK_TOKEN, free_port, fresh_database, seed_demo, summary, webhook_settings
 from fastapi import Request, Response
 from sqlalchemy import event
 from twilio.request_validator import RequestValidator
 
 from bot.app import build_app
 from bot.channels.sms import parse_inbound, signature_ok
-from bot.config import Settings
-from bot.demo import load_demo
 from bot.web.server import create_web_app
-from storage.db import Database
 from tests.standins.server import StandinServer
 
-TOKEN = "bench-token"
-
-
-def settings(url: str, public: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=url,
-        public_url=public,  # type: ignore[call-arg]
-        twilio_account_sid="ACbench",
-        twilio_auth_token=TOKEN,
-        twilio_from="+15005550006",
-        twilio_api_base="http://127.0.0.1:9",
-    )
+TOKEN = WEBHOOK_TOKEN
 
 
 async def drive(base: str, path: str, n: int, concurrency: int) -> tuple[list[float], float]:
@@ -76,14 +61,9 @@ async def drive(base: str, path: str, n: int, concurrency: int) -> tuple[list[fl
 
 def run(kind: str, n: int, concurrency: int) -> None:
     with fresh_database(kind) as url:
-        import socket
-
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
+        port = free_port()
         public = f"http://127.0.0.1:{port}"
-        app = build_app(settings(url, public))
+        app = build_app(webhook_settings(url, public))
         web = create_web_app(app, background=False)
 
         @web.post("/bench/baseline", include_in_schema=False)
@@ -97,12 +77,6 @@ def run(kind: str, n: int, concurrency: int) -> None:
             await app.service.store(inbound)
             return Response("<Response></Response>", media_type="text/xml")
 
-        async def seed() -> None:
-            db = Database(url)  # its own engine: the app's belongs to the server's loop
-            async with db.transaction() as session:
-                await load_demo(session, app.clock.now(), app.clock.now().date())
-            await db.dispose()
-
         statements = [0]
 
         @event.listens_for(app.db.engine.sync_engine, "before_cursor_execute")
@@ -113,7 +87,7 @@ def run(kind: str, n: int, concurrency: int) -> None:
         server = StandinServer(web, port=port)
         server.start()
         try:
-            asyncio.run(seed())
+            asyncio.run(seed_demo(url, app))
             results = {}
             for label, path in (
                 ("baseline (store only)", "/bench/baseline"),

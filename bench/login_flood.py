@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -33,30 +32,22 @@ from pathlib import Path
 
 import _support  # noqa: F401  (puts the repository on sys.path)
 import httpx
-from _support import fresh_database, percentile
+from _support import (
+    WEBHOOK_TOKEN,
+    free_port,
+    fresh_database,
+    percentile,
+    seed_demo,
+    webhook_settings,
+)
 from twilio.request_validator import RequestValidator
 
 from bot.app import build_app
-from bot.config import Settings
-from bot.demo import load_demo
 from bot.web.server import create_web_app
-from storage.db import Database
 from tests.standins.server import StandinServer
 
-TOKEN = "bench-token"
+TOKEN = WEBHOOK_TOKEN
 HERE = Path(__file__).resolve().parent
-
-
-def settings(url: str, public: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=url,
-        public_url=public,  # type: ignore[call-arg]
-        twilio_account_sid="ACbench",
-        twilio_auth_token=TOKEN,
-        twilio_from="+15005550006",
-        twilio_api_base="http://127.0.0.1:9",
-    )
 
 
 async def webhooks(base: str, seconds: float, concurrency: int) -> list[float]:
@@ -129,19 +120,10 @@ def p99(values: list[float]) -> float:
 
 def run(kind: str, rounds: int, seconds: float, rate: float, concurrency: int) -> None:
     with fresh_database(kind) as url:
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
+        port = free_port()
         public = f"http://127.0.0.1:{port}"
-        app = build_app(settings(url, public))
+        app = build_app(webhook_settings(url, public))
         web = create_web_app(app, background=False)
-
-        async def seed() -> None:
-            db = Database(url)
-            async with db.transaction() as session:
-                await load_demo(session, app.clock.now(), app.clock.now().date())
-            await db.dispose()
 
         server = StandinServer(web, port=port)
         server.start()
@@ -149,7 +131,7 @@ def run(kind: str, rounds: int, seconds: float, rate: float, concurrency: int) -
         loud: list[list[float]] = []
         outcomes: Counter[int] = Counter()
         try:
-            asyncio.run(seed())
+            asyncio.run(seed_demo(url, app))
             asyncio.run(webhooks(public, 2, concurrency))  # warm up
             for r in range(rounds):
                 order = ("quiet", "flood") if r % 2 == 0 else ("flood", "quiet")

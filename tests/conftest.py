@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from content.catalog import Catalog
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
@@ -17,6 +19,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite the golden transcripts under tests/golden/ from the current behaviour",
     )
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    """The shipped message catalog, loaded once a test module."""
+    return Catalog.load()
 
 
 class NetworkAccessError(RuntimeError):

@@ -11,11 +11,22 @@ from twilio.request_validator import RequestValidator
 
 from storage.db import Database
 from storage.models import Area, Person
+from tests.standins import TwilioStandin
 from tests.standins.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
 TOKEN = DEFAULT_AUTH_TOKEN
 SID = DEFAULT_ACCOUNT_SID
 OUR_NUMBER = "+15005550006"
+
+
+def twilio_settings(twilio: TwilioStandin) -> dict[str, str]:
+    """The settings that send SMS through `twilio` with the stand-in's account and OUR_NUMBER."""
+    return {
+        "twilio_account_sid": SID,
+        "twilio_auth_token": TOKEN,
+        "twilio_from": OUR_NUMBER,
+        "twilio_api_base": twilio.base_url,
+    }
 
 
 async def seed_demo(db: Database) -> None:

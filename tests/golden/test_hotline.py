@@ -16,13 +16,11 @@ from typing import Any
 import pytest
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from content.catalog import Catalog
 from dialogs.types import ChildRef, Role
 from storage.db import upgrade_sync
-from tests.golden.harness import NOW, check, demo_person, orphans, run_pure, run_shell
-from tests.support.apps import make_app
+from tests.golden.harness import check, demo_person, orphans, run_pure, run_shell
+from tests.support.apps import demo_app
 from tests.support.databases import sqlite_url
 
 DIRECTOR = demo_person("director_east", Role.DIRECTOR, 2)
@@ -181,11 +179,6 @@ SHELL: dict[str, list[dict[str, str]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load()
-
-
 @pytest.mark.parametrize("name", sorted(PURE))
 def test_urgent_flow_matches_golden(
     name: str, catalog: Catalog, request: pytest.FixtureRequest
@@ -205,11 +198,8 @@ def sqlite(tmp_path: Path) -> str:
 
 @pytest.fixture
 async def app(sqlite: str) -> AsyncIterator[Application]:
-    application = make_app(sqlite, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
+    async with demo_app(sqlite) as application:
+        yield application
 
 
 @pytest.mark.parametrize("name", sorted(SHELL))

@@ -127,11 +127,6 @@ SCENARIOS: dict[str, tuple[Any, list[dict[str, Any]]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load()
-
-
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_reminder_reply_matches_golden(
     name: str, catalog: Catalog, request: pytest.FixtureRequest

@@ -5,32 +5,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.inbound_retry import _inbound
 from dialogs.types import Channel, Inbound, MediaRef, State
-from storage.db import Database
 from storage.models import Conversation, InboundMessage
-from tests.integration.test_inbound_service import sent_texts
-from tests.support.apps import make_app
+from tests.support.reads import sent_texts
 
 DIRECTOR = "+8613800000002"
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 URL = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
 PHOTO = MediaRef(URL, "image/jpeg", None, "image")
-
-
-@pytest.fixture
-async def app(db: Database) -> Application:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
 
 
 def msg(pid: str, text: str = "", media: tuple[MediaRef, ...] = ()) -> Inbound:
@@ -49,7 +35,7 @@ async def test_picture_only_is_kept_by_reference_and_answered(app: Application) 
     stored = await row(app, "p1")
     assert stored.media == [{"ref": URL, "type": "image/jpeg", "size": None, "kind": "image"}]
     assert stored.processed_at is not None
-    [text] = await sent_texts(app)
+    [text] = await sent_texts(app, DIRECTOR)
     assert text.startswith("收到图片") and "“”" not in text
 
 
@@ -60,7 +46,7 @@ async def test_picture_during_a_visit_report_keeps_the_question(app: Application
     async with app.db.transaction() as s:
         before = (await s.execute(select(Conversation.state))).scalar_one()
     await app.service.handle(msg("v2", media=(PHOTO,)))
-    texts = await sent_texts(app)
+    texts = await sent_texts(app, DIRECTOR)
     assert texts[-1].startswith("收到照片 1 张")
     assert not any("您的名单里没有" in t for t in texts)
     async with app.db.transaction() as s:

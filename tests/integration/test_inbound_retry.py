@@ -3,7 +3,6 @@ backoff, screened on their own first, and given up only with an alert to adminis
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,28 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.inbound_retry import MAX_ATTEMPTS, InboundRetry
 from dialogs.engine import Engine
 from dialogs.types import Channel, Inbound
-from storage.db import Database
 from storage.models import Case, InboundMessage, OutboxMessage, Person
 from storage.repos.people import address_row
-from tests.support.apps import make_app
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 STRANGER = "+8613900000077"
 DANGER = "邻居家的孩子被打得很厉害"
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
 
 
 class Broken:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.app import Application
 from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.reply_json import reply_to_json
 from content.replies import Reply
 from dialogs.types import Channel, Inbound, Lane
@@ -17,18 +15,10 @@ from storage.db import Database
 from storage.models import ChannelAddress, InboundMessage, OutboxMessage
 from storage.repos import outbox
 from tests.support.apps import make_app
+from tests.support.reads import sent_texts
 
 DIRECTOR = "+8613800000002"
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def app(db: Database) -> Application:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
 
 
 def msg(text: str, pid: str, phone: str = DIRECTOR, payload: str | None = None) -> Inbound:
@@ -42,17 +32,6 @@ def msg(text: str, pid: str, phone: str = DIRECTOR, payload: str | None = None) 
     )
 
 
-async def sent_texts(app: Application, phone: str = DIRECTOR) -> list[str]:
-    await app.dispatcher.run_until_idle()
-    async with app.db.transaction() as s:
-        rows = await s.execute(
-            select(OutboxMessage.text)
-            .where(OutboxMessage.address == phone, OutboxMessage.status == "sent")
-            .order_by(OutboxMessage.id)
-        )
-        return [t or "" for t in rows.scalars()]
-
-
 async def count(app: Application, model: type) -> int:
     async with app.db.transaction() as s:
         return int((await s.execute(select(func.count()).select_from(model))).scalar_one())
@@ -60,7 +39,7 @@ async def count(app: Application, model: type) -> int:
 
 async def test_known_director_gets_help_in_their_language(app: Application) -> None:
     await app.service.handle(msg("帮助", "m1"))
-    texts = await sent_texts(app)
+    texts = await sent_texts(app, DIRECTOR)
     assert texts and texts[0].startswith("儿童主任可用")
 
 
@@ -82,33 +61,33 @@ async def test_unknown_sender_is_answered_politely(app: Application) -> None:
 
 async def test_stop_confirms_then_no_reminder_is_sent(app: Application) -> None:
     await app.service.handle(msg("退订", "s1"))
-    assert (await sent_texts(app))[-1].startswith("已退订")
+    assert (await sent_texts(app, DIRECTOR))[-1].startswith("已退订")
     async with app.db.transaction() as s:
         await outbox.enqueue(
             s, channel=Channel.CONSOLE, address=DIRECTOR,
             message=reply_to_json(Reply("cancel.done")), lane=Lane.REMINDER, now=NOW,
         )  # fmt: skip
     await app.service.handle(msg("帮助", "s2"))  # a conversation they start is answered
-    assert len(await sent_texts(app)) == 2
+    assert len(await sent_texts(app, DIRECTOR)) == 2
     async with app.db.transaction() as s:
         statuses = (
             await s.execute(select(OutboxMessage.status).order_by(OutboxMessage.id))
         ).scalars()
         assert list(statuses) == ["sent", "suppressed", "sent"]
     await app.service.handle(msg("订阅", "s3"))
-    assert (await sent_texts(app))[-1] == "已恢复订阅。"
+    assert (await sent_texts(app, DIRECTOR))[-1] == "已恢复订阅。"
 
 
 async def test_language_choice_survives_a_restart(db: Database, app: Application) -> None:
     await app.service.handle(msg("语言", "l1"))
-    assert "1 简体中文" in (await sent_texts(app))[-1]
+    assert "1 简体中文" in (await sent_texts(app, DIRECTOR))[-1]
     await app.stop()
     restarted = make_app(db.url, FakeClock(NOW))
     try:
         await restarted.service.handle(msg("2", "l2"))  # a new process resolves "2"
-        assert (await sent_texts(restarted))[-1] == "語言已設為繁體中文。"
+        assert (await sent_texts(restarted, DIRECTOR))[-1] == "語言已設為繁體中文。"
         await restarted.service.handle(msg("help", "l3"))
-        assert (await sent_texts(restarted))[-1].startswith("兒童主任可用")
+        assert (await sent_texts(restarted, DIRECTOR))[-1].startswith("兒童主任可用")
     finally:
         await restarted.stop()
 
@@ -122,7 +101,7 @@ async def test_a_processing_failure_keeps_the_message_and_apologises(app: Applic
     async with app.db.transaction() as s:
         row = (await s.execute(select(InboundMessage))).scalar_one()
         assert row.processed_at is None  # kept, visible as unprocessed
-    assert "稍后再试" in (await sent_texts(app))[-1]
+    assert "稍后再试" in (await sent_texts(app, DIRECTOR))[-1]
 
 
 async def test_address_row_records_the_sender(app: Application) -> None:

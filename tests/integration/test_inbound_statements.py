@@ -14,25 +14,13 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from dialogs.types import Channel, Inbound
 from storage.db import Database
 from storage.models import InboundMessage
-from tests.support.apps import make_app
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 DIRECTOR = "+8613800000002"
 STRANGER = "+8613900000001"
-
-
-@pytest.fixture
-async def app(db: Database) -> Application:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
 
 
 @contextmanager

@@ -5,46 +5,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
-from bot.reply_json import reply_to_json
-from content.replies import Reply
 from dialogs.types import Channel, Lane
-from storage.db import Database
 from storage.models import OutboxMessage
-from storage.repos import outbox
 from tests.integration.test_inbound_statements import recorded
-from tests.support.apps import make_app
+from tests.support.queue import enqueue_numbered
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 DIRECTOR = "+8613800000002"
 STRANGER = "+8613900000001"
 
 
-@pytest.fixture
-async def app(db: Database) -> Application:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
-
-
 async def test_dispatcher_records_outcomes_in_batches(app: Application) -> None:
     async with app.db.transaction() as s:
-        for i in range(30):
-            await outbox.enqueue(
-                s,
-                channel=Channel.CONSOLE,
-                address=f"+86138{i:08d}",
-                message=reply_to_json(Reply("choice.invalid", {"count": i})),
-                lane=Lane.REMINDER,
-                now=NOW,
-            )
+        await enqueue_numbered(
+            s, 30, channel=Channel.CONSOLE, lane=Lane.REMINDER, now=NOW,
+            address=lambda i: f"+86138{i:08d}",
+        )  # fmt: skip
     with recorded(app) as seen:
         stats = await app.dispatcher.run_until_idle()
     assert stats.sent == 30

@@ -3,33 +3,18 @@ scheduler through the flow's own on_timeout."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.routing import queue_for_person
 from content.replies import Reply
 from dialogs.types import Channel, Context, Inbound, Lane, Outcome, Role, State
-from storage.db import Database
 from storage.models import ChannelAddress, OutboxMessage, Person
-from tests.support.apps import make_app
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
 
 
 async def person(app: Application, phone: str) -> Person:

@@ -22,7 +22,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.standins.server import StandinServer
+from tests.standins.server import RunningStandin, StandinServer
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -298,27 +298,10 @@ def _tencent_app(state: ProviderState) -> Starlette:
     return Starlette(routes=[Route("/", api, methods=["POST"])])
 
 
-class _Standin:
+class _Standin(RunningStandin):
     def __init__(self, state: ProviderState, app: Starlette) -> None:
         self.state = state
-        self._server = StandinServer(app)
-
-    @property
-    def base_url(self) -> str:
-        return self._server.base_url
-
-    def start(self) -> Self:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.server = StandinServer(app)
 
 
 class AliyunSmsStandin(_Standin):

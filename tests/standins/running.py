@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
-from tests.standins.server import StandinServer
+from tests.standins.server import RunningStandin, StandinServer
 from tests.standins.telegram_api import create_telegram_app
 from tests.standins.telegram_state import DEFAULT_TOKEN, TelegramRecorder
 from tests.standins.twilio_api import (
@@ -17,33 +15,7 @@ from tests.standins.twilio_api import (
 )
 
 
-class _Running:
-    server: StandinServer
-
-    @property
-    def base_url(self) -> str:
-        return self.server.base_url
-
-    def start(self) -> Self:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-
-class TwilioStandin(_Running):
+class TwilioStandin(RunningStandin):
     """`with TwilioStandin() as twilio: client.api.base_url = twilio.base_url`."""
 
     def __init__(
@@ -60,7 +32,7 @@ class TwilioStandin(_Running):
         )
 
 
-class TelegramStandin(_Running):
+class TelegramStandin(RunningStandin):
     """`with TelegramStandin() as tg: TelegramAPIServer.from_base(tg.base_url)`."""
 
     def __init__(

@@ -90,7 +90,28 @@ def _nothing() -> None:
     return None
 
 
-class StandinServer:
+class StartStop:
+    """`with thing:` starts it and stops it afterwards (servers, stand-ins, proxies)."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class StandinServer(StartStop):
     """uvicorn in a daemon thread; `on_stop` runs first on stop (e.g. `recorder.close`)."""
 
     def __init__(
@@ -146,16 +167,22 @@ class StandinServer:
                 raise RuntimeError(f"stand-in server on port {self.port} did not stop")
         self._thread = None
 
-    def __enter__(self) -> Self:
-        return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+class RunningStandin(StartStop):
+    """A stand-in that owns one StandinServer: its URL, start/stop, and `with`."""
+
+    server: StandinServer
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
 
 
 def serve_until_signalled(

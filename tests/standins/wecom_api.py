@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -31,7 +31,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.channels.wecom_crypto import WeComCrypto, signature
-from tests.standins.server import StandinServer
+from tests.standins.server import RunningStandin, StandinServer
 
 CORP_ID = "ww0000000000demo"
 AGENT_ID = 1000002
@@ -149,31 +149,14 @@ def _app(state: WeComState) -> Starlette:
     )
 
 
-class WeComStandin:
+class WeComStandin(RunningStandin):
     def __init__(
         self, users: set[str] | None = None, now: Callable[[], float] | None = None
     ) -> None:
         self.state = WeComState(users=set(users or ()), now=now or time.monotonic)
-        self._server = StandinServer(_app(self.state))
+        self.server = StandinServer(_app(self.state))
         self.crypto = WeComCrypto(TOKEN, AES_KEY, CORP_ID)
         self._nonces = itertools.count(100000)
-
-    @property
-    def base_url(self) -> str:
-        return self._server.base_url
-
-    def start(self) -> Self:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def settings(self) -> dict[str, Any]:
         return {

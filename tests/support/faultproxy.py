@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from types import TracebackType
 from typing import Self
 
 from sqlalchemy.engine import make_url
 
+from tests.standins.server import StartStop
 
-class FaultProxy:
+
+class FaultProxy(StartStop):
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
         self.port = 0
@@ -85,11 +86,3 @@ class FaultProxy:
             self._loop.call_soon_threadsafe(self._server.close)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

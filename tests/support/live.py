@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from types import TracebackType
 from typing import Self
 
 import uvicorn
@@ -13,10 +12,10 @@ import uvicorn
 from bot.app import Application, build_app
 from bot.config import Settings
 from bot.web.server import create_web_app
-from tests.standins.server import _StandinUvicorn, bind_socket
+from tests.standins.server import StartStop, _StandinUvicorn, bind_socket
 
 
-class LiveCareline:
+class LiveCareline(StartStop):
     def __init__(self, settings_for: Callable[[str], Settings]) -> None:
         self._settings_for = settings_for
         self._ready = threading.Event()
@@ -59,11 +58,3 @@ class LiveCareline:
             self._server.request_exit()
         if self._thread is not None:
             self._thread.join(30)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import InboundMessage
-from tests.e2e.helpers import OUR_NUMBER, SID, TOKEN, post_signed, seed_demo, sms
+from tests.e2e.helpers import SID, post_signed, seed_demo, sms, twilio_settings
 from tests.standins import TelegramStandin, TwilioStandin
 from tests.standins.telegram_state import DEFAULT_TOKEN
 from tests.standins.telegram_updates import photo_update
@@ -46,14 +46,7 @@ async def test_mms_picture_is_kept_by_reference_and_answered(
 ) -> None:
     twilio.recorder.reset()
     await seed_demo(db)
-    settings = lambda url: make_settings(  # noqa: E731
-        db.url,
-        public_url=url,
-        twilio_account_sid=SID,
-        twilio_auth_token=TOKEN,
-        twilio_from=OUR_NUMBER,
-        twilio_api_base=twilio.base_url,
-    )
+    settings = lambda url: make_settings(db.url, public_url=url, **twilio_settings(twilio))  # noqa: E731
     media_url = f"{twilio.base_url}/2010-04-01/Accounts/{SID}/Messages/MM1/Media/ME1"
     form = {
         **sms("MM1", DIRECTOR, ""),

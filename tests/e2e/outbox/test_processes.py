@@ -7,8 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,82 +14,27 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.reply_json import reply_to_json
-from content.replies import Reply
 from dialogs.types import Channel, Lane
 from storage.db import Database
 from storage.models import OutboxMessage
-from storage.repos import outbox
-from tests.e2e.helpers import OUR_NUMBER, SID, TOKEN
+from tests.e2e.outbox.serving import bodies, sent_count, start_serve, terminate_all
 from tests.standins import TwilioStandin
 from tests.standins.server import bind_socket
-from tests.support.databases import empty_postgres
 from tests.support.eventually import eventually
 from tests.support.paths import REPO
+from tests.support.queue import enqueue_numbered
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 ROOT = REPO
 N = 2000
 
 
-@pytest.fixture
-async def pg(pg_url: str) -> Iterator[Database]:
-    db = Database(pg_url)
-    await empty_postgres(db)
-    yield db
-    await db.dispose()
-
-
-@pytest.fixture
-def twilio() -> Iterator[TwilioStandin]:
-    with TwilioStandin() as standin:
-        yield standin
-
-
 async def queue_many(db: Database, n: int) -> None:
-    now = datetime.now(UTC)
     async with db.transaction() as s:
-        for i in range(n):
-            await outbox.enqueue(
-                s,
-                channel=Channel.SMS,
-                address=f"+86138{i % 400:08d}",
-                message=reply_to_json(Reply("choice.invalid", {"count": i})),
-                lane=Lane.REPLY,
-                now=now,
-            )
-
-
-def start_serve(
-    db_url: str, twilio: TwilioStandin, log: Path, **env: str
-) -> subprocess.Popen[bytes]:
-    sock = bind_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CARELINE_")}
-    environ.update(
-        {
-            "CARELINE_DATABASE_URL": db_url,
-            "CARELINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "CARELINE_TWILIO_ACCOUNT_SID": SID,
-            "CARELINE_TWILIO_AUTH_TOKEN": TOKEN,
-            "CARELINE_TWILIO_FROM": OUR_NUMBER,
-            "CARELINE_TWILIO_API_BASE": twilio.base_url,
-            "CARELINE_SMS_RATE": "0",
-            **env,
-        }
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=environ,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-
-
-def bodies(twilio: TwilioStandin) -> Counter[str]:
-    return Counter(m.body for m in twilio.recorder.messages())
+        await enqueue_numbered(
+            s, n, channel=Channel.SMS, lane=Lane.REPLY, now=datetime.now(UTC),
+            address=lambda i: f"+86138{i % 400:08d}",
+        )  # fmt: skip
 
 
 async def test_two_processes_send_each_message_exactly_once(
@@ -101,25 +44,11 @@ async def test_two_processes_send_each_message_exactly_once(
     procs = [start_serve(pg.url, twilio, tmp_path / f"serve{i}.log") for i in range(2)]
     try:
         await twilio.recorder.wait_for_count(N, timeout=180)
-
-        async def settled() -> int:
-            async with pg.transaction() as s:
-                return int(
-                    (
-                        await s.execute(
-                            select(func.count())
-                            .select_from(OutboxMessage)
-                            .where(OutboxMessage.status == "sent")
-                        )
-                    ).scalar_one()
-                )
-
-        await eventually(settled, lambda n: n == N, timeout=60, what="all rows marked sent")
+        await eventually(
+            lambda: sent_count(pg), lambda n: n == N, timeout=60, what="all rows marked sent"
+        )
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            p.wait(timeout=60)
+        terminate_all(procs)
     sent = bodies(twilio)
     assert len(sent) == N and max(sent.values()) == 1, "a message was sent twice"
     async with pg.transaction() as s:

@@ -10,7 +10,16 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import ChannelAddress, InboundMessage, OutboxMessage
-from tests.e2e.helpers import OUR_NUMBER, SID, TOKEN, count, post_signed, seed_demo, sms
+from tests.e2e.helpers import (
+    OUR_NUMBER,
+    SID,
+    TOKEN,
+    count,
+    post_signed,
+    seed_demo,
+    sms,
+    twilio_settings,
+)
 from tests.standins import TwilioStandin, send_status_callback, twilio_api
 from tests.support.apps import make_settings
 from tests.support.eventually import eventually
@@ -31,14 +40,7 @@ async def live(db: Database, twilio: TwilioStandin) -> Iterator[LiveCareline]:
     twilio.recorder.reset()
     await seed_demo(db)
     server = LiveCareline(
-        lambda url: make_settings(
-            db.url,
-            public_url=url,
-            twilio_account_sid=SID,
-            twilio_auth_token=TOKEN,
-            twilio_from=OUR_NUMBER,
-            twilio_api_base=twilio.base_url,
-        )
+        lambda url: make_settings(db.url, public_url=url, **twilio_settings(twilio))
     )
     with server:
         yield server

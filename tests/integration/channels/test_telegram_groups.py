@@ -3,36 +3,21 @@ and a group chat gets no staff commands and no personal data, even if it was lin
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from aiogram.types import Update
 from sqlalchemy import select
 
 from bot.app import Application
 from bot.channels.telegram import update_to_inbound
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from dialogs.types import Channel
-from storage.db import Database
 from storage.models import ChannelAddress, OutboxMessage, Person
 from storage.repos.people import address_row
-from tests.support.apps import make_app
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 HOTLINE_PHONE = "+8613800000004"
 USER, GROUP = 7001, -100500
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
 
 
 _ids = iter(range(1, 10_000))

@@ -12,17 +12,14 @@ from sqlalchemy import select
 
 from bot.app import Application
 from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.web.console.auth import hash_password
 from storage.db import Database
 from storage.models import Area, Person
 from storage.repos import console as repo
-from storage.repos.cases import add_shift
 from tests.integration.console.support import PASSWORD, Console, signed_in
-from tests.integration.hotline.helpers import HOTLINE, NOW
-from tests.support.apps import make_app
+from tests.integration.hotline.helpers import HOTLINE, NOW, SECOND, add_second_hotline
+from tests.support.apps import load_demo_roster, make_app
 
-SECOND = "+8613800000099"  # a second hotline person, on duty too
 TOWNSHIP = "DEMO-530000-01-T1"
 
 
@@ -60,12 +57,8 @@ class Staff:
 async def staffed(db: Database) -> AsyncIterator[Staff]:
     clock = FakeClock(NOW)
     app = make_app(db.url, clock)
-    async with app.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-        other = Person(name="吴热线", role="hotline", phone=SECOND, created_at=NOW)
-        session.add(other)
-        await session.flush()
-        await add_shift(session, other.id, level=1, starts_at=NOW)
+    await load_demo_roster(app)
+    await add_second_hotline(app)
     staff = Staff(app, Console(app, clock))
     await staff.user("chen", "hotline", phone=HOTLINE)
     await staff.user("wu", "hotline", phone=SECOND)

@@ -33,6 +33,15 @@ class Console:
         web = create_web_app(self.app, background=False)
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url=self.base)
 
+    @asynccontextmanager
+    async def signed_in_as(
+        self, username: str, role: str
+    ) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+        """A new console user `username` with `role`, signed in: the client and its CSRF token."""
+        await self.add_user(username, role)
+        async with self.client() as client:
+            yield client, await signed_in(client, username)
+
     async def add_user(self, username: str, role: str, area_code: str | None = None) -> None:
         async with self.app.db.transaction() as session:
             area_id = None

@@ -48,18 +48,15 @@ async def test_failures_slow_an_account_down_but_never_lock_it(db: Database) -> 
 
 
 async def test_post_without_the_session_csrf_token_is_refused(db: Database) -> None:
-    async with console(db) as c:
-        await c.add_user("ada", "admin")
-        async with c.client() as client:
-            csrf = await signed_in(client, "ada")
-            form = {"key": "welcome.known", "locale": "en", "text": "Hi {name}"}
-            for token in ("", "forged"):
-                refused = await client.post(
-                    "/console/content/draft", data={**form, "csrf_token": token}
-                )
-                assert refused.status_code == 403
-            ok = await client.post("/console/content/draft", data={**form, "csrf_token": csrf})
-            assert ok.status_code == 303
+    async with console(db) as c, c.signed_in_as("ada", "admin") as (client, csrf):
+        form = {"key": "welcome.known", "locale": "en", "text": "Hi {name}"}
+        for token in ("", "forged"):
+            refused = await client.post(
+                "/console/content/draft", data={**form, "csrf_token": token}
+            )
+            assert refused.status_code == 403
+        ok = await client.post("/console/content/draft", data={**form, "csrf_token": csrf})
+        assert ok.status_code == 303
 
 
 async def test_login_form_needs_its_own_csrf_cookie(db: Database) -> None:
@@ -77,9 +74,7 @@ async def test_login_form_needs_its_own_csrf_cookie(db: Database) -> None:
 
 async def test_sign_out_ends_the_session_and_sessions_expire(db: Database) -> None:
     async with console(db) as c:
-        await c.add_user("ada", "admin")
-        async with c.client() as client:
-            csrf = await signed_in(client, "ada")
+        async with c.signed_in_as("ada", "admin") as (client, csrf):
             token = client.cookies[SESSION_COOKIE]
             out = await client.post("/console/logout", data={"csrf_token": csrf})
             assert out.status_code == 303

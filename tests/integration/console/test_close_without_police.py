@@ -6,19 +6,14 @@ from __future__ import annotations
 
 from storage.db import Database
 from tests.integration.console.staffed import staffed
-from tests.integration.hotline.helpers import cases, say
+from tests.integration.hotline.helpers import cases, open_case
 
 REASON = "经核实是误会，孩子摔伤，有医院记录"
 
 
-async def _open_case(app: object) -> str:
-    await say(app, "A04被打了一顿")  # type: ignore[arg-type]
-    return (await cases(app))[-1].ref  # type: ignore[arg-type]
-
-
 async def test_a_case_closed_with_a_reason_shows_the_reason(db: Database) -> None:
     async with staffed(db) as staff:
-        ref = await _open_case(staff.app)
+        ref = await open_case(staff.app)
         async with staff.signed_in("chen") as (client, csrf):
             form = {"csrf_token": csrf, "text": "已处理", "no_police_reason": REASON}
             response = await client.post(f"/console/cases/{ref}/close", data=form)
@@ -33,7 +28,7 @@ async def test_a_case_closed_with_a_reason_shows_the_reason(db: Database) -> Non
 
 async def test_the_refusal_points_to_the_form_field(db: Database) -> None:
     async with staffed(db) as staff:
-        ref = await _open_case(staff.app)
+        ref = await open_case(staff.app)
         async with staff.signed_in("chen") as (client, csrf):
             form = {"csrf_token": csrf, "text": "已处理"}
             response = await client.post(f"/console/cases/{ref}/close", data=form)

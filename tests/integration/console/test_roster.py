@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.web.console.roster import COLUMNS, EXAMPLE, Known, check_rows, parse_date
 from storage.db import Database
 from storage.models import Area, AuditEntry, Child, GuardianLink, Person
-from tests.integration.console.support import console, signed_in
+from tests.integration.console.support import console
 
 TODAY = date(2026, 3, 2)
 
@@ -102,24 +102,21 @@ def _xlsx(rows: list[tuple[str, ...]]) -> bytes:
 async def test_import_skips_the_bad_row_and_is_idempotent(db: Database, name: str, encode) -> None:  # type: ignore[no-untyped-def]
     bad = _with(CHILD, name="王小花", birth_date="03/04/2025")
     data = encode([*EXAMPLE, bad])
-    async with console(db) as c:
-        await c.add_user("ada", "admin")
-        async with c.client() as client:
-            csrf = await signed_in(client, "ada")
-            dry = await client.post(
-                "/console/roster/check",
-                data={"csrf_token": csrf},
-                files={"file": (name, data, "application/octet-stream")},
-            )
-            assert dry.status_code == 200 and "03/04/2025" in dry.text
-            async with db.transaction() as session:
-                assert (await session.execute(select(func.count(Area.id)))).scalar() == 0
-            payload = dry.text.split('name="payload" value="')[1].split('"')[0]
-            form = {"csrf_token": csrf, "payload": payload, "filename": name}
-            first = await client.post("/console/roster/import", data=form)
-            assert "新建 6" in first.text and "跳过 1" in first.text
-            second = await client.post("/console/roster/import", data=form)
-            assert "新建 0" in second.text and "未变 6" in second.text
+    async with console(db) as c, c.signed_in_as("ada", "admin") as (client, csrf):
+        dry = await client.post(
+            "/console/roster/check",
+            data={"csrf_token": csrf},
+            files={"file": (name, data, "application/octet-stream")},
+        )
+        assert dry.status_code == 200 and "03/04/2025" in dry.text
+        async with db.transaction() as session:
+            assert (await session.execute(select(func.count(Area.id)))).scalar() == 0
+        payload = dry.text.split('name="payload" value="')[1].split('"')[0]
+        form = {"csrf_token": csrf, "payload": payload, "filename": name}
+        first = await client.post("/console/roster/import", data=form)
+        assert "新建 6" in first.text and "跳过 1" in first.text
+        second = await client.post("/console/roster/import", data=form)
+        assert "新建 0" in second.text and "未变 6" in second.text
     async with db.transaction() as session:
         counts = [
             (await session.execute(select(func.count(model.id)))).scalar()
@@ -139,16 +136,13 @@ async def test_import_skips_the_bad_row_and_is_idempotent(db: Database, name: st
 
 
 async def test_an_unreadable_file_is_reported_not_raised(db: Database) -> None:
-    async with console(db) as c:
-        await c.add_user("ada", "admin")
-        async with c.client() as client:
-            csrf = await signed_in(client, "ada")
-            response = await client.post(
-                "/console/roster/check",
-                data={"csrf_token": csrf},
-                files={"file": ("roster.xlsx", b"not a workbook", "application/octet-stream")},
-            )
-            assert response.status_code == 400 and ".xlsx" in response.text
+    async with console(db) as c, c.signed_in_as("ada", "admin") as (client, csrf):
+        response = await client.post(
+            "/console/roster/check",
+            data={"csrf_token": csrf},
+            files={"file": ("roster.xlsx", b"not a workbook", "application/octet-stream")},
+        )
+        assert response.status_code == 400 and ".xlsx" in response.text
 
 
 def test_category_names_and_yes_no() -> None:

@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from bot.app import Application
 from dialogs.types import Channel, Inbound
-from storage.models import Case, CaseEvent, Child, OutboxMessage, Person
+from storage.models import Case, CaseEvent, OutboxMessage, Person
+from storage.repos.cases import add_shift
+from tests.support.reads import sent_texts
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 DIRECTOR = "+8613800000002"
@@ -17,6 +19,7 @@ HOTLINE = "+8613800000004"
 SUPERVISOR = "+8613800000001"
 GUARDIAN_LIU = "+8613800000012"
 UNKNOWN = "+8613999999999"
+SECOND = "+8613800000099"  # a second hotline person, on duty too (add_second_hotline)
 _ids = count(1)
 
 
@@ -32,6 +35,12 @@ async def say(app: Application, text: str, phone: str = DIRECTOR) -> None:
     )
 
 
+async def open_case(app: Application, text: str = "A04被打了一顿") -> str:
+    """A director's report that opens a case; its ref."""
+    await say(app, text)
+    return (await cases(app))[-1].ref
+
+
 async def outbox_rows(app: Application, phone: str) -> list[OutboxMessage]:
     async with app.db.transaction() as s:
         rows = await s.execute(
@@ -42,8 +51,7 @@ async def outbox_rows(app: Application, phone: str) -> list[OutboxMessage]:
 
 async def texts(app: Application, phone: str) -> list[str]:
     """Everything sent to `phone` so far (dispatching what is queued first)."""
-    await app.dispatcher.run_until_idle()
-    return [r.text or "" for r in await outbox_rows(app, phone) if r.status == "sent"]
+    return await sent_texts(app, phone)
 
 
 async def cases(app: Application) -> list[Case]:
@@ -68,6 +76,10 @@ async def person_id(app: Application, phone: str) -> int:
         return int((await s.execute(select(Person.id).where(Person.phone == phone))).scalar_one())
 
 
-async def child(app: Application, code: str) -> Child:
-    async with app.db.transaction() as s:
-        return (await s.execute(select(Child).where(Child.code == code))).scalar_one()
+async def add_second_hotline(app: Application) -> None:
+    """吴热线 (SECOND), a second hotline person on duty from NOW, beside the demo's 陈热线."""
+    async with app.db.transaction() as session:
+        other = Person(name="吴热线", role="hotline", phone=SECOND, created_at=NOW)
+        session.add(other)
+        await session.flush()
+        await add_shift(session, other.id, level=1, starts_at=NOW)

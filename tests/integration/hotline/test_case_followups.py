@@ -5,41 +5,21 @@ replies only, not a "没看懂" after them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.reminders.planner import plan
-from storage.db import Database
 from tests.integration.hotline.helpers import (
     DIRECTOR,
     GUARDIAN_LIU,
-    NOW,
     cases,
     events,
     say,
     texts,
 )
-from tests.support.apps import make_app
+from tests.support.apps import fake_clock
 
 GRANDMA = "+8613800000011"  # 张奶奶, a guardian with reminders in the demo data
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
-
-
-def clock(app: Application) -> FakeClock:
-    assert isinstance(app.clock, FakeClock)
-    return app.clock
 
 
 async def _details(app: Application) -> list[str]:
@@ -55,7 +35,7 @@ async def test_small_talk_and_numbers_are_not_added_to_the_directors_case(
 ) -> None:
     await say(app, "A04 孩子被打了，身上都是伤", DIRECTOR)
     assert await cases(app)
-    clock(app).advance(minutes=2)
+    fake_clock(app).advance(minutes=2)
     await say(app, text, DIRECTOR)
     sent = await texts(app, DIRECTOR)
     assert not sent[-1].startswith("已补充到案件"), sent[-1]
@@ -66,7 +46,7 @@ async def test_the_trials_director_sequence_adds_nothing(app: Application) -> No
     """The cold trial: a report about A04, then greetings, small talk and a stray number."""
     await say(app, "A04 孩子被打了，身上都是伤", DIRECTOR)
     for text in ("你好", "吃饭了吗", "12", "1", "谢谢"):
-        clock(app).advance(minutes=1)
+        fake_clock(app).advance(minutes=1)
         await say(app, text, DIRECTOR)
         assert not (await texts(app, DIRECTOR))[-1].startswith("已补充到案件"), text
     assert await _details(app) == []
@@ -75,7 +55,7 @@ async def test_the_trials_director_sequence_adds_nothing(app: Application) -> No
 async def test_a_guardians_thanks_is_not_added_to_her_case(app: Application) -> None:
     await say(app, "孩子被打了一顿", GUARDIAN_LIU)
     assert await cases(app)
-    clock(app).advance(minutes=2)
+    fake_clock(app).advance(minutes=2)
     await say(app, "谢谢", GUARDIAN_LIU)
     assert not (await texts(app, GUARDIAN_LIU))[-1].startswith("已补充到案件")
     assert await _details(app) == []
@@ -83,7 +63,7 @@ async def test_a_guardians_thanks_is_not_added_to_her_case(app: Application) -> 
 
 async def test_real_details_from_a_director_are_still_added(app: Application) -> None:
     await say(app, "A04 孩子被打了，身上都是伤", DIRECTOR)
-    clock(app).advance(minutes=2)
+    fake_clock(app).advance(minutes=2)
     await say(app, "就在东村三组，孩子大概8岁", DIRECTOR)
     assert (await texts(app, DIRECTOR))[-1].startswith("已补充到案件")
     assert [d for d in await _details(app) if d.startswith("就在东村")]

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.app import Application
 from bot.clock import FakeClock
-from bot.demo import load_demo
 from dialogs.types import Lane
-from storage.db import Database
 from storage.repos import outbox
 from tests.integration.hotline.helpers import (
     DIRECTOR,
@@ -18,26 +14,16 @@ from tests.integration.hotline.helpers import (
     NOW,
     UNKNOWN,
     cases,
-    child,
     kinds,
     outbox_rows,
     person_id,
     say,
     texts,
 )
-from tests.support.apps import make_app
 from tests.support.categories import in_group
+from tests.support.reads import child
 
 CONCERN = "A04的爸爸昨晚又把他打了一顿，身上都是伤"
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
 
 
 async def test_hit_opens_case_replies_and_alerts_ahead_of_reminders(app: Application) -> None:

@@ -4,38 +4,22 @@ a reminder conversation never starts the emergency flow, an unknown sender gets 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.reminders.planner import plan
-from storage.db import Database
 from storage.models import Conversation
 from tests.integration.hotline.helpers import (
     DIRECTOR,
-    NOW,
     UNKNOWN,
     cases,
     outbox_rows,
     say,
     texts,
 )
-from tests.support.apps import make_app
 
 GRANDMA = "+8613800000011"  # 张奶奶, a guardian with reminders in the demo data
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
 
 
 async def _flow(app: Application, phone: str) -> str | None:

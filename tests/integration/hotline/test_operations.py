@@ -8,28 +8,25 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import AuditEntry, CaseEvent
-from tests.integration.console.staffed import SECOND, staffed
+from tests.integration.console.staffed import staffed
 from tests.integration.hotline.helpers import (
     DIRECTOR,
     HOTLINE,
     NOW,
+    SECOND,
     cases,
     events,
     kinds,
+    open_case,
     outbox_rows,
     say,
     texts,
 )
 
 
-async def _open_case(app: object) -> str:
-    await say(app, "A04被打了一顿")  # type: ignore[arg-type]
-    return (await cases(app))[-1].ref  # type: ignore[arg-type]
-
-
 async def test_a_claim_by_message_holds_against_the_console(db: Database) -> None:
     async with staffed(db) as staff:
-        ref = await _open_case(staff.app)
+        ref = await open_case(staff.app)
         await say(staff.app, f"认领 {ref}", HOTLINE)
         async with staff.signed_in("wu") as (client, csrf):
             response = await client.post(f"/console/cases/{ref}/claim", data={"csrf_token": csrf})
@@ -58,7 +55,7 @@ async def test_console_actions_write_what_the_commands_write(
     db: Database, action: str, text: str, status: str, event: str, detail: dict[str, str]
 ) -> None:
     async with staffed(db) as staff:
-        ref = await _open_case(staff.app)
+        ref = await open_case(staff.app)
         async with staff.signed_in("chen") as (client, csrf):
             form = {"csrf_token": csrf, "text": text}
             if action == "close":  # a statutory case: without a police referral, a reason
@@ -76,7 +73,7 @@ async def test_a_console_reply_reaches_the_reporter_and_their_answer_comes_back(
     db: Database,
 ) -> None:
     async with staffed(db) as staff:
-        ref = await _open_case(staff.app)
+        ref = await open_case(staff.app)
         async with staff.signed_in("chen") as (client, csrf):
             response = await client.post(
                 f"/console/cases/{ref}/reply",
@@ -95,7 +92,7 @@ async def test_a_console_reply_reaches_the_reporter_and_their_answer_comes_back(
 
 async def test_an_unlinked_console_account_cannot_act(db: Database) -> None:
     async with staffed(db) as staff:
-        ref = await _open_case(staff.app)
+        ref = await open_case(staff.app)
         async with staff.signed_in("nobody") as (client, csrf):
             page = await client.get(f"/console/cases/{ref}")
             assert 'id="unlinked"' in page.text and "/claim" not in page.text
@@ -109,7 +106,7 @@ async def test_every_case_read_is_audited_and_the_reporter_hidden_from_superviso
     db: Database,
 ) -> None:
     async with staffed(db) as staff:
-        ref = await _open_case(staff.app)
+        ref = await open_case(staff.app)
         async with staff.signed_in("root") as (client, _):
             admin_view = await client.get(f"/console/cases/{ref}")
         async with staff.signed_in("zhou") as (client, _):
@@ -130,7 +127,7 @@ async def test_every_case_read_is_audited_and_the_reporter_hidden_from_superviso
 
 async def test_the_queue_sorts_by_severity_then_deadline_and_filters_mine(db: Database) -> None:
     async with staffed(db) as staff:
-        high = await _open_case(staff.app)
+        high = await open_case(staff.app)
         await say(staff.app, "他爸爸正在打他，快来救命", "+8613800000003")
         async with staff.signed_in("chen") as (client, csrf):
             data = (await client.get("/console/api/cases")).json()
@@ -151,7 +148,7 @@ async def test_console_refuses_to_close_a_statutory_case_without_police_or_reaso
     db: Database,
 ) -> None:
     async with staffed(db) as staff:
-        ref = await _open_case(staff.app)
+        ref = await open_case(staff.app)
         async with staff.signed_in("chen") as (client, csrf):
             page = await client.get(f"/console/cases/{ref}")
             assert "未报警的理由" in page.text and 'id="police-state"' in page.text
@@ -174,7 +171,7 @@ async def test_queue_page_shows_review_cases_apart(db: Database) -> None:
     async with staffed(db) as staff:
         await say(staff.app, "请问你们这里是做什么的", "+8613999999999")  # a review case
         [review] = await cases(staff.app)
-        ref = await _open_case(staff.app)
+        ref = await open_case(staff.app)
         async with staff.signed_in("chen") as (client, _):
             page = (await client.get("/console/cases")).text
             api = (await client.get("/console/api/cases")).json()
@@ -190,7 +187,7 @@ async def test_queue_page_shows_review_cases_apart(db: Database) -> None:
 
 async def test_console_sets_the_suspect_with_a_reason(db: Database) -> None:
     async with staffed(db) as staff:
-        ref = await _open_case(staff.app)
+        ref = await open_case(staff.app)
         async with staff.signed_in("chen") as (client, csrf):
             refused = await client.post(
                 f"/console/cases/{ref}/suspect", data={"csrf_token": csrf, "text": "father"}

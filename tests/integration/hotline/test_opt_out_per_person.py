@@ -10,8 +10,6 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.hotline.jobs import record_deliveries
 from bot.reminders.planner import plan
 from dialogs.types import Channel, Inbound
@@ -27,7 +25,7 @@ from tests.integration.hotline.helpers import (
     say,
     texts,
 )
-from tests.support.apps import make_app
+from tests.support.apps import demo_app
 
 GRANDMA = "+8613800000011"  # 张奶奶, a guardian with reminders in the demo data
 CHAT = "55501"  # her Telegram chat
@@ -35,16 +33,16 @@ CHAT = "55501"  # her Telegram chat
 
 @pytest.fixture
 async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-        found = await session.execute(select(Person).where(Person.phone == GRANDMA))
-        grandma = found.scalar_one()
-        session.add(
-            ChannelAddress(channel="console", address=CHAT, person_id=grandma.id, created_at=NOW)
-        )
-    yield application
-    await application.stop()
+    async with demo_app(db.url) as application:
+        async with application.db.transaction() as session:
+            found = await session.execute(select(Person).where(Person.phone == GRANDMA))
+            grandma = found.scalar_one()
+            session.add(
+                ChannelAddress(
+                    channel="console", address=CHAT, person_id=grandma.id, created_at=NOW
+                )
+            )
+        yield application
 
 
 async def _on_chat(app: Application, text: str) -> None:

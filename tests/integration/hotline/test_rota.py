@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,8 +14,6 @@ import pytest
 from sqlalchemy import update
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.hotline.jobs import rota_check
 from bot.hotline.rota_cli import RotaError, run_shifts
 from bot.web.server import create_web_app
@@ -32,18 +29,8 @@ from tests.integration.hotline.helpers import (
     say,
     texts,
 )
-from tests.support.apps import make_app
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
 
 
 async def _nobody_on_duty(app: Application) -> None:

@@ -12,8 +12,6 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.hotline.live_screen import default_screen
 from bot.hotline.runtime import hotline_of
 from bot.web.console import cases_view as view
@@ -36,7 +34,7 @@ from tests.integration.hotline.helpers import (
     say,
     texts,
 )
-from tests.support.apps import make_app
+from tests.support.apps import demo_app, fake_clock
 
 REVIEW_TEXTS = frozenset({"那个小女孩被一个男的带走了", "my neighbour hits his son every night"})
 
@@ -56,17 +54,9 @@ class ReviewStub:
 
 @pytest.fixture
 async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    hotline_of(application).screen = ReviewStub()
-    yield application
-    await application.stop()
-
-
-def clock(app: Application) -> FakeClock:
-    assert isinstance(app.clock, FakeClock)
-    return app.clock
+    async with demo_app(db.url) as application:
+        hotline_of(application).screen = ReviewStub()
+        yield application
 
 
 # --- 16.3 the review lane -------------------------------------------------------------------
@@ -97,11 +87,11 @@ async def test_review_case_becomes_an_alert_when_a_later_message_is_sure(
     app: Application,
 ) -> None:
     await say(app, "那个小女孩被一个男的带走了", GUARDIAN_LIU)
-    clock(app).advance(minutes=5)
+    fake_clock(app).advance(minutes=5)
     await say(app, "那个男的现在还在打她", GUARDIAN_LIU)
     [case] = await cases(app)
     assert not case.needs_review and case.severity == "critical"
-    assert case.ack_due_at is not None and case.ack_due_at - clock(app).now() == timedelta(
+    assert case.ack_due_at is not None and case.ack_due_at - fake_clock(app).now() == timedelta(
         minutes=5
     )
     assert any(case.ref in t for t in await texts(app, HOTLINE))  # paged now
@@ -153,12 +143,12 @@ async def test_urgent_flow_and_visit_flags_tell_the_director_too(app: Applicatio
     assert any("报告无责" in t for t in await texts(app, DIRECTOR))
     [case] = await cases(app)
     assert "duty_told" in await kinds(app, case.id)
-    clock(app).advance(hours=3)
+    fake_clock(app).advance(hours=3)
     await say(app, "走访 A01 良好 无人照护")  # only the visit's flag finds it
     assert sum("报告无责" in t for t in await texts(app, DIRECTOR)) == 2
     visit_case = (await cases(app))[-1]
     assert visit_case.source == "visit" and "duty_told" in await kinds(app, visit_case.id)
-    clock(app).advance(hours=3)
+    fake_clock(app).advance(hours=3)
     await say(app, "走访 A02 良好 独居")  # the screen and the flag: the duty said once
     assert sum("报告无责" in t for t in await texts(app, DIRECTOR)) == 3
 
@@ -265,7 +255,7 @@ async def test_urgent_text_in_the_relay_goes_on_the_alert_lane(app: Application)
 
 async def test_relay_window_closes(app: Application) -> None:
     await _replied_case(app)
-    clock(app).advance(minutes=61)  # the relay window is an hour by default
+    fake_clock(app).advance(minutes=61)  # the relay window is an hour by default
     await say(app, "今天天气不错")
     assert not any("天气" in (r.text or "") for r in await outbox_rows(app, HOTLINE))
 
@@ -282,7 +272,7 @@ async def test_message_about_another_child_opens_its_own_case(app: Application) 
 async def test_follow_up_details_are_added_to_the_case(app: Application) -> None:
     await say(app, "有个孩子被打得很厉害", UNKNOWN)
     [case] = await cases(app)
-    clock(app).advance(minutes=3)
+    fake_clock(app).advance(minutes=3)
     await say(app, "就在东村三组，孩子大概8岁", UNKNOWN)
     sent = await texts(app, UNKNOWN)
     assert sent[-1].startswith("已补充到案件")

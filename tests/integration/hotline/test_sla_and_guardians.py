@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.hotline.cli import run_screen
 from bot.hotline.jobs import record_deliveries, sla_watchdog
 from bot.hotline.runtime import hotline_of
-from storage.db import Database
 from storage.repos import lexicon
 from storage.repos.cases import suppressed_guardian_ids
 from tests.integration.hotline.helpers import (
@@ -25,42 +19,28 @@ from tests.integration.hotline.helpers import (
     SUPERVISOR,
     UNKNOWN,
     cases,
-    child,
     events,
     kinds,
     person_id,
     say,
     texts,
 )
-from tests.support.apps import make_app
+from tests.support.apps import fake_clock
 from tests.support.categories import in_group
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
-
-
-def clock(app: Application) -> FakeClock:
-    assert isinstance(app.clock, FakeClock)
-    return app.clock
+from tests.support.reads import child
 
 
 async def test_sla_realert_then_escalation_then_claim_stops_it(app: Application) -> None:
     await say(app, "我不想活了", UNKNOWN)  # critical: 5 minutes to acknowledge
     [case] = await cases(app)
-    clock(app).advance(minutes=4)
+    fake_clock(app).advance(minutes=4)
     assert await sla_watchdog(app) == 0
-    clock(app).advance(minutes=2)
+    fake_clock(app).advance(minutes=2)
     assert await sla_watchdog(app) == 1
     assert await sla_watchdog(app) == 0  # idempotent at the same time
     assert any("再次提醒" in t for t in await texts(app, HOTLINE))
     assert not any(case.ref in t for t in await texts(app, SUPERVISOR))
-    clock(app).advance(minutes=5)
+    fake_clock(app).advance(minutes=5)
     assert await sla_watchdog(app) == 1
     supervisor = await texts(app, SUPERVISOR)
     assert any("升级" in t and case.ref in t for t in supervisor)
@@ -70,7 +50,7 @@ async def test_sla_realert_then_escalation_then_claim_stops_it(app: Application)
     ]  # fmt: skip
     assert [e.detail.get("level") for e in history if e.kind == "alerted"] == [1, 1, 2]
     await say(app, f"认领 {case.ref}", SUPERVISOR)
-    clock(app).advance(minutes=30)
+    fake_clock(app).advance(minutes=30)
     assert await sla_watchdog(app) == 0
     # the deadline never moved: the case that breached twice is late in the queue and report
     from bot.web.console import cases_view
@@ -79,8 +59,8 @@ async def test_sla_realert_then_escalation_then_claim_stops_it(app: Application)
     [case] = await cases(app)
     assert case.ack_due_at == NOW + timedelta(minutes=5)
     async with app.db.transaction() as s:
-        [row] = await cases_view.queue(s, clock(app).now(), person_id=None, allowed_areas=None)
-        report = await sla(s, clock(app).now(), None, hotline_of(app).config.sla_for)
+        [row] = await cases_view.queue(s, fake_clock(app).now(), person_id=None, allowed_areas=None)
+        report = await sla(s, fake_clock(app).now(), None, hotline_of(app).config.sla_for)
     assert row.breached and row.acknowledged
     assert [(r["severity"], r["within"], r["late"]) for r in report] == [("critical", 0, 1)]
 
@@ -162,7 +142,7 @@ async def test_edited_lexicon_in_the_database_is_used(app: Application) -> None:
         labour = next(c for c in raw["categories"] if c["id"] == "trafficking_begging_labour")
         labour["terms"] = [*labour["terms"], "背坯子"]
         await lexicon.save(s, "trafficking_begging_labour", labour, now=NOW, by="user:admin")
-    clock(app).advance(hours=3)
+    fake_clock(app).advance(hours=3)
     await say(app, "那个娃又去帮人背坯子了", "+8613999999998")
     assert (await cases(app))[-1].category in in_group("trafficking_begging_labour")
     assert hl.screens.builds == builds + 1

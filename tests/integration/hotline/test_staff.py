@@ -8,50 +8,37 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from dialogs.types import Lane
 from storage.db import Database
-from storage.models import AuditEntry, CaseEvent, Person
+from storage.models import AuditEntry, CaseEvent
 from storage.models.cases import AppendOnlyError
-from storage.repos.cases import add_shift
 from tests.integration.hotline.helpers import (
     DIRECTOR,
     HOTLINE,
     NOW,
+    SECOND,
     UNKNOWN,
+    add_second_hotline,
     cases,
     events,
     kinds,
+    open_case,
     outbox_rows,
     say,
     texts,
 )
-from tests.support.apps import make_app
-
-SECOND = "+8613800000099"
+from tests.support.apps import demo_app
 
 
 @pytest.fixture
 async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-        other = Person(name="吴热线", role="hotline", phone=SECOND, created_at=NOW)
-        session.add(other)
-        await session.flush()
-        await add_shift(session, other.id, level=1, starts_at=NOW)
-    yield application
-    await application.stop()
-
-
-async def open_one(app: Application, text: str = "A04被打了一顿") -> str:
-    await say(app, text)
-    return (await cases(app))[-1].ref
+    async with demo_app(db.url) as application:
+        await add_second_hotline(application)
+        yield application
 
 
 async def test_claim_is_one_owner_at_a_time(app: Application) -> None:
-    ref = await open_one(app)
+    ref = await open_case(app)
     await say(app, f"认领 {ref}", HOTLINE)
     await say(app, f"claim {ref.lower()}", SECOND)
     [case] = await cases(app)
@@ -65,7 +52,7 @@ async def test_claim_is_one_owner_at_a_time(app: Application) -> None:
 
 
 async def test_reply_relay_round_trip(app: Application) -> None:
-    ref = await open_one(app)
+    ref = await open_case(app)
     await say(app, f"认领{ref}", HOTLINE)  # no space needed in Chinese
     await say(app, f"回复 {ref} 孩子现在安全吗？", HOTLINE)
     director = await texts(app, DIRECTOR)
@@ -83,7 +70,7 @@ async def test_reply_relay_round_trip(app: Application) -> None:
 
 
 async def test_refer_and_close(app: Application) -> None:
-    ref = await open_one(app)
+    ref = await open_case(app)
     await say(app, f"认领 {ref}", HOTLINE)
     await say(app, f"备注 {ref} 已电话联系村委会", HOTLINE)
     await say(app, f"转介 {ref} 公安", HOTLINE)
@@ -111,20 +98,20 @@ async def test_refer_and_close(app: Application) -> None:
     ],
 )
 async def test_bad_commands_are_explained(app: Application, command: str, answer: str) -> None:
-    await open_one(app)
+    await open_case(app)
     await say(app, command, HOTLINE)
     assert answer in (await texts(app, HOTLINE))[-1]
 
 
 async def test_staff_words_from_others_are_not_commands(app: Application) -> None:
-    ref = await open_one(app)
+    ref = await open_case(app)
     await say(app, f"认领 {ref}", UNKNOWN)
     [case, *_] = await cases(app)
     assert case.owner_id is None
 
 
 async def test_timeline_is_append_only(app: Application) -> None:
-    ref = await open_one(app)
+    ref = await open_case(app)
     await say(app, f"认领 {ref}", HOTLINE)
     with pytest.raises(AppendOnlyError):
         async with app.db.transaction() as s:

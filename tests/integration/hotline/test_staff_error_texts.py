@@ -5,25 +5,11 @@ the internal verb "claim C…"."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
-from storage.db import Database
-from tests.integration.hotline.helpers import HOTLINE, NOW, say, texts
-from tests.support.apps import make_app
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
+from tests.integration.hotline.helpers import HOTLINE, say, texts
 
 
 @pytest.mark.parametrize(

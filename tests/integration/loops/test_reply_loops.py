@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from bot.app import Application
 from bot.clock import FakeClock
-from bot.demo import load_demo
 from bot.web.server import create_web_app
 from storage.db import Database
 from storage.models import AuditEntry
@@ -26,7 +25,7 @@ from tests.integration.hotline.helpers import (
     texts,
 )
 from tests.integration.visits.talk import GUIDED
-from tests.support.apps import make_app
+from tests.support.apps import demo_app, fake_clock, load_demo_roster, make_app
 
 AWAY = "您好，我现在不方便接听，稍后回复您。"
 GUARDIAN = "+8613800000011"
@@ -34,16 +33,8 @@ GUARDIAN = "+8613800000011"
 
 @pytest.fixture
 async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW), reply_cap_per_hour=5)
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-    yield application
-    await application.stop()
-
-
-def _clock(app: Application) -> FakeClock:
-    assert isinstance(app.clock, FakeClock)
-    return app.clock
+    async with demo_app(db.url, reply_cap_per_hour=5) as application:
+        yield application
 
 
 async def _loops(app: Application) -> list[AuditEntry]:
@@ -59,14 +50,14 @@ async def test_twenty_identical_auto_replies_get_one_answer(app: Application) ->
     first = len(await texts(app, UNKNOWN))
     assert first >= 1
     for _ in range(19):
-        _clock(app).advance(seconds=20)
+        fake_clock(app).advance(seconds=20)
         await say(app, AWAY, UNKNOWN)
     assert len(await outbox_rows(app, UNKNOWN)) == first  # 20 messages, one answer
     loops = await _loops(app)
     assert len(loops) == 1  # logged once, not once per message
     assert loops[0].detail["kind"] == "repeat" and loops[0].detail["address"] == UNKNOWN
     # Long after the window the same text is answered again.
-    _clock(app).advance(hours=2)
+    fake_clock(app).advance(hours=2)
     await say(app, AWAY, UNKNOWN)
     assert len(await outbox_rows(app, UNKNOWN)) > first
 
@@ -84,8 +75,7 @@ async def test_a_repeated_answer_in_a_flow_is_not_a_loop(app: Application) -> No
 async def test_the_last_answer_of_a_report_is_answered(db: Database) -> None:
     """A visit report's final "1" (save) ends idle: it is still answered (default cap)."""
     app = make_app(db.url, FakeClock(NOW))
-    async with app.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
+    await load_demo_roster(app)
     for text in GUIDED:
         await say(app, text, DIRECTOR)
     keys = [r.message["key"] for r in await outbox_rows(app, DIRECTOR)]
@@ -101,7 +91,7 @@ async def test_a_command_asked_twice_is_answered_twice(app: Application) -> None
 
 async def test_replies_are_capped_per_hour_but_never_a_safety_reply(app: Application) -> None:
     for n in range(8):
-        _clock(app).advance(minutes=1)
+        fake_clock(app).advance(minutes=1)
         await say(app, f"你好{n}", GUARDIAN)
     assert len(await outbox_rows(app, GUARDIAN)) == 5  # the cap
     await say(app, "孩子被他爸爸打得浑身是伤", GUARDIAN)
@@ -110,7 +100,7 @@ async def test_replies_are_capped_per_hour_but_never_a_safety_reply(app: Applica
     loops = await _loops(app)
     assert [e.detail["kind"] for e in loops] == ["cap"]
     # An hour later the address is answered again.
-    _clock(app).advance(hours=1, minutes=5)
+    fake_clock(app).advance(hours=1, minutes=5)
     n = len(await outbox_rows(app, GUARDIAN))
     await say(app, "你好", GUARDIAN)
     assert len(await outbox_rows(app, GUARDIAN)) > n
@@ -118,7 +108,7 @@ async def test_replies_are_capped_per_hour_but_never_a_safety_reply(app: Applica
 
 async def test_staff_are_never_capped(app: Application) -> None:
     for n in range(8):
-        _clock(app).advance(minutes=1)
+        fake_clock(app).advance(minutes=1)
         await say(app, "帮助" if n % 2 else "案件", HOTLINE)
     assert len(await outbox_rows(app, HOTLINE)) >= 8
     assert await _loops(app) == []
@@ -137,7 +127,7 @@ async def test_a_directors_work_is_never_capped(app: Application) -> None:
     """A director asking for due lists and help again and again is working, not looping:
     the WeCom burst test sends 45 such commands in a minute and expects 45 answers."""
     for n in range(8):
-        _clock(app).advance(minutes=1)
+        fake_clock(app).advance(minutes=1)
         await say(app, "帮助" if n % 2 else "待访", DIRECTOR)
     assert len(await outbox_rows(app, DIRECTOR)) >= 8
     assert [e.detail["kind"] for e in await _loops(app)] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import count
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import Application
 from bot.clock import FakeClock
 from bot.core_data import load_schedule
+from bot.reply_json import reply_from_json
+from dialogs.render import render
+from dialogs.types import Channel, Inbound
 from storage.models import (
     Area,
     ChannelAddress,
@@ -23,6 +27,7 @@ from storage.models import (
     ReminderDelivery,
 )
 
+_ids = count(1)
 ON_TIME_DAYS = 21  # `child(records=None)`: doses due this long before now were given on time
 
 
@@ -153,3 +158,16 @@ async def count(app: Application, model: type) -> int:
 def fake(app: Application) -> FakeClock:
     assert isinstance(app.clock, FakeClock)
     return app.clock
+
+
+async def say(app: Application, person: Person, text: str) -> None:
+    """`person` writes `text` on the console channel, now."""
+    assert person.phone
+    await app.service.handle(
+        Inbound(Channel.CONSOLE, person.phone, f"r{next(_ids)}", app.clock.now(), text)
+    )
+
+
+def text_of(app: Application, message: dict[str, object]) -> str:
+    """An outbox row's message as the numbered SMS text."""
+    return render(reply_from_json(message), app.catalog, "zh_Hans", "numbered").text

@@ -4,26 +4,16 @@ and hid HPV behind "等"."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from itertools import count as counter
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.clock import FakeClock
 from bot.reminders import plan
-from bot.reply_json import reply_from_json
-from dialogs.render import render
-from dialogs.types import Channel, Inbound
-from storage.db import Database
 from storage.models import DoseGiven, Person
-from tests.integration.reminders.roster import Roster, outbox_rows
-from tests.support.apps import make_app
+from tests.integration.reminders.roster import Roster, outbox_rows, say, text_of
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-_ids = counter(1)
 NAMES = {
     "HPV1": "HPV第1剂",
     "HepA-L": "甲肝",
@@ -33,17 +23,6 @@ NAMES = {
     "MMR1": "麻腮风第1剂",
     "MPSV-AC1": "A群C群流脑第1剂",
 }
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    yield application
-    await application.stop()
-
-
-def text_of(app: Application, message: dict[str, object]) -> str:
-    return render(reply_from_json(message), app.catalog, "zh_Hans", "numbered").text
 
 
 async def test_one_records_the_doses_the_catch_up_sms_named(app: Application) -> None:
@@ -59,9 +38,7 @@ async def test_one_records_the_doses_the_catch_up_sms_named(app: Application) ->
     named = {code for code, name in NAMES.items() if name in sms}
     assert named == set(NAMES), sms  # HPV no longer hidden behind "等"
     assert isinstance(grandma, Person) and grandma.phone
-    await app.service.handle(
-        Inbound(Channel.CONSOLE, grandma.phone, f"c{next(_ids)}", app.clock.now(), "1")
-    )
+    await say(app, grandma, "1")
     async with app.db.transaction() as s:
         given = dict((await s.execute(select(DoseGiven.code, DoseGiven.given_on))).all())
     assert set(given) == named

@@ -3,48 +3,20 @@ batch, then each next batch when due; nothing before a dose may be given, nothin
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from itertools import count as counter
 from itertools import pairwise
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.clock import FakeClock
 from bot.core_data import load_schedule
 from bot.reminders import plan
-from bot.reply_json import reply_from_json
 from content.dates import add_months
-from dialogs.render import render
-from dialogs.types import Channel, Inbound
 from reminders.dates import add_age
-from storage.db import Database
-from storage.models import DoseGiven, Person
-from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows
-from tests.support.apps import make_app
+from storage.models import DoseGiven
+from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows, say, text_of
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-_ids = counter(1)
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    yield application
-    await application.stop()
-
-
-async def say(app: Application, person: Person, text: str) -> None:
-    assert person.phone
-    await app.service.handle(
-        Inbound(Channel.CONSOLE, person.phone, f"c{next(_ids)}", app.clock.now(), text)
-    )
-
-
-def text_of(app: Application, message: dict[str, object]) -> str:
-    return render(reply_from_json(message), app.catalog, "zh_Hans", "numbered").text
 
 
 async def recorded(app: Application) -> dict[str, date | None]:

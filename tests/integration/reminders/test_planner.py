@@ -4,7 +4,7 @@ messages; who receives them; who gets nothing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -16,20 +16,12 @@ from bot.reminders import plan, reminder_runtime
 from bot.reminders.config import ReminderSettings
 from bot.reply_json import reply_from_json
 from dialogs.render import render
-from storage.db import Database
 from storage.models import DoseGiven, Person
 from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows
 from tests.support.apps import make_app
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 TWO_MONTHS = date(2026, 1, 2)  # IPV1 and DTaP1 fall due on 2026-03-02
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    yield application
-    await application.stop()
 
 
 async def roster(app: Application) -> Roster:

@@ -3,28 +3,15 @@ recipient (issue 13), on real SQLite and PostgreSQL. Counts of statements, never
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
-import pytest
-
 from bot.app import Application
-from bot.clock import FakeClock
 from bot.reminders import plan
-from storage.db import Database
 from tests.integration.reminders.roster import Roster, outbox_rows
 from tests.integration.test_inbound_statements import recorded
-from tests.support.apps import make_app
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 TWO_MONTHS = date(2026, 1, 2)  # IPV1 and DTaP1 fall due on 2026-03-02
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    yield application
-    await application.stop()
 
 
 async def test_one_outbox_insert_for_many_guardians(app: Application) -> None:

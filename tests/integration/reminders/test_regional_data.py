@@ -3,30 +3,19 @@ newborns are reminded of the enrolment period that covers them from birth."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.app import Application
-from bot.clock import FakeClock
 from bot.reminders import admin, plan
 from bot.reply_json import reply_from_json
 from dialogs.render import render
 from reminders.digest import honest_stages
-from storage.db import Database
 from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows
-from tests.support.apps import make_app
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    yield application
-    await application.stop()
 
 
 @pytest.mark.parametrize(

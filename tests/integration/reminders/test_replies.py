@@ -3,39 +3,19 @@ reminders, or goes to the director; directors see children with overdue doses.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from itertools import count as counter
 
 import pytest
 from sqlalchemy import select
 
 from bot.app import Application
-from bot.clock import FakeClock
 from bot.reminders import plan
-from dialogs.types import Channel, Inbound
-from storage.db import Database
+from dialogs.types import Channel
 from storage.models import ChannelAddress, DoseGiven, Person, ReminderAck
-from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows
-from tests.support.apps import make_app
+from tests.integration.reminders.roster import Roster, fake, ledger, outbox_rows, say
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 TWO_MONTHS = date(2026, 1, 2)
-_ids = counter(1)
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    yield application
-    await application.stop()
-
-
-async def say(app: Application, person: Person, text: str) -> None:
-    assert person.phone
-    await app.service.handle(
-        Inbound(Channel.CONSOLE, person.phone, f"t{next(_ids)}", app.clock.now(), text)
-    )
 
 
 async def setup(app: Application) -> tuple[Person, Person, int]:

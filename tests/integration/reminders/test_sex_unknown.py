@@ -4,26 +4,15 @@ not silence: `reminders plan` names how many and their ids, and logs it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.app import Application
-from bot.clock import FakeClock
 from bot.reminders import plan
-from storage.db import Database
 from tests.integration.reminders.roster import Roster
-from tests.support.apps import make_app
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    yield application
-    await application.stop()
 
 
 async def test_unknown_sex_at_hpv_age_is_a_planner_warning(

@@ -14,12 +14,10 @@ import pytest
 from sqlalchemy import event, insert, text
 
 from bot.app import Application
-from bot.clock import FakeClock
-from bot.demo import load_demo
 from dialogs.types import Channel, Inbound
 from storage.db import Database
 from storage.models import Case
-from tests.support.apps import make_app
+from tests.support.apps import demo_app
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 DIRECTOR = "+8613800000002"
@@ -34,25 +32,24 @@ GROWING = {
 
 @pytest.fixture
 async def app(db: Database) -> AsyncIterator[Application]:
-    application = make_app(db.url, FakeClock(NOW))
-    async with application.db.transaction() as session:
-        await load_demo(session, NOW, NOW.date())
-        # many closed and open cases from other reporters (the relay lookup's table)
-        await session.execute(
-            insert(Case),
-            [
-                dict(
-                    ref=f"X{i:07d}", category="neglect", severity="medium",
-                    status="closed" if i % 4 else "open", source="screen",
-                    reporter_person_id=None, reporter_role="unknown", reporter_channel="sms",
-                    reporter_address=f"+86137{i:08d}", opened_at=NOW - timedelta(days=i % 90),
-                    last_activity_at=NOW, relay_until=NOW - timedelta(days=1) if i % 3 else None,
-                )
-                for i in range(3000)
-            ],
-        )  # fmt: skip
-    yield application
-    await application.stop()
+    async with demo_app(db.url) as application:
+        async with application.db.transaction() as session:
+            # many closed and open cases from other reporters (the relay lookup's table)
+            await session.execute(
+                insert(Case),
+                [
+                    dict(
+                        ref=f"X{i:07d}", category="neglect", severity="medium",
+                        status="closed" if i % 4 else "open", source="screen",
+                        reporter_person_id=None, reporter_role="unknown", reporter_channel="sms",
+                        reporter_address=f"+86137{i:08d}", opened_at=NOW - timedelta(days=i % 90),
+                        last_activity_at=NOW,
+                        relay_until=NOW - timedelta(days=1) if i % 3 else None,
+                    )
+                    for i in range(3000)
+                ],
+            )  # fmt: skip
+        yield application
 
 
 async def analyze(app: Application) -> None:

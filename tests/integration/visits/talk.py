@@ -10,32 +10,38 @@ import asyncio
 import itertools
 import sys
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import update
 
 from bot.app import Application
 from bot.clock import FakeClock
-from bot.demo import load_demo
 from dialogs.types import Channel, Inbound
 from storage.db import upgrade_sync
-from storage.models import OutboxMessage
-from tests.support.apps import make_app
+from storage.models import Area
+from tests.support.apps import demo_app, make_demo_app
+from tests.support.reads import sent_texts
 
 # Monday 2026-03-02 10:00 in Asia/Shanghai.
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 EAST = "+8613800000002"  # 李主任, children A01-A05
 WEST = "+8613800000003"  # 王主任, children B01-B03
 SUPERVISOR = "+8613800000001"
+HUBEI, JILIN = "420102", "220104"
 _ids = itertools.count(1)
 
 
-async def demo_app(url: str, clock: FakeClock | None = None) -> Application:
-    app = make_app(url, clock or FakeClock(NOW))
-    async with app.db.transaction() as session:
-        await load_demo(session, app.clock.now(), app.clock.now().date())
-    return app
+@asynccontextmanager
+async def regional_app(url: str, clock: FakeClock) -> AsyncIterator[Application]:
+    """The demo roster with 东村 in Hubei and 西村 in Jilin (their visit cadences differ)."""
+    async with demo_app(url, clock) as app:
+        async with app.db.transaction() as s:
+            await s.execute(update(Area).where(Area.name == "东村").values(region_code=HUBEI))
+            await s.execute(update(Area).where(Area.name == "西村").values(region_code=JILIN))
+        yield app
 
 
 def inbound(app: Application, text: str, phone: str = EAST, pid: str | None = None) -> Inbound:
@@ -50,14 +56,7 @@ def inbound(app: Application, text: str, phone: str = EAST, pid: str | None = No
 
 async def sent(app: Application, address: str = EAST) -> list[str]:
     """Every text sent to ``address`` so far, in order (runs the dispatcher first)."""
-    await app.dispatcher.run_until_idle()
-    async with app.db.transaction() as s:
-        rows = await s.execute(
-            select(OutboxMessage.text)
-            .where(OutboxMessage.address == address, OutboxMessage.status == "sent")
-            .order_by(OutboxMessage.id)
-        )
-        return [t or "" for t in rows.scalars()]
+    return await sent_texts(app, address)
 
 
 async def say(app: Application, text: str, phone: str = EAST) -> list[str]:
@@ -87,7 +86,7 @@ FLOWS: dict[str, list[str]] = {
 
 
 async def _print_transcripts(url: str) -> None:
-    app = await demo_app(url)
+    app = await make_demo_app(url)
     try:
         for name, texts in FLOWS.items():
             print(f"--- {name} ---")

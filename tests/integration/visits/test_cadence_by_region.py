@@ -8,37 +8,23 @@ from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.app import Application
 from bot.clock import FakeClock
 from storage.db import Database
-from storage.models import Area, AuditEntry, Child
+from storage.models import AuditEntry
+from tests.support.reads import child
 
-from .talk import EAST, NOW, WEST, demo_app, say
+from .talk import EAST, WEST, regional_app, say
 
 TODAY = date(2026, 3, 2)
-HUBEI, JILIN = "420102", "220104"
-
-
-@pytest.fixture
-async def clock() -> FakeClock:
-    return FakeClock(NOW)
 
 
 @pytest.fixture
 async def app(db: Database, clock: FakeClock) -> AsyncIterator[Application]:
-    application = await demo_app(db.url, clock)
-    async with application.db.transaction() as s:  # 东村 in Hubei, 西村 in Jilin
-        await s.execute(update(Area).where(Area.name == "东村").values(region_code=HUBEI))
-        await s.execute(update(Area).where(Area.name == "西村").values(region_code=JILIN))
-    yield application
-    await application.stop()
-
-
-async def child(app: Application, code: str) -> Child:
-    async with app.db.transaction() as s:
-        return (await s.execute(select(Child).where(Child.code == code))).scalar_one()
+    async with regional_app(db.url, clock) as application:
+        yield application
 
 
 async def due_list(app: Application, phone: str = EAST) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -10,10 +9,9 @@ from sqlalchemy import select
 
 from bot.app import Application
 from bot.visits.digests import digest_week, send_director_digests, send_supervisor_digests
-from storage.db import Database
 from storage.models import Area, OutboxMessage
 
-from .talk import EAST, SUPERVISOR, WEST, conversation, demo_app, say, sent
+from .talk import EAST, SUPERVISOR, WEST, conversation, say, sent
 
 DIRECTOR_EAST = (
     "本周走访：逾期3人，即将到期1人，其中缺疫苗0人。逾期最久（天）：A05 — · A04 30 · A02 12。"
@@ -26,13 +24,6 @@ SUPERVISOR_TEXT = (
     "走访逾期：2个村共4人。按村：东村 3 · 西村 1。"
     "最久（天）：A05/东村 — · A04/东村 30 · A02/东村 12"
 )
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = await demo_app(db.url)
-    yield application
-    await application.stop()
 
 
 async def test_due_list_on_the_seeded_roster_most_overdue_first(app: Application) -> None:

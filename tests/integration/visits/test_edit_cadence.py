@@ -8,38 +8,24 @@ from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.app import Application
 from bot.clock import FakeClock
 from storage.db import Database
-from storage.models import Area, Child, Visit
+from storage.models import Child, Visit
+from tests.support.reads import child
 
-from .talk import NOW, WEST, conversation, demo_app, say
+from .talk import WEST, conversation, regional_app, say
 
-HUBEI, JILIN = "420102", "220104"
 # The edit summary's numbers: 1 save, 2 discard, 3 kind, 4 date, 5 assessment, ...
 SAVE, KIND, DATE = "1", "3", "4"
 
 
 @pytest.fixture
-async def clock() -> FakeClock:
-    return FakeClock(NOW)
-
-
-@pytest.fixture
 async def app(db: Database, clock: FakeClock) -> AsyncIterator[Application]:
-    application = await demo_app(db.url, clock)
-    async with application.db.transaction() as s:  # 东村 in Hubei, 西村 in Jilin
-        await s.execute(update(Area).where(Area.name == "东村").values(region_code=HUBEI))
-        await s.execute(update(Area).where(Area.name == "西村").values(region_code=JILIN))
-    yield application
-    await application.stop()
-
-
-async def child(app: Application, code: str) -> Child:
-    async with app.db.transaction() as s:
-        return (await s.execute(select(Child).where(Child.code == code))).scalar_one()
+    async with regional_app(db.url, clock) as application:
+        yield application
 
 
 async def last_visit(app: Application, code: str) -> Visit:

@@ -3,7 +3,6 @@ retries, other directors' children, drafts on timeout, edits, refusals and dange
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
@@ -14,30 +13,18 @@ from bot.effects import StepScope
 from bot.host import VisitDanger
 from bot.visits.danger import add_danger_listener, danger_flags_of_visit
 from dialogs import effects as fx
-from storage.db import Database
-from storage.models import AuditEntry, Child, Person, Visit, VisitDraft
+from storage.models import AuditEntry, Person, Visit, VisitDraft
 from storage.repos.people import address_row
+from tests.support.reads import child
 
-from .talk import EAST, GUIDED, WEST, conversation, demo_app, say
+from .talk import EAST, GUIDED, WEST, conversation, say
 
 TODAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = await demo_app(db.url)
-    yield application
-    await application.stop()
 
 
 async def visits(app: Application) -> list[Visit]:
     async with app.db.transaction() as s:
         return list((await s.execute(select(Visit).order_by(Visit.id))).scalars())
-
-
-async def child(app: Application, code: str) -> Child:
-    async with app.db.transaction() as s:
-        return (await s.execute(select(Child).where(Child.code == code))).scalar_one()
 
 
 async def audit_actions(app: Application) -> list[str]:

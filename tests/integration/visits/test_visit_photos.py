@@ -14,7 +14,8 @@ from bot.privacy import retention
 from dialogs.types import Channel, Inbound, MediaRef
 from storage.db import Database
 from storage.models import Child, Visit, VisitMedia
-from tests.integration.visits.talk import EAST, GUIDED, NOW, demo_app, say, sent
+from tests.integration.visits.talk import EAST, GUIDED, NOW, say, sent
+from tests.support.apps import make_demo_app
 
 PHOTO = MediaRef("https://api.twilio.com/x/Media/ME1", "image/jpeg", None, "image")
 
@@ -42,7 +43,7 @@ async def photos_by_child(app: Application) -> dict[str, int]:
 
 
 async def test_photo_during_the_report_is_attached_when_it_is_saved(db: Database) -> None:
-    app = await demo_app(db.url)
+    app = await make_demo_app(db.url)
     try:
         await say(app, GUIDED[0])
         await say(app, GUIDED[1])
@@ -57,7 +58,7 @@ async def test_photo_during_the_report_is_attached_when_it_is_saved(db: Database
 
 async def test_photo_just_after_saving_and_with_a_code(db: Database) -> None:
     clock = FakeClock(NOW)
-    app = await demo_app(db.url, clock)
+    app = await make_demo_app(db.url, clock)
     try:
         await say(app, "走访 A04 差 电话 昨天 失学 无 备注 父亲联系不上")
         clock.advance(minutes=5)
@@ -79,7 +80,7 @@ async def test_photo_just_after_saving_and_with_a_code(db: Database) -> None:
 
 async def test_the_sweep_and_the_visit_take_the_photos_with_them(db: Database) -> None:
     clock = FakeClock(NOW)
-    app = await demo_app(db.url, clock)
+    app = await make_demo_app(db.url, clock)
     try:
         await say(app, "走访 A04 差 电话 昨天 失学 无 备注 父亲联系不上")
         await photo(app, "照片 A04")

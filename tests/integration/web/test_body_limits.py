@@ -20,7 +20,7 @@ from bot.web.console.roster import COLUMNS, EXAMPLE
 from bot.web.limits import BodyLimit, limit_for
 from bot.web.server import create_web_app
 from storage.db import Database, upgrade_sync
-from tests.integration.console.support import console, signed_in
+from tests.integration.console.support import console
 from tests.support.apps import make_app, make_settings
 from tests.support.databases import sqlite_url
 from tests.support.live import LiveCareline
@@ -133,17 +133,14 @@ async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
 async def test_a_large_roster_that_passes_check_also_imports(sqlite_db: Database) -> None:
     db = sqlite_db
     data = _big_csv(1_000_000)  # its base64 is past Starlette's 1 MB form part default
-    async with console(db) as c:
-        await c.add_user("ada", "admin")
-        async with c.client() as client:
-            csrf = await signed_in(client, "ada")
-            dry = await client.post(
-                "/console/roster/check",
-                data={"csrf_token": csrf},
-                files={"file": ("roster.csv", data, "text/csv")},
-            )
-            assert dry.status_code == 200, dry.text[:300]
-            payload = dry.text.split('name="payload" value="')[1].split('"')[0]
-            form = {"csrf_token": csrf, "payload": payload, "filename": "roster.csv"}
-            done = await client.post("/console/roster/import", data=form)
-            assert done.status_code == 200 and "新建 6" in done.text, done.text[:300]
+    async with console(db) as c, c.signed_in_as("ada", "admin") as (client, csrf):
+        dry = await client.post(
+            "/console/roster/check",
+            data={"csrf_token": csrf},
+            files={"file": ("roster.csv", data, "text/csv")},
+        )
+        assert dry.status_code == 200, dry.text[:300]
+        payload = dry.text.split('name="payload" value="')[1].split('"')[0]
+        form = {"csrf_token": csrf, "payload": payload, "filename": "roster.csv"}
+        done = await client.post("/console/roster/import", data=form)
+        assert done.status_code == 200 and "新建 6" in done.text, done.text[:300]

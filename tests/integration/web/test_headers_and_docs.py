@@ -23,13 +23,10 @@ async def test_security_headers_everywhere(db: Database, path: str) -> None:
 
 
 async def test_pages_have_no_inline_script(db: Database) -> None:
-    async with console(db) as c:
-        await c.add_user("ada", "admin")
-        async with c.client() as client:
-            await signed_in(client, "ada")
-            for path in ("/simulator", "/console/content/edit?key=help.unknown&locale=zh_Hans"):
-                body = (await client.get(path)).text
-                assert "<script>" not in body, path
+    async with console(db) as c, c.signed_in_as("ada", "admin") as (client, _):
+        for path in ("/simulator", "/console/content/edit?key=help.unknown&locale=zh_Hans"):
+            body = (await client.get(path)).text
+            assert "<script>" not in body, path
 
 
 async def test_api_docs_only_for_administrators_and_without_a_cdn(db: Database) -> None:

@@ -27,11 +27,6 @@ def keys_used_in_code() -> set[str]:
     return keys
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load()
-
-
 def test_every_key_used_in_code_is_in_the_catalog(catalog: Catalog) -> None:
     missing = sorted(k for k in keys_used_in_code() if not catalog.has(k))
     assert missing == []

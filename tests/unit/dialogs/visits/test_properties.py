@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -151,11 +150,6 @@ prefix_strategy = st.one_of(
         ]
     ),
 )
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load()
 
 
 def check_sendable(reply: Reply, catalog: Catalog, locale: str, channel: Channel) -> None:
