@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from bot.reminders.sources import current_schedule
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR
+from bot.web.console.child_labels import ChildLabels
 from reminders.immunization import DoseStatus, due_doses
 from storage.models import (
     Area,
@@ -103,8 +104,10 @@ async def gather(w: Work, child: Child, role: str, today: date) -> ChildFile:
     return out
 
 
-def workbook(f: ChildFile, t: Any) -> bytes:
-    """The child's file as XLSX: one sheet per part, every text cell neutralised."""
+def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
+    """The child's file as XLSX: one sheet per part, in the reader's words as on the page
+    (`label(prefix, code)` and `words`: codes the catalog names become their text), every
+    text cell neutralised."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -122,13 +125,19 @@ def workbook(f: ChildFile, t: Any) -> bytes:
         [
             [t("children.code"), c.code],
             [t("children.name"), c.name],
-            [t("children.sex"), c.sex or ""],
+            [t("children.sex"), label("children.sex", c.sex) if c.sex else ""],
             [t("children.birth"), c.birth_date],
             [t("children.area"), f.area.name if f.area else ""],
             [t("children.director"), f.director.name if f.director else ""],
-            [t("children.categories"), ", ".join(str(x) for x in c.categories or [])],
-            [t("children.guardianship"), c.guardianship_level or ""],
-            [t("children.key"), "yes" if c.is_key_child else "no"],
+            [
+                t("children.categories"),
+                "、".join(label("children.cat", str(x)) for x in c.categories or []),
+            ],
+            [
+                t("children.guardianship"),
+                label("children.level", c.guardianship_level) if c.guardianship_level else "",
+            ],
+            [t("children.key"), words.answer("key_child", c.is_key_child)],
             [t("children.next_due"), c.next_visit_due or ""],
         ],
     )
@@ -138,8 +147,11 @@ def workbook(f: ChildFile, t: Any) -> bytes:
         [
             [
                 g["person"].name,
-                g["relation"],
-                ", ".join(f"{ch['channel']}:{ch['status']}" for ch in g["channels"]),
+                words.relation(g["relation"]),
+                ", ".join(
+                    f"{ch['channel']}: {t('console.channel.' + ch['status'])}"
+                    for ch in g["channels"]
+                ),
             ]
             for g in f.guardians
         ],
@@ -159,11 +171,14 @@ def workbook(f: ChildFile, t: Any) -> bytes:
         [
             [
                 v.visit_date,
-                v.kind,
-                v.assessment,
-                "; ".join(f"{k}={val}" for k, val in (v.checklist or {}).items()),
+                label("children.kind", v.kind),
+                label("children.level", v.assessment),
+                "; ".join(
+                    f"{words.question(k)}: {words.answer(k, val)}"
+                    for k, val in (v.checklist or {}).items()
+                ),
                 v.notes,
-                ", ".join(str(x) for x in v.flags or []),
+                "、".join(words.flag(str(x)) for x in v.flags or []),
                 t("review.status." + v.review_status) if v.review_status else "",
                 v.review_comment or "",
             ]
@@ -201,15 +216,38 @@ def workbook(f: ChildFile, t: Any) -> bytes:
             t("children.due"),
             t("children.status"),
         ],
-        [[d.kind, d.item, d.stage, d.due_date, d.status] for d in f.deliveries]
-        + [[a.kind, a.item, "confirmed", a.acked_at.date(), a.source] for a in f.acks],
+        [
+            [
+                words.reminder_kind(d.kind),
+                words.reminder_item(d.kind, d.item),
+                words.stage(d.stage),
+                d.due_date,
+                words.delivery_status(d.status),
+            ]
+            for d in f.deliveries
+        ]
+        + [
+            [
+                words.reminder_kind(a.kind),
+                words.reminder_item(a.kind, a.item),
+                t("children.confirmed"),
+                a.acked_at.date(),
+                words.ack_source(a.source),
+            ]
+            for a in f.acks
+        ],
     )
     rows(
         book.create_sheet("vaccines"),
         [t("children.dose"), t("children.given_on"), t("children.status")],
-        [[d.code, d.given_on or "", "given"] for d in f.doses]
+        [[words.dose(d.code), d.given_on or "", t("children.dose.given")] for d in f.doses]
         + [
-            [p.code, p.earliest_allowed, p.status + (" catch-up" if p.catch_up else "")]
+            [
+                words.dose(p.code),
+                p.earliest_allowed,
+                t("children.dose." + p.status)
+                + (" · " + t("children.catch_up") if p.catch_up else ""),
+            ]
             for p in f.plan
         ],
     )
@@ -217,7 +255,10 @@ def workbook(f: ChildFile, t: Any) -> bytes:
         rows(
             book.create_sheet("cases"),
             [t("children.case_ref"), t("children.category"), t("children.status")],
-            [[k.ref, k.category, k.status] for k in f.cases],
+            [
+                [k.ref, label("case.category", k.category), label("console.case_status", k.status)]
+                for k in f.cases
+            ],
         )
     out = BytesIO()
     book.save(out)

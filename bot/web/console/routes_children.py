@@ -75,7 +75,13 @@ def router() -> APIRouter:
             found = await visible_child(w.session, who, code, area)
             data = await child_file.gather(w, found, who.role, now.date())
             w.audit(who.actor, "export", "child", found.id, {"format": "xlsx"})
-        body = child_file.workbook(data, translator(request, locale_of(request, who)))
+        locale = locale_of(request, who)
+        body = child_file.workbook(
+            data,
+            translator(request, locale),
+            labeller(request, locale),
+            ChildLabels(catalog_of(request), locale),
+        )
         safe = "".join(ch for ch in found.code if ch.isalnum() or ch in "-_")
         name = f"child-{safe}-{now:%Y%m%d}.xlsx"
         return Response(

@@ -3,6 +3,7 @@ that see them, reads and exports audited, and an XLSX export whose cells cannot 
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -124,6 +125,13 @@ async def test_export_is_for_supervisors_and_admins_audited_and_neutralised(db: 
         visits = book["visits"]
         notes = [row[4].value for row in visits.iter_rows(min_row=2)]
         assert notes == ["'" + FORMULA]
+        # in the reader's words, as on the page: no stored codes
+        shown = " ".join(
+            str(cell.value) for ws in book.worksheets for row in ws.iter_rows() for cell in row
+        )
+        assert not re.search(r"\b(HepB|BCG|DTaP|MMR)\d\b", shown), shown
+        assert not re.search(r"\b(grandparent|parent|overdue|upcoming|physical|phone)\b", shown)
+        assert "乙肝第1剂" in shown
         assert all(
             cell.data_type != "f"
             for ws in book.worksheets
