@@ -23,6 +23,7 @@ from reminders.calendars import HOLIDAYS_FILE, CalendarBook
 from reminders.dose_names import DoseNames
 from reminders.replies import ReplyWords, answer_reminder
 from reminders.schedule import Schedule
+from reminders.workdays import Workdays, arrangements_from_mapping
 
 
 def _toml(name: str, package: str = "content") -> dict[str, Any]:
@@ -74,7 +75,13 @@ def load_calendars() -> CalendarBook:
         for item in sorted(folder.iterdir(), key=lambda p: p.name)
         if item.name.endswith(".toml") and item.name != HOLIDAYS_FILE
     ]
-    return CalendarBook.from_mappings(docs)
+    return CalendarBook.from_mappings(docs, load_workdays())
+
+
+@lru_cache(maxsize=1)
+def load_workdays() -> Workdays:
+    """The shipped holiday arrangements (`content/calendars/holidays.toml`), none imported."""
+    return Workdays(arrangements_from_mapping(_toml(HOLIDAYS_FILE, "content.calendars")))
 
 
 def load_core_data(keywords: Keywords | None = None) -> CoreData:

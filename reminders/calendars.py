@@ -9,14 +9,14 @@ Every resolved field remembers the region that set it and whether that fact is v
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from content.dates import add_months
 from content.errors import InputError
 from reminders.dates import month_day
-from reminders.workdays import DayInfo, day_info, previous_workday
+from reminders.workdays import DayInfo, Workdays
 
 NATIONAL = "national"
 HOLIDAYS_FILE = "holidays.toml"  # the holiday arrangements (reminders.workdays), not a region
@@ -40,6 +40,7 @@ class RegionCalendar:
     region: str
     chain: tuple[str, ...]  # most specific first, ending with "national"
     sections: Mapping[str, Mapping[str, Fact]]
+    workdays: Workdays  # for the deadlines of its windows (a day off or not)
 
     def fact(self, section: str, name: str) -> Fact:
         try:
@@ -69,10 +70,11 @@ def region_chain(code: str) -> tuple[str, ...]:
 class CalendarBook:
     """All regions' raw data, keyed by region code."""
 
-    regions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    regions: Mapping[str, Mapping[str, Any]]
+    workdays: Workdays  # the holiday arrangements every resolved region's deadlines use
 
     @classmethod
-    def from_mappings(cls, docs: Iterable[Mapping[str, Any]]) -> CalendarBook:
+    def from_mappings(cls, docs: Iterable[Mapping[str, Any]], workdays: Workdays) -> CalendarBook:
         regions: dict[str, Mapping[str, Any]] = {}
         for doc in docs:
             code = str(doc.get("region", "")).strip() or NATIONAL
@@ -81,7 +83,7 @@ class CalendarBook:
             regions[code] = doc
         if NATIONAL not in regions:
             raise CalendarError("a calendar book needs the national default")
-        return cls(regions)
+        return cls(regions, workdays)
 
     def resolve(self, code: str) -> RegionCalendar:
         chain = region_chain(code)
@@ -99,7 +101,7 @@ class CalendarBook:
                 for name, value in values.items():
                     if name not in _META:
                         target[name] = Fact(value, verified, source, region)
-        return RegionCalendar(code, chain, sections)
+        return RegionCalendar(code, chain, sections, self.workdays)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +112,24 @@ class Window:
     start: date
     end: date  # the deadline (inclusive)
     verified: bool
-    label: str = ""  # coverage year, school year or permit year, for messages
-    deadline: DayInfo = field(init=False)
-    last_workday: date = field(init=False)  # the last working day on or before `end`
+    label: str  # coverage year, school year or permit year, for messages
+    deadline: DayInfo
+    last_workday: date  # the last working day on or before `end`
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "deadline", day_info(self.end))
-        object.__setattr__(self, "last_workday", previous_workday(self.end))
+    @classmethod
+    def of(
+        cls, workdays: Workdays, kind: str, start: date, end: date, verified: bool, label: str
+    ) -> Window:
+        """The window with its deadline's day and the last working day on or before it."""
+        return cls(
+            kind,
+            start,
+            end,
+            verified,
+            label,
+            workdays.day_info(end),
+            workdays.previous_workday(end),
+        )
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
@@ -139,7 +152,7 @@ def insurance_window(cal: RegionCalendar, coverage_year: int) -> Window:
         cal.value("insurance", "window_start"), cal.value("insurance", "window_end"), opens
     )
     verified = cal.verified("insurance", "window_start", "window_end", "coverage")
-    return Window("insurance", start, end, verified, str(coverage_year))
+    return Window.of(cal.workdays, "insurance", start, end, verified, str(coverage_year))
 
 
 def next_insurance_window(cal: RegionCalendar, as_of: date) -> Window:
@@ -170,7 +183,7 @@ def school_registration_window(cal: RegionCalendar, level: str, year: int) -> Wi
         cal.value(level, "registration_start"), cal.value(level, "registration_end"), year
     )
     verified = cal.verified(level, "registration_start", "registration_end")
-    return Window(level, start, end, verified, str(year))
+    return Window.of(cal.workdays, level, start, end, verified, str(year))
 
 
 def primary_registration_for_child(cal: RegionCalendar, birth: date) -> Window:
@@ -187,7 +200,7 @@ def permit_endorsement_window(cal: RegionCalendar, issued_on: date, as_of: date)
         end = anniversary - timedelta(days=1)
         if end >= as_of:
             start = add_months(anniversary, -months_before)
-            return Window("residence_permit", start, end, verified, str(years))
+            return Window.of(cal.workdays, "residence_permit", start, end, verified, str(years))
         years += 1
 
 

@@ -19,7 +19,7 @@ from content.catalog import Catalog, Joined, Text
 from content.replies import Reply
 from reminders.immunization import DoseStatus, Plan
 from reminders.schedule import Edition
-from reminders.workdays import day_info, previous_workday
+from reminders.workdays import Workdays
 
 Kind = Literal["vaccine", "insurance", "school_primary", "school_junior_middle", "residence_permit"]
 STAGE_URGENCY = {"before": 0, "due": 1, "overdue": 2, "catchup": 2, "u-before": 0, "u-due": 1}
@@ -194,12 +194,12 @@ def _most_urgent(items: Iterable[DueItem]) -> list[DueItem]:
     return sorted(chosen.values(), key=lambda i: (i.due_date, i.kind, i.item))
 
 
-def _day_note(item: DueItem) -> Text | str:
+def _day_note(item: DueItem, workdays: Workdays) -> Text | str:
     """A deadline on a day off says so and names the last working day before it."""
-    info = day_info(item.due_date)
+    info = workdays.day_info(item.due_date)
     if info.is_workday:
         return ""
-    day = previous_workday(item.due_date)
+    day = workdays.previous_workday(item.due_date)
     last = {"last": Text("reminder.date.month_day", {"m": day.month, "d": day.day})}
     if info.is_public_holiday:
         return Text("reminder.day_note.holiday", last)
@@ -246,7 +246,7 @@ def _catch_up_params(item: DueItem, catalog: Catalog) -> dict[str, object]:
     }
 
 
-def phrase(item: DueItem, catalog: Catalog) -> Text:
+def phrase(item: DueItem, catalog: Catalog, workdays: Workdays) -> Text:
     """What is due, without the child's name: "应接种 百白破第2剂（4月龄）".
 
     Keys and parameters only: the words are chosen when the message is sent, in the
@@ -260,7 +260,7 @@ def phrase(item: DueItem, catalog: Catalog) -> Text:
     params: dict[str, object] = {
         "date": item.due_date,
         "year": item.item,
-        "day_note": _day_note(item),
+        "day_note": _day_note(item, workdays),
     }
     if item.is_catch_up:
         params |= _catch_up_params(item, catalog)
@@ -281,14 +281,17 @@ def _ask_key(items: Sequence[DueItem]) -> str:
     )
 
 
-def _lines(items: Sequence[DueItem], catalog: Catalog, max_lines: int) -> Joined:
+def _lines(
+    items: Sequence[DueItem], catalog: Catalog, workdays: Workdays, max_lines: int
+) -> Joined:
     by_child: dict[int, list[DueItem]] = {}
     for item in items:
         by_child.setdefault(item.child_id, []).append(item)
     lines: list[Text] = []
     for child_items in by_child.values():
         joined = Joined(
-            tuple(phrase(i, catalog) for i in child_items), separator_key="reminder.item_separator"
+            tuple(phrase(i, catalog, workdays) for i in child_items),
+            separator_key="reminder.item_separator",
         )
         lines.append(Text("reminder.digest.line", {"child": _name(child_items[0]), "text": joined}))
     if len(lines) > max_lines:
@@ -300,6 +303,7 @@ def _lines(items: Sequence[DueItem], catalog: Catalog, max_lines: int) -> Joined
 def compose_guardian_digest(
     items: Sequence[DueItem],
     catalog: Catalog,
+    workdays: Workdays,
     max_lines: int = MAX_DIGEST_LINES,
 ) -> Reply | None:
     """ONE message for everything due for one guardian; None when nothing is due."""
@@ -311,14 +315,17 @@ def compose_guardian_digest(
         item = chosen[0]
         return Reply(
             "reminder.single",
-            {"child": _name(item), "text": phrase(item, catalog), "ask": ask},
+            {"child": _name(item), "text": phrase(item, catalog, workdays), "ask": ask},
         )
-    return Reply("reminder.digest", {"lines": _lines(chosen, catalog, max_lines), "ask": ask})
+    return Reply(
+        "reminder.digest", {"lines": _lines(chosen, catalog, workdays, max_lines), "ask": ask}
+    )
 
 
 def compose_director_notice(
     items: Sequence[DueItem],
     catalog: Catalog,
+    workdays: Workdays,
     max_lines: int = MAX_DIGEST_LINES,
 ) -> Reply | None:
     """ "Please tell the family": for a guardian without a phone, via the child director."""
@@ -327,7 +334,8 @@ def compose_director_notice(
         return None
     family = Text("reminder.family_of", {"child": _name(chosen[0])})
     return Reply(
-        "reminder.director", {"family": family, "lines": _lines(chosen, catalog, max_lines)}
+        "reminder.director",
+        {"family": family, "lines": _lines(chosen, catalog, workdays, max_lines)},
     )
 
 

@@ -6,21 +6,22 @@ Three layers, for any year:
    guesses of observed or substituted days are not used.
 2. Each year's State Council arrangement (extra days off, make-up working days): the
    `chinesecalendar` package where it has the year (to 2026), else an arrangement an
-   administrator imported (`careline reminders holidays import FILE` or the console; the
-   shell hands them over with `use_imported`), else the editable data in
-   `content/calendars/holidays.toml` (`[[years]]`).
+   administrator imported (`careline reminders holidays import FILE` or the console), else
+   the editable data in `content/calendars/holidays.toml` (`[[years]]`).
 3. Otherwise weekends are days off; `source` then says "statutory_only" and
    `arrangement_missing(year)` is true, so the shell can warn.
+
+The arrangements are a value, `Workdays(shipped, imported)`: the shell reads the file
+(`bot.core_data.load_workdays`) and the database (`bot.reminders.holidays.load_imported`)
+and hands it to whatever needs a working day. Nothing here reads a file or keeps state.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Literal
 
 import chinese_calendar
@@ -28,7 +29,6 @@ import holidays
 
 Source = Literal["chinese_calendar", "arrangement_data", "statutory_only"]
 ArrangementSource = Literal["chinese_calendar", "imported", "arrangement_data"]
-_imported: dict[int, Arrangement] = {}  # set by the shell from the database (use_imported)
 _GUESSES = ("observed", "Day off", "substituted")
 
 
@@ -82,12 +82,6 @@ def arrangements_from_mapping(raw: Mapping[str, Any]) -> dict[int, Arrangement]:
     return result
 
 
-@lru_cache(maxsize=1)
-def shipped_arrangements() -> dict[int, Arrangement]:
-    text = resources.files("content.calendars").joinpath("holidays.toml").read_text("utf-8")
-    return arrangements_from_mapping(tomllib.loads(text))
-
-
 @lru_cache(maxsize=64)
 def statutory_holidays(year: int) -> Mapping[date, str]:
     """The statutory holidays of `year`, computed (no observed or substituted days)."""
@@ -104,63 +98,79 @@ def _package_covers(year: int) -> bool:
     return True
 
 
-def use_imported(arrangements: Mapping[int, Arrangement]) -> None:
-    """The arrangements administrators imported (the database's), replacing the last set."""
-    _imported.clear()
-    _imported.update(arrangements)
+@dataclass(frozen=True, slots=True)
+class Workdays:
+    """The year arrangements known: the shipped data's and the ones administrators imported."""
 
+    shipped: Mapping[int, Arrangement] = field(default_factory=dict)
+    imported: Mapping[int, Arrangement] = field(default_factory=dict)
 
-def arrangement_for(year: int) -> Arrangement | None:
-    """An imported arrangement, else the shipped data's (None: neither has the year)."""
-    return _imported.get(year) or shipped_arrangements().get(year)
+    def with_imported(self, imported: Mapping[int, Arrangement]) -> Workdays:
+        """The same shipped data with these imported arrangements (replacing the last set)."""
+        return Workdays(self.shipped, dict(imported))
 
+    def arrangement_for(self, year: int) -> Arrangement | None:
+        """An imported arrangement, else the shipped data's (None: neither has the year)."""
+        return self.imported.get(year) or self.shipped.get(year)
 
-def arrangement_source(year: int) -> ArrangementSource | None:
-    """Where the year's arrangement comes from; None when it is missing."""
-    if _package_covers(year):
-        return "chinese_calendar"
-    if year in _imported:
-        return "imported"
-    if year in shipped_arrangements():
-        return "arrangement_data"
-    return None
+    def arrangement_source(self, year: int) -> ArrangementSource | None:
+        """Where the year's arrangement comes from; None when it is missing."""
+        if _package_covers(year):
+            return "chinese_calendar"
+        if year in self.imported:
+            return "imported"
+        if year in self.shipped:
+            return "arrangement_data"
+        return None
 
+    def arrangement_missing(self, year: int) -> bool:
+        """True when neither the package nor the data has the State Council's arrangement."""
+        return self.arrangement_source(year) is None
 
-def arrangement_missing(year: int) -> bool:
-    """True when neither the package nor the data has the State Council's arrangement."""
-    return arrangement_source(year) is None
+    def missing_warnings(self, today: date) -> list[str]:
+        """ "holiday arrangement YEAR missing" for this year and next, where missing."""
+        return [
+            f"holiday arrangement {year} missing"
+            for year in (today.year, today.year + 1)
+            if self.arrangement_missing(year)
+        ]
 
+    def day_info(self, day: date) -> DayInfo:
+        weekend = day.weekday() >= 5
+        if _package_covers(day.year):
+            workday = bool(chinese_calendar.is_workday(day))
+            _, name = chinese_calendar.get_holiday_detail(day)
+            return DayInfo(
+                day, workday, weekend, not workday, str(name) if name else None,
+                workday and weekend, "chinese_calendar",
+            )  # fmt: skip
+        name = statutory_holidays(day.year).get(day)
+        arrangement = self.arrangement_for(day.year)
+        if arrangement is not None:
+            if name is None and day in arrangement.days_off:
+                name = _nearest_holiday(day)  # an extra day off of the arrangement (调休放假)
+            off = day in arrangement.days_off or name is not None or weekend
+            workday = day in arrangement.workdays or not off
+            return DayInfo(
+                day, workday, weekend, not workday, name, workday and weekend, "arrangement_data"
+            )
+        workday = not weekend and name is None
+        return DayInfo(day, workday, weekend, not workday, name, False, "statutory_only")
 
-def missing_warnings(today: date) -> list[str]:
-    """ "holiday arrangement YEAR missing" for this year and next, where missing."""
-    return [
-        f"holiday arrangement {year} missing"
-        for year in (today.year, today.year + 1)
-        if arrangement_missing(year)
-    ]
+    def is_workday(self, day: date) -> bool:
+        return self.day_info(day).is_workday
 
+    def next_workday(self, day: date) -> date:
+        """`day` itself if it is a working day, else the next working day."""
+        while not self.is_workday(day):
+            day += timedelta(days=1)
+        return day
 
-def day_info(day: date) -> DayInfo:
-    weekend = day.weekday() >= 5
-    if _package_covers(day.year):
-        workday = bool(chinese_calendar.is_workday(day))
-        _, name = chinese_calendar.get_holiday_detail(day)
-        return DayInfo(
-            day, workday, weekend, not workday, str(name) if name else None,
-            workday and weekend, "chinese_calendar",
-        )  # fmt: skip
-    name = statutory_holidays(day.year).get(day)
-    arrangement = arrangement_for(day.year)
-    if arrangement is not None:
-        if name is None and day in arrangement.days_off:
-            name = _nearest_holiday(day)  # an extra day off of the arrangement (调休放假)
-        off = day in arrangement.days_off or name is not None or weekend
-        workday = day in arrangement.workdays or not off
-        return DayInfo(
-            day, workday, weekend, not workday, name, workday and weekend, "arrangement_data"
-        )
-    workday = not weekend and name is None
-    return DayInfo(day, workday, weekend, not workday, name, False, "statutory_only")
+    def previous_workday(self, day: date) -> date:
+        """`day` itself if it is a working day, else the working day before it."""
+        while not self.is_workday(day):
+            day -= timedelta(days=1)
+        return day
 
 
 def _nearest_holiday(day: date) -> str:
@@ -171,21 +181,3 @@ def _nearest_holiday(day: date) -> str:
             if name is not None:
                 return name
     return "Day off (arrangement)"
-
-
-def is_workday(day: date) -> bool:
-    return day_info(day).is_workday
-
-
-def next_workday(day: date) -> date:
-    """`day` itself if it is a working day, else the next working day."""
-    while not is_workday(day):
-        day += timedelta(days=1)
-    return day
-
-
-def previous_workday(day: date) -> date:
-    """`day` itself if it is a working day, else the working day before it."""
-    while not is_workday(day):
-        day -= timedelta(days=1)
-    return day

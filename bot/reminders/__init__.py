@@ -46,11 +46,12 @@ async def plan_job(app: Host) -> int:
 
 
 def install(app: Host, settings: ReminderSettings) -> None:
+    from bot.core_data import load_workdays
     from bot.reminders import handlers
     from bot.reminders.runtime import ReminderRuntime, reminder_runtime
     from reminders import effects as fx
 
-    app.reminders = ReminderRuntime(settings)
+    app.reminders = ReminderRuntime(settings, load_workdays())
     effects = app.service.effects
     effects.register(fx.ConfirmDose, handlers.confirm_dose)
     effects.register(fx.ConfirmInsurance, handlers.confirm_insurance)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core_data import load_workdays
 from bot.reminders.sources import current_calendars
 from reminders import calendars as cal
 from reminders.dates import parse_date
@@ -80,8 +81,8 @@ async def set_calendar(
     """Store a region's calendar document after checking that its windows compute."""
     region = str(doc.get("region", "")).strip()
     cal.region_chain(region)  # a valid code (or "national")
-    book = await current_calendars(session)
-    trial = cal.CalendarBook({**book.regions, region: dict(doc)}).resolve(region)
+    book = await current_calendars(session, load_workdays())  # only checks the windows compute
+    trial = cal.CalendarBook({**book.regions, region: dict(doc)}, book.workdays).resolve(region)
     cal.insurance_window(trial, today.year + 1)
     cal.school_registration_window(trial, "school_primary", today.year)
     cal.school_registration_window(trial, "school_junior_middle", today.year)

@@ -1,6 +1,6 @@
 """Each year's holiday arrangement (调休) as editable data: imported by administrators
 (`careline reminders holidays import FILE`, the console's reminders page), stored in
-`holiday_arrangements`, and handed to the pure core (`reminders.workdays.use_imported`).
+`holiday_arrangements`, and handed to the pure core as a `reminders.workdays.Workdays`.
 
 The document is the shape of `content/calendars/holidays.toml`: `[[years]]` with `year`,
 `days_off`, `workdays` (YYYY-MM-DD), `source` (required: the notice it comes from) and
@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core_data import load_workdays
 from bot.reminders.admin import jsonable
 from reminders import workdays
 from storage.models import HolidayArrangement
@@ -50,17 +51,16 @@ def validate(doc: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
     return entries
 
 
-async def load_imported(session: AsyncSession) -> dict[int, workdays.Arrangement]:
-    """The stored arrangements, handed to the pure core; a row that does not load is logged
-    and left out (the shipped data or the statutory holidays apply for its year)."""
+async def load_imported(session: AsyncSession) -> workdays.Workdays:
+    """The shipped arrangements with the stored ones; a row that does not load is logged and
+    left out (the shipped data or the statutory holidays apply for its year)."""
     found: dict[int, workdays.Arrangement] = {}
     for row in await reminders_repo.holiday_arrangements(session):
         try:
             found.update(workdays.arrangements_from_mapping({"years": [row.data]}))
         except (ValueError, KeyError, TypeError) as exc:
             log.error("holiday_arrangements %s does not load (%s): left out", row.year, exc)
-    workdays.use_imported(found)
-    return found
+    return load_workdays().with_imported(found)
 
 
 async def import_holidays(
@@ -84,14 +84,17 @@ async def import_holidays(
         subject_type="holidays",
         subject_id=",".join(str(y) for y in sorted(entries)),
     )
-    await load_imported(session)
     return sorted(entries)
 
 
 async def missing_warnings(session: AsyncSession, today: date) -> list[str]:
     """ "holiday arrangement YEAR missing" for this year and next (stored rows loaded first)."""
-    await load_imported(session)
-    found = workdays.missing_warnings(today)
+    return warn_missing(await load_imported(session), today)
+
+
+def warn_missing(known: workdays.Workdays, today: date) -> list[str]:
+    """`known.missing_warnings(today)`, each logged with how to import the arrangement."""
+    found = known.missing_warnings(today)
     for warning in found:
         log.warning(
             "%s: deadlines use the statutory holidays and weekends; %s", warning, IMPORT_HINT
@@ -101,12 +104,12 @@ async def missing_warnings(session: AsyncSession, today: date) -> list[str]:
 
 async def status(session: AsyncSession, today: date) -> list[dict[str, Any]]:
     """Last year to the year after next: where each year's arrangement comes from."""
-    await load_imported(session)
+    known = await load_imported(session)
     rows = {r.year: r for r in await reminders_repo.holiday_arrangements(session)}
     years: list[dict[str, Any]] = []
     for year in range(today.year - 1, today.year + 3):
-        source = workdays.arrangement_source(year)
-        arrangement = workdays.arrangement_for(year) if source != "chinese_calendar" else None
+        source = known.arrangement_source(year)
+        arrangement = known.arrangement_for(year) if source != "chinese_calendar" else None
         row = rows.get(year) if source == "imported" else None
         years.append(
             {

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.privacy.rules import NO_CONSENT, privacy_rules
 from bot.reminders import finders, sources
-from bot.reminders.holidays import missing_warnings as holiday_warnings
+from bot.reminders.holidays import load_imported, warn_missing
 from bot.reminders.recipients import Recipient, choose_recipients
 from bot.reminders.runtime import reminder_runtime
 from bot.reminders.sex_unknown import sex_unknown_warning
@@ -103,12 +103,14 @@ def _item_of(row: ReminderDelivery, child: Child, edition: Edition) -> DueItem:
 
 async def plan(app: Host, *, as_of: date | None = None, dry_run: bool = False) -> PlanResult:
     """One planner run; safe to repeat, to run late, and to run on several machines."""
-    cfg = reminder_runtime(app).settings
+    runtime = reminder_runtime(app)
+    cfg = runtime.settings
     now = app.clock.now()
     as_of = as_of or now.astimezone(ZoneInfo(app.settings.timezone)).date()
     result = PlanResult(as_of)
     async with app.db.transaction() as session:  # imported arrangements, and what is missing
-        result.warnings += await holiday_warnings(session, as_of)
+        runtime.workdays = await load_imported(session)
+        result.warnings += warn_missing(runtime.workdays, as_of)
     async with app.db.transaction() as session:
         # Look back to the last day planned (a run after downtime catches up), at most
         # `catchup_days`; later runs of the same day look at that day only.
@@ -117,7 +119,7 @@ async def plan(app: Host, *, as_of: date | None = None, dry_run: bool = False) -
         if last is not None and since < last <= as_of:
             since = last
         schedule = await sources.current_schedule(session)
-        book = await sources.current_calendars(session)
+        book = await sources.current_calendars(session, runtime.workdays)
         tz = ZoneInfo(app.settings.timezone)
         registered_since = datetime.combine(since, time.min, tz)
         items = await finders.find_due(
@@ -254,15 +256,16 @@ def _message(
     app: Host, recipient: Recipient, items: list[DueItem], now: datetime
 ) -> dict[str, Any]:
     """The outbox values of one message for `recipient` (queued by `outbox.enqueue_many`)."""
-    cfg = reminder_runtime(app).settings
+    runtime = reminder_runtime(app)
+    cfg = runtime.settings
     person = recipient.person
     not_before = next_allowed_send(now, recipient.timezone, cfg.quiet_start, cfg.quiet_end)
     day = not_before.astimezone(ZoneInfo(recipient.timezone)).date().isoformat()
     if recipient.is_director:
-        reply = compose_director_notice(items, app.catalog)
+        reply = compose_director_notice(items, app.catalog, runtime.workdays)
         key = f"rem:director:{person.id}:{items[0].child_id}:{day}"
     else:
-        reply = compose_guardian_digest(items, app.catalog)
+        reply = compose_guardian_digest(items, app.catalog, runtime.workdays)
         key = f"rem:digest:{person.id}:{day}"
     assert reply is not None
     # The address is the one `bot.routing.reachable_address` chose for this person just

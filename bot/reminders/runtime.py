@@ -14,6 +14,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reminders.config import ReminderSettings
+from reminders.workdays import Workdays
 
 SuppressionProvider = Callable[[AsyncSession, Collection[int]], Awaitable[Collection[int]]]
 
@@ -21,6 +22,7 @@ SuppressionProvider = Callable[[AsyncSession, Collection[int]], Awaitable[Collec
 @dataclass
 class ReminderRuntime:
     settings: ReminderSettings
+    workdays: Workdays  # shipped and imported holiday arrangements, refreshed by the planner
     suppression_providers: list[SuppressionProvider] = field(default_factory=list)
 
     async def suppressed_guardians(

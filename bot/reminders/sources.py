@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core_data import load_calendars, load_schedule
 from reminders.calendars import CalendarBook
 from reminders.schedule import Schedule, ScheduleError
+from reminders.workdays import Workdays
 from storage.repos import reminders as repo
 
 log = logging.getLogger(__name__)
@@ -26,9 +27,10 @@ async def current_schedule(session: AsyncSession) -> Schedule:
         return load_schedule()
 
 
-async def current_calendars(session: AsyncSession) -> CalendarBook:
-    """Shipped calendars, with each region in `calendar_overrides` replacing its file."""
+async def current_calendars(session: AsyncSession, workdays: Workdays) -> CalendarBook:
+    """Shipped calendars, with each region in `calendar_overrides` replacing its file; the
+    windows' deadlines use `workdays`."""
     regions = dict(load_calendars().regions)
     for doc in await repo.calendar_rows(session):
         regions[str(doc.get("region", "")).strip() or "national"] = doc
-    return CalendarBook(regions)
+    return CalendarBook(regions, workdays)

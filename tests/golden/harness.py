@@ -29,7 +29,7 @@ from dialogs.types import IDLE, Channel, ChildRef, Context, Inbound, Person, Rol
 from reminders.digest import DueItem, compose_guardian_digest
 from storage.models import Case, CaseEvent, Conversation, OutboxMessage
 from storage.models import Person as PersonRow
-from tests.support.core import shipped_engine
+from tests.support.core import shipped_engine, shipped_workdays
 from tests.unit.dialogs.visits.harness import plain, rendered
 
 ROOT = Path(__file__).resolve().parent
@@ -82,7 +82,7 @@ def run_pure(
         if "reminder" in step:
             items = [DueItem.from_json(i) for i in step["reminder"]]
             state = waiting_for_reply(IDLE, [i.to_json() for i in items]) or state
-            reminder = compose_guardian_digest(items, catalog)
+            reminder = compose_guardian_digest(items, catalog, shipped_workdays())
             assert reminder is not None
             text = render(reminder, catalog, locale, "numbered").text
             transcript.append({"in": {"reminder": text}, "state": state.to_json()})

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from bot.core_data import load_core_data, load_reply_words
+from bot.core_data import load_core_data, load_reply_words, load_workdays
 from dialogs.engine import Engine
 from dialogs.flow import Flow
 from dialogs.flows import reminder_reply
 from dialogs.registry import build_engine
 from reminders.replies import ReplyWords
+from reminders.workdays import Workdays
 
 
 def shipped_engine() -> Engine:
@@ -22,3 +23,8 @@ def reminder_reply_flow() -> Flow:
 
 def reply_words() -> ReplyWords:
     return load_reply_words()
+
+
+def shipped_workdays() -> Workdays:
+    """The shipped holiday arrangements, none imported (`bot.core_data.load_workdays`)."""
+    return load_workdays()

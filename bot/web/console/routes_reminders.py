@@ -69,7 +69,7 @@ async def _view(request: Request) -> dict[str, Any]:
     async with app.db.transaction() as session:
         schedule_rows = await reminders_repo.editions(session)
         overrides = await reminders_repo.calendar_overrides(session)
-        book = await current_calendars(session)
+        book = await current_calendars(session, reminder_runtime(app).workdays)
         schedule = await current_schedule(session)
         in_use = await reminders_repo.region_codes(session)
         today = app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()

@@ -8,7 +8,6 @@ import asyncio
 import html
 import json
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,9 +18,9 @@ from sqlalchemy import select
 from bot.app import Application
 from bot.cli import main
 from bot.reminders import plan
-from bot.reminders.holidays import import_holidays
+from bot.reminders.holidays import import_holidays, load_imported
+from bot.reminders.runtime import reminder_runtime
 from bot.web.server import create_web_app
-from reminders import workdays
 from storage.db import Database, upgrade_sync
 from storage.models import AuditEntry, HolidayArrangement
 from tests.integration.console.staffed import staffed
@@ -47,13 +46,6 @@ DOC = {
     ]
 }
 MISSING = "holiday arrangement 2027 missing"
-
-
-@pytest.fixture(autouse=True)
-def _nothing_imported() -> Iterator[None]:
-    workdays.use_imported({})
-    yield
-    workdays.use_imported({})
 
 
 async def _healthz(app: Application) -> dict[str, object]:
@@ -88,10 +80,9 @@ async def test_warning_in_healthz_planner_log_and_console_until_imported(
             assert response.status_code == 200 and "已检查并保存：2027" in page
             assert "缺少2027年的节假日安排" not in page
             assert "2027-10-09" in page and "test: a fictional arrangement" in page
-        workdays.use_imported({})  # another process: it reads the table
         assert (await _healthz(app))["holiday_warnings"] == []
         assert MISSING not in (await plan(app, dry_run=True)).warnings
-        assert not workdays.is_workday(datetime(2027, 10, 5).date())
+        assert not reminder_runtime(app).workdays.is_workday(datetime(2027, 10, 5).date())
         async with app.db.transaction() as session:
             [row] = (await session.execute(select(HolidayArrangement))).scalars()
             assert (row.year, row.updated_by) == (2027, "user:root")
@@ -131,7 +122,8 @@ async def test_importing_a_year_again_replaces_it(db: Database) -> None:
         assert await import_holidays(session, changed, NOW, "cli") == [2027]
         [row] = (await session.execute(select(HolidayArrangement))).scalars()
         assert row.data["workdays"] == ["2027-10-09"]
-    assert not workdays.is_workday(datetime(2027, 9, 26).date())  # that Sunday is off again
+        known = await load_imported(session)
+    assert not known.is_workday(datetime(2027, 9, 26).date())  # that Sunday is off again
 
 
 def test_the_command_imports_and_lists(

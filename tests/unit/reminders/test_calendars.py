@@ -19,7 +19,9 @@ from reminders.calendars import (
     region_chain,
     school_registration_window,
 )
-from reminders.workdays import day_info, is_workday, next_workday, previous_workday
+from tests.support.core import shipped_workdays
+
+WORKDAYS = shipped_workdays()
 
 BOOK = CalendarBook.from_mappings(
     [
@@ -50,7 +52,8 @@ BOOK = CalendarBook.from_mappings(
         },
         {"region": "530100", "school_primary": {"registration_start": "05-10"}},
         {"region": "530102", "insurance": {"window_start": "10-01", "verified": False}},
-    ]
+    ],
+    WORKDAYS,
 )
 
 
@@ -101,9 +104,9 @@ def test_field_provenance() -> None:
 
 def test_book_needs_national_and_unique_regions() -> None:
     with pytest.raises(CalendarError):
-        CalendarBook.from_mappings([{"region": "530000"}])
+        CalendarBook.from_mappings([{"region": "530000"}], WORKDAYS)
     with pytest.raises(CalendarError):
-        CalendarBook.from_mappings([{"region": "national"}, {"region": "national"}])
+        CalendarBook.from_mappings([{"region": "national"}, {"region": "national"}], WORKDAYS)
     with pytest.raises(CalendarError):
         BOOK.resolve("530000").value("school_junior_middle", "registration_start")
 
@@ -159,7 +162,8 @@ def test_window_spanning_new_year() -> None:
                         "registration_end": "01-15",
                     },
                 }
-            ]
+            ],
+            WORKDAYS,
         ).resolve("national"),
         "school_junior_middle",
         2025,
@@ -213,17 +217,17 @@ def test_deadline_on_a_weekend_is_shown_with_last_workday() -> None:
 def test_day_info(
     day: date, workday: bool, holiday_name: str | None, makeup: bool, source: str
 ) -> None:
-    info = day_info(day)
+    info = WORKDAYS.day_info(day)
     assert info.is_workday is workday
     assert info.holiday_name == holiday_name
     assert info.is_makeup_workday is makeup
     assert info.source == source
-    assert is_workday(day) is workday
+    assert WORKDAYS.is_workday(day) is workday
 
 
 def test_public_holiday_flag() -> None:
-    assert day_info(date(2025, 10, 1)).is_public_holiday
-    assert not day_info(date(2025, 10, 11)).is_public_holiday
+    assert WORKDAYS.day_info(date(2025, 10, 1)).is_public_holiday
+    assert not WORKDAYS.day_info(date(2025, 10, 11)).is_public_holiday
 
 
 @pytest.mark.parametrize(
@@ -235,8 +239,8 @@ def test_public_holiday_flag() -> None:
     ],
 )
 def test_next_and_previous_workday(day: date, after: date, before: date) -> None:
-    assert next_workday(day) == after
-    assert previous_workday(day) == before
+    assert WORKDAYS.next_workday(day) == after
+    assert WORKDAYS.previous_workday(day) == before
 
 
 def test_every_shipped_calendar_section_says_whether_it_is_verified() -> None:
@@ -276,16 +280,16 @@ HOLIDAY_YEARS = {
 
 @pytest.mark.parametrize("year", sorted(HOLIDAY_YEARS))
 def test_statutory_holidays_for_any_year(year: int) -> None:
-    from reminders.workdays import arrangement_missing, statutory_holidays
+    from reminders.workdays import statutory_holidays
 
     days = statutory_holidays(year)
     for fixed in (date(year, 1, 1), date(year, 5, 1), date(year, 10, 1), date(year, 10, 3)):
-        assert fixed in days and not is_workday(fixed)
+        assert fixed in days and not WORKDAYS.is_workday(fixed)
     for lunar in HOLIDAY_YEARS[year]:
         assert lunar in days, lunar
-        assert not is_workday(lunar)
+        assert not WORKDAYS.is_workday(lunar)
     assert not any("observed" in n or "Day off" in n for n in days.values())
-    assert arrangement_missing(year) is (year > 2026)
+    assert WORKDAYS.arrangement_missing(year) is (year > 2026)
 
 
 def test_an_arrangement_in_the_data_adds_days_off_and_makeup_workdays() -> None:

@@ -29,13 +29,14 @@ from reminders.digest import (
 from reminders.effects import ConfirmDose, ConfirmReminder
 from reminders.immunization import plan_doses
 from reminders.replies import items_of, parse_guardian_reply
-from tests.support.core import reminder_reply_flow, reply_words
+from tests.support.core import reminder_reply_flow, reply_words, shipped_workdays
 
 WORDS = reply_words()
 SCHEDULE = load_schedule()
 FLOW = reminder_reply_flow()
 
 CATALOG = Catalog.load()
+WORKDAYS = shipped_workdays()
 AS_OF = date(2026, 3, 2)
 
 
@@ -79,7 +80,7 @@ CASES = [
 def test_one_records_exactly_the_doses_the_sms_named(birth: date, sex: str) -> None:
     item, day = batch_item(birth, sex)
     assert item.doses
-    sms = text(compose_guardian_digest([item], CATALOG))
+    sms = text(compose_guardian_digest([item], CATALOG, WORKDAYS))
     labels = [label(item, i) for i in range(len(item.doses))]
     assert "等共" not in sms, sms
     assert all(name in sms for name in labels), sms
@@ -92,14 +93,14 @@ def test_one_records_exactly_the_doses_the_sms_named(birth: date, sex: str) -> N
 def test_the_trial_case_names_hpv() -> None:
     item, _ = batch_item(date(2012, 6, 1), "f")
     assert set(item.doses) == {"HPV1", "HepA-L", "HepB1", "IPV1", "JE-L1", "MMR1", "MPSV-AC1"}
-    assert "HPV第1剂" in text(compose_guardian_digest([item], CATALOG))
+    assert "HPV第1剂" in text(compose_guardian_digest([item], CATALOG, WORKDAYS))
 
 
 @pytest.mark.parametrize(("birth", "sex"), CASES)
 @pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant", "en"])
 def test_a_whole_batch_fits_a_long_sms(birth: date, sex: str, locale: str) -> None:
     item, _ = batch_item(birth, sex)
-    assert len(text(compose_guardian_digest([item], CATALOG), locale)) <= MAX_CHARS
+    assert len(text(compose_guardian_digest([item], CATALOG, WORKDAYS), locale)) <= MAX_CHARS
 
 
 # --- a batch too large to name: "1" records the named doses and asks about the rest ---------
@@ -114,7 +115,7 @@ def big_batch() -> DueItem:
 
 def test_a_shortened_batch_records_only_what_was_named_and_asks_about_the_rest() -> None:
     item = big_batch()
-    sms = text(compose_guardian_digest([item], CATALOG))
+    sms = text(compose_guardian_digest([item], CATALOG, WORKDAYS))
     assert f"等共{len(item.doses)}剂" in sms
     parsed = parse_guardian_reply("1", [item], today=AS_OF, words=WORDS)
     assert recorded(parsed.effects) == list(item.doses[:MAX_CATCH_UP_DOSES])

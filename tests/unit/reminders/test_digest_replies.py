@@ -28,9 +28,10 @@ from reminders.effects import (
 )
 from reminders.immunization import due_doses
 from reminders.replies import items_of, parse_guardian_reply
-from tests.support.core import reply_words
+from tests.support.core import reply_words, shipped_workdays
 
 CATALOG = Catalog.load()
+WORKDAYS = shipped_workdays()
 WORDS = reply_words()
 SCHEDULE = load_schedule()
 TODAY = date(2025, 7, 10)
@@ -50,7 +51,7 @@ def insurance(child_id: int = 2, name: str = "小红", stage: str = "before") ->
 
 
 def test_single_reminder_is_one_short_sms() -> None:
-    sms = text(compose_guardian_digest([dtap2()], CATALOG))
+    sms = text(compose_guardian_digest([dtap2()], CATALOG, WORKDAYS))
     assert sms == (
         "【Careline】提醒：小明 应接种 百白破第2剂（4月龄）。接种后回复1，不清楚回复2。退订回TD"
     )
@@ -73,7 +74,7 @@ def test_single_reminder_is_one_short_sms() -> None:
     ],
 )
 def test_single_reminder_in_other_locales(locale: str, expected: str) -> None:
-    assert text(compose_guardian_digest([dtap2()], CATALOG), locale) == expected
+    assert text(compose_guardian_digest([dtap2()], CATALOG, WORKDAYS), locale) == expected
 
 
 @pytest.mark.parametrize(
@@ -113,7 +114,7 @@ def test_single_reminder_in_other_locales(locale: str, expected: str) -> None:
     ],
 )
 def test_phrases_per_kind_and_stage(item: DueItem, expected: str) -> None:
-    sms = text(compose_guardian_digest([item], CATALOG))
+    sms = text(compose_guardian_digest([item], CATALOG, WORKDAYS))
     assert expected in sms
 
 
@@ -124,7 +125,7 @@ def test_one_guardian_three_children_one_message() -> None:
         insurance(2, "小红"),
         DueItem(3, "W.L.", "vaccine", "MMR1", "before", date(2025, 7, 17), "MMR", 1, 8),
     ]
-    reply = compose_guardian_digest(items, CATALOG)
+    reply = compose_guardian_digest(items, CATALOG, WORKDAYS)
     assert reply is not None and reply.key == "reminder.digest"
     sms = text(reply)
     assert sms.splitlines() == [
@@ -138,12 +139,12 @@ def test_one_guardian_three_children_one_message() -> None:
 
 def test_digest_keeps_the_most_urgent_stage_and_caps_lines() -> None:
     items = [dtap2(stage="before"), dtap2(stage="overdue"), dtap2(stage="due")]
-    assert "已逾期" in text(compose_guardian_digest(items, CATALOG))
+    assert "已逾期" in text(compose_guardian_digest(items, CATALOG, WORKDAYS))
     many = [dtap2(i, f"孩子{i}") for i in range(1, 7)]
-    sms = text(compose_guardian_digest(many, CATALOG, max_lines=3))
+    sms = text(compose_guardian_digest(many, CATALOG, WORKDAYS, max_lines=3))
     assert "孩子1" in sms and "孩子2" in sms and "孩子3" not in sms
     assert "另有4项" in sms
-    assert compose_guardian_digest([], CATALOG) is None
+    assert compose_guardian_digest([], CATALOG, WORKDAYS) is None
 
 
 @pytest.mark.parametrize(
@@ -165,12 +166,12 @@ def test_child_label_never_uses_an_id(
 
 def test_id_like_name_is_replaced_in_messages() -> None:
     item = dtap2(name="110101201801011234")
-    sms = text(compose_guardian_digest([item], CATALOG))
+    sms = text(compose_guardian_digest([item], CATALOG, WORKDAYS))
     assert "1101" not in sms and "您的孩子" in sms
 
 
 def test_director_variant() -> None:
-    reply = compose_director_notice([dtap2(), insurance()], CATALOG)
+    reply = compose_director_notice([dtap2(), insurance()], CATALOG, WORKDAYS)
     assert text(reply).splitlines() == [
         "【Careline】请转告小明家：",
         "小明：应接种 百白破第2剂（4月龄）",
@@ -205,7 +206,7 @@ def test_vaccine_item_from_due_doses_names_one_dose_vaccines_without_number() ->
     edition = load_schedule().in_force(date(2025, 7, 10))
     items = {d.code: vaccine_item(7, "小明", d, "due", edition) for d in doses}
     assert items["HepA-L"].dose is None and items["MMR2"].dose == 2
-    assert "甲肝（18月龄）" in text(compose_guardian_digest([items["HepA-L"]], CATALOG))
+    assert "甲肝（18月龄）" in text(compose_guardian_digest([items["HepA-L"]], CATALOG, WORKDAYS))
 
 
 def test_dedup_keys() -> None:

@@ -12,9 +12,11 @@ from content.catalog import Catalog, placeholders
 from content.segments import count_segments
 from dialogs.render import render
 from reminders.digest import DueItem, compose_guardian_digest
+from tests.support.core import shipped_workdays
 from tests.support.paths import CONTENT
 
 CATALOG = Catalog.load()
+WORKDAYS = shipped_workdays()
 TABLE = CONTENT / "tables" / "reminders.tsv"
 LOCALES = ("zh_Hans", "zh_Hant", "en")
 ROWS = [
@@ -56,7 +58,7 @@ def test_every_single_dose_reminder_fits_one_sms_segment(locale: str, stage: str
                 entry.dose,
                 entry.age_months(),
             )
-            reply = compose_guardian_digest([item], CATALOG)
+            reply = compose_guardian_digest([item], CATALOG, WORKDAYS)
             assert reply is not None
             sms = render(reply, CATALOG, locale, "numbered").text
             assert count_segments(sms).segments <= 1, sms
@@ -69,7 +71,7 @@ def test_every_single_dose_reminder_fits_one_sms_segment(locale: str, stage: str
 def test_other_kinds_fit_two_segments(kind: str, stage: str) -> None:
     item = DueItem(1, "王小明", kind, "2026", stage, date(2025, 10, 1))  # a holiday
     for locale in LOCALES:
-        reply = compose_guardian_digest([item], CATALOG)
+        reply = compose_guardian_digest([item], CATALOG, WORKDAYS)
         assert reply is not None
         sms = render(reply, CATALOG, locale, "numbered").text
         # naming the last working day before a holiday deadline costs English a segment
