@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,17 @@ def case_area_id() -> Any:
         select(Child.area_id).where(Child.id == Case.child_id).scalar_subquery(),
         select(reporter.area_id).where(reporter.id == Case.reporter_person_id).scalar_subquery(),
     )
+
+
+class QueueFilters(TypedDict, total=False):
+    """The queue's filters besides the reader: what `queue_rows` and the console's view take."""
+
+    status: str
+    category: str
+    area: str
+    mine: bool
+    lane: str
+    limit: int
 
 
 async def queue_rows(

@@ -17,12 +17,10 @@ import pytest
 
 from bot.app import build_app
 from bot.clock import FakeClock
-from bot.demo import load_demo
-from bot.web.console.demo_accounts import ensure_demo_accounts
 from bot.web.server import create_web_app
 from dialogs.types import Channel, Inbound, MediaRef
-from storage.db import Database, upgrade_sync
-from tests.browser.conftest import Live, LiveServer, chromium_path
+from storage.db import upgrade_sync
+from tests.browser.conftest import Live, LiveServer, _prepare, chromium_path
 from tests.browser.test_console import sign_in
 from tests.standins import TwilioStandin
 from tests.standins.server import HOST
@@ -55,15 +53,8 @@ PHOTO = png(24, 16)
 
 async def _seed(url: str, twilio: dict[str, str], photo_url: str) -> dict[str, str]:
     """Demo roster and accounts, then the director's visit report and its photo by SMS/MMS."""
-    db = Database(url)
-    try:
-        now = datetime.now(UTC)
-        async with db.transaction() as session:
-            await load_demo(session, now, now.date())
-            accounts = await ensure_demo_accounts(session, now)
-    finally:
-        await db.dispose()
-    app = make_app(url, FakeClock(now), **twilio)
+    passwords = await _prepare(url)
+    app = make_app(url, FakeClock(datetime.now(UTC)), **twilio)
     try:
         at = app.clock.now()
         for pid, text, media in (
@@ -73,7 +64,7 @@ async def _seed(url: str, twilio: dict[str, str], photo_url: str) -> dict[str, s
             await app.service.handle(Inbound(Channel.SMS, EAST, pid, at, text=text, media=media))
     finally:
         await app.stop()
-    return {role: password for _, role, password in accounts}
+    return passwords
 
 
 @pytest.fixture(scope="module")

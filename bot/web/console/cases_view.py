@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Unpack
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,18 +49,12 @@ async def queue(
     *,
     person_id: int | None,
     allowed_areas: set[int] | None,
-    status: str = "",
-    category: str = "",
-    area: str = "",
-    mine: bool = False,
-    lane: str = "alert",
-    limit: int = 200,
+    **filters: Unpack[case_queue.QueueFilters],
 ) -> list[QueueRow]:
     """The cases of one lane: "alert" (the urgent queue), "review" (needs review), or "all"."""
     rows = await case_queue.queue_rows(
-        session, person_id=person_id, allowed_areas=allowed_areas, status=status,
-        category=category, area=area, mine=mine, lane=lane, limit=limit,
-    )  # fmt: skip
+        session, person_id=person_id, allowed_areas=allowed_areas, **filters
+    )
     return [
         row_of(c, area_name or "", owner_name or "", person_id, now)
         for c, area_name, owner_name in rows
