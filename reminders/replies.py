@@ -138,6 +138,24 @@ def _confirmed(
     return ReminderReply("confirm", effects, Reply(key))
 
 
+def _others_still_wait(
+    answer: ReminderReply,
+    chosen: Sequence[DueItem],
+    others: tuple[DueItem, ...],
+    today: date,
+) -> ReminderReply:
+    """ "1 小明" when the reminder also named 小红: 小明's items are recorded and 小红's still
+    wait for their own "1" (the reply says which)."""
+    done = [i.named_part() if i.is_catch_up else i for i in chosen if not _too_early(i, today)]
+    if not others or not done or answer.intent != "confirm":
+        return answer
+    rest = answer.pending + others
+    params = {"lines": items_by_child(done), "rest": items_by_child(rest)}
+    return ReminderReply(
+        "confirm", answer.effects, Reply("reminder.reply.recorded_others", params), rest
+    )
+
+
 def _one_child(
     text: str, form: str, items: Sequence[DueItem], words: ReplyWords
 ) -> list[DueItem] | None:
@@ -165,7 +183,9 @@ def parse_guardian_reply(
     chosen = _one_child(text, form, pending_items, words)
     if chosen is not None:
         effects = _confirm(chosen, {i.kind for i in chosen}, today)
-        return _confirmed(effects, "reminder.reply.confirmed", chosen, today)
+        answer = _confirmed(effects, "reminder.reply.confirmed", chosen, today)
+        others = tuple(i for i in pending_items if i not in chosen)
+        return _others_still_wait(answer, chosen, others, today)
     if form in words.route_exact:
         return _route(text, pending_items)
     if form in words.confirm_exact:

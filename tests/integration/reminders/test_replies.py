@@ -169,4 +169,8 @@ async def test_one_child_of_two_is_confirmed_by_name(app: Application) -> None:
         stmt = select(DoseGiven.child_id).where(DoseGiven.source == "guardian")
         assert set((await s.execute(stmt)).scalars()) == {first.id}
     last = (await outbox_rows(app))[-1]
-    assert last.message["key"] == "reminder.reply.recorded"
+    assert last.message["key"] == "reminder.reply.recorded_others"  # 小2 still waits
+    await say(app, mum, "1")  # then the other child's doses
+    async with app.db.transaction() as s:
+        stmt = select(DoseGiven.child_id).where(DoseGiven.source == "guardian")
+        assert len(set((await s.execute(stmt)).scalars())) == 2

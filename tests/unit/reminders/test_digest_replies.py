@@ -292,9 +292,23 @@ def test_an_item_reminded_twice_is_recorded_and_named_once() -> None:
 
 @pytest.mark.parametrize("reply", ["1 小明", "小明 1", "1　小明"])
 def test_one_child_of_several(reply: str) -> None:
+    """小明's doses are recorded; 小红's insurance still waits for its own "1" (the reply names
+    it) instead of being dropped with the conversation."""
     parsed = parse_guardian_reply(reply, PENDING, today=TODAY, words=WORDS)
     assert parsed.effects == DOSES
-    assert "小红" not in text(parsed.reply)
+    assert [i.child_name for i in parsed.pending] == ["小红"]
+    assert text(parsed.reply) == (
+        "已记录：小明 百白破第2剂、脊灰第3剂。"
+        "还有小红 2026年居民医保参保，办好后请再回复1，不清楚回复2。"
+    )
+    after = parse_guardian_reply("1", parsed.pending, today=TODAY, words=WORDS)
+    assert after.effects == (ConfirmInsurance(2, 2026),) and after.pending == ()
+
+
+def test_one_child_when_only_that_child_was_reminded_ends_the_reply() -> None:
+    mine = tuple(i for i in PENDING if i.child_name == "小明")
+    parsed = parse_guardian_reply("1 小明", mine, today=TODAY, words=WORDS)
+    assert parsed.effects == DOSES and parsed.pending == ()
 
 
 def test_a_dose_is_not_recorded_before_it_may_be_given() -> None:
@@ -318,6 +332,7 @@ def test_bare_one_confirms_school_and_permit_items() -> None:
 def test_every_reply_key_exists_in_every_locale() -> None:
     for key in (
         "reminder.reply.confirmed",
+        "reminder.reply.recorded_others",
         "reminder.reply.dose_confirmed",
         "reminder.reply.insurance_confirmed",
         "reminder.reply.routed",
