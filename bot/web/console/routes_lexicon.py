@@ -4,6 +4,7 @@ stored lexicon, the one the bot uses) on any text and shows why it matched."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -13,7 +14,7 @@ from pydantic import BaseModel
 from bot.hotline.runtime import hotline_of
 from bot.web.console import lexicon_edit as edit
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
-from bot.web.console.pages import ConsoleRoute, page
+from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page
 from dialogs.screening.lexicon import SEVERITIES
 from storage.repos import lexicon as repo
 from storage.uow import unit_of_work
@@ -64,6 +65,26 @@ async def run_screen(request: Request, text: str) -> TestOut:
     )  # fmt: skip
 
 
+def _names(request: Request) -> dict[str, Callable[..., str]]:
+    """Category and severity names in the reader's language: a lexicon group or statutory
+    category the catalog names (console.category.*, case.category.*) shows that name, one
+    an administrator added shows its own label; severities show console.severity.*."""
+    catalog, locale = catalog_of(request), locale_of(request)
+
+    def named(key: str, fallback: str) -> str:
+        return catalog.text(key, locale) if catalog.has(key, locale) else fallback
+
+    def cat_name(c: Mapping[str, Any]) -> str:
+        cid = str(c.get("id") or "")
+        label = str(c.get("label") or cid)
+        return named(f"console.category.{cid}", named(f"case.category.{cid}", label))
+
+    def sev_name(severity: str | None) -> str:
+        return named(f"console.severity.{severity}", str(severity or ""))
+
+    return {"cat_name": cat_name, "sev_name": sev_name}
+
+
 async def _page(
     request: Request, category: str, q: str, extra: dict[str, Any] | None = None,
     status_code: int = 200,
@@ -90,6 +111,7 @@ async def _page(
     context = {
         "blocks": blocks, "all": cats, "summary": summary, "category": category, "q": q,
         "severities": SEVERITIES, "cues": raw.get("cues", {}), "cue_lists": edit.CUE_LISTS,
+        **_names(request),
     }  # fmt: skip
     context.update(extra or {})
     return page(request, "lexicon.html", context, status_code=status_code)

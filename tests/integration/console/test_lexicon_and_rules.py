@@ -94,6 +94,19 @@ async def test_a_refused_edit_changes_nothing(
         assert after == before
 
 
+async def test_categories_and_severities_are_named_in_the_readers_language(db: Database) -> None:
+    """The Chinese console names lexicon groups and severities in Chinese (the stored codes
+    stay the form values); the English console in English."""
+    async with staffed(db) as staff, staff.signed_in("root") as (client, _csrf):
+        page = (await client.get("/console/lexicon?category=violence_abuse")).text
+        assert "— 暴力和身体虐待" in page and "— violence and physical abuse" not in page
+        assert '<option value="high" selected>高</option>' in page
+        assert ">high<" not in page
+        client.cookies.set("careline_lang", "en")
+        english = (await client.get("/console/lexicon?category=violence_abuse")).text
+        assert "— violence and physical abuse" in english and ">高<" not in english
+
+
 @pytest.mark.parametrize(
     ("kind", "text", "problem"),
     [
