@@ -102,7 +102,7 @@ def test_the_lexicon_test_box_and_the_reports(page: Any, live: Live) -> None:
     page.get_by_role("navigation").get_by_role("link", name="安全词库").click()
     page.get_by_label("任意文字（用当前生效的词库筛查）").fill("他爸爸正在打他，快来救命")
     page.get_by_role("button", name="筛查", exact=True).click()
-    expect(page.locator("#test-result")).to_contain_text("会开案：physical_abuse，critical")
+    expect(page.locator("#test-result")).to_contain_text("会开案：殴打/虐待，紧急")
     expect(page.locator("#test-result mark").first).to_be_visible()
     expect(page.locator("#test-why")).to_contain_text("danger cue")
     live.shot(page, "lexicon")
