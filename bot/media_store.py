@@ -31,7 +31,15 @@ from content.errors import ChannelError
 MAX_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 VOICE_TYPES = frozenset(
-    {"audio/ogg", "audio/amr", "audio/mpeg", "audio/mp4", "audio/aac", "audio/x-wav"}
+    {
+        "audio/ogg",
+        "audio/amr",
+        "audio/amr-wb",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/aac",
+        "audio/x-wav",
+    }
 )
 TYPES_OF_KIND = {"image": IMAGE_TYPES, "voice": VOICE_TYPES}
 EXTENSIONS = {
@@ -41,12 +49,29 @@ EXTENSIONS = {
     "image/webp": "webp",
     "audio/ogg": "ogg",
     "audio/amr": "amr",
+    "audio/amr-wb": "awb",
     "audio/mpeg": "mp3",
     "audio/mp4": "m4a",
     "audio/aac": "aac",
     "audio/x-wav": "wav",
 }
-_MATCHERS = filetype.image_matchers + filetype.audio_matchers
+
+
+class AmrWideband(filetype.Type):
+    """AMR-WB (`#!AMR-WB\n`, RFC 4867 section 5), which some phones send by MMS; the library
+    knows only narrow-band AMR."""
+
+    MIME = "audio/amr-wb"
+    EXTENSION = "awb"
+
+    def __init__(self) -> None:
+        super().__init__(mime=self.MIME, extension=self.EXTENSION)
+
+    def match(self, buf: bytes) -> bool:
+        return bytes(buf[:9]) == b"#!AMR-WB\n"
+
+
+_MATCHERS = [*filetype.image_matchers, *filetype.audio_matchers, AmrWideband()]
 _TEMP_PREFIX = ".part-"
 STALE_TEMP_SECONDS = 3600  # a temporary file this old is a write that never finished
 
