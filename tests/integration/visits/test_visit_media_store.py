@@ -236,3 +236,35 @@ async def test_retention_deletes_rows_files_and_orphans(db: Database) -> None:
             swept = await retention.sweep(app)
             assert swept.counts["media"] == 2
             assert await rows(app) == [] and media.names() == []
+
+
+async def test_erasing_a_director_deletes_the_media_no_visit_holds(db: Database) -> None:
+    with TwilioStandin() as twilio:
+        rec = twilio.recorder
+        url = twilio.base_url + rec.add_media("MM1", "ME1", JPEG, "image/jpeg")
+        async with staffed(db) as staff:
+            app = staff.app
+            twilio_settings(staff, twilio)
+            photo = (MediaRef(url, "image/jpeg"),)
+            await say(app, "走访 A01 良好 电话 昨天 在校 无")
+            await say(app, "照片 A01", photo)  # on the visit: part of the child's file
+            for text in GUIDED[:3]:
+                await say(app, text)
+            await say(app, "", photo)  # pending: the director's own
+            assert (await MediaFetcher(app).run_once()).stored == 2
+            on_visit, pending = await rows(app)
+            async with staff.signed_in("root") as (client, csrf):
+                done = await client.post(
+                    f"/console/people/{pending.director_id}/erase",
+                    data={"csrf_token": csrf, "reason": "本人申请"},
+                )
+            assert done.status_code == 303
+            assert [r.id for r in await rows(app)] == [on_visit.id]
+            assert store(app).names() == [str(on_visit.id)]
+            async with app.db.transaction() as s:
+                detail = (
+                    await s.execute(
+                        select(AuditEntry.detail).where(AuditEntry.action == "person.erase")
+                    )
+                ).scalar_one()
+            assert detail["counts"]["pending_media"] == 1
