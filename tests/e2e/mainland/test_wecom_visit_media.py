@@ -1,8 +1,8 @@
 """A child director's WeCom picture and voice note, end to end over real HTTP: encrypted,
 signed callbacks to the served app, the picture attached to the visit just reported, the
 fetch job asking the WeCom stand-in's `media/get` (with the channel's access token, a 500
-tried again) and keeping the files in the store; the director is told the voice note was kept
-and asked to write what it says."""
+tried again, an expired token refetched once) and keeping the files in the store; the
+director is told the voice note was kept and asked to write what it says."""
 
 from __future__ import annotations
 
@@ -105,6 +105,7 @@ async def test_a_wecom_picture_and_voice_note_reach_the_store(stack: Stack) -> N
     first = await s.served.run(MediaFetcher(s.app).run_once())
     assert (first.stored, first.failed) == (1, 1)  # the 500 for the picture, the voice kept
     s.clock.advance(minutes=1)
+    s.wecom.state.expire_tokens()  # WeCom answers 42001 (as JSON): one new token, then the file
     second = await s.served.run(MediaFetcher(s.app).run_once())
     assert second.stored == 1
     picture, voice = await s.rows()
@@ -118,4 +119,4 @@ async def test_a_wecom_picture_and_voice_note_reach_the_store(stack: Stack) -> N
     store = MediaStore(s.app.settings.media_dir)
     assert store.read(picture.id) == JPEG and store.read(voice.id) == AMR
     assert sorted(s.wecom.state.media_fetches) == ["MEDIA-PIC-1", "MEDIA-VOICE-1"]
-    assert s.wecom.state.gettoken_calls == 1  # the channel's shared token, fetched once
+    assert s.wecom.state.gettoken_calls == 2  # the channel's shared token, refetched once
