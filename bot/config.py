@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from bot.mainland.settings import MainlandSettings
 from content.errors import SetupError
@@ -28,6 +29,9 @@ class Settings(MainlandSettings):  # the mainland channels' settings: bot/mainla
     model_config = SettingsConfigDict(env_prefix="CARELINE_", env_file=".env", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+    # Files Careline keeps (visit photos and voice notes, under media/); default: the SQLite
+    # database's directory, or ./data with PostgreSQL (see `media_dir`).
+    data_dir: Path | None = None
     public_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
@@ -125,6 +129,16 @@ class Settings(MainlandSettings):  # the mainland channels' settings: bot/mainla
     @property
     def twilio_enabled(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
+
+    @property
+    def media_dir(self) -> Path:
+        """Where visit photos and voice notes are stored (bot/media_store.py)."""
+        if self.data_dir is not None:
+            return self.data_dir / "media"
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(str(url.database)).parent / "media"
+        return Path("data") / "media"
 
     @property
     def is_default_database(self) -> bool:

@@ -144,10 +144,17 @@ class ConsentReply:
 
 @dataclass(frozen=True, slots=True)
 class AttachVisitPhotos:
-    """A director's photos (by reference): to the child `child_code`'s latest visit (`照片 A04`),
-    to the visit being reported (`in_report`: attached when it is saved), else to the visit
-    the director saved a moment ago. The shell decides, stores and answers."""
+    """A director's photos and voice notes (by reference): to the child `child_code`'s latest
+    visit (`照片 A04`), to the visit being reported (`in_report`: attached when it is saved),
+    else to the visit the director saved a moment ago. The shell decides, stores and
+    answers (a voice note: kept, and the director is asked to say it in text)."""
 
     media: tuple[MediaRef, ...]
     child_code: str | None = None
     in_report: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DiscardVisitMedia:
+    """The report being written was cancelled or discarded: the photos and voice notes sent
+    with it (not attached to a visit yet) are deleted, rows and files, at once."""

@@ -162,10 +162,10 @@ class Engine:
         return self._idle(answer, ctx)  # a fallback: says nothing when already screened
 
     def _visit_photos(self, state: State, inbound: Inbound, ctx: Context) -> Outcome | None:
-        """A director's photos, alone or captioned `照片 A04`: the shell attaches them to the
-        visit being reported, to the child's latest visit, or to the one saved a moment ago
-        (fx.AttachVisitPhotos answers). Other media and senders: None."""
-        images = tuple(m for m in inbound.media if m.kind == "image")
+        """A director's photos and voice notes, alone or captioned `照片 A04`: the shell
+        attaches them to the visit being reported, to the child's latest visit, or to the one
+        saved a moment ago (fx.AttachVisitPhotos answers). Other media and senders: None."""
+        images = tuple(m for m in inbound.media if m.kind in ("image", "voice"))
         if not images or ctx.person is None or ctx.person.role != Role.DIRECTOR:
             return None
         if inbound.payload is not None:

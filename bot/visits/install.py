@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.core_data import load_cadence
 from bot.effects import StepScope
-from bot.visits import danger, photos
+from bot.visits import danger, media_job, photos
 from bot.visits.clock import clock_without, refresh_child, with_clocks
 from bot.visits.digests import send_director_digests, send_supervisor_digests
+from bot.visits.media_job import media_store
 from content.replies import Reply
 from dialogs import effects as fx
 from dialogs.types import Role
@@ -274,9 +275,13 @@ def install(app: Host) -> None:
     effects.register(fx.UpdateVisit, partial(update_visit, app, cadence))
     effects.register(fx.MarkChildInfoUpdated, mark_info_updated)
     effects.register(fx.AttachVisitPhotos, photos.attach_photos)
+    effects.register(
+        fx.DiscardVisitMedia, partial(photos.discard_pending, lambda: media_store(app))
+    )
     edit = EditWindow(app.service.clock, timedelta(hours=cadence.edit_window_hours), app.service.tz)
     app.service.context_hooks.append(partial(director_context, edit))
     app.service.children_hooks.append(partial(with_clocks, app.service.tz))
+    media_job.install(app)
     for job, name in (
         (send_director_digests, "visits.digest.director"),
         (send_supervisor_digests, "visits.digest.supervisor"),

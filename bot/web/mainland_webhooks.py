@@ -41,6 +41,8 @@ from storage.repos import mainland as repo
 from storage.repos import outbox as outbox_repo
 
 log = logging.getLogger(__name__)
+# WeCom's MsgType -> MediaRef.kind (a picture may become a visit photo, a voice note a visit's)
+WECOM_MEDIA_KINDS = {"image": "image", "voice": "voice", "video": "file", "file": "file"}
 
 
 def _forbidden() -> Response:
@@ -227,10 +229,11 @@ def wecom_inbound(msg: dict[str, str], received_at: datetime) -> Inbound | None:
         provider_id=f"wecom:{msg_id}"[:64],
         received_at=received_at,
         text=msg.get("Content", "") if kind == "text" else "",
-        # A picture, voice note or video by its MediaId (never fetched; pictures are not
-        # visit photos here): answered "please write" instead of read as empty text.
-        media=(MediaRef(msg["MediaId"], None, None, "voice" if kind == "voice" else "file"),)
-        if kind in ("image", "voice", "video", "file") and msg.get("MediaId")
+        # A picture, voice note, video or file by its MediaId: a director's pictures and
+        # voice notes go to a visit (the fetch job keeps them: bot/visits/media_job.py), the
+        # rest is answered "please write" instead of read as empty text.
+        media=(MediaRef(msg["MediaId"], None, None, WECOM_MEDIA_KINDS[kind]),)
+        if kind in WECOM_MEDIA_KINDS and msg.get("MediaId")
         else (),
     )
 

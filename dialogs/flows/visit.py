@@ -13,6 +13,7 @@ from typing import Any
 
 from content.keywords import Keywords
 from content.replies import Reply
+from dialogs import effects as fx
 from dialogs.flow import Answer
 from dialogs.types import IDLE, ChildRef, Context, Inbound, Outcome, Role, State
 from dialogs.visits.cadence import Cadence
@@ -106,6 +107,10 @@ class VisitFlow:
 
     def on_timeout(self, state: State, ctx: Context) -> Outcome:
         return self.dialog.timeout(state, ctx)
+
+    def on_cancel(self, state: State, ctx: Context) -> Outcome:
+        """Cancelling a report: the photos and voice notes sent with it go at once."""
+        return Outcome(IDLE, (Reply("cancel.done"),), (fx.DiscardVisitMedia(),))
 
 
 def _draft(raw: object, ctx: Context) -> dict[str, Any] | None:

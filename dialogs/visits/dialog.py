@@ -215,7 +215,9 @@ class VisitDialog:
         if payload == prompts.SAVE or (not payload and form in YES_WORDS):
             return self.save(data, ctx)
         if payload == prompts.DISCARD:
-            return Outcome(IDLE, (Reply("visit.discarded"),))
+            # a new report's photos and voice notes go with it (a correction has none)
+            discard = () if data.get("mode") == "edit" else (fx.DiscardVisitMedia(),)
+            return Outcome(IDLE, (Reply("visit.discarded"),), discard)
         if payload == prompts.CHECKLIST_PAYLOAD:
             return self.ask("checklist", data, ctx)
         step = (
@@ -260,7 +262,7 @@ class VisitDialog:
             return Outcome(outcome.state, outcome.replies, drop)
         if payload == DRAFT_NEW or (not payload and form in NO_WORDS):
             outcome = self.ask("child", {"answers": {}, "mode": "new"}, ctx)
-            return Outcome(outcome.state, outcome.replies, drop)
+            return Outcome(outcome.state, outcome.replies, (*drop, fx.DiscardVisitMedia()))
         invalid = Reply("choice.invalid", {"count": 2})
         return Outcome(self._state("draft", data), (invalid, draft_offer(draft, ctx)))
 

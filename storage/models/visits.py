@@ -55,13 +55,19 @@ class VisitDraft(Base):
 
 
 class VisitMedia(Base):
-    """A photo a director sent with a visit, by reference (the provider's URL or file_id): the
-    console fetches it on demand for allowed roles. ``visit_id`` is None while the report it
-    came with is still being written; saving the visit attaches it. Deleted with the visit."""
+    """A photo or voice note a director sent with a visit. Recorded by reference (the
+    provider's URL, file_id or MediaId), then fetched into the media file store by a job
+    (bot/visits/media_job.py): ``stored_path`` (the file's name in the store, the row id),
+    ``sha256``, ``stored_size``, ``stored_type`` (read from the bytes) and ``fetched_at`` once
+    kept; ``fetch_attempts``, ``fetch_retry_at`` (None: nothing more to try) and
+    ``fetch_error`` (provider, too_large, bad_type, not_configured, foreign_url) until then.
+    ``visit_id`` is None while the report it came with is still being written; saving the
+    visit attaches it. Deleted with the visit (rows and files)."""
 
     __tablename__ = "visit_media"
     __table_args__ = (
         Index("ix_visit_media_pending", "director_id", "visit_id"),
+        Index("ix_visit_media_fetch", "fetch_retry_at"),
         UniqueConstraint("inbound_id", "ref"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +80,15 @@ class VisitMedia(Base):
     )
     channel: Mapped[str] = mapped_column(String(16))
     ref: Mapped[str] = mapped_column(Text)
-    content_type: Mapped[str | None] = mapped_column(String(100))
+    content_type: Mapped[str | None] = mapped_column(String(100))  # as the provider said
     size: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="image", server_default="image")
+    stored_path: Mapped[str | None] = mapped_column(String(64))
+    stored_type: Mapped[str | None] = mapped_column(String(100))  # from the bytes
+    stored_size: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    fetched_at: Mapped[datetime | None]
+    fetch_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    fetch_retry_at: Mapped[datetime | None]
+    fetch_error: Mapped[str | None] = mapped_column(String(32))

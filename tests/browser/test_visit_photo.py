@@ -1,6 +1,6 @@
-"""A visit photo in a real browser: a director's photo (MMS, by reference on the inbound row)
-is listed in the child's file, and a supervisor opens it in a new tab, where Chromium shows
-the picture fetched from the provider (a local Twilio stand-in) on demand."""
+"""A visit photo in a real browser: a director's photo (MMS) is kept in the media file store
+by the fetch job (from a local Twilio stand-in, which then forgets it), listed in the child's
+file, and a supervisor opens it in a new tab, where Chromium shows the stored picture."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import pytest
 
 from bot.app import build_app
 from bot.clock import FakeClock
+from bot.visits.media_job import MediaFetcher
 from bot.web.server import create_web_app
 from dialogs.types import Channel, Inbound, MediaRef
 from storage.db import upgrade_sync
@@ -51,8 +52,9 @@ def png(width: int, height: int) -> bytes:
 PHOTO = png(24, 16)
 
 
-async def _seed(url: str, twilio: dict[str, str], photo_url: str) -> dict[str, str]:
-    """Demo roster and accounts, then the director's visit report and its photo by SMS/MMS."""
+async def _seed(url: str, twilio: dict[str, Any], photo_url: str) -> dict[str, str]:
+    """Demo roster and accounts, then the director's visit report and its photo by SMS/MMS,
+    kept in the store by one run of the fetch job."""
     passwords = await _prepare(url)
     app = make_app(url, FakeClock(datetime.now(UTC)), **twilio)
     try:
@@ -62,6 +64,7 @@ async def _seed(url: str, twilio: dict[str, str], photo_url: str) -> dict[str, s
             ("p1", "照片 A01", (MediaRef(photo_url, "image/png"),)),
         ):
             await app.service.handle(Inbound(Channel.SMS, EAST, pid, at, text=text, media=media))
+        assert (await MediaFetcher(app).run_once()).stored == 1
     finally:
         await app.stop()
     return passwords
@@ -72,7 +75,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     chromium_path()
     with TwilioStandin() as standin:
         photo_url = standin.base_url + standin.recorder.add_media("MM1", "ME1", PHOTO, "image/png")
-        twilio = {
+        twilio: dict[str, Any] = {
+            "data_dir": tmp_path_factory.mktemp("data"),
             "twilio_account_sid": DEFAULT_ACCOUNT_SID,
             "twilio_auth_token": DEFAULT_AUTH_TOKEN,
             "twilio_api_base": standin.base_url,
@@ -82,12 +86,14 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('photo') / 'careline.db'}"
         upgrade_sync(url)
         passwords = asyncio.run(_seed(url, twilio, photo_url))
+        assert len(standin.recorder.media_fetches) == 1
+        standin.recorder.media.clear()  # from now on only the store has the picture
         app = build_app(make_settings(url, simulator=True, **twilio))
         shots = Path(os.environ.get("CARELINE_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
         shots.mkdir(parents=True, exist_ok=True)
         with LiveServer(create_web_app(app)) as server:
             yield Live(f"http://{HOST}:{server.port}", passwords, shots)
-        assert standin.recorder.media_fetches, "the photo is fetched when it is opened"
+        assert len(standin.recorder.media_fetches) == 1, "opened from the store"
 
 
 def test_a_supervisor_opens_a_visit_photo(page: Any, live: Live) -> None:

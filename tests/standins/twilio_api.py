@@ -75,6 +75,8 @@ class TwilioRecorder(Recorder[AcceptedMessage]):
         # media fetches it answered, in order (a test checks nothing is fetched at receipt)
         self.media: dict[tuple[str, str], tuple[bytes, str]] = {}
         self.media_fetches: list[tuple[str, str]] = []
+        # HTTP statuses the next media requests answer instead (e.g. [500, 500]), in order
+        self.media_failures: list[int] = []
 
     def add_media(self, message_sid: str, media_sid: str, body: bytes, content_type: str) -> str:
         """Serve one MMS media item; returns its path (append to base_url for MediaUrl0)."""
@@ -269,6 +271,9 @@ async def _media(request: Request) -> Response:
     if not recorder.credentials_ok(request.headers.get("authorization")):
         return _answer(recorder, None, 401, twilio_error(401, 20003, "Authenticate"))
     key = (request.path_params["message_sid"], request.path_params["media_sid"])
+    if recorder.media_failures:
+        status = recorder.media_failures.pop(0)
+        return JSONResponse(twilio_error(status, 20500, "scripted media failure"), status)
     found = recorder.media.get(key)
     if found is None:
         return JSONResponse(twilio_error(404, 20404, "The requested resource was not found"), 404)

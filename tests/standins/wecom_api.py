@@ -1,12 +1,15 @@
 """Stand-in for the WeCom (企业微信) server API and its callback pushes (test infrastructure).
 
 API: `GET /cgi-bin/gettoken`, `POST /cgi-bin/message/send`,
-`POST /cgi-bin/message/update_template_card`.
+`POST /cgi-bin/message/update_template_card`, `GET /cgi-bin/media/get` (the files in
+`state.media`, by MediaId; `state.media_failures` scripts HTTP errors for the next calls;
+an unknown MediaId answers errcode 40007 as JSON, as WeCom does).
 Like WeCom, every answer is HTTP 200 with `errcode` (42001 for an expired token, 40014 for an
 invalid one, `invaliduser` for users outside the app's visible range, 45009 when scripted),
 and more than 30 messages a minute to one member are dropped silently (recorded in `dropped`).
 
-Pushes: `push_text(...)`, `push_card_event(...)`, `verify_query(...)` build what WeCom sends
+Pushes: `text_xml(...)`, `media_xml(...)` (image / voice), `card_event_xml(...)`,
+`verify_query(...)` build what WeCom sends
 to the callback URL: encrypted XML signed with `msg_signature`.
 
     with WeComStandin(users={"lizhuren", "chenrexian"}) as wecom:
@@ -27,7 +30,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.wecom_crypto import WeComCrypto, signature
@@ -52,6 +55,9 @@ class WeComState:
     invalid_next_token_use: bool = False
     failures: list[int] = field(default_factory=list)
     per_member_minute: int = 30
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # MediaId -> file, type
+    media_failures: list[int] = field(default_factory=list)  # HTTP statuses, next calls first
+    media_fetches: list[str] = field(default_factory=list)  # MediaIds served, in order
     now: Callable[[], float] = time.monotonic  # injectable: the tests' fake clock
     _recent: dict[str, deque[float]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -140,9 +146,25 @@ def _app(state: WeComState) -> Starlette:
             state.card_updates.append(body)
         return JSONResponse({"errcode": 0, "errmsg": "ok", "invaliduser": []})
 
+    async def media_get(request: Request) -> Response:
+        refused = token_error(request)
+        if refused is not None:
+            return refused
+        media_id = request.query_params.get("media_id", "")
+        with state.lock:
+            if state.media_failures:
+                return Response(b"busy", status_code=state.media_failures.pop(0))
+            found = state.media.get(media_id)
+            if found is None:
+                return JSONResponse({"errcode": 40007, "errmsg": "invalid media_id"})
+            state.media_fetches.append(media_id)
+        headers = {"Content-Disposition": f'attachment; filename="{media_id}"'}
+        return Response(found[0], media_type=found[1], headers=headers)
+
     return Starlette(
         routes=[
             Route("/cgi-bin/gettoken", gettoken, methods=["GET"]),
+            Route("/cgi-bin/media/get", media_get, methods=["GET"]),
             Route("/cgi-bin/message/send", send, methods=["POST"]),
             Route("/cgi-bin/message/update_template_card", update_card, methods=["POST"]),
         ]
@@ -191,6 +213,21 @@ class WeComStandin(RunningStandin):
             f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName>"
             f"<FromUserName><![CDATA[{user}]]></FromUserName><CreateTime>{created}</CreateTime>"
             f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{content}]]></Content>"
+            f"<MsgId>{msg_id}</MsgId><AgentID>{AGENT_ID}</AgentID></xml>"
+        )
+
+    def media_xml(self, user: str, kind: str, media_id: str, msg_id: int, created: int) -> str:
+        """A picture (`image`, with PicUrl) or a voice note (`voice`, Format amr) by MediaId."""
+        extra = (
+            f"<PicUrl><![CDATA[https://wework.qpic.cn/{media_id}]]></PicUrl>"
+            if kind == "image"
+            else "<Format><![CDATA[amr]]></Format>"
+        )
+        return (
+            f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{user}]]></FromUserName><CreateTime>{created}</CreateTime>"
+            f"<MsgType><![CDATA[{kind}]]></MsgType>{extra}"
+            f"<MediaId><![CDATA[{media_id}]]></MediaId>"
             f"<MsgId>{msg_id}</MsgId><AgentID>{AGENT_ID}</AgentID></xml>"
         )
 

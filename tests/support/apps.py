@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bot.app import Application, build_app
@@ -16,8 +18,11 @@ NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # the fake clock's start, unless a
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
+    """Test settings; the data directory (the media file store) is a new temporary directory
+    unless the test names one, so that no test writes into the working tree."""
     values: dict[str, Any] = {
         "database_url": database_url,
+        "data_dir": Path(tempfile.mkdtemp(prefix="careline-data-")),
         "sms_rate": 0,
         "telegram_rate": 0,
         "telegram_chat_rate": 0,

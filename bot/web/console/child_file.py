@@ -56,6 +56,7 @@ class ChildFile:
     notes: list[ChildNote] = field(default_factory=list)  # work log, support, problems
     consent_guardian: Person | None = None
     photos: dict[int, list[int]] = field(default_factory=dict)  # visit id -> its photos' ids
+    voices: dict[int, list[int]] = field(default_factory=dict)  # visit id -> voice notes' ids
 
     def notes_of(self, kind: str) -> list[ChildNote]:
         return [n for n in self.notes if n.kind == kind]
@@ -89,7 +90,8 @@ async def gather(w: Work, child: Child, role: str, today: date) -> ChildFile:
     out.visits = await records.visits(child.id)
     for photo in await visit_media.photos_of_child(session, child.id):
         if photo.visit_id is not None:
-            out.photos.setdefault(photo.visit_id, []).append(photo.id)
+            kept = out.voices if photo.kind == "voice" else out.photos
+            kept.setdefault(photo.visit_id, []).append(photo.id)
     out.deliveries = await records.deliveries(child.id)
     out.acks = await records.acks(child.id)
     out.doses = await records.doses(child.id)

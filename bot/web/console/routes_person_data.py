@@ -3,7 +3,9 @@ Careline holds about a roster person as JSON, and erase it. Erasing is refused w
 that is not closed involves the person (reporter, suspected guardian or owner: the law keeps
 what an open protection case needs); otherwise the person is anonymised in place (the row
 stays so that records pointing at it stay whole), their addresses, messages and guardian links
-are erased, and the count of each is audited (`person.export`, `person.erase`)."""
+are erased, so are the photos and voice notes a director sent that never reached a visit (rows
+and files; those on a visit belong to the child's file), and the count of each is audited
+(`person.export`, `person.erase`)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 
+from bot.media_store import MediaStore
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
 from bot.web.console.forms import reason_given
 from bot.web.console.pages import ConsoleRoute
 from storage.models import Person
+from storage.repos import visit_media
 from storage.repos.retention import ERASED
 from storage.uow import Work, unit_of_work
 
@@ -105,9 +109,12 @@ def router() -> APIRouter:
             if refs:
                 raise HTTPException(409, f"open cases keep this person's data: {', '.join(refs)}")
             counts = await w.person_data.erase(person, ERASED)
+            dropped = await visit_media.drop_pending(w.session, person.id)
+            counts["pending_media"] = len(dropped)
             w.audit(
                 who.actor, "person.erase", "person", person.id, {"reason": why, "counts": counts}
             )
+        MediaStore(app.settings.media_dir).delete(dropped)  # their files, once the rows are gone
         return RedirectResponse(f"/console/people/{person_id}", status_code=303)
 
     return r

@@ -60,3 +60,26 @@ def test_env_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("CARELINE_PORT=9090\n")
     assert load_settings().port == 9090
+
+
+@pytest.mark.parametrize(
+    ("values", "media_dir"),
+    [
+        ({}, "media"),  # beside ./careline.db
+        (
+            {"database_url": "sqlite+aiosqlite:////var/lib/careline/careline.db"},
+            "/var/lib/careline/media",
+        ),
+        ({"database_url": "postgresql+asyncpg://careline@db/careline"}, "data/media"),
+        ({"database_url": "sqlite+aiosqlite:///:memory:"}, "data/media"),
+        (
+            {"data_dir": "/srv/careline", "database_url": "sqlite+aiosqlite:///x.db"},
+            "/srv/careline/media",
+        ),
+    ],
+)
+def test_the_media_store_lives_under_the_data_directory(
+    values: dict[str, str], media_dir: str, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert str(load_settings(_env_file=None, **values).media_dir) == media_dir

@@ -51,7 +51,8 @@ def test_telegram_attachments_come_by_reference(field: str, value: dict, kind: s
 
 
 @pytest.mark.parametrize(
-    ("msg_type", "kind"), [("image", "file"), ("voice", "voice"), ("video", "file")]
+    ("msg_type", "kind"),
+    [("image", "image"), ("voice", "voice"), ("video", "file"), ("file", "file")],
 )
 def test_wecom_media_come_by_reference(msg_type: str, kind: str) -> None:
     msg = {"FromUserName": "lisi", "MsgType": msg_type, "MsgId": "1", "MediaId": "M1"}
