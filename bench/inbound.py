@@ -12,6 +12,8 @@ Reported per message: this process's CPU (server, client and SQLite; not Postgre
 server), SQL statements, and the ratios Careline full / baseline and full / peer.
 
     python bench/inbound.py [--requests 1000] [--concurrency 8] [--db sqlite,postgres]
+    python bench/inbound.py --rate 100 --seconds 60   # target 2: steady, open loop
+    python bench/inbound.py --rate 200 --seconds 10   # target 2: a burst of 2,000
 """
 
 from __future__ import annotations
@@ -33,12 +35,14 @@ import httpx
 from _support import WEBHOOK_TOKEN, free_port, fresh_database, seed_demo, summary, webhook_settings
 from aiohttp import web as aioweb
 from fastapi import Request, Response
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from twilio.request_validator import RequestValidator
 
 from bot.app import build_app
 from bot.channels.sms import parse_inbound, signature_ok
 from bot.web.server import create_web_app
+from storage.db import Database
+from storage.models import InboundMessage
 from tests.standins.server import StandinServer
 
 # The client's httpcore looks for `sniffio` (not installed) on every connection lock: a
@@ -211,14 +215,103 @@ def run(kind: str, n: int, concurrency: int) -> None:
         )
 
 
+async def drive_at_rate(
+    base: str, path: str, rate: float, seconds: float
+) -> tuple[list[float], int, float]:
+    """Open loop: request i leaves at start + i / rate, whether or not the earlier ones were
+    answered (as a provider sends). Latencies of the 200s, the count of the others, and the
+    seconds until the last answer."""
+    validator = RequestValidator(TOKEN)
+    n = int(rate * seconds)
+    latencies: list[float] = []
+    failed = [0]
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
+
+    async def one(client: httpx.AsyncClient, i: int, at: float) -> None:
+        await asyncio.sleep(max(0.0, at - time.perf_counter()))
+        params = {
+            "MessageSid": f"SM{uuid.uuid4().hex}",
+            "From": f"+86139{i % 500:08d}",
+            "To": "+15005550006",
+            "Body": "帮助",
+        }
+        url = base + path
+        headers = {"X-Twilio-Signature": validator.compute_signature(url, params)}
+        t = time.perf_counter()
+        try:
+            resp = await client.post(url, data=params, headers=headers)
+        except httpx.HTTPError:
+            failed[0] += 1
+            return
+        if resp.status_code == 200:
+            latencies.append((time.perf_counter() - t) * 1000)
+        else:
+            failed[0] += 1
+
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        start = time.perf_counter() + 0.2
+        await asyncio.gather(*(one(client, i, start + i / rate) for i in range(n)))
+    return latencies, failed[0], time.perf_counter() - start
+
+
+async def stored_rows(url: str) -> int:
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            stmt = select(func.count()).select_from(InboundMessage)
+            return int((await session.execute(stmt)).scalar_one())
+    finally:
+        await db.dispose()
+
+
+def run_at_rate(kind: str, rate: float, seconds: float) -> None:
+    """Target 2 of issue 13: a steady rate on the full path (p99 < 100 ms at 100/s for 60 s),
+    or a burst (200/s for 10 s: every answer within 5 s); nothing lost."""
+    with fresh_database(kind) as url:
+        port = free_port()
+        public = f"http://127.0.0.1:{port}"
+        app = build_app(webhook_settings(url, public))
+        server = StandinServer(create_web_app(app, background=False), port=port)
+        server.start()
+        try:
+            asyncio.run(seed_demo(url, app))
+            asyncio.run(drive(public, "/webhooks/twilio", 50, 8))  # warm up
+            before = asyncio.run(stored_rows(url))
+            cpu = time.process_time()
+            lat, failed, secs = asyncio.run(
+                drive_at_rate(public, "/webhooks/twilio", rate, seconds)
+            )
+            cpu_ms = (time.process_time() - cpu) * 1000
+            stored = asyncio.run(stored_rows(url)) - before
+        finally:
+            server.stop()
+    n = int(rate * seconds)
+    r = summary(lat, secs)
+    within = sum(1 for x in lat if x <= 5000)
+    print(
+        f"\n[{kind}] full path at {rate:.0f} msg/s for {seconds:.0f} s ({n} requests, open loop)\n"
+        f"  answered {len(lat)} ({failed} errors) in {secs:.1f} s: {r['per_second']:.0f} msg/s   "
+        f"p50 {r['p50_ms']:.0f} ms   p99 {r['p99_ms']:.0f} ms   max {max(lat, default=0):.0f} ms\n"
+        f"  within 5 s: {within / n:.1%}   stored {stored} of {n}   "
+        f"CPU {cpu_ms / n:.1f} ms/msg"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument(
+        "--rate", type=float, help="open loop at this rate instead (issue 13 target 2)"
+    )
+    parser.add_argument("--seconds", type=float, default=60, help="with --rate")
     args = parser.parse_args()
     for kind in args.db.split(","):
-        run(kind.strip(), args.requests, args.concurrency)
+        if args.rate:
+            run_at_rate(kind.strip(), args.rate, args.seconds)
+        else:
+            run(kind.strip(), args.requests, args.concurrency)
 
 
 if __name__ == "__main__":
