@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 
+@lru_cache(maxsize=4096)  # pure; every inbound SMS asks it for its sender
 def to_e164(raw: str, region: str = "CN") -> str | None:
     """E.164: "+86 138 0013 8000" or "008613800138000" -> "+8613800138000"; None if invalid."""
     try:

@@ -28,11 +28,11 @@ from dialogs.types import Channel, ChildRef, Context, Inbound, Lane, Outcome, Ro
 from dialogs.types import Person as PersonRef
 from storage.db import Database
 from storage.models import ChannelAddress, Child, InboundMessage, Person
+from storage.repos import arrival, outbox
 from storage.repos import inbound as inbound_repo
-from storage.repos import outbox
-from storage.repos.conversations import expired, save_state, take_conversation
+from storage.repos.conversations import expired, save_state
 from storage.repos.inbound import store_inbound
-from storage.repos.people import address_row, children_of_director, person_by_phone, touch_address
+from storage.repos.people import address_row, children_of_director, person_by_phone
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +127,22 @@ class InboundService:
         two-step path). Safe to call again with the same provider id."""
         try:
             async with self.db.transaction() as session:
-                inbound_id = await self._store(session, inbound)
-                if inbound_id is None:
+                now = self.clock.now()
+                arrived = await arrival.store_arrived(
+                    session,
+                    channel=inbound.channel,
+                    provider_id=inbound.provider_id,
+                    address=inbound.address,
+                    text=inbound.text,
+                    payload=inbound.payload,
+                    received_at=inbound.received_at,
+                    media=[m.to_json() for m in inbound.media] or None,
+                    processed_at=now,
+                )
+                if arrived is None:
                     return Handled(None, duplicate=True)
-                await self._process(session, inbound_id, inbound, fresh=True)
+                inbound_id = arrived.inbound_id
+                await self._process(session, inbound_id, inbound, arrived=arrived, now=now)
         except Exception as exc:
             log.warning(
                 "inbound: processing in one transaction failed (%s); storing it first",
@@ -177,19 +189,31 @@ class InboundService:
         return True
 
     async def _process(
-        self, session: AsyncSession, inbound_id: int, inbound: Inbound, *, fresh: bool = False
+        self,
+        session: AsyncSession,
+        inbound_id: int,
+        inbound: Inbound,
+        *,
+        arrived: arrival.Arrived | None = None,
+        now: datetime | None = None,
     ) -> None:
-        """Process one stored row. `fresh`: it was inserted in this transaction (so it is
-        locked, unprocessed and unscreened, and not read back)."""
+        """Process one stored row. `arrived`: it was inserted in this transaction, already
+        marked processed (so it is locked, unscreened, and not read back)."""
         row: InboundMessage | None = None
-        if not fresh:
+        if arrived is None:
             row = await inbound_repo.locked_inbound(session, inbound_id)
             if row.processed_at is not None:
                 return
-        now = self.clock.now()
-        address = await touch_address(session, inbound.channel, inbound.address, now)
-        person = await self._identify(session, address)
-        conv = await take_conversation(session, inbound.channel, inbound.address, now)
+        now = now or self.clock.now()
+        address = await arrival.touch_address(
+            session,
+            inbound.channel,
+            inbound.address,
+            now,
+            link_by_phone=inbound.channel in (Channel.SMS, Channel.CONSOLE),
+        )
+        person = await self._linked_person(session, address)
+        conv = await arrival.take_conversation(session, inbound.channel, inbound.address, now)
         state = State.from_json(conv.state)
         scope = StepScope(
             session=session,
@@ -223,7 +247,7 @@ class InboundService:
         await self.effects.run(scope, tuple(effects))
         replies += scope.extra_replies
         expires = now + self.timeout if outcome.state.flow is not None else None
-        save_state(conv, outcome.state.to_json(), now, expires)
+        await arrival.save_conversation(session, conv, outcome.state.to_json(), now, expires)
         for guard in self.reply_guards:
             replies = await guard(scope, replies)
         await self.queue_replies(
@@ -236,13 +260,12 @@ class InboundService:
             inbound_id=inbound_id,
             bypass=scope.bypass_opt_out,
         )
+        person_id = person.id if person else None
         if row is not None:
-            row.person_id = person.id if person else None
+            row.person_id = person_id
             row.processed_at = now
-        else:
-            await inbound_repo.mark_processed(
-                session, inbound_id, person.id if person else None, now
-            )
+        elif arrived is not None and person_id != arrived.person_id:
+            await arrival.set_person(session, inbound_id, person_id)  # first contact, a link
 
     async def step(
         self,
@@ -331,6 +354,15 @@ class InboundService:
         if done:
             self.on_commit()
         return done
+
+    async def _linked_person(self, session: AsyncSession, address: ChannelAddress) -> Person | None:
+        """`_identify` for an address from `arrival.touch_address`, which linked it by phone
+        already (SMS, console): an unknown sender costs no further statement."""
+        if address.channel == Channel.TELEGRAM and address.address.startswith("-"):
+            return None  # a group chat is nobody's identity (bot/channels/telegram.py)
+        if address.person_id is None:
+            return None
+        return await session.get(Person, address.person_id)
 
     async def _identify(self, session: AsyncSession, address: ChannelAddress) -> Person | None:
         if address.channel == Channel.TELEGRAM and address.address.startswith("-"):

@@ -29,7 +29,7 @@ from dialogs.screening import open_case_effect, safety_replies
 from dialogs.screening.replies import DUTY, REVIEW_NOTED
 from dialogs.types import IDLE, Context, Outcome, State
 from storage.models import Person
-from storage.repos import cases as repo
+from storage.repos import lexicon
 
 if TYPE_CHECKING:
     from bot.host import Host
@@ -51,10 +51,12 @@ def install(app: Host, config: HotlineConfig) -> Hotline:
     async def live_screen(
         session: AsyncSession, person: Person | None, extra: dict[str, object]
     ) -> None:
-        extra["screen"] = hl.screen or await hl.screens.get(session, app.clock.now())
+        now = app.clock.now()
+        probe = await lexicon.screen_probe(session, now)  # one statement for both
+        extra["screen"] = hl.screen or await hl.screens.get(session, now, probe.version)
         extra["hotline_name"] = hl.config.hotline_name
         # nobody on duty now: the reporter is never told that staff have it
-        extra["staffed"] = bool(await repo.on_duty(session, 1, app.clock.now()))
+        extra["staffed"] = probe.staffed
 
     async def on_open_case(scope: StepScope, effect: OpenCase) -> None:
         await open_case(hl, scope, effect)

@@ -37,8 +37,16 @@ class ScreenCache:
         self._screen: Screen | None = None
         self.builds = 0
 
-    async def get(self, session: AsyncSession, now: datetime) -> Screen:
-        version = await repo.screen_version(session)  # one statement per inbound text
+    async def get(
+        self,
+        session: AsyncSession,
+        now: datetime,
+        version: tuple[int, int, str | None] | None = None,
+    ) -> Screen:
+        """The screen for the stored `version` (asked here when not given: the inbound path
+        asks it together with who is on duty, `lexicon.screen_probe`)."""
+        if version is None:
+            version = await repo.screen_version(session)  # one statement per inbound text
         if version[0] == 0:
             await repo.seed(session, read_lexicon_mapping(), now)
             count, total = await repo.version(session)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboundMessage
@@ -49,18 +49,6 @@ async def locked_inbound(session: AsyncSession, inbound_id: int) -> InboundMessa
         .execution_options(populate_existing=True)
     )
     return (await session.execute(stmt)).scalar_one()
-
-
-async def mark_processed(
-    session: AsyncSession, inbound_id: int, person_id: int | None, now: datetime
-) -> None:
-    """Mark a row processed without loading it (it was inserted in this transaction)."""
-    await session.execute(
-        update(InboundMessage)
-        .where(InboundMessage.id == inbound_id)
-        .values(person_id=person_id, processed_at=now)
-        .execution_options(synchronize_session=False)
-    )
 
 
 async def due_for_retry(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import LexiconEntry, ScreenModelRow
+from storage.models import LexiconEntry, Person, ScreenModelRow, StaffShift
 from storage.repos.sql import insert_ignore
 
 CUES = "cues"
@@ -44,6 +46,48 @@ async def screen_version(session: AsyncSession) -> tuple[int, int, str | None]:
         )
     ).one()
     return int(count), int(total), active
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenProbe:
+    version: tuple[int, int, str | None]  # `screen_version`
+    staffed: bool  # someone (active) is on a level-1 shift now
+
+
+@cache
+def _probe_statement() -> Select[Any]:
+    model = (
+        select(ScreenModelRow.version)
+        .where(ScreenModelRow.active.is_(True))
+        .limit(1)
+        .scalar_subquery()
+    )
+    now = bindparam("now", type_=StaffShift.__table__.c.starts_at.type)
+    on_duty = (
+        select(StaffShift.id)
+        .join(Person, Person.id == StaffShift.person_id)
+        .where(
+            StaffShift.level == 1,
+            StaffShift.starts_at <= now,
+            or_(StaffShift.ends_at.is_(None), StaffShift.ends_at > now),
+            Person.active.is_(True),
+        )
+        .exists()
+    )
+    return select(
+        func.count(LexiconEntry.id),
+        func.coalesce(func.sum(LexiconEntry.version), 0),
+        model,
+        on_duty,
+    )
+
+
+async def screen_probe(session: AsyncSession, now: datetime) -> ScreenProbe:
+    """`screen_version` and whether anyone is on duty (level 1) at `now`, in one statement
+    built once: what every inbound text asks (the live screen's cache, the reply's wording)."""
+    conn = await session.connection()
+    count, total, active, staffed = (await conn.execute(_probe_statement(), {"now": now})).one()
+    return ScreenProbe((int(count), int(total), active), bool(staffed))
 
 
 async def mapping(session: AsyncSession) -> dict[str, Any] | None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Insert, Select, Table, bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboundMessage, OutboxMessage
@@ -57,13 +59,26 @@ async def enqueue(
         inbound_id=inbound_id,
         created_at=now,
     )
-    table = OutboxMessage.__table__
-    if dedup_key is None:
-        result = await session.execute(table.insert().values(**values).returning(table.c.id))  # type: ignore[attr-defined]
-    else:
-        stmt = insert_ignore(session, table, ["dedup_key"]).values(**values)  # type: ignore[arg-type]
-        result = await session.execute(stmt.returning(table.c.id))
+    conn = await session.connection()
+    stmt = _enqueue_statement(dialect_of(session), dedup=dedup_key is not None)
+    result = await conn.execute(stmt, {f"p_{k}": v for k, v in values.items()})
     return result.scalar_one_or_none()
+
+
+@cache
+def _enqueue_statement(dialect: str, *, dedup: bool) -> Insert:
+    """`enqueue`'s INSERT, built once (it runs for every reply): bound parameters `p_<column>`."""
+    table: Table = OutboxMessage.__table__  # type: ignore[assignment]
+    columns = (
+        "channel", "address", "person_id", "lane", "message", "status", "not_before",
+        "attempts", "dedup_key", "bypass_opt_out", "inbound_id", "created_at",
+    )  # fmt: skip
+    values = {c: bindparam(f"p_{c}", type_=table.c[c].type) for c in columns}
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(**values)
+    if dedup:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["dedup_key"])
+    return stmt.returning(table.c.id)
 
 
 async def enqueue_many(
@@ -256,18 +271,26 @@ async def replies_since(
 ) -> int:
     """Messages queued to the address on the lane after `since`, not counting those that
     bypass an opt-out."""
-    stmt = (
+    conn = await session.connection()
+    params = {"p_channel": channel, "p_address": address, "p_lane": lane, "p_since": since}
+    return int((await conn.execute(_replies_since_statement(), params)).scalar_one())
+
+
+@cache
+def _replies_since_statement() -> Select[Any]:
+    """`replies_since`'s count, built once (the reply-loop guard asks it for most replies)."""
+    table = OutboxMessage.__table__
+    return (
         select(func.count())
         .select_from(OutboxMessage)
         .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.address == address,
-            OutboxMessage.lane == lane,
+            OutboxMessage.channel == bindparam("p_channel", type_=table.c.channel.type),
+            OutboxMessage.address == bindparam("p_address", type_=table.c.address.type),
+            OutboxMessage.lane == bindparam("p_lane", type_=table.c.lane.type),
             OutboxMessage.bypass_opt_out.is_(False),
-            OutboxMessage.created_at > since,
+            OutboxMessage.created_at > bindparam("p_since", type_=table.c.created_at.type),
         )
     )
-    return int((await session.execute(stmt)).scalar_one())
 
 
 async def latest_to(

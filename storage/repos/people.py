@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelAddress, Child, GuardianLink, Person
 from storage.repos import audit
-from storage.repos.sql import insert_ignore, upsert
+from storage.repos.sql import insert_ignore
 
 
 async def person_by_phone(session: AsyncSession, phone: str) -> Person | None:
@@ -35,19 +35,6 @@ async def address_row(
         )
     ).scalar_one()
     return row
-
-
-async def touch_address(
-    session: AsyncSession, channel: str, address: str, now: datetime
-) -> ChannelAddress:
-    """The address row of an inbound message, created on first contact, with its
-    `last_inbound_at` set to `now`: one statement (what `address_row` and an update do)."""
-    stmt = upsert(session, ChannelAddress, ["channel", "address"], {"last_inbound_at": now})
-    stmt = stmt.values(channel=channel, address=address, created_at=now, last_inbound_at=now)
-    rows = await session.scalars(
-        stmt.returning(ChannelAddress), execution_options={"populate_existing": True}
-    )
-    return rows.one()
 
 
 async def addresses_of(session: AsyncSession, person_id: int) -> list[ChannelAddress]:

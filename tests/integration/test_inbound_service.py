@@ -12,7 +12,7 @@ from bot.reply_json import reply_to_json
 from content.replies import Reply
 from dialogs.types import Channel, Inbound, Lane
 from storage.db import Database
-from storage.models import ChannelAddress, InboundMessage, OutboxMessage
+from storage.models import ChannelAddress, InboundMessage, OutboxMessage, Person
 from storage.repos import outbox
 from tests.support.apps import make_app
 from tests.support.reads import sent_texts
@@ -109,3 +109,35 @@ async def test_address_row_records_the_sender(app: Application) -> None:
     async with app.db.transaction() as s:
         addr = (await s.execute(select(ChannelAddress))).scalar_one()
         assert addr.person_id is not None and addr.last_inbound_at == NOW
+
+
+async def test_first_contact_links_the_address_to_the_active_person_with_that_phone(
+    app: Application,
+) -> None:
+    await app.service.handle(msg("帮助", "l1"))  # the director, never seen on this channel
+    async with app.db.transaction() as s:
+        addr = (await s.execute(select(ChannelAddress))).scalar_one()
+        row = (await s.execute(select(InboundMessage))).scalar_one()
+        director = (await s.execute(select(Person).where(Person.phone == DIRECTOR))).scalar_one()
+        assert addr.person_id == director.id and row.person_id == director.id
+        assert row.processed_at == NOW
+        director.active = False  # inactive from now on: a new address is not linked
+    await app.service.handle(
+        Inbound(Channel.SMS, DIRECTOR, "l2", NOW, text="帮助")
+    )  # same phone, another channel
+    await app.service.handle(msg("帮助", "l3"))  # the linked console address stays linked
+    async with app.db.transaction() as s:
+        sms = (
+            await s.execute(select(ChannelAddress).where(ChannelAddress.channel == Channel.SMS))
+        ).scalar_one()
+        assert sms.person_id is None
+        rows = {r.provider_id: r for r in (await s.execute(select(InboundMessage))).scalars()}
+        assert rows["l2"].person_id is None and rows["l3"].person_id == director.id
+
+
+async def test_a_telegram_address_is_never_linked_by_its_number(app: Application) -> None:
+    await app.service.handle(Inbound(Channel.TELEGRAM, DIRECTOR, "t1", NOW, text="帮助"))
+    async with app.db.transaction() as s:
+        addr = (await s.execute(select(ChannelAddress))).scalar_one()
+        row = (await s.execute(select(InboundMessage))).scalar_one()
+    assert addr.person_id is None and row.person_id is None

@@ -1,6 +1,7 @@
 """The hot paths' database work, counted on real SQLite and PostgreSQL (issue 13): one
-transaction per inbound message with no re-read of the stored row and one statement each for
-the address and the conversation; no pool pre-ping.
+transaction per inbound message with no re-read of the stored row (stored processed), one
+statement each for the address (linked by phone in it: no roster lookup for a stranger) and
+the conversation, the screen's version and who is on duty in one; no pool pre-ping.
 Counts of statements and transactions (behaviour), never timings."""
 
 from __future__ import annotations
@@ -56,7 +57,18 @@ async def test_one_inbound_message_is_one_transaction(app: Application, phone: s
     assert seen["commits"] == 1
     sql = seen["sql"]
     assert not [s for s in sql if s.startswith("SELECT inbound_messages")]  # no re-read
-    assert len([s for s in sql if "channel_addresses" in s]) == 1  # an upsert returning it
+    assert len([s for s in sql if s.startswith("INSERT INTO channel_addresses")]) == 1
+    assert not [s for s in sql if s.startswith("SELECT channel_addresses")]  # upsert returns it
+    # the stranger: no roster lookup (the address upsert links by phone); the director: one
+    people = [s for s in sql if s.startswith("SELECT people")]
+    assert len(people) == (1 if phone == DIRECTOR else 0)
+    # who is on duty is asked with the screen's version, in the same statement
+    assert not [s for s in sql if "staff_shifts" in s and "lexicon_entries" not in s]
+    assert not [s for s in sql if s.startswith("UPDATE inbound_messages")]  # stored processed
+    if phone == STRANGER:
+        # the inbound row, the address, the conversation, the screen's version with who is on
+        # duty, the new state, the reply cap's count, the reply
+        assert len(sql) == 7, sql
     assert len([s for s in sql if s.startswith("INSERT INTO conversations")]) == 1
     assert not [s for s in sql if s.startswith("SELECT conversations")]
     assert not [s for s in sql if "screen_models" in s and "lexicon_entries" not in s]
