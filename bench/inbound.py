@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import tempfile
 import threading
 import time
@@ -44,11 +43,6 @@ from bot.web.server import create_web_app
 from storage.db import Database
 from storage.models import InboundMessage
 from tests.standins.server import StandinServer
-
-# The client's httpcore looks for `sniffio` (not installed) on every connection lock: a
-# failed import, a search of sys.path, each time. Marking it absent makes that ImportError
-# immediate, so the client's own CPU (counted in every row) does not blur the ratios.
-sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 TOKEN = WEBHOOK_TOKEN
 PEER_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
