@@ -46,6 +46,9 @@ from storage.db import upgrade_sync  # noqa: E402
 
 AS_OF = date(2026, 3, 2)  # no insurance or school stage near this day in the shipped data
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+# Registered (and consented) a year before: a child registered since the last run gets a
+# first catch-up plan whatever its age, which would make every child a candidate.
+REGISTERED = NOW - timedelta(days=365)
 CATCHUP = 7
 CHUNK = 50_000
 PG_ADMIN = os.environ.get(
@@ -66,6 +69,8 @@ CHILD_COLS = (
     "do_not_contact",
     "active",
     "created_at",
+    "consent_at",
+    "consent_method",
 )
 
 
@@ -126,7 +131,15 @@ def rows(total: int, due: int, seed: int = 7) -> Iterator[list[tuple[Any, ...]]]
 
 
 def full(row: tuple[Any, ...], area: int, director: int) -> tuple[Any, ...]:
-    return (*row, "[]", "good", False, area, director, False, True, NOW)
+    registered = (REGISTERED, REGISTERED, "in_person")
+    return (*row, "[]", "good", False, area, director, False, True, *registered)
+
+
+def _sqlite(value: Any) -> Any:
+    """As the project stores it on SQLite: dates ISO, datetimes naive UTC."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ")
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def seed_sqlite(path: str, total: int, due: int) -> None:
@@ -146,15 +159,11 @@ def seed_sqlite(path: str, total: int, due: int) -> None:
         " active, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
         people,
     )
-    sql = f"INSERT INTO children ({', '.join(CHILD_COLS)}) VALUES ({','.join('?' * 14)})"
+    sql = (
+        f"INSERT INTO children ({', '.join(CHILD_COLS)}) VALUES ({','.join('?' * len(CHILD_COLS))})"
+    )
     for chunk in rows(total, due):
-        con.executemany(
-            sql,
-            [
-                (*r[:5], r[5].isoformat(), "[]", "good", False, 1, 1, False, True, now)
-                for r in chunk
-            ],
-        )
+        con.executemany(sql, [[_sqlite(v) for v in full(r, 1, 1)] for r in chunk])
     con.executemany(
         "INSERT INTO guardian_links (child_id, guardian_id, relation, priority) "
         "VALUES (?,?,'parent',1)",
