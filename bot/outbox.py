@@ -2,10 +2,13 @@
 sends them at each channel's rate, and records what happened.
 
 Priority lanes (alerts, then replies, then reminders) are the claim order. Sends to one
-address keep their order; different addresses go concurrently. Outcomes are recorded in
-batches (a group commit: those that finish while one transaction is being written go in the
-next), and a send counts as done only once its outcome is committed, so a crash can resend
-at most the messages in flight.
+address keep their order; different addresses go concurrently, up to `concurrency` provider
+calls at once. Outcomes are recorded in batches (a group commit: those that finish while one
+transaction is being written go in the next), and a send counts as done only once its
+outcome is committed, so a crash can resend at most the messages in flight. A send's slot is
+freed when the provider answers, not when its outcome is committed; the next batch is
+claimed as soon as every row of the one before has had its turn at a slot, so the slots do
+not wait for a claim or for the slowest send of a batch.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.channels.base import (
@@ -53,6 +56,38 @@ class DispatchStats:
     def handled(self) -> int:
         return self.sent + self.retried + self.failed + self.suppressed
 
+    def add(self, other: DispatchStats) -> None:
+        for name in ("sent", "retried", "failed", "suppressed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+Recipient = tuple[ChannelAddress | None, Person | None]
+Key = tuple[str, str]  # (channel, address)
+
+
+@dataclass
+class _Batch:
+    """One claim's rows on their way. `begun` is set once every row has had its turn at a
+    send slot (or was settled without one): the moment to claim the next batch."""
+
+    rows: list[OutboxMessage]
+    recipients: dict[Key, Recipient]
+    sem: asyncio.Semaphore
+    alerts_only: bool
+    stats: DispatchStats = field(default_factory=DispatchStats)
+    begun: asyncio.Event = field(default_factory=asyncio.Event)
+    waiting: int = 0
+
+    def __post_init__(self) -> None:
+        self.waiting = len(self.rows)
+        if not self.rows:
+            self.begun.set()
+
+    def started(self, rows: int = 1) -> None:
+        self.waiting -= rows
+        if self.waiting <= 0:
+            self.begun.set()
+
 
 class Dispatcher:
     def __init__(
@@ -89,6 +124,9 @@ class Dispatcher:
         self._recording: asyncio.Task[None] | None = None
         self._sem = asyncio.Semaphore(concurrency)
         self._alert_sem = asyncio.Semaphore(concurrency)
+        # The last group of rows to each address still on its way, per loop (main, alerts):
+        # a group of the next batch waits for it, so sends to one address keep their order.
+        self._tails: dict[bool, dict[Key, asyncio.Future[str | None]]] = {False: {}, True: {}}
         self._wake = asyncio.Event()
         self._alert_wake = asyncio.Event()
         # Offers a row that its channel cannot carry (SendFailure.REROUTE) to the person's next
@@ -105,6 +143,14 @@ class Dispatcher:
         `alerts_only`: the staff-alert lane alone, so an alert never waits behind a batch of
         reminders in flight (`run` keeps one such loop beside the main one).
         """
+        batch = await self._claim(alerts_only)
+        await self._send_batch(batch)
+        return batch.stats
+
+    async def run_until_idle(self, max_rounds: int = 10_000) -> DispatchStats:
+        return await self._pipeline(alerts_only=False, max_batches=max_rounds)
+
+    async def _claim(self, alerts_only: bool, lanes: Sequence[int] | None = None) -> _Batch:
         now = self.clock.now()
         async with self.db.transaction() as session:
             if not alerts_only:
@@ -116,31 +162,60 @@ class Dispatcher:
                 limit=self.batch,
                 lease=self.lease,
                 channels=list(self.channels),
-                lanes=[Lane.ALERT] if alerts_only else None,
+                lanes=[Lane.ALERT] if alerts_only else lanes,
             )
             recipients = await recipient_rows(session, {(r.channel, r.address) for r in rows})
         self._held.update(r.id for r in rows)
-        stats = DispatchStats()
-        groups: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
-        for row in rows:
-            groups[(row.channel, row.address)].append(row)
         sem = self._alert_sem if alerts_only else self._sem
-        try:
-            await asyncio.gather(
-                *(self._send_group(g, recipients[k], stats, sem) for k, g in groups.items())
-            )
-        finally:  # whatever happened, stop renewing: an unfinished row's lease runs out
-            self._held.difference_update(r.id for r in rows)
-        return stats
+        return _Batch(rows, recipients, sem, alerts_only)
 
-    async def run_until_idle(self, max_rounds: int = 10_000) -> DispatchStats:
+    async def _send_batch(self, batch: _Batch) -> DispatchStats:
+        groups: dict[Key, list[OutboxMessage]] = defaultdict(list)
+        for row in batch.rows:
+            groups[(row.channel, row.address)].append(row)
+        try:
+            await asyncio.gather(*(self._send_group(k, g, batch) for k, g in groups.items()))
+        finally:  # whatever happened, stop renewing: an unfinished row's lease runs out
+            self._held.difference_update(r.id for r in batch.rows)
+        return batch.stats
+
+    async def _pipeline(
+        self,
+        *,
+        alerts_only: bool,
+        max_batches: int,
+        stop: asyncio.Event | None = None,
+        ahead_lanes: Sequence[int] | None = None,
+    ) -> DispatchStats:
+        """Claim and send batches until a claim finds nothing with nothing in flight (or
+        `stop`, or `max_batches`). The next batch is claimed once every row of the one in
+        flight has had its turn at a slot; such a claim ahead takes only `ahead_lanes` when
+        given (the main loop leaves alerts to the alert loop, which never waits)."""
         total = DispatchStats()
-        for _ in range(max_rounds):
-            stats = await self.run_once()
-            if stats.handled == 0:
-                break
-            for field in ("sent", "retried", "failed", "suppressed"):
-                setattr(total, field, getattr(total, field) + getattr(stats, field))
+        running: set[asyncio.Task[DispatchStats]] = set()
+        try:
+            for _ in range(max_batches):
+                if stop is not None and stop.is_set():
+                    break
+                batch = await self._claim(alerts_only, ahead_lanes if running else None)
+                if not batch.rows:
+                    if not running:
+                        break
+                    # Look again once those in flight are done: what they requeue may be due.
+                    await _drain(running, total)
+                    continue
+                task = asyncio.create_task(self._send_batch(batch))
+                running.add(task)
+                begun = asyncio.ensure_future(batch.begun.wait())
+                try:
+                    await asyncio.wait([task, begun], return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    begun.cancel()
+                _collect(running, total)
+            await _drain(running, total)
+        finally:
+            if running:  # an error: let the rest finish (their outcomes are recorded)
+                await asyncio.gather(*running, return_exceptions=True)
         return total
 
     async def run(self, stop: asyncio.Event, idle_poll: float = 1.0) -> None:
@@ -177,9 +252,12 @@ class Dispatcher:
     async def _loop(
         self, stop: asyncio.Event, wake: asyncio.Event, idle_poll: float, *, alerts_only: bool
     ) -> None:
+        ahead = None if alerts_only else [Lane.REPLY, Lane.REMINDER]
         while not stop.is_set():
             try:
-                stats = await self.run_once(alerts_only=alerts_only)
+                stats = await self._pipeline(
+                    alerts_only=alerts_only, max_batches=1_000, stop=stop, ahead_lanes=ahead
+                )
             except Exception:
                 log.exception("dispatcher: batch failed; retrying")
                 stats = DispatchStats()
@@ -188,26 +266,39 @@ class Dispatcher:
                 wake.clear()
                 await _wait_any(stop, wake, idle_poll)
 
-    async def _send_group(
-        self,
-        rows: list[OutboxMessage],
-        recipient: tuple[ChannelAddress | None, Person | None],
-        stats: DispatchStats,
-        sem: asyncio.Semaphore,
-    ) -> None:
-        async with sem:
-            blocked: str | None = None
-            for batch in self._batches(rows):
+    async def _send_group(self, key: Key, rows: list[OutboxMessage], batch: _Batch) -> None:
+        """The rows to one address, in order, after those of an earlier batch still on
+        their way; an address found opted out or unreachable gets no more of them."""
+        tails = self._tails[batch.alerts_only]
+        before = tails.get(key)
+        mine: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        tails[key] = mine
+        blocked: str | None = None
+        try:
+            recipient = batch.recipients[key]
+            if before is not None and await asyncio.shield(before) is not None:
+                # The earlier group stopped the address after this batch read it: read again,
+                # as a batch claimed after it would have.
+                async with self.db.transaction() as session:
+                    recipient = (await recipient_rows(session, {key}))[key]
+            for chunk in self._batches(rows):
                 if blocked is not None:
-                    for row in batch:
+                    batch.started(len(chunk))
+                    for row in chunk:
                         await self._finish(
-                            row, stats, "suppressed", status=repo.SUPPRESSED, error_code=blocked
-                        )
+                            row, batch.stats, "suppressed", status=repo.SUPPRESSED,
+                            error_code=blocked,
+                        )  # fmt: skip
                     continue
-                if len(batch) == 1:
-                    blocked = await self._send_one(batch[0], recipient, stats)
+                if len(chunk) == 1:
+                    blocked = await self._send_one(chunk[0], recipient, batch)
                 else:
-                    blocked = await self._send_merged(batch, recipient, stats)
+                    blocked = await self._send_merged(chunk, recipient, batch)
+        finally:
+            if not mine.done():
+                mine.set_result(blocked)
+            if tails.get(key) is mine:
+                del tails[key]
 
     def _batches(self, rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
         """Rows to one address in sending order; on a merging channel (WeCom), the mergeable
@@ -230,19 +321,19 @@ class Dispatcher:
         return chunks + single  # alerts first: they are the first lane anyway
 
     async def _send_one(
-        self,
-        row: OutboxMessage,
-        recipient: tuple[ChannelAddress | None, Person | None],
-        stats: DispatchStats,
+        self, row: OutboxMessage, recipient: Recipient, batch: _Batch
     ) -> str | None:
         """Send one row; returns "opted_out"/"unreachable" when the address must get no more."""
+        stats = batch.stats
         address, person = recipient
         if _opted_out(row, address, person):
+            batch.started()
             await self._finish(
                 row, stats, "suppressed", status=repo.SUPPRESSED, error_code="opted_out"
             )
             return None
         if address is not None and address.unreachable_at is not None:
+            batch.started()
             await self._finish(
                 row, stats, "suppressed", status=repo.SUPPRESSED, error_code="unreachable"
             )
@@ -263,8 +354,9 @@ class Dispatcher:
                 )
             return channel.send(row.address, rendered)
 
-        await self._pace(row.channel, row.address)
-        outcome = await self._attempt(sending, row.channel)
+        async with _Slot(batch):
+            await self._pace(row.channel, row.address)
+            outcome = await self._attempt(sending, row.channel)
         if isinstance(outcome, SendError):
             await self._failed(row, outcome, rendered.text, stats)
             return _address_stop(outcome)
@@ -316,30 +408,30 @@ class Dispatcher:
         spacing.mark(address, self.clock.now())
 
     async def _send_merged(
-        self,
-        rows: Sequence[OutboxMessage],
-        recipient: tuple[ChannelAddress | None, Person | None],
-        stats: DispatchStats,
+        self, rows: Sequence[OutboxMessage], recipient: Recipient, batch: _Batch
     ) -> str | None:
         """Several rows to one address as one message (`MergingChannelAdapter.send_merged`);
         each row keeps its own outcome, with the one message's provider id."""
+        stats = batch.stats
         address, person = recipient
         live: list[OutboxMessage] = []
         for row in rows:
             if address is not None and address.unreachable_at is not None:
+                batch.started()
                 await self._finish(
                     row, stats, "suppressed", status=repo.SUPPRESSED, error_code="unreachable"
                 )
             elif (
                 address is not None and address.opted_out_at is not None and not row.bypass_opt_out
             ):
+                batch.started()
                 await self._finish(
                     row, stats, "suppressed", status=repo.SUPPRESSED, error_code="opted_out"
                 )
             else:
                 live.append(row)
         if len(live) <= 1:
-            return await self._send_one(live[0], recipient, stats) if live else None
+            return await self._send_one(live[0], recipient, batch) if live else None
         channel = self.channels[live[0].channel]
         assert isinstance(channel, MergingChannelAdapter)
         locale = (person.locale if person else None) or (address.locale if address else None)
@@ -351,10 +443,13 @@ class Dispatcher:
             text = render(reply, catalog, locale, channel.style).text
             params = catalog.param_texts(reply.params, locale)
             messages.append(TemplateMessage(reply.key, params, text, locale, str(row.id)))
-        await self._pace(live[0].channel, live[0].address)
-        outcome = await self._attempt(
-            lambda: channel.send_merged(live[0].address, messages), live[0].channel, merged=True
-        )
+        async with _Slot(batch, len(live)):
+            await self._pace(live[0].channel, live[0].address)
+            outcome = await self._attempt(
+                lambda: channel.send_merged(live[0].address, messages),
+                live[0].channel,
+                merged=True,
+            )
         if isinstance(outcome, SendError):
             for row, message in zip(live, messages, strict=True):
                 await self._failed(row, outcome, message.text, stats)
@@ -469,6 +564,36 @@ class Dispatcher:
             for _, _, done in batch:
                 if not done.done():
                     done.set_result(None)
+
+
+class _Slot:
+    """One provider call's turn among the batch's `concurrency` (the rows it carries have
+    had their turn once it is entered)."""
+
+    def __init__(self, batch: _Batch, rows: int = 1) -> None:
+        self.batch, self.rows = batch, rows
+
+    async def __aenter__(self) -> None:
+        await self.batch.sem.acquire()
+        self.batch.started(self.rows)
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self.batch.sem.release()
+
+
+def _collect(running: set[asyncio.Task[DispatchStats]], total: DispatchStats) -> None:
+    """Take the finished batches out of `running` and add their stats; a batch that failed
+    raises its error."""
+    for task in [t for t in running if t.done()]:
+        running.discard(task)
+        total.add(task.result())
+
+
+async def _drain(running: set[asyncio.Task[DispatchStats]], total: DispatchStats) -> None:
+    """Wait for every batch in flight, then `_collect` them."""
+    if running:
+        await asyncio.wait(running)
+    _collect(running, total)
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select, union
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelAddress, Child, GuardianLink, Person
 from storage.repos import audit
-from storage.repos.sql import insert_ignore
+from storage.repos.sql import dialect_of, insert_ignore, upsert
 
 
 async def person_by_phone(session: AsyncSession, phone: str) -> Person | None:
@@ -42,6 +43,60 @@ async def addresses_of(session: AsyncSession, person_id: int) -> list[ChannelAdd
         select(ChannelAddress).where(ChannelAddress.person_id == person_id)
     )
     return list(rows.scalars())
+
+
+async def addresses_for(
+    session: AsyncSession,
+    person_ids: Collection[int],
+    pairs: Collection[tuple[str, str]],
+    chunk: int = 4000,
+) -> list[ChannelAddress]:
+    """The address rows of many people (`person_id` in `person_ids`) and of (channel,
+    address) `pairs`, in one query per `chunk` of each (index look-ups), in id order."""
+    people, wanted = set(person_ids), set(pairs)
+    ids = sorted(people)
+    by_channel = sorted({c for c, _ in wanted})
+    values = sorted({a for _, a in wanted})
+    found: dict[int, ChannelAddress] = {}
+    for start in range(0, max(len(ids), len(values)), chunk):
+        some_ids, some_values = ids[start : start + chunk], values[start : start + chunk]
+        parts: list[Select[Any]] = []
+        if some_ids:
+            parts.append(select(ChannelAddress).where(ChannelAddress.person_id.in_(some_ids)))
+        if some_values:
+            parts.append(
+                select(ChannelAddress).where(
+                    ChannelAddress.channel.in_(by_channel), ChannelAddress.address.in_(some_values)
+                )
+            )
+        # A union of two index look-ups: as one OR, SQLite (after ANALYZE) scanned the table.
+        either = union(*parts) if len(parts) > 1 else parts[0]
+        rows = await session.scalars(select(ChannelAddress).from_statement(either))
+        for row in rows:
+            if row.person_id in people or (row.channel, row.address) in wanted:
+                found[row.id] = row
+    return [found[i] for i in sorted(found)]
+
+
+async def add_addresses(
+    session: AsyncSession, rows: Sequence[Mapping[str, Any]], now: datetime, chunk: int = 500
+) -> list[ChannelAddress]:
+    """Create address rows (channel, address, person_id) in multi-row INSERT ... ON CONFLICT
+    DO NOTHING statements of `chunk`, in (channel, address) order (two transactions at once
+    wait on each other, never deadlock). Returns the rows inserted: a pair that exists
+    already, or that another transaction created meanwhile, is absent."""
+    insert = postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert
+    ordered = sorted(rows, key=lambda r: (r["channel"], r["address"]))
+    created: list[ChannelAddress] = []
+    for start in range(0, len(ordered), chunk):
+        values = [dict(r, created_at=now) for r in ordered[start : start + chunk]]
+        stmt = (
+            insert(ChannelAddress)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["channel", "address"])
+        )
+        created += await session.scalars(stmt.returning(ChannelAddress))
+    return created
 
 
 async def children_of_director(session: AsyncSession, director_id: int) -> list[Child]:
