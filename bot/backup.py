@@ -2,9 +2,11 @@
 
 SQLite: an online backup through sqlite3's backup API (consistent while the server runs),
 written to PATH.part and renamed, so a half-written file never looks like a backup. Restore
-checks the file (integrity, migrated schema), refuses while a Careline server answers
-/healthz on the configured host and port, keeps the current database as
-`<db>.before-restore-<UTC time>` and copies the backup in with the same API.
+checks the file (integrity, migrated schema), refuses while another careline process holds
+the database's lock (`<db>.lock`, bot/dblock.py) or a Careline server answers /healthz on the
+configured host and port, keeps the current database as `<db>.before-restore-<UTC time>` and
+copies the backup in with the same API. Every copy is left in rollback-journal mode, so no
+`-wal`/`-shm` files appear beside a backup or the kept database.
 PostgreSQL: the commands print the pg_dump / pg_restore call to run (see docs/operations.md).
 """
 
@@ -23,6 +25,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from bot.dblock import hold_shared, take_exclusive
 from content.errors import SetupError
 
 HEALTH_TIMEOUT_SECONDS = 2.0
@@ -83,6 +86,7 @@ def backup_sqlite(source: Path, target: Path) -> None:
         dst = sqlite3.connect(part)
         try:
             src.backup(dst)
+            _rollback_journal(dst)
         finally:
             dst.close()
     except sqlite3.DatabaseError as exc:
@@ -93,12 +97,29 @@ def backup_sqlite(source: Path, target: Path) -> None:
     os.replace(part, target)
 
 
+def _rollback_journal(con: sqlite3.Connection) -> None:
+    """The backup API copies the source's header, WAL flag included: a copy in WAL mode grows
+    `-wal`/`-shm` files whenever it is opened. Switch the copy to a rollback journal (the
+    server turns WAL on again when it connects)."""
+    mode = con.execute("PRAGMA journal_mode=DELETE").fetchone()
+    if not mode or str(mode[0]).lower() != "delete":
+        raise BackupError(f"could not leave WAL mode (journal mode: {mode[0] if mode else None})")
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A backup file opened for reading only. `immutable` keeps SQLite from creating
+    `-wal`/`-shm` beside it (older backups are in WAL mode); when a `-wal` exists its pages
+    are read, so nothing committed is skipped."""
+    immutable = "" if Path(f"{path}-wal").exists() else "&immutable=1"
+    return sqlite3.connect(f"file:{path}?mode=ro{immutable}", uri=True)
+
+
 def check_backup(path: Path) -> str:
     """The backup's schema revision; BackupError when it is not a usable Careline backup."""
     if not path.is_file():
         raise BackupError(f"no backup file at {path}")
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = _read_only(path)
         try:
             ok = con.execute("PRAGMA integrity_check").fetchone()
             rev = con.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -138,17 +159,16 @@ def restore_sqlite(backup: Path, target: Path, now: datetime) -> tuple[str, Path
     if target.exists():
         kept = target.with_name(f"{target.name}.before-restore-{now:%Y%m%dT%H%M%SZ}")
         backup_sqlite(target, kept)
-    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    src = _read_only(backup)
     try:
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)
+            _rollback_journal(dst)  # checkpoints and removes the target's -wal and -shm
         finally:
             dst.close()
     finally:
         src.close()
-    for suffix in ("-wal", "-shm"):
-        Path(str(target) + suffix).unlink(missing_ok=True)
     return revision, kept
 
 
@@ -162,9 +182,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
             print("PostgreSQL: back up with pg_dump (see docs/operations.md):")
             print(pg_dump_command(settings.database_url, args.path))
             return 0
-        backup_sqlite(source, Path(args.path))
+        lock = hold_shared(settings.database_url)  # not while a restore replaces the file
+        try:
+            backup_sqlite(source, Path(args.path))
+        finally:
+            if lock is not None:
+                lock.release()
         revision = check_backup(Path(args.path))
-    except BackupError as exc:
+    except SetupError as exc:
         print(f"careline backup: {exc}", file=sys.stderr)
         return 2
     print(f"backed up {source} to {args.path} (schema {revision})")
@@ -181,13 +206,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
             print("PostgreSQL: stop every careline process, then restore with pg_restore:")
             print(pg_restore_command(settings.database_url, args.path))
             return 0
-        if server_running(settings.host, settings.port):
-            raise BackupError(
-                f"a Careline server answers on {settings.host}:{settings.port}: "
-                "stop it first, then run restore again"
-            )
-        revision, kept = restore_sqlite(Path(args.path), target, datetime.now(UTC))
-    except BackupError as exc:
+        # The lock first: held by every serve and chat on this database, whatever its port;
+        # released by the kernel when such a process dies, even by SIGKILL.
+        with take_exclusive(target):
+            if server_running(settings.host, settings.port):  # the second check
+                raise BackupError(
+                    f"a Careline server answers on {settings.host}:{settings.port}: "
+                    "stop it first, then run restore again"
+                )
+            revision, kept = restore_sqlite(Path(args.path), target, datetime.now(UTC))
+    except SetupError as exc:
         print(f"careline restore: {exc}", file=sys.stderr)
         return 2
     print(f"restored {args.path} into {target} (schema {revision})")

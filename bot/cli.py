@@ -9,7 +9,7 @@ import signal
 import socket
 import sys
 from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -99,9 +99,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        return _serve_on(sock, settings, demo=args.demo)
+        lock = _hold_database(settings)
+        if lock is None:
+            return 2
+        with lock:
+            return _serve_on(sock, settings, demo=args.demo)
     finally:
         sock.close()
+
+
+def _hold_database(settings: Settings) -> AbstractContextManager[object] | None:
+    """The shared lock on `<db>.lock` for this process's lifetime, so that `careline restore`
+    refuses while it runs (bot/dblock.py); None (after one line on stderr) when it cannot be
+    taken. PostgreSQL: nothing to hold."""
+    from bot.dblock import hold_shared
+    from content.errors import SetupError
+
+    try:
+        lock = hold_shared(settings.database_url)
+    except SetupError as exc:
+        print(f"careline: {exc}", file=sys.stderr)
+        return None
+    return nullcontext() if lock is None else lock
 
 
 def _serve_on(sock: socket.socket, settings: Settings, *, demo: bool) -> int:
@@ -203,9 +222,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.terminal_chat import quiet_logs, run_chat
 
     settings = settings_or_exit(simulator=True)
-    path = quiet_logs()  # never a log line in the conversation
-    print(f"(log lines go to {path})")
-    return asyncio.run(run_chat(settings, args.as_phone))
+    lock = _hold_database(settings)  # chat writes the conversation: restore must wait for it
+    if lock is None:
+        return 2
+    with lock:
+        path = quiet_logs()  # never a log line in the conversation
+        print(f"(log lines go to {path})")
+        return asyncio.run(run_chat(settings, args.as_phone))
 
 
 def cmd_vaccines(args: argparse.Namespace) -> int:
