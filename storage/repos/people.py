@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelAddress, Child, GuardianLink, Person
 from storage.repos import audit
-from storage.repos.sql import dialect_of, insert_ignore, upsert
+from storage.repos.sql import dialect_of, insert_ignore
 
 
 async def person_by_phone(session: AsyncSession, phone: str) -> Person | None:
