@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.reminders.sources import current_schedule
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR
 from bot.web.console.child_labels import ChildLabels
+from bot.web.console.routes_people import channel_status
 from reminders.immunization import DoseStatus, due_doses
 from storage.models import (
     Area,
@@ -123,16 +124,7 @@ async def gather(w: Work, child: Child, role: str, today: date) -> ChildFile:
                 "relation": link.relation,
                 "priority": link.priority,
                 "channels": [
-                    {
-                        "channel": a.channel,
-                        "status": "do_not_contact"
-                        if person.do_not_contact
-                        else "opted_out"
-                        if a.opted_out_at
-                        else "unreachable"
-                        if a.unreachable_at
-                        else "reachable",
-                    }
+                    {"channel": a.channel, "status": channel_status(a, person.do_not_contact)}
                     for a in channels
                 ],
             }
@@ -158,6 +150,21 @@ async def gather(w: Work, child: Child, role: str, today: date) -> ChildFile:
         actors.add(child.consent_recorded_by)
     out.names = await actor_names(w, actors)
     return out
+
+
+def consent_line(f: ChildFile, t: Any) -> str:
+    """ "已登记同意 2026-03-01 · 当面同意 · 监护人：张奶奶 · 记录人：周" (or 未登记同意…)."""
+    c = f.child
+    if c.consent_at is None:
+        return str(t("consent.missing"))
+    parts = [f"{t('consent.on_record')} {c.consent_at.date().isoformat()}"]
+    if c.consent_method:
+        parts.append(t("consent.method." + c.consent_method))
+    if f.consent_guardian is not None:
+        parts.append(t("childfile.consent_for", name=f.consent_guardian.name))
+    if c.consent_recorded_by:
+        parts.append(t("childfile.recorded_by", name=f.who(c.consent_recorded_by)))
+    return " · ".join(parts)
 
 
 def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
@@ -199,6 +206,7 @@ def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
             ],
             [t("children.key"), words.answer("key_child", c.is_key_child)],
             [t("children.next_due"), c.next_visit_due or ""],
+            [t("consent.title"), consent_line(f, t)],
         ],
     )
     rows(

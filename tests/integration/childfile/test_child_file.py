@@ -318,3 +318,49 @@ async def test_skipped_answers_names_not_ids_dnc_guardians_and_the_export_in_wor
         for row in vaccines.iter_rows(min_row=2, values_only=True):
             given, due = row[1], row[2]
             assert bool(given) != bool(due), row  # a dose is given or due, never both
+
+
+async def test_consent_names_its_guardian_and_recorder_and_dnc_people_are_never_reachable(
+    db: Database,
+) -> None:
+    from storage.models import GuardianLink, Person
+
+    async with staffed(db) as staff:
+        async with db.transaction() as session:
+            child = (await session.execute(select(Child).where(Child.code == "A01"))).scalar_one()
+            child.consent_at = None
+            link = (
+                (
+                    await session.execute(
+                        select(GuardianLink).where(GuardianLink.child_id == child.id)
+                    )
+                )
+                .scalars()
+                .first()
+            )
+            assert link is not None
+            guardian = await session.get(Person, link.guardian_id)
+            assert guardian is not None
+            guardian.do_not_contact = True
+            gid, gname = guardian.id, guardian.name
+        async with staff.signed_in("zhou") as (client, csrf):
+            got = await client.post(
+                "/console/children/A01/consent",
+                data={"csrf_token": csrf, "action": "record", "guardian": str(gid),
+                      "area": f"{TOWNSHIP}-V1"},
+            )  # fmt: skip
+            assert got.status_code == 303
+            shown = _visible((await client.get(got.headers["location"])).text)
+            assert f"监护人：{gname}" in shown and "记录人：zhou" in shown
+            assert "user:zhou" not in shown
+            xlsx = await client.get(f"/console/children/A01/export.xlsx?area={TOWNSHIP}-V1")
+        book = load_workbook(BytesIO(xlsx.content))
+        consent = [
+            r[1] for r in book["基本信息"].iter_rows(values_only=True) if r[0] == "监护人同意"
+        ]
+        assert consent and f"监护人：{gname}" in consent[0] and "记录人：zhou" in consent[0]
+        async with staff.signed_in("root") as (client, _):
+            person = _visible((await client.get(f"/console/people/{gid}")).text)
+            assert "请勿联系" in person and "可联系" not in person
+            people = await client.get("/console/people")
+            assert people.status_code == 200
