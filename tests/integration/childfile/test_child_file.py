@@ -364,3 +364,44 @@ async def test_consent_names_its_guardian_and_recorder_and_dnc_people_are_never_
             assert "请勿联系" in person and "可联系" not in person
             people = await client.get("/console/people")
             assert people.status_code == 200
+
+
+async def test_a_consent_message_not_sent_says_why(db: Database) -> None:
+    from sqlalchemy import delete
+
+    from storage.models import ChannelAddress, GuardianLink, Person
+
+    async with staffed(db) as staff:
+        async with db.transaction() as session:
+            a01 = (await session.execute(select(Child).where(Child.code == "A01"))).scalar_one()
+            a02 = (await session.execute(select(Child).where(Child.code == "A02"))).scalar_one()
+            a01.consent_at = a02.consent_at = None
+            await session.execute(delete(GuardianLink).where(GuardianLink.child_id == a01.id))
+            ids = list(
+                (
+                    await session.execute(
+                        select(GuardianLink.guardian_id).where(GuardianLink.child_id == a02.id)
+                    )
+                ).scalars()
+            )
+            for guardian in (
+                await session.execute(select(Person).where(Person.id.in_(ids)))
+            ).scalars():
+                guardian.phone = None  # no number left to try
+            for address in (
+                await session.execute(
+                    select(ChannelAddress).where(ChannelAddress.person_id.in_(list(ids)))
+                )
+            ).scalars():
+                address.opted_out_at = NOW
+        async with staff.signed_in("zhou") as (client, csrf):
+            for code, notice, words in (
+                ("A01", "no_guardian", "没有登记在册的监护人"),
+                ("A02", "unreachable", "没有可联系的渠道"),
+            ):
+                got = await client.post(
+                    f"/console/children/{code}/consent",
+                    data={"csrf_token": csrf, "action": "request", "area": f"{TOWNSHIP}-V1"},
+                )
+                assert f"notice={notice}" in got.headers["location"], got.headers["location"]
+                assert words in _visible((await client.get(got.headers["location"])).text)
