@@ -33,6 +33,8 @@ from storage.repos.sql import dialect_of, insert_ignore
 
 DateRange = tuple[date, date]
 PENDING, QUEUED, NOBODY, RESOLVED = "pending", "queued", "nobody", "resolved"
+NO_CONSENT = "no_consent"  # closed: the child has no guardian consent on record (bot.privacy)
+DELIVERY_STATUSES = (PENDING, QUEUED, NOBODY, RESOLVED, NO_CONSENT)  # every one stored
 
 
 def _eligible(stmt: Select[Any]) -> Select[Any]:

@@ -4,22 +4,26 @@ the immunization plan comes from `reminders.immunization.due_doses` as it is."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
+from sqlalchemy import select
 
 from bot.reminders.sources import current_schedule
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR
 from bot.web.console.child_labels import ChildLabels
+from bot.web.console.routes_people import channel_status
 from reminders.immunization import DoseStatus, due_doses
 from storage.models import (
     Area,
     Case,
     Child,
     ChildNote,
+    ConsoleUser,
     DoseGiven,
     Person,
     ReminderAck,
@@ -32,6 +36,8 @@ from storage.uow import Work
 CASE_ROLES = (ADMIN, HOTLINE, SUPERVISOR)  # who may see cases in the console (routes_cases)
 EXPORT_ROLES = (ADMIN, SUPERVISOR)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SHEETS = ("child", "guardians", "visits", "work", "reminders", "vaccines", "cases")
+SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def neutral(value: Any) -> Any:
@@ -57,9 +63,52 @@ class ChildFile:
     consent_guardian: Person | None = None
     photos: dict[int, list[int]] = field(default_factory=dict)  # visit id -> its photos' ids
     voices: dict[int, list[int]] = field(default_factory=dict)  # visit id -> voice notes' ids
+    names: dict[str, str] = field(default_factory=dict)  # actor ("user:zhou") -> a name
 
     def notes_of(self, kind: str) -> list[ChildNote]:
         return [n for n in self.notes if n.kind == kind]
+
+    def who(self, actor: str | None) -> str:
+        """An actor (``person:2``, ``user:zhou``) as people know them: the person's name, or
+        the account's person's name, or its username; an actor nobody resolves stays as it is."""
+        if not actor:
+            return ""
+        return self.names.get(actor, actor.removeprefix("user:"))
+
+
+async def actor_names(w: Work, actors: set[str]) -> dict[str, str]:
+    """Names for ``person:<id>`` and ``user:<username>`` actors (others are left out)."""
+    out: dict[str, str] = {}
+    person_ids = {int(a[7:]) for a in actors if a.startswith("person:") and a[7:].isdigit()}
+    usernames = {a[5:] for a in actors if a.startswith("user:")}
+    users: list[ConsoleUser] = []
+    if usernames:
+        found = await w.session.execute(
+            select(ConsoleUser).where(ConsoleUser.username.in_(usernames))
+        )
+        users = list(found.scalars())
+        person_ids |= {u.person_id for u in users if u.person_id is not None}
+    people: dict[int, str] = {}
+    if person_ids:
+        rows = await w.session.execute(select(Person).where(Person.id.in_(person_ids)))
+        people = {p.id: p.name for p in rows.scalars()}
+    for pid, name in people.items():
+        out[f"person:{pid}"] = name
+    for u in users:
+        named = people.get(u.person_id) if u.person_id is not None else None
+        out[f"user:{u.username}"] = named or u.username
+    return out
+
+
+def sheet_title(text: str, used: set[str]) -> str:
+    """An Excel sheet title: at most 31 characters, none of []:*?/\\, unique in the book."""
+    base = SHEET_FORBIDDEN.sub(" ", text).strip().strip("'")[:31] or "sheet"
+    title, n = base, 2
+    while title.lower() in used:
+        suffix = f" {n}"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(title.lower())
+    return title
 
 
 async def gather(w: Work, child: Child, role: str, today: date) -> ChildFile:
@@ -75,14 +124,7 @@ async def gather(w: Work, child: Child, role: str, today: date) -> ChildFile:
                 "relation": link.relation,
                 "priority": link.priority,
                 "channels": [
-                    {
-                        "channel": a.channel,
-                        "status": "opted_out"
-                        if a.opted_out_at
-                        else "unreachable"
-                        if a.unreachable_at
-                        else "reachable",
-                    }
+                    {"channel": a.channel, "status": channel_status(a, person.do_not_contact)}
                     for a in channels
                 ],
             }
@@ -103,7 +145,26 @@ async def gather(w: Work, child: Child, role: str, today: date) -> ChildFile:
         out.consent_guardian = await session.get(Person, child.consent_guardian_id)
     if role in CASE_ROLES:
         out.cases = await records.cases(child.id)
+    actors = {n.author for n in out.notes}
+    if child.consent_recorded_by:
+        actors.add(child.consent_recorded_by)
+    out.names = await actor_names(w, actors)
     return out
+
+
+def consent_line(f: ChildFile, t: Any) -> str:
+    """ "已登记同意 2026-03-01 · 当面同意 · 监护人：张奶奶 · 记录人：周" (or 未登记同意…)."""
+    c = f.child
+    if c.consent_at is None:
+        return str(t("consent.missing"))
+    parts = [f"{t('consent.on_record')} {c.consent_at.date().isoformat()}"]
+    if c.consent_method:
+        parts.append(t("consent.method." + c.consent_method))
+    if f.consent_guardian is not None:
+        parts.append(t("childfile.consent_for", name=f.consent_guardian.name))
+    if c.consent_recorded_by:
+        parts.append(t("childfile.recorded_by", name=f.who(c.consent_recorded_by)))
+    return " · ".join(parts)
 
 
 def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
@@ -114,13 +175,17 @@ def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
     sheet = book.active
     assert sheet is not None
     c = f.child
+    used: set[str] = set()
+
+    def titled(name: str) -> str:
+        return sheet_title(t("childfile.sheet." + name), used)
 
     def rows(ws: Any, header: list[str], data: list[list[Any]]) -> None:
         ws.append([neutral(h) for h in header])
         for row in data:
             ws.append([neutral(v) for v in row])
 
-    sheet.title = "child"
+    sheet.title = titled("child")
     rows(
         sheet,
         [t("children.field"), t("children.value")],
@@ -141,10 +206,11 @@ def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
             ],
             [t("children.key"), words.answer("key_child", c.is_key_child)],
             [t("children.next_due"), c.next_visit_due or ""],
+            [t("consent.title"), consent_line(f, t)],
         ],
     )
     rows(
-        book.create_sheet("guardians"),
+        book.create_sheet(titled("guardians")),
         [t("children.name"), t("children.relation"), t("children.channels")],
         [
             [
@@ -159,7 +225,7 @@ def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
         ],
     )
     rows(
-        book.create_sheet("visits"),
+        book.create_sheet(titled("visits")),
         [
             t("children.visit_date"),
             t("children.visit_kind"),
@@ -188,7 +254,7 @@ def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
         ],
     )
     rows(
-        book.create_sheet("work"),
+        book.create_sheet(titled("work")),
         [
             t("work.kind"),
             t("work.date"),
@@ -202,7 +268,7 @@ def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
                 t("work.kind." + n.kind),
                 n.created_at.date(),
                 n.text,
-                n.author,
+                f.who(n.author),
                 n.resolution or "",
                 n.resolved_at.date() if n.resolved_at else "",
             ]
@@ -210,7 +276,7 @@ def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
         ],
     )
     rows(
-        book.create_sheet("reminders"),
+        book.create_sheet(titled("reminders")),
         [
             t("children.reminder_kind"),
             t("children.reminder_item"),
@@ -240,12 +306,29 @@ def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
         ],
     )
     rows(
-        book.create_sheet("vaccines"),
-        [t("children.dose"), t("children.given_on"), t("children.status")],
-        [[words.dose(d.code), d.given_on or "", t("children.dose.given")] for d in f.doses]
+        book.create_sheet(titled("vaccines")),
+        [
+            t("children.dose"),
+            t("children.given_on"),
+            t("childfile.due_on"),
+            t("children.earliest"),
+            t("children.status"),
+        ],
+        [
+            [
+                words.dose(d.code),
+                d.given_on or t("children.date_unknown"),
+                "",
+                "",
+                t("children.dose.given"),
+            ]
+            for d in f.doses
+        ]
         + [
             [
                 words.dose(p.code),
+                "",
+                p.due_date,
                 p.earliest_allowed,
                 t("children.dose." + p.status)
                 + (" · " + t("children.catch_up") if p.catch_up else ""),
@@ -255,7 +338,7 @@ def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
     )
     if f.cases is not None:
         rows(
-            book.create_sheet("cases"),
+            book.create_sheet(titled("cases")),
             [t("children.case_ref"), t("children.category"), t("children.status")],
             [
                 [k.ref, label("case.category", k.category), label("console.case_status", k.status)]

@@ -38,7 +38,12 @@ class ChildLabels:
             value = "yes" if value else "no"
         text = str(value)
         return self._first(
-            (f"visit.opt.{key}.{text}", f"childfile.a.{key}.{text}", f"children.{key}.{text}"),
+            (
+                f"visit.opt.{key}.{text}",
+                f"childfile.a.{key}.{text}",
+                f"children.{key}.{text}",
+                f"childfile.answer.{text}",  # skip (not answered), yes, no: any question
+            ),
             text,
         )
 

@@ -34,13 +34,27 @@ from storage.uow import unit_of_work
 Writer = Annotated[Principal, Depends(requires(ADMIN, SUPERVISOR))]
 MAX_NOTE = 2000
 REVIEW_ACTIONS = ("reviewed", "returned")
+NOT_SENT = ("no_guardian", "guardian_dnc", "unreachable")  # consent.not_sent.*
 CATEGORIES = ("left_behind", "migrant", "difficulty", "orphan", "de_facto_unsupported")
 
 
-async def _back(session: AsyncSession, child: Child, anchor: str) -> Response:
+async def _back(session: AsyncSession, child: Child, anchor: str, notice: str = "") -> Response:
     area = await session.get(Area, child.area_id)
     code = area.code if area else ""
-    return RedirectResponse(f"/console/children/{child.code}?area={code}#{anchor}", status_code=303)
+    extra = f"&notice={notice}" if notice else ""
+    return RedirectResponse(
+        f"/console/children/{child.code}?area={code}{extra}#{anchor}", status_code=303
+    )
+
+
+async def _why_not_sent(session: AsyncSession, child: Child) -> str:
+    """Why the consent message could not be queued (a `consent.not_sent.*` key's last part)."""
+    guardians = [p for _, p in await ChildRecords(session).guardians(child.id) if p.active]
+    if not guardians:
+        return "no_guardian"
+    if all(p.do_not_contact for p in guardians):
+        return "guardian_dnc"
+    return "unreachable"
 
 
 def _text(value: str) -> str:
@@ -201,6 +215,7 @@ def router() -> APIRouter:
     ) -> Response:
         app = app_of(request)
         now = app.clock.now()
+        notice = ""
         async with app.db.transaction() as session:
             child = await visible_child(session, who, code, area)
             if action == "record":
@@ -215,10 +230,11 @@ def router() -> APIRouter:
                 why = reason_given(reason)
                 consent.withdraw(session, child, actor=who.actor, now=now, reason=why)
             elif action == "request":
-                await consent.request(app, session, child, actor=who.actor, now=now)
+                if not await consent.request(app, session, child, actor=who.actor, now=now):
+                    notice = await _why_not_sent(session, child)
             else:
                 raise HTTPException(400, "unknown action")
-            response = await _back(session, child, "h-consent")
+            response = await _back(session, child, "h-consent", notice)
         app.dispatcher.wake()
         return response
 

@@ -16,7 +16,7 @@ from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR, Principal, app_of, 
 from bot.web.console.child_labels import ChildLabels
 from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page, translator
 from bot.web.console.routes_cases import labeller
-from bot.web.console.routes_child_work import CATEGORIES
+from bot.web.console.routes_child_work import CATEGORIES, NOT_SENT
 from bot.web.console.routes_people import in_view, visible_area_ids, visible_child
 from reminders.dates import add_age
 from storage.uow import unit_of_work
@@ -49,7 +49,9 @@ def router() -> APIRouter:
         return page(request, "children.html", context)
 
     @r.get("/console/children/{code}", response_class=HTMLResponse)
-    async def child(request: Request, who: Staff, code: str, area: str = "") -> Response:
+    async def child(
+        request: Request, who: Staff, code: str, area: str = "", notice: str = ""
+    ) -> Response:
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:
@@ -64,6 +66,7 @@ def router() -> APIRouter:
             "can_write": who.role in (ADMIN, SUPERVISOR),
             "categories": CATEGORIES,
             "area_code": data.area.code if data.area else "",
+            "notice": notice if notice in NOT_SENT else "",
         }
         return page(request, "child.html", context)
 

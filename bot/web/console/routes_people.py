@@ -55,7 +55,10 @@ async def visible_child(session: AsyncSession, who: Principal, code: str, area: 
     return found
 
 
-def channel_status(address: ChannelAddress) -> str:
+def channel_status(address: ChannelAddress, do_not_contact: bool = False) -> str:
+    """A channel's state as the console shows it; a do-not-contact person is never reachable."""
+    if do_not_contact:
+        return "do_not_contact"
     if address.opted_out_at is not None:
         return "opted_out"
     if address.unreachable_at is not None:
@@ -80,9 +83,11 @@ def router() -> APIRouter:
             )
             addresses = await w.directory.addresses_of([p.id for p in persons])
         by_person: dict[int, list[dict[str, Any]]] = {}
+        dnc = {p.id for p in persons if p.do_not_contact}
         for a in addresses:
+            status = channel_status(a, a.person_id in dnc)
             by_person.setdefault(a.person_id or 0, []).append(
-                {"channel": a.channel, "status": channel_status(a), "reason": a.unreachable_reason}
+                {"channel": a.channel, "status": status, "reason": a.unreachable_reason}
             )
         area_names = {a.id: a.name for a in areas}
         rows = [
@@ -107,7 +112,9 @@ def router() -> APIRouter:
             audit_read(w, who, "person", found.id)
             for child in children:
                 audit_read(w, who, "child", child.id, {"via": f"person:{found.id}"})
-        channels = [{"address": a, "status": channel_status(a)} for a in addresses]
+        channels = [
+            {"address": a, "status": channel_status(a, found.do_not_contact)} for a in addresses
+        ]
         context = {"person": found, "children": children, "channels": channels}
         return page(request, "person.html", context)
 

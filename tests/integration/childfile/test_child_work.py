@@ -60,8 +60,9 @@ async def test_notes_support_and_a_solved_problem_are_in_the_file(db: Database) 
             book = load_workbook(
                 BytesIO((await client.get("/console/children/A01/export.xlsx")).content)
             )
-            work = [[c.value for c in row] for row in book["work"].iter_rows(min_row=2)]
+            work = [[c.value for c in row] for row in book["工作记录"].iter_rows(min_row=2)]
             assert {r[2] for r in work} == {"电话联系了奶奶", "送去冬衣和书包", "家中电线老化"}
+            assert {r[3] for r in work} == {"zhou"}  # the account, not "user:zhou"
             assert any(r[4] == "村委联系电工更换" for r in work)
             # empty text and unknown kinds are refused
             bad = await client.post(
