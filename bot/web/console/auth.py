@@ -90,16 +90,28 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def password_problem(password: str, username: str = "") -> str | None:
-    """Why a password is refused (None when it is acceptable)."""
+PASSWORD_PROBLEMS = {
+    "empty": "empty password",
+    "short": f"too short: at least {MIN_PASSWORD} characters",
+    "username": "must not contain the username",
+    "few": "too few different characters",
+    "kinds": "use at least two of: lower case, upper case, digits, symbols",
+    "same": "same as before",
+}
+"""Why a password is refused: a code, its English for the command line, and its catalog key
+`accounts.password.problem.<code>` for the console (three locales)."""
+
+
+def password_problem_code(password: str, username: str = "") -> str | None:
+    """The code (a key of PASSWORD_PROBLEMS) of why a password is refused, None when fine."""
     if not password or not password.strip():
-        return "empty password"
+        return "empty"
     if len(password) < MIN_PASSWORD:
-        return f"too short: at least {MIN_PASSWORD} characters"
+        return "short"
     if username and username.lower() in password.lower():
-        return "must not contain the username"
+        return "username"
     if len(set(password)) < 5:
-        return "too few different characters"
+        return "few"
     kinds = sum(
         (
             any(c.islower() for c in password),
@@ -109,8 +121,14 @@ def password_problem(password: str, username: str = "") -> str | None:
         )
     )
     if kinds < 2:
-        return "use at least two of: lower case, upper case, digits, symbols"
+        return "kinds"
     return None
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why a password is refused, in English for the command line (None when acceptable)."""
+    code = password_problem_code(password, username)
+    return None if code is None else PASSWORD_PROBLEMS[code]
 
 
 def verify_password(stored: str | None, password: str) -> bool:

@@ -197,11 +197,14 @@ def router() -> APIRouter:
                     {"error": "accounts.password.mismatch"},
                     status_code=400,
                 )
-            problem = auth.password_problem(new, user.username)
-            if problem is not None or auth.verify_password(user.password_hash, new):
+            problem = auth.password_problem_code(new, user.username)
+            if problem is None and auth.verify_password(user.password_hash, new):
+                problem = "same"
+            if problem is not None:
+                reason = f"accounts.password.problem.{problem}"
                 return page(
                     request, "password.html",
-                    {"error": "accounts.password.weak", "problem": problem or "same as before"},
+                    {"error": "accounts.password.weak", "problem": reason},
                     status_code=400,
                 )  # fmt: skip
             user.password_hash = auth.hash_password(new)

@@ -4,11 +4,14 @@ and unlocks; every change is audited and other roles are refused."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
 from sqlalchemy import select
 
+from content.catalog import Catalog
+from content.locales import SUPPORTED_LOCALES
 from storage.db import Database
 from storage.models import AuditEntry, ConsoleUser
 from tests.integration.console.staffed import TOWNSHIP, Staff, staffed
@@ -158,3 +161,35 @@ async def test_only_administrators_manage_accounts(db: Database) -> None:
             assert forged.status_code == 403
         assert (await _user(staff, "zhou")).active
         assert await _actions(staff) == []
+
+
+WEAK = [  # (new password, reason code): each refusal names its reason in the user's language
+    ("Ab1-short", "short"),
+    ("Root-Secret-99", "username"),
+    ("aaaaabbbbbaaaaabbbbb", "few"),
+    ("onlylowercaseletters", "kinds"),
+    (PASSWORD, "same"),
+]
+
+
+async def test_password_reasons_speak_the_users_language(db: Database) -> None:
+    from bot.web.console.auth import LANG_COOKIE, PASSWORD_PROBLEMS, password_problem_code
+
+    for new, code in WEAK[:-1]:
+        assert password_problem_code(new, "root") == code, new
+    catalog = Catalog.load()
+    for code in PASSWORD_PROBLEMS:
+        for locale in SUPPORTED_LOCALES:
+            assert catalog.has(f"accounts.password.problem.{code}", locale), (code, locale)
+    async with staffed(db) as staff, staff.signed_in("root") as (client, csrf):
+        for locale in SUPPORTED_LOCALES:
+            client.cookies.set(LANG_COOKIE, locale)
+            for new, code in WEAK:
+                answer = await client.post(
+                    "/console/password",
+                    data={"current": PASSWORD, "new": new, "again": new, "csrf_token": csrf},
+                )
+                assert answer.status_code == 400
+                reason = catalog.text(f"accounts.password.problem.{code}", locale)
+                assert html.escape(reason, quote=False) in answer.text, (locale, code)
+                assert PASSWORD_PROBLEMS[code] not in answer.text or locale == "en"
