@@ -12,11 +12,23 @@ from storage.uow import Work
 MAX_REASON = 200
 
 
+class Refusal(HTTPException):
+    """A console form refused for a reason the user can fix: the console answers a browser
+    with an HTML page saying `key` (a catalog key) in the user's language; API paths keep
+    the JSON `detail`."""
+
+    def __init__(self, status_code: int, key: str, detail: str) -> None:
+        super().__init__(status_code, detail)
+        self.key = key
+
+
 def reason_given(value: str) -> str:
     """The reason a form must carry (flags, consent withdrawal, erasure): 1-200 characters."""
     why = value.strip()
     if not why or len(why) > MAX_REASON:
-        raise HTTPException(400, f"a reason (1-{MAX_REASON} characters) is required")
+        raise Refusal(
+            400, "console.refused.reason", f"a reason (1-{MAX_REASON} characters) is required"
+        )
     return why
 
 
