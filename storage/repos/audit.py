@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
@@ -42,11 +43,24 @@ async def entries(
     equal: dict[str, str],
     since: datetime | None = None,
     before: datetime | None = None,
+    subjects: Mapping[str, Sequence[str]] | None = None,
     limit: int,
 ) -> list[AuditEntry]:
     """Entries newest first, with the `FILTERABLE` columns in `equal` matching exactly and
-    `since <= at < before`."""
+    `since <= at < before`; with `subjects` ({subject type: ids}), only entries on one of
+    those subjects (a child and its visits, say)."""
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if subjects is not None:
+        query = query.where(
+            or_(
+                false(),
+                *(
+                    and_(AuditEntry.subject_type == kind, AuditEntry.subject_id.in_(list(ids)))
+                    for kind, ids in subjects.items()
+                    if ids
+                ),
+            )
+        )
     for name in FILTERABLE:
         if equal.get(name):
             query = query.where(getattr(AuditEntry, name) == equal[name])
