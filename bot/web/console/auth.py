@@ -131,6 +131,31 @@ def password_problem(password: str, username: str = "") -> str | None:
     return None if code is None else PASSWORD_PROBLEMS[code]
 
 
+RESET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # upper case, no 0/O, 1/I look-alikes
+RESET_GROUPS = 4  # of 4 characters: 16 x 5 bits = 80 bits
+
+
+def reset_code() -> str:
+    """A one-time code to read out by phone: 4 groups of 4 upper-case letters and digits."""
+    raw = "".join(secrets.choice(RESET_ALPHABET) for _ in range(4 * RESET_GROUPS))
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def as_reset_code(typed: str) -> str:
+    """What was typed, as a reset code when it reads as one: any case, spaces or dashes
+    (`abcd efgh-jkmn pqrs`); anything else (a password, an older code) unchanged."""
+    raw = "".join(c for c in typed if c not in " -").upper()
+    if len(raw) != 4 * RESET_GROUPS or any(c not in RESET_ALPHABET for c in raw):
+        return typed
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def credential_mark(password_hash: str | None) -> str:
+    """A short fingerprint of the current password hash: a reset form carries it, so a
+    reloaded (re-posted) reset is refused instead of silently replacing the code shown."""
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
+
+
 def verify_password(stored: str | None, password: str) -> bool:
     """argon2 on one thread (`hashing.py`); an unknown user is checked against a dummy hash,
     so both take the same time."""

@@ -41,6 +41,18 @@ async def _actions(staff: Staff) -> list[tuple[str, str | None]]:
         return [(r.action, r.detail.get("username")) for r in rows]
 
 
+async def _mark(client: httpx.AsyncClient, user_id: int) -> str:
+    """The credential mark the accounts page puts in a user's reset form."""
+    listing = (await client.get("/console/accounts")).text
+    found = re.search(
+        rf'/console/accounts/{user_id}/reset"[^>]*>\s*<input[^>]*>\s*'
+        r'<input type="hidden" name="mark" value="([0-9a-f]+)"',
+        listing,
+    )
+    assert found, "the reset form carries the credential mark"
+    return found[1]
+
+
 async def _first_sign_in(client: httpx.AsyncClient, username: str, code: str) -> None:
     """Sign in with a reset code: every page leads to the new-password form until it is set."""
     assert (await login(client, username, code)).status_code == 303
@@ -87,14 +99,18 @@ async def test_create_reset_and_first_sign_in(db: Database) -> None:
             await _first_sign_in(fresh, "lin", code[1])
         assert not (await _user(staff, "lin")).must_change_password
         async with staff.signed_in("root") as (client, csrf):
-            reset = await client.post(
-                f"/console/accounts/{lin.id}/reset", data={"csrf_token": csrf}
-            )
+            form = {"csrf_token": csrf, "mark": await _mark(client, lin.id)}
+            reset = await client.post(f"/console/accounts/{lin.id}/reset", data=form)
             second = CODE.search(reset.text)
             assert second and second[1] != code[1]
+            assert re.fullmatch(r"([A-HJ-NP-Z2-9]{4}-){3}[A-HJ-NP-Z2-9]{4}", second[1])
+            reloaded = await client.post(f"/console/accounts/{lin.id}/reset", data=form)
+            assert reloaded.status_code == 400 and not CODE.search(reloaded.text)
+            assert "之前显示的重置码仍然有效" in reloaded.text
         async with staff.console.client() as fresh:
             assert (await login(fresh, "lin", NEW_PASSWORD)).status_code == 401
-            await _first_sign_in(fresh, "lin", second[1])
+            # read out by phone and typed in lower case, with spaces: still the code
+            await _first_sign_in(fresh, "lin", second[1].lower().replace("-", " "))
         assert await _actions(staff) == [
             ("account.create", "lin"),
             ("account.password", "lin"),
