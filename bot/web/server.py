@@ -51,7 +51,7 @@ def create_web_app(app: Application, *, background: bool = True) -> FastAPI:
     async def no_such_page(request: Request, exc: StarletteHTTPException) -> Response:
         """An unknown console URL gets the console's HTML page; the rest keeps FastAPI's JSON."""
         if exc.status_code < 500 and is_console_page(request):
-            return refusal_page(request, exc)
+            return refusal_page(request, exc.status_code)
         return await http_exception_handler(request, exc)
 
     web.include_router(health.router(app))

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Child, Visit
 
 
 def record(
@@ -101,3 +101,15 @@ async def count_since(session: AsyncSession, action_prefix: str, since: datetime
         .where(AuditEntry.action.like(f"{action_prefix}%"), AuditEntry.at >= since)
     )
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def child_subjects(session: AsyncSession, child: str) -> dict[str, list[str]]:
+    """The audit subjects of a child given by code (A04) or id: the child and its visits (a
+    visit's review is filed under the visit); nothing when no child matches."""
+    found = await session.scalar(select(Child).where(Child.code == child))
+    if found is None and child.isdigit():
+        found = await session.get(Child, int(child))
+    if found is None:
+        return {}
+    visits = await session.scalars(select(Visit.id).where(Visit.child_id == found.id))
+    return {"child": [str(found.id)], "visit": [str(v) for v in visits]}

@@ -5,21 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import HTTPException
-
+from content.errors import InputError
 from storage.uow import Work
 
 MAX_REASON = 200
 
 
-class Refusal(HTTPException):
+class Refusal(InputError):
     """A console form refused for a reason the user can fix: the console answers a browser
-    with an HTML page saying `key` (a catalog key) in the user's language; API paths keep
-    the JSON `detail`."""
+    with an HTML page saying `key` (a catalog key) in the user's language; API paths get
+    the JSON `{"detail": detail}`."""
 
     def __init__(self, status_code: int, key: str, detail: str) -> None:
-        super().__init__(status_code, detail)
-        self.key = key
+        super().__init__(detail)
+        self.status_code, self.key, self.detail = status_code, key, detail
 
 
 def reason_given(value: str) -> str:

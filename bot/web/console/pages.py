@@ -10,10 +10,9 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.web.console.auth import (
     LANG_COOKIE,
@@ -24,6 +23,7 @@ from bot.web.console.auth import (
     SignInRequired,
     app_of,
 )
+from bot.web.console.forms import Refusal
 from content.catalog import Catalog
 from content.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, normalize_locale
 
@@ -84,14 +84,15 @@ def back_link(request: Request) -> str:
     return "/console"
 
 
-def refusal_page(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
-    """A console page for a 4xx: "not found", or why the form was refused, in the user's
-    language (a `Refusal` names its reason; other refusals get a general one)."""
-    if exc.status_code == 404:
+def refusal_page(
+    request: Request, status_code: int, key: str = "console.refused.body"
+) -> HTMLResponse:
+    """A console page for a 4xx: "not found", or why the form was refused (the catalog
+    `key`; a general reason by default), in the user's language."""
+    if status_code == 404:
         return page(request, "not_found.html", status_code=404)
-    key = getattr(exc, "key", None) or "console.refused.body"
     context = {"reason": key, "back": back_link(request)}
-    return page(request, "refused.html", context, status_code=exc.status_code)
+    return page(request, "refused.html", context, status_code=status_code)
 
 
 def is_console_page(request: Request) -> bool:
@@ -120,13 +121,17 @@ class ConsoleRoute(APIRoute):
                 return page(request, "forbidden.html", status_code=403)
             except BadCsrf:
                 return page(request, "forbidden.html", {"csrf_failed": True}, status_code=403)
+            except Refusal as exc:
+                if request.url.path.startswith("/console/api/"):
+                    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+                return refusal_page(request, exc.status_code, exc.key)
             except HTTPException as exc:
                 if request.url.path.startswith("/console/api/") or exc.status_code >= 500:
                     raise
-                return refusal_page(request, exc)
+                return refusal_page(request, exc.status_code)
             except RequestValidationError:
                 if request.url.path.startswith("/console/api/"):
                     raise
-                return refusal_page(request, HTTPException(422))
+                return refusal_page(request, 422)
 
         return handler

@@ -14,13 +14,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
 from bot.web.console.child_file import neutral
 from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page
-from storage.models import AuditEntry, Child, Visit
+from storage.models import AuditEntry
 from storage.repos import audit
 from storage.uow import unit_of_work
 
@@ -61,20 +60,8 @@ def _query(f: dict[str, str]) -> tuple[Criteria, list[str]]:
     return Criteria(equal, bounds["since"], bounds["until"], f.get("child", "").strip()), bad
 
 
-async def child_subjects(session: AsyncSession, child: str) -> dict[str, list[str]]:
-    """The audit subjects of a child given by code (A04) or id: the child and its visits (a
-    visit's review is filed under the visit); nothing when no child matches."""
-    found = await session.scalar(select(Child).where(Child.code == child))
-    if found is None and child.isdigit():
-        found = await session.get(Child, int(child))
-    if found is None:
-        return {}
-    visits = await session.scalars(select(Visit.id).where(Visit.child_id == found.id))
-    return {"child": [str(found.id)], "visit": [str(v) for v in visits]}
-
-
 async def _rows(session: AsyncSession, c: Criteria, limit: int) -> list[AuditEntry]:
-    subjects = await child_subjects(session, c.child) if c.child else None
+    subjects = await audit.child_subjects(session, c.child) if c.child else None
     return await audit.entries(
         session, equal=c.equal, since=c.since, before=c.before, subjects=subjects, limit=limit
     )
