@@ -104,12 +104,15 @@ async def count_since(session: AsyncSession, action_prefix: str, since: datetime
 
 
 async def child_subjects(session: AsyncSession, child: str) -> dict[str, list[str]]:
-    """The audit subjects of a child given by code (A04) or id: the child and its visits (a
+    """The audit subjects of a child given by code (A04, any case; every child with that
+    code, codes being unique per area only) or id: the children and their visits (a
     visit's review is filed under the visit); nothing when no child matches."""
-    found = await session.scalar(select(Child).where(Child.code == child))
-    if found is None and child.isdigit():
-        found = await session.get(Child, int(child))
-    if found is None:
+    ids = list(
+        await session.scalars(select(Child.id).where(func.upper(Child.code) == child.upper()))
+    )
+    if not ids and child.isdigit() and await session.get(Child, int(child)) is not None:
+        ids = [int(child)]
+    if not ids:
         return {}
-    visits = await session.scalars(select(Visit.id).where(Visit.child_id == found.id))
-    return {"child": [str(found.id)], "visit": [str(v) for v in visits]}
+    visits = await session.scalars(select(Visit.id).where(Visit.child_id.in_(ids)))
+    return {"child": [str(i) for i in ids], "visit": [str(v) for v in visits]}

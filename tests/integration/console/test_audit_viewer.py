@@ -97,7 +97,7 @@ async def test_labels_readable_detail_and_a_child_by_code(db: Database) -> None:
                     subject_id=sid, detail=detail,
                 )  # fmt: skip
         async with staff.signed_in("root") as (client, _):
-            page = (await client.get("/console/audit?child=A01")).text
+            page = (await client.get("/console/audit?child=a01")).text
             assert page.count("<tr>") == 3  # header, the child's flags, its visit's return
             assert "奶奶住院" in page and "\\u" not in page
             assert "更改标记" in page and "走访已退回" in page and "儿童" in page
