@@ -6,12 +6,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.app import Application
 from bot.capabilities import all_routers
 from bot.web import api_docs, health, simulator, webhooks
+from bot.web.console.pages import is_console_page, refusal_page
 from bot.web.headers import SecurityHeaders
 from bot.web.limits import BodyLimit
 
@@ -43,6 +46,13 @@ def create_web_app(app: Application, *, background: bool = True) -> FastAPI:
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"error": "internal error; see the server log"}, status_code=500)
+
+    @web.exception_handler(StarletteHTTPException)
+    async def no_such_page(request: Request, exc: StarletteHTTPException) -> Response:
+        """An unknown console URL gets the console's HTML page; the rest keeps FastAPI's JSON."""
+        if exc.status_code < 500 and is_console_page(request):
+            return refusal_page(request, exc.status_code)
+        return await http_exception_handler(request, exc)
 
     web.include_router(health.router(app))
     web.include_router(api_docs.router(web.openapi))

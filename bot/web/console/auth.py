@@ -90,16 +90,28 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def password_problem(password: str, username: str = "") -> str | None:
-    """Why a password is refused (None when it is acceptable)."""
+PASSWORD_PROBLEMS = {
+    "empty": "empty password",
+    "short": f"too short: at least {MIN_PASSWORD} characters",
+    "username": "must not contain the username",
+    "few": "too few different characters",
+    "kinds": "use at least two of: lower case, upper case, digits, symbols",
+    "same": "same as before",
+}
+"""Why a password is refused: a code, its English for the command line, and its catalog key
+`accounts.password.problem.<code>` for the console (three locales)."""
+
+
+def password_problem_code(password: str, username: str = "") -> str | None:
+    """The code (a key of PASSWORD_PROBLEMS) of why a password is refused, None when fine."""
     if not password or not password.strip():
-        return "empty password"
+        return "empty"
     if len(password) < MIN_PASSWORD:
-        return f"too short: at least {MIN_PASSWORD} characters"
+        return "short"
     if username and username.lower() in password.lower():
-        return "must not contain the username"
+        return "username"
     if len(set(password)) < 5:
-        return "too few different characters"
+        return "few"
     kinds = sum(
         (
             any(c.islower() for c in password),
@@ -109,8 +121,39 @@ def password_problem(password: str, username: str = "") -> str | None:
         )
     )
     if kinds < 2:
-        return "use at least two of: lower case, upper case, digits, symbols"
+        return "kinds"
     return None
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why a password is refused, in English for the command line (None when acceptable)."""
+    code = password_problem_code(password, username)
+    return None if code is None else PASSWORD_PROBLEMS[code]
+
+
+RESET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # upper case, no 0/O, 1/I look-alikes
+RESET_GROUPS = 4  # of 4 characters: 16 x 5 bits = 80 bits
+
+
+def reset_code() -> str:
+    """A one-time code to read out by phone: 4 groups of 4 upper-case letters and digits."""
+    raw = "".join(secrets.choice(RESET_ALPHABET) for _ in range(4 * RESET_GROUPS))
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def as_reset_code(typed: str) -> str:
+    """What was typed, as a reset code when it reads as one: any case, spaces or dashes
+    (`abcd efgh-jkmn pqrs`); anything else (a password, an older code) unchanged."""
+    raw = "".join(c for c in typed if c not in " -").upper()
+    if len(raw) != 4 * RESET_GROUPS or any(c not in RESET_ALPHABET for c in raw):
+        return typed
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def credential_mark(password_hash: str | None) -> str:
+    """A short fingerprint of the current password hash: a reset form carries it, so a
+    reloaded (re-posted) reset is refused instead of silently replacing the code shown."""
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
 def verify_password(stored: str | None, password: str) -> bool:

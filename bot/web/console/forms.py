@@ -5,18 +5,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import HTTPException
-
+from content.errors import InputError
 from storage.uow import Work
 
 MAX_REASON = 200
+
+
+class Refusal(InputError):
+    """A console form refused for a reason the user can fix: the console answers a browser
+    with an HTML page saying `key` (a catalog key) in the user's language; API paths get
+    the JSON `{"detail": detail}`."""
+
+    def __init__(self, status_code: int, key: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status_code, self.key, self.detail = status_code, key, detail
 
 
 def reason_given(value: str) -> str:
     """The reason a form must carry (flags, consent withdrawal, erasure): 1-200 characters."""
     why = value.strip()
     if not why or len(why) > MAX_REASON:
-        raise HTTPException(400, f"a reason (1-{MAX_REASON} characters) is required")
+        raise Refusal(
+            400, "console.refused.reason", f"a reason (1-{MAX_REASON} characters) is required"
+        )
     return why
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import HTTPException, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
@@ -22,6 +23,7 @@ from bot.web.console.auth import (
     SignInRequired,
     app_of,
 )
+from bot.web.console.forms import Refusal
 from content.catalog import Catalog
 from content.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, normalize_locale
 
@@ -73,6 +75,34 @@ def page(
     return TEMPLATES.TemplateResponse(request, name, values, status_code=status_code)
 
 
+def back_link(request: Request) -> str:
+    """Where "back" leads after a refused form: the console page it came from (its path only,
+    so never another site), else home."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.path.startswith("/console") and not referer.path.startswith("/console/api"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/console"
+
+
+def refusal_page(
+    request: Request, status_code: int, key: str = "console.refused.body"
+) -> HTMLResponse:
+    """A console page for a 4xx: "not found", or why the form was refused (the catalog
+    `key`; a general reason by default), in the user's language."""
+    if status_code == 404:
+        return page(request, "not_found.html", status_code=404)
+    context = {"reason": key, "back": back_link(request)}
+    return page(request, "refused.html", context, status_code=status_code)
+
+
+def is_console_page(request: Request) -> bool:
+    """A console URL a browser opens (the JSON API under /console/api aside)."""
+    path = request.url.path
+    return (path == "/console" or path.startswith("/console/")) and not path.startswith(
+        "/console/api/"
+    )
+
+
 class ConsoleRoute(APIRoute):
     """Renders the sign-in redirect, the 403 page and the CSRF refusal for every route."""
 
@@ -91,9 +121,17 @@ class ConsoleRoute(APIRoute):
                 return page(request, "forbidden.html", status_code=403)
             except BadCsrf:
                 return page(request, "forbidden.html", {"csrf_failed": True}, status_code=403)
+            except Refusal as exc:
+                if request.url.path.startswith("/console/api/"):
+                    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+                return refusal_page(request, exc.status_code, exc.key)
             except HTTPException as exc:
-                if request.url.path.startswith("/console/api/") or exc.status_code != 404:
+                if request.url.path.startswith("/console/api/") or exc.status_code >= 500:
                     raise
-                return page(request, "not_found.html", status_code=404)
+                return refusal_page(request, exc.status_code)
+            except RequestValidationError:
+                if request.url.path.startswith("/console/api/"):
+                    raise
+                return refusal_page(request, 422)
 
         return handler

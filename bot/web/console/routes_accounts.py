@@ -5,7 +5,6 @@ Every change is written to the audit log (subject `console_user`)."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
@@ -22,17 +21,10 @@ from storage.uow import Work, unit_of_work
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
 SignedIn = Annotated[Principal, Depends(requires())]
 ACTIONS = ("disable", "enable", "reset", "unlock", "role")
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 
 
 class Refused(InputError):
     """A change refused before anything was written; `args[0]` is the catalog key."""
-
-
-def reset_code() -> str:
-    """12 characters without look-alikes (0/O, 1/l/I), grouped for reading aloud."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
 def _audit(w: Work, who: Principal, action: str, user: ConsoleUser, **detail: Any) -> None:
@@ -64,6 +56,7 @@ async def _listing(request: Request, **extra: Any) -> Response:
             "user": u,
             "area": codes.get(u.area_id or 0, ""),
             "locked": repo.is_locked(u, now) or u.username.lower() in held,
+            "mark": auth.credential_mark(u.password_hash),
         }
         for u in users
     ]
@@ -96,7 +89,7 @@ def router() -> APIRouter:
             return await _listing(request, error="accounts.error.username")
         if role not in ROLES:
             return await _listing(request, error="accounts.error.role")
-        code = reset_code()
+        code = auth.reset_code()
         try:
             async with unit_of_work(app.db, app.clock.now()) as w:
                 if await repo.user_by_username(w.session, name) is not None:
@@ -122,6 +115,7 @@ def router() -> APIRouter:
         action: str,
         role: Annotated[str, Form()] = "",
         area: Annotated[str, Form()] = "",
+        mark: Annotated[str, Form()] = "",
     ) -> Response:
         if action not in ACTIONS:
             raise HTTPException(404)
@@ -146,7 +140,9 @@ def router() -> APIRouter:
                     await throttle.forget_account(w.session, user.username)
                     _audit(w, who, "unlock", user)
                 elif action == "reset":
-                    code = reset_code()
+                    if mark != auth.credential_mark(user.password_hash):
+                        raise Refused("accounts.error.already_reset")  # a reload re-posted it
+                    code = auth.reset_code()
                     user.password_hash = auth.hash_password(code)
                     user.must_change_password = True
                     repo.record_success(user)
@@ -186,6 +182,8 @@ def router() -> APIRouter:
         async with unit_of_work(app.db, app.clock.now()) as w:
             user = await w.session.get(ConsoleUser, who.user_id)
             assert user is not None
+            if user.must_change_password:
+                current = auth.as_reset_code(current)
             if not auth.verify_password(user.password_hash, current):
                 return page(
                     request, "password.html", {"error": "accounts.password.wrong"}, status_code=400
@@ -197,11 +195,14 @@ def router() -> APIRouter:
                     {"error": "accounts.password.mismatch"},
                     status_code=400,
                 )
-            problem = auth.password_problem(new, user.username)
-            if problem is not None or auth.verify_password(user.password_hash, new):
+            problem = auth.password_problem_code(new, user.username)
+            if problem is None and auth.verify_password(user.password_hash, new):
+                problem = "same"
+            if problem is not None:
+                reason = f"accounts.password.problem.{problem}"
                 return page(
                     request, "password.html",
-                    {"error": "accounts.password.weak", "problem": problem or "same as before"},
+                    {"error": "accounts.password.weak", "problem": reason},
                     status_code=400,
                 )  # fmt: skip
             user.password_hash = auth.hash_password(new)

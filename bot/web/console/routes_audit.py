@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.console.auth import ADMIN, Principal, app_of, requires
 from bot.web.console.child_file import neutral
-from bot.web.console.pages import ConsoleRoute, page
+from bot.web.console.pages import ConsoleRoute, catalog_of, locale_of, page
 from storage.models import AuditEntry
 from storage.repos import audit
 from storage.uow import unit_of_work
@@ -25,7 +26,7 @@ from storage.uow import unit_of_work
 Admin = Annotated[Principal, Depends(requires(ADMIN))]
 PAGE_ROWS = 200
 EXPORT_ROWS = 100_000
-FIELDS = ("actor", "action", "subject_type", "subject_id", "since", "until")
+FIELDS = ("actor", "action", "subject_type", "subject_id", "child", "since", "until")
 
 
 def _day(value: str) -> date | None:
@@ -40,6 +41,7 @@ class Criteria:
     equal: dict[str, str]
     since: datetime | None
     before: datetime | None
+    child: str = ""  # a child's code or id: its entries and those of its visits
 
 
 def _query(f: dict[str, str]) -> tuple[Criteria, list[str]]:
@@ -55,11 +57,14 @@ def _query(f: dict[str, str]) -> tuple[Criteria, list[str]]:
         elif day is not None:
             start = datetime.combine(day, time(), UTC)
             bounds[name] = start if name == "since" else start + timedelta(days=1)
-    return Criteria(equal, bounds["since"], bounds["until"]), bad
+    return Criteria(equal, bounds["since"], bounds["until"], f.get("child", "").strip()), bad
 
 
 async def _rows(session: AsyncSession, c: Criteria, limit: int) -> list[AuditEntry]:
-    return await audit.entries(session, equal=c.equal, since=c.since, before=c.before, limit=limit)
+    subjects = await audit.child_subjects(session, c.child) if c.child else None
+    return await audit.entries(
+        session, equal=c.equal, since=c.since, before=c.before, subjects=subjects, limit=limit
+    )
 
 
 async def _choices(session: AsyncSession) -> dict[str, list[str]]:
@@ -71,11 +76,12 @@ def _filters(
     action: str = "",
     subject_type: str = "",
     subject_id: str = "",
+    child: str = "",
     since: str = "",
     until: str = "",
 ) -> dict[str, str]:
     """The viewer's and the export's filters, from the query string (one dependency)."""
-    values = (actor, action, subject_type, subject_id, since, until)
+    values = (actor, action, subject_type, subject_id, child, since, until)
     return {k: v.strip() for k, v in zip(FIELDS, values, strict=True)}
 
 
@@ -103,6 +109,8 @@ def router() -> APIRouter:
             "bad": bad,
             "choices": choices,
             "export_query": str(request.url.query),
+            "label": labeller(request, who),
+            "detail_text": readable,
         }
         return page(request, "audit.html", context, status_code=400 if bad else 200)
 
@@ -152,3 +160,27 @@ def router() -> APIRouter:
 
 def _detail(detail: dict[str, Any] | None) -> str:
     return json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
+
+
+def readable(detail: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """An entry's detail as (key, value) pairs, text as text (never JSON escapes)."""
+    return [
+        (key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        for key, value in sorted((detail or {}).items())
+    ]
+
+
+def label_key(kind: str, code: str) -> str:
+    """The catalog key of an action's (kind "do") or subject type's (kind "kind") label."""
+    return f"audit.{kind}.{code}"
+
+
+def labeller(request: Request, who: Principal) -> Callable[[str, str], str]:
+    """label(kind, code): the label in the user's language, the code itself when none."""
+    catalog, locale = catalog_of(request), locale_of(request, who)
+
+    def label(kind: str, code: str) -> str:
+        key = label_key(kind, code)
+        return catalog.text(key, locale) if catalog.has(key, locale) else code
+
+    return label

@@ -87,6 +87,8 @@ def router() -> APIRouter:
             stored = user.password_hash if user is not None and user.active else None
         if not admitted:
             return _login_page(request, _safe_next(next), "console.login.locked", 429)
+        if user is not None and user.must_change_password:
+            password = auth.as_reset_code(password)  # read out by phone: any case will do
         if not await throttle.off_loop_verify(stored, password[:1024]) or user is None:
             return _login_page(request, _safe_next(next), "console.login.failed", 401)
         async with app.db.transaction() as session:

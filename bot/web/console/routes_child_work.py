@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.privacy import consent
 from bot.routing import queue_for_person
 from bot.web.console.auth import ADMIN, SUPERVISOR, Principal, app_of, requires
-from bot.web.console.forms import audit_changes, reason_given
+from bot.web.console.forms import Refusal, audit_changes, reason_given
 from bot.web.console.pages import ConsoleRoute
 from bot.web.console.routes_people import (
     in_view,
@@ -128,7 +128,7 @@ def router() -> APIRouter:
             raise HTTPException(400, "unknown action")
         note = comment.strip()
         if len(note) > MAX_NOTE or (action == "returned" and not note):
-            raise HTTPException(400, "a returned visit needs a comment")
+            raise Refusal(400, "console.refused.return_comment", "a returned visit needs a comment")
         app = app_of(request)
         now = app.clock.now()
         async with unit_of_work(app.db, now) as w:

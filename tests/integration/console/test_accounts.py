@@ -4,11 +4,14 @@ and unlocks; every change is audited and other roles are refused."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
 from sqlalchemy import select
 
+from content.catalog import Catalog
+from content.locales import SUPPORTED_LOCALES
 from storage.db import Database
 from storage.models import AuditEntry, ConsoleUser
 from tests.integration.console.staffed import TOWNSHIP, Staff, staffed
@@ -36,6 +39,18 @@ async def _actions(staff: Staff) -> list[tuple[str, str | None]]:
             )
         ).scalars()
         return [(r.action, r.detail.get("username")) for r in rows]
+
+
+async def _mark(client: httpx.AsyncClient, user_id: int) -> str:
+    """The credential mark the accounts page puts in a user's reset form."""
+    listing = (await client.get("/console/accounts")).text
+    found = re.search(
+        rf'/console/accounts/{user_id}/reset"[^>]*>\s*<input[^>]*>\s*'
+        r'<input type="hidden" name="mark" value="([0-9a-f]+)"',
+        listing,
+    )
+    assert found, "the reset form carries the credential mark"
+    return found[1]
 
 
 async def _first_sign_in(client: httpx.AsyncClient, username: str, code: str) -> None:
@@ -84,14 +99,18 @@ async def test_create_reset_and_first_sign_in(db: Database) -> None:
             await _first_sign_in(fresh, "lin", code[1])
         assert not (await _user(staff, "lin")).must_change_password
         async with staff.signed_in("root") as (client, csrf):
-            reset = await client.post(
-                f"/console/accounts/{lin.id}/reset", data={"csrf_token": csrf}
-            )
+            form = {"csrf_token": csrf, "mark": await _mark(client, lin.id)}
+            reset = await client.post(f"/console/accounts/{lin.id}/reset", data=form)
             second = CODE.search(reset.text)
             assert second and second[1] != code[1]
+            assert re.fullmatch(r"([A-HJ-NP-Z2-9]{4}-){3}[A-HJ-NP-Z2-9]{4}", second[1])
+            reloaded = await client.post(f"/console/accounts/{lin.id}/reset", data=form)
+            assert reloaded.status_code == 400 and not CODE.search(reloaded.text)
+            assert "之前显示的重置码仍然有效" in reloaded.text
         async with staff.console.client() as fresh:
             assert (await login(fresh, "lin", NEW_PASSWORD)).status_code == 401
-            await _first_sign_in(fresh, "lin", second[1])
+            # read out by phone and typed in lower case, with spaces: still the code
+            await _first_sign_in(fresh, "lin", second[1].lower().replace("-", " "))
         assert await _actions(staff) == [
             ("account.create", "lin"),
             ("account.password", "lin"),
@@ -158,3 +177,35 @@ async def test_only_administrators_manage_accounts(db: Database) -> None:
             assert forged.status_code == 403
         assert (await _user(staff, "zhou")).active
         assert await _actions(staff) == []
+
+
+WEAK = [  # (new password, reason code): each refusal names its reason in the user's language
+    ("Ab1-short", "short"),
+    ("Root-Secret-99", "username"),
+    ("aaaaabbbbbaaaaabbbbb", "few"),
+    ("onlylowercaseletters", "kinds"),
+    (PASSWORD, "same"),
+]
+
+
+async def test_password_reasons_speak_the_users_language(db: Database) -> None:
+    from bot.web.console.auth import LANG_COOKIE, PASSWORD_PROBLEMS, password_problem_code
+
+    for new, code in WEAK[:-1]:
+        assert password_problem_code(new, "root") == code, new
+    catalog = Catalog.load()
+    for code in PASSWORD_PROBLEMS:
+        for locale in SUPPORTED_LOCALES:
+            assert catalog.has(f"accounts.password.problem.{code}", locale), (code, locale)
+    async with staffed(db) as staff, staff.signed_in("root") as (client, csrf):
+        for locale in SUPPORTED_LOCALES:
+            client.cookies.set(LANG_COOKIE, locale)
+            for new, code in WEAK:
+                answer = await client.post(
+                    "/console/password",
+                    data={"current": PASSWORD, "new": new, "again": new, "csrf_token": csrf},
+                )
+                assert answer.status_code == 400
+                reason = catalog.text(f"accounts.password.problem.{code}", locale)
+                assert html.escape(reason, quote=False) in answer.text, (locale, code)
+                assert PASSWORD_PROBLEMS[code] not in answer.text or locale == "en"
