@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import struct
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,26 +25,10 @@ from tests.standins import TwilioStandin
 from tests.standins.server import HOST
 from tests.standins.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from tests.support.apps import make_app, make_settings
+from tests.support.media_samples import png
 
 pytestmark = pytest.mark.browser
 EAST = "+8613800000002"  # 李主任, director of A01-A05, in the demo supervisor's township
-
-
-def png(width: int, height: int) -> bytes:
-    """A small, valid PNG (one colour), so that the browser really decodes a picture."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\x20\x80\xc0" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 PHOTO = png(24, 16)
