@@ -98,6 +98,22 @@ def due_after(answers: Mapping[str, Any], child: ChildRef | None, cadence: Caden
         return None
 
 
+def _findings(answers: Mapping[str, Any]) -> list[str]:
+    """Checklist answers that are neither "nothing wrong", nor skipped, nor a danger sign
+    (grandparents caring, an illness, a need for support): the summary counts them apart
+    from the danger signs, so "0 danger signs" is not read as "nothing to note"."""
+    found = []
+    for key in CHECKLIST_KEYS:
+        value = str(answers.get(key, SKIP))
+        question = CHOICE_QUESTIONS.get(key)
+        if value == SKIP or question is None:
+            continue
+        option = next((o for o in question.options if o.value == value), None)
+        if option is not None and not option.normal and option.flag is None:
+            found.append(key)
+    return found
+
+
 def summary_lines(answers: Mapping[str, Any], ctx: Context, editing: bool) -> tuple[Choice, ...]:
     """One choice per main answer (its payload edits it); the checklist is one line."""
     lines: list[Choice] = []
@@ -115,6 +131,7 @@ def summary_lines(answers: Mapping[str, Any], ctx: Context, editing: bool) -> tu
     checklist = [str(answers.get(k, SKIP)) for k in CHECKLIST_KEYS]
     counts = {
         "concerns": len(flags_for({k: str(v) for k, v in answers.items()})),
+        "findings": len(_findings(answers)),
         "skipped": checklist.count(SKIP),
     }
     lines.append(Choice("visit.sum.checklist", CHECKLIST_PAYLOAD, counts))
