@@ -23,6 +23,7 @@ from bot.reply_json import reply_to_json
 from content.locales import DEFAULT_LOCALE
 from content.replies import Reply
 from dialogs.engine import Engine
+from dialogs.language import guess_locale
 from dialogs.screening.replies import is_safety_reply
 from dialogs.types import Channel, ChildRef, Context, Inbound, Lane, Outcome, Role, State
 from dialogs.types import Person as PersonRef
@@ -213,6 +214,10 @@ class InboundService:
             link_by_phone=inbound.channel in (Channel.SMS, Channel.CONSOLE),
         )
         person = await self._linked_person(session, address)
+        if person is None and address.locale is None and inbound.text:
+            guessed = guess_locale(inbound.text)  # a stranger writing English
+            if guessed is not None:
+                address.locale = guessed
         conv = await arrival.take_conversation(session, inbound.channel, inbound.address, now)
         state = State.from_json(conv.state)
         scope = StepScope(

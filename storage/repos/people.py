@@ -10,7 +10,7 @@ from sqlalchemy import Select, or_, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChannelAddress, Child, GuardianLink, Person
+from storage.models import ChannelAddress, Child, ConsoleUser, GuardianLink, Person
 from storage.repos import audit
 from storage.repos.sql import dialect_of, insert_ignore
 
@@ -265,3 +265,27 @@ async def find_address(session: AsyncSession, channel: str, address: str) -> Cha
 async def links_of_child(session: AsyncSession, child_id: int) -> list[GuardianLink]:
     rows = await session.execute(select(GuardianLink).where(GuardianLink.child_id == child_id))
     return list(rows.scalars())
+
+
+async def actor_names(session: AsyncSession, actors: set[str]) -> dict[str, str]:
+    """Names for ``person:<id>`` and ``user:<username>`` actors (others are left out)."""
+    out: dict[str, str] = {}
+    person_ids = {int(a[7:]) for a in actors if a.startswith("person:") and a[7:].isdigit()}
+    usernames = {a[5:] for a in actors if a.startswith("user:")}
+    users: list[ConsoleUser] = []
+    if usernames:
+        found = await session.execute(
+            select(ConsoleUser).where(ConsoleUser.username.in_(usernames))
+        )
+        users = list(found.scalars())
+        person_ids |= {u.person_id for u in users if u.person_id is not None}
+    people: dict[int, str] = {}
+    if person_ids:
+        rows = await session.execute(select(Person).where(Person.id.in_(person_ids)))
+        people = {p.id: p.name for p in rows.scalars()}
+    for pid, name in people.items():
+        out[f"person:{pid}"] = name
+    for u in users:
+        named = people.get(u.person_id) if u.person_id is not None else None
+        out[f"user:{u.username}"] = named or u.username
+    return out

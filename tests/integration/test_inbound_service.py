@@ -59,6 +59,27 @@ async def test_unknown_sender_is_answered_politely(app: Application) -> None:
     assert "请直接描述情况" in (await sent_texts(app, "+8613999999999"))[-1]
 
 
+async def test_a_stranger_writing_english_is_answered_in_english(app: Application) -> None:
+    """An unknown sender's English concern gets the English safety reply, and the address
+    keeps English; a known person's own locale is never guessed over, nor pinyin."""
+    stranger = "+8613999999998"
+    await app.service.handle(msg("my neighbour's kid is beaten badly every night", "e1", stranger))
+    first = await sent_texts(app, stranger)
+    assert first and not any("\u4e00" <= ch <= "\u9fff" for ch in "".join(first)), first
+    await app.service.handle(msg("1", "e2", stranger))  # the next reply stays in English
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in (await sent_texts(app, stranger))[-1])
+    async with app.db.transaction() as s:
+        row = (
+            await s.execute(select(ChannelAddress).where(ChannelAddress.address == stranger))
+        ).scalar_one()
+        assert row.locale == "en"
+    await app.service.handle(msg("help me please now", "e3"))  # the director: zh_Hans stays
+    assert (await sent_texts(app, DIRECTOR))[-1][0] >= "\u4e00"
+    pinyin = "+8613999999997"
+    await app.service.handle(msg("wo jia hai zi bei da le", "e4", pinyin))
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in (await sent_texts(app, pinyin))[0])
+
+
 async def test_stop_confirms_then_no_reminder_is_sent(app: Application) -> None:
     await app.service.handle(msg("退订", "s1"))
     assert (await sent_texts(app, DIRECTOR))[-1].startswith("已退订")

@@ -11,7 +11,6 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import select
 
 from bot.reminders.sources import current_schedule
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR
@@ -23,13 +22,13 @@ from storage.models import (
     Case,
     Child,
     ChildNote,
-    ConsoleUser,
     DoseGiven,
     Person,
     ReminderAck,
     ReminderDelivery,
     Visit,
 )
+from storage.repos import people as people_repo
 from storage.repos import visit_media
 from storage.uow import Work
 
@@ -78,26 +77,7 @@ class ChildFile:
 
 async def actor_names(w: Work, actors: set[str]) -> dict[str, str]:
     """Names for ``person:<id>`` and ``user:<username>`` actors (others are left out)."""
-    out: dict[str, str] = {}
-    person_ids = {int(a[7:]) for a in actors if a.startswith("person:") and a[7:].isdigit()}
-    usernames = {a[5:] for a in actors if a.startswith("user:")}
-    users: list[ConsoleUser] = []
-    if usernames:
-        found = await w.session.execute(
-            select(ConsoleUser).where(ConsoleUser.username.in_(usernames))
-        )
-        users = list(found.scalars())
-        person_ids |= {u.person_id for u in users if u.person_id is not None}
-    people: dict[int, str] = {}
-    if person_ids:
-        rows = await w.session.execute(select(Person).where(Person.id.in_(person_ids)))
-        people = {p.id: p.name for p in rows.scalars()}
-    for pid, name in people.items():
-        out[f"person:{pid}"] = name
-    for u in users:
-        named = people.get(u.person_id) if u.person_id is not None else None
-        out[f"user:{u.username}"] = named or u.username
-    return out
+    return await people_repo.actor_names(w.session, actors)
 
 
 def sheet_title(text: str, used: set[str]) -> str:
