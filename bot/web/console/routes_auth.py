@@ -86,7 +86,9 @@ def router() -> APIRouter:
             user = await repo.user_by_username(session, name) if admitted and name else None
             stored = user.password_hash if user is not None and user.active else None
         if not admitted:
-            return _login_page(request, _safe_next(next), "console.login.locked", 429)
+            refused = _login_page(request, _safe_next(next), "console.login.locked", 429)
+            refused.headers["Retry-After"] = str(admitted.retry_after)
+            return refused
         if user is not None and user.must_change_password:
             password = auth.as_reset_code(password)  # read out by phone: any case will do
         if not await throttle.off_loop_verify(stored, password[:1024]) or user is None:
@@ -95,7 +97,7 @@ def router() -> APIRouter:
             user = await repo.user_by_username(session, name)
             if user is None or not user.active:
                 return _login_page(request, _safe_next(next), "console.login.failed", 401)
-            await throttle.forget_account(session, name)
+            await throttle.signed_in(session, address, name, now)
             repo.record_success(user)
             token = auth.new_token()
             await repo.open_session(

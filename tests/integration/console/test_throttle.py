@@ -245,3 +245,69 @@ async def test_the_event_loop_answers_while_a_password_is_being_checked(
             assert (await attempt).status_code == 401
     assert health.status_code == 200
     assert not held_too_long  # answered while the check was still held
+
+
+async def test_an_office_behind_one_address_all_get_in(db: Database) -> None:
+    """30 staff behind one NAT address: each account that signs in raises the address's
+    allowance by one, so the office is never turned away (issue 9 item 8)."""
+    async with console(db) as c:
+        staff = [f"staff{i:02d}" for i in range(30)]
+        for name in staff:
+            await c.add_user(name, "admin")
+        statuses = []
+        for name in staff:
+            async with client_from(c, "10.8.0.1") as client:
+                statuses.append((await login(client, name)).status_code)
+        assert statuses == [303] * len(staff)
+
+
+async def test_one_valid_account_buys_one_attempt_not_a_refund(db: Database) -> None:
+    """An attacker holding one account, signing in between guesses at others from one
+    address, gets one extra attempt per window, then waits like anyone else."""
+    async with console(db) as c:
+        await c.add_user("mallory", "admin")
+        statuses = []
+        async with client_from(c, "10.6.6.11") as attacker:
+            for i in range(20):
+                statuses.append((await login(attacker, "mallory")).status_code)
+                statuses.append((await login(attacker, f"user{i}", "guess-guess-1")).status_code)
+            refused = await login(attacker, "user99", "guess-guess-1")
+        admitted = ADDRESS.free + 1 + 1  # the free ones, the one bought, the one that blocks
+        assert [s for s in statuses if s != 429] == [303, 401] * (admitted // 2)
+        assert statuses[admitted:] == [429] * (len(statuses) - admitted)
+        assert refused.status_code == 429
+        # every refused attempt doubled the block (refunds would have admitted all 40)
+        assert int(refused.headers["Retry-After"]) == ADDRESS.max_delay.total_seconds()
+
+
+async def test_signed_in_accounts_count_only_within_the_window(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ADDRESS, "free", 2)
+    async with console(db) as c:
+        async with c.app.db.transaction() as session:
+            for name in ("a", "b", "c"):
+                await throttle.signed_in(session, "10.7.7.7", name, T0)
+            await throttle.signed_in(session, "10.7.7.70", "d", T0)  # another address
+        now = T0 + ADDRESS.window - timedelta(seconds=1)
+        async with c.app.db.transaction() as session:
+            got = [bool(await throttle.admit(session, "10.7.7.7", f"x{i}", now)) for i in range(7)]
+        assert got == [True] * 6 + [False]  # 2 free + 3 signed in + the one that blocks
+        later = T0 + ADDRESS.window + timedelta(minutes=20)  # the block over, the bonus gone
+        async with c.app.db.transaction() as session:
+            got = [
+                bool(await throttle.admit(session, "10.7.7.7", f"y{i}", later)) for i in range(4)
+            ]
+        assert got == [True] * 3 + [False]
+
+
+async def test_a_refusal_says_when_to_retry(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ADDRESS, "free", 1)
+    async with console(db) as c:
+        async with client_from(c, "10.6.6.12") as attacker:
+            await login(attacker, "someone", "guess-guess-1")
+            second = await login(attacker, "someone", "guess-guess-1")  # admitted, blocks 2 s
+            refused = await login(attacker, "someone", "guess-guess-1")  # extends to 4 s
+        assert "Retry-After" not in second.headers
+        assert refused.status_code == 429
+        assert refused.headers["Retry-After"] == str(int((ADDRESS.base * 2).total_seconds()))
