@@ -115,6 +115,19 @@ def peer_server() -> Iterator[str]:
             loop.close()
 
 
+def signed_request(
+    validator: RequestValidator, url: str, i: int
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    """Request i: "帮助" from one of 500 unknown senders, signed as Twilio signs it."""
+    params = {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "From": f"+86139{i % 500:08d}",
+        "To": "+15005550006",
+        "Body": "帮助",
+    }
+    return url, params, {"X-Twilio-Signature": validator.compute_signature(url, params)}
+
+
 async def drive(base: str, path: str, n: int, concurrency: int) -> tuple[list[float], float]:
     validator = RequestValidator(TOKEN)
     latencies: list[float] = []
@@ -125,14 +138,7 @@ async def drive(base: str, path: str, n: int, concurrency: int) -> tuple[list[fl
     async def worker(client: httpx.AsyncClient) -> None:
         while not queue.empty():
             i = queue.get_nowait()
-            params = {
-                "MessageSid": f"SM{uuid.uuid4().hex}",
-                "From": f"+86139{i % 500:08d}",
-                "To": "+15005550006",
-                "Body": "帮助",
-            }
-            url = base + path
-            headers = {"X-Twilio-Signature": validator.compute_signature(url, params)}
+            url, params, headers = signed_request(validator, base + path, i)
             t = time.perf_counter()
             resp = await client.post(url, data=params, headers=headers)
             latencies.append((time.perf_counter() - t) * 1000)
@@ -223,14 +229,7 @@ async def drive_at_rate(
 
     async def one(client: httpx.AsyncClient, i: int, at: float) -> None:
         await asyncio.sleep(max(0.0, at - time.perf_counter()))
-        params = {
-            "MessageSid": f"SM{uuid.uuid4().hex}",
-            "From": f"+86139{i % 500:08d}",
-            "To": "+15005550006",
-            "Body": "帮助",
-        }
-        url = base + path
-        headers = {"X-Twilio-Signature": validator.compute_signature(url, params)}
+        url, params, headers = signed_request(validator, base + path, i)
         t = time.perf_counter()
         try:
             resp = await client.post(url, data=params, headers=headers)

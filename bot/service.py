@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,6 +81,19 @@ def _wrapped(hook: StepHook, scope: StepScope, inner: DialogStep) -> DialogStep:
     return step
 
 
+def _stored_fields(inbound: Inbound) -> dict[str, Any]:
+    """The columns of an inbound row, as both store paths write them."""
+    return {
+        "channel": inbound.channel,
+        "provider_id": inbound.provider_id,
+        "address": inbound.address,
+        "text": inbound.text,
+        "payload": inbound.payload,
+        "received_at": inbound.received_at,
+        "media": [m.to_json() for m in inbound.media] or None,
+    }
+
+
 class InboundService:
     def __init__(
         self,
@@ -112,16 +126,7 @@ class InboundService:
         return Handled(inbound_id, duplicate=inbound_id is None)
 
     async def _store(self, session: AsyncSession, inbound: Inbound) -> int | None:
-        return await store_inbound(
-            session,
-            channel=inbound.channel,
-            provider_id=inbound.provider_id,
-            address=inbound.address,
-            text=inbound.text,
-            payload=inbound.payload,
-            received_at=inbound.received_at,
-            media=[m.to_json() for m in inbound.media] or None,
-        )
+        return await store_inbound(session, **_stored_fields(inbound))
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Store and process in one transaction; when that fails, store, then process (the
@@ -130,15 +135,7 @@ class InboundService:
             async with self.db.transaction() as session:
                 now = self.clock.now()
                 arrived = await arrival.store_arrived(
-                    session,
-                    channel=inbound.channel,
-                    provider_id=inbound.provider_id,
-                    address=inbound.address,
-                    text=inbound.text,
-                    payload=inbound.payload,
-                    received_at=inbound.received_at,
-                    media=[m.to_json() for m in inbound.media] or None,
-                    processed_at=now,
+                    session, **_stored_fields(inbound), processed_at=now
                 )
                 if arrived is None:
                     return Handled(None, duplicate=True)
