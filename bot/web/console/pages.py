@@ -85,13 +85,17 @@ def back_link(request: Request) -> str:
 
 
 def refusal_page(
-    request: Request, status_code: int, key: str = "console.refused.body"
+    request: Request,
+    status_code: int,
+    key: str = "console.refused.body",
+    detail: str | None = None,
 ) -> HTMLResponse:
     """A console page for a 4xx: "not found", or why the form was refused (the catalog
-    `key`; a general reason by default), in the user's language."""
+    `key`; a general reason by default), in the user's language; `detail`, the route's own
+    words (which open cases keep the data, what is already resolved), shown beneath it."""
     if status_code == 404:
         return page(request, "not_found.html", status_code=404)
-    context = {"reason": key, "back": back_link(request)}
+    context = {"reason": key, "back": back_link(request), "detail": detail}
     return page(request, "refused.html", context, status_code=status_code)
 
 
@@ -128,7 +132,8 @@ class ConsoleRoute(APIRoute):
             except HTTPException as exc:
                 if request.url.path.startswith("/console/api/") or exc.status_code >= 500:
                     raise
-                return refusal_page(request, exc.status_code)
+                detail = exc.detail if isinstance(exc.detail, str) else None
+                return refusal_page(request, exc.status_code, detail=detail)
             except RequestValidationError:
                 if request.url.path.startswith("/console/api/"):
                     raise
