@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import subprocess
+import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +33,16 @@ from pathlib import Path
 import _support  # noqa: F401  (puts the repository on sys.path)
 import aiosqlite
 import httpx
-from _support import WEBHOOK_TOKEN, free_port, fresh_database, seed_demo, summary, webhook_settings
+from _load import signed_request
+from _support import (
+    WEBHOOK_TOKEN,
+    free_port,
+    fresh_database,
+    percentile,
+    seed_demo,
+    summary,
+    webhook_settings,
+)
 from aiohttp import web as aioweb
 from fastapi import Request, Response
 from sqlalchemy import event, func, select
@@ -39,6 +50,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.app import build_app
 from bot.channels.sms import parse_inbound, signature_ok
+from bot.intake import IntakeStats
 from bot.web.server import create_web_app
 from storage.db import Database
 from storage.models import InboundMessage
@@ -113,19 +125,6 @@ def peer_server() -> Iterator[str]:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(30)
             loop.close()
-
-
-def signed_request(
-    validator: RequestValidator, url: str, i: int
-) -> tuple[str, dict[str, str], dict[str, str]]:
-    """Request i: "帮助" from one of 500 unknown senders, signed as Twilio signs it."""
-    params = {
-        "MessageSid": f"SM{uuid.uuid4().hex}",
-        "From": f"+86139{i % 500:08d}",
-        "To": "+15005550006",
-        "Body": "帮助",
-    }
-    return url, params, {"X-Twilio-Signature": validator.compute_signature(url, params)}
 
 
 async def drive(base: str, path: str, n: int, concurrency: int) -> tuple[list[float], float]:
@@ -215,78 +214,86 @@ def run(kind: str, n: int, concurrency: int) -> None:
         )
 
 
-async def drive_at_rate(
-    base: str, path: str, rate: float, seconds: float
-) -> tuple[list[float], int, float]:
-    """Open loop: request i leaves at start + i / rate, whether or not the earlier ones were
-    answered (as a provider sends). Latencies of the 200s, the count of the others, and the
-    seconds until the last answer."""
-    validator = RequestValidator(TOKEN)
-    n = int(rate * seconds)
-    latencies: list[float] = []
-    failed = [0]
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
-
-    async def one(client: httpx.AsyncClient, i: int, at: float) -> None:
-        await asyncio.sleep(max(0.0, at - time.perf_counter()))
-        url, params, headers = signed_request(validator, base + path, i)
-        t = time.perf_counter()
-        try:
-            resp = await client.post(url, data=params, headers=headers)
-        except httpx.HTTPError:
-            failed[0] += 1
-            return
-        if resp.status_code == 200:
-            latencies.append((time.perf_counter() - t) * 1000)
-        else:
-            failed[0] += 1
-
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        start = time.perf_counter() + 0.2
-        await asyncio.gather(*(one(client, i, start + i / rate) for i in range(n)))
-    return latencies, failed[0], time.perf_counter() - start
-
-
-async def stored_rows(url: str) -> int:
+async def processing_lag(url: str, since_id: int) -> tuple[list[float], int]:
+    """For the rows stored after `since_id`: ms from arrival to processed, and how many are
+    not processed yet."""
     db = Database(url)
     try:
         async with db.transaction() as session:
-            stmt = select(func.count()).select_from(InboundMessage)
+            stmt = select(InboundMessage.received_at, InboundMessage.processed_at).where(
+                InboundMessage.id > since_id
+            )
+            rows = (await session.execute(stmt)).all()
+    finally:
+        await db.dispose()
+    lags = [(p - r).total_seconds() * 1000 for r, p in rows if p is not None]
+    return lags, sum(1 for _, p in rows if p is None)
+
+
+async def last_id(url: str) -> int:
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            stmt = select(func.coalesce(func.max(InboundMessage.id), 0))
             return int((await session.execute(stmt)).scalar_one())
     finally:
         await db.dispose()
 
 
-def run_at_rate(kind: str, rate: float, seconds: float) -> None:
+def run_at_rate(kind: str, rate: float, seconds: float, defer_at: int | None) -> None:
     """Target 2 of issue 13: a steady rate on the full path (p99 < 100 ms at 100/s for 60 s),
-    or a burst (200/s for 10 s: every answer within 5 s); nothing lost."""
+    or a burst (200/s for 10 s: every answer within 5 s); nothing lost. The load comes from a
+    process of its own (bench/_load.py); webhooks answer first when busy (bot/intake.py)
+    unless `defer_at` is 0. After the load: how long until every row was processed."""
     with fresh_database(kind) as url:
         port = free_port()
         public = f"http://127.0.0.1:{port}"
-        app = build_app(webhook_settings(url, public))
+        settings = webhook_settings(url, public)
+        if defer_at is not None:
+            settings = settings.model_copy(update={"inbound_defer_at": defer_at})
+        app = build_app(settings)
         server = StandinServer(create_web_app(app, background=False), port=port)
         server.start()
         try:
             asyncio.run(seed_demo(url, app))
             asyncio.run(drive(public, "/webhooks/twilio", 50, 8))  # warm up
-            before = asyncio.run(stored_rows(url))
+            since = asyncio.run(last_id(url))
+            app.intake.stats = IntakeStats()  # the load's own, not the warm-up's
             cpu = time.process_time()
-            lat, failed, secs = asyncio.run(
-                drive_at_rate(public, "/webhooks/twilio", rate, seconds)
-            )
+            out = subprocess.run(
+                [sys.executable, str(Path(__file__).with_name("_load.py")),
+                 public + "/webhooks/twilio", TOKEN, str(rate), str(seconds)],
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            load = json.loads(out)
+            lat, failed, secs = load["latencies"], load["failed"], load["seconds"]
+            t = time.perf_counter()
+            waiting = -1
+            while waiting != 0 and time.perf_counter() - t < 900:
+                lags, waiting = asyncio.run(processing_lag(url, since))
+                if waiting:
+                    time.sleep(0.5)
+            drained = time.perf_counter() - t
             cpu_ms = (time.process_time() - cpu) * 1000
-            stored = asyncio.run(stored_rows(url)) - before
+            stats = app.intake.stats
         finally:
             server.stop()
     n = int(rate * seconds)
     r = summary(lat, secs)
     within = sum(1 for x in lat if x <= 5000)
+    stored = len(lags) + waiting
     print(
-        f"\n[{kind}] full path at {rate:.0f} msg/s for {seconds:.0f} s ({n} requests, open loop)\n"
+        f"\n[{kind}] full path at {rate:.0f} msg/s for {seconds:.0f} s ({n} requests, open loop,"
+        f" answer first at {settings.inbound_defer_at or 'never'})\n"
         f"  answered {len(lat)} ({failed} errors) in {secs:.1f} s: {r['per_second']:.0f} msg/s   "
         f"p50 {r['p50_ms']:.0f} ms   p99 {r['p99_ms']:.0f} ms   max {max(lat, default=0):.0f} ms\n"
         f"  within 5 s: {within / n:.1%}   stored {stored} of {n}   "
-        f"CPU {cpu_ms / n:.1f} ms/msg"
+        f"processed before the answer {stats.inline}, after {stats.deferred}"
+        f" ({stats.failed} failed)\n"
+        f"  arrival to processed: p50 {percentile(lags, 50) / 1000:.1f} s   "
+        f"p99 {percentile(lags, 99) / 1000:.1f} s   all processed {drained:.1f} s after the"
+        f" last answer{'' if not waiting else f' ({waiting} NOT processed)'}   "
+        f"processed {len(lags) / (secs + drained):.0f} msg/s   CPU {cpu_ms / n:.1f} ms/msg"
     )
 
 
@@ -299,10 +306,15 @@ def main() -> None:
         "--rate", type=float, help="open loop at this rate instead (issue 13 target 2)"
     )
     parser.add_argument("--seconds", type=float, default=60, help="with --rate")
+    parser.add_argument(
+        "--defer-at",
+        type=int,
+        help="with --rate: CARELINE_INBOUND_DEFER_AT (0: always process before answering)",
+    )
     args = parser.parse_args()
     for kind in args.db.split(","):
         if args.rate:
-            run_at_rate(kind.strip(), args.rate, args.seconds)
+            run_at_rate(kind.strip(), args.rate, args.seconds, args.defer_at)
         else:
             run(kind.strip(), args.requests, args.concurrency)
 

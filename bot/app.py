@@ -28,6 +28,7 @@ from bot.effects import core_effects
 from bot.host import Host, NotMigrated
 from bot.hotline.config import HotlineConfig
 from bot.hotline.visit_dangers import open_case_from_visit
+from bot.intake import Intake
 from bot.outbox import Dispatcher
 from bot.reminders.config import ReminderSettings, load_reminder_settings
 from bot.service import InboundService
@@ -108,6 +109,7 @@ class Application(Host):
             self.poll_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.poll_task
+        await self.intake.stop()  # rows still waiting stay stored for the retry job
         for task in self.tasks:
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout=20)
@@ -208,6 +210,11 @@ def build_app(
         catalog=catalog,
         channels=channels,
         service=service,
+        intake=Intake(
+            service,
+            defer_at=settings.inbound_defer_at,
+            workers=settings.inbound_workers or (1 if db.dialect == "sqlite" else 2),
+        ),
         dispatcher=dispatcher,
         scheduler=scheduler,
         content=content,

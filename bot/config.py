@@ -53,6 +53,10 @@ class Settings(MainlandSettings):  # the mainland channels' settings: bot/mainla
     sms_rate: float = 1.0
     console_rate: float = 0.0
     dispatch_batch: int = 50
+    # Webhooks answer once the message is stored, and process it right after, when this many
+    # are being processed already (0: always process before answering; bot/intake.py).
+    inbound_defer_at: int = 4
+    inbound_workers: int = 0  # deferred messages processed at once; 0: 1 on SQLite, 2 else
     dispatch_lease_seconds: int = 60
     send_timeout_seconds: float = 15.0  # one provider call; must be shorter than the lease
     max_attempts: int = 8
@@ -115,6 +119,11 @@ class Settings(MainlandSettings):  # the mainland channels' settings: bot/mainla
             )
         if self.telegram_webhook_secret and not self.public_url:
             raise ValueError("Telegram webhook mode needs CARELINE_PUBLIC_URL for setWebhook")
+        if self.inbound_defer_at < 0 or not 0 <= self.inbound_workers <= 32:
+            raise ValueError(
+                "CARELINE_INBOUND_DEFER_AT must be 0 or more (0: never answer before "
+                "processing) and CARELINE_INBOUND_WORKERS between 0 and 32 (0: automatic)"
+            )
         if not 0 < self.send_timeout_seconds < self.dispatch_lease_seconds:
             raise ValueError(
                 "CARELINE_SEND_TIMEOUT_SECONDS must be above 0 and below "

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from bot.content_store import ContentStore
     from bot.effects import StepScope
     from bot.hotline.runtime import Hotline
+    from bot.intake import Intake
     from bot.outbox import Dispatcher
     from bot.reminders.runtime import ReminderRuntime
     from bot.service import InboundService
@@ -77,6 +78,7 @@ class Host:
     catalog: Catalog
     channels: dict[str, ChannelAdapter]
     service: InboundService  # .effects, .context_hooks, .pre_step_hooks, .step_hooks ...
+    intake: Intake  # how webhooks hand messages to `service`: answer first when busy
     dispatcher: Dispatcher
     scheduler: AsyncIOScheduler
     content: ContentStore | None = None  # shipped texts + published overrides

@@ -71,6 +71,8 @@ class InboundRetry:
             rows = await inbound_repo.due_for_retry(session, now, GRACE, self.batch)
             claimed = []
             for row in rows:
+                if app.intake.holds(row.id):
+                    continue  # answered while busy; this process's worker has it in hand
                 row.attempts += 1
                 row.retry_at = now + backoff(row.attempts)
                 claimed.append((row.id, row.attempts, row.screened_at is not None, _inbound(row)))

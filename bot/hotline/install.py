@@ -27,7 +27,7 @@ from dialogs.flows import hotline_staff as staff
 from dialogs.flows import urgent
 from dialogs.screening import open_case_effect, safety_replies
 from dialogs.screening.replies import DUTY, REVIEW_NOTED
-from dialogs.types import IDLE, Context, Outcome, State
+from dialogs.types import IDLE, Context, Inbound, Outcome, State
 from storage.models import Person
 from storage.repos import lexicon
 
@@ -61,8 +61,15 @@ def install(app: Host, config: HotlineConfig) -> Hotline:
     async def on_open_case(scope: StepScope, effect: OpenCase) -> None:
         await open_case(hl, scope, effect)
 
+    def urgent(inbound: Inbound) -> bool:
+        """A text the screen would pass on to a person: processed before the others when
+        webhooks answer first under load (bot/intake.py). The screen last used here."""
+        screen = hl.screen or hl.screens.current or default_screen()
+        return screen.screen(inbound.text).reaches_person
+
     app.service.context_hooks.append(live_screen)
     app.service.step_hooks.append(partial(screen_step, app, hl))
+    app.intake.urgent = urgent
     app.service.effects.register(OpenCase, on_open_case)
     for effect_type, handler in HANDLERS.items():
         app.service.effects.register(effect_type, partial(handler, hl))

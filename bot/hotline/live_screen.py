@@ -37,6 +37,11 @@ class ScreenCache:
         self._screen: Screen | None = None
         self.builds = 0
 
+    @property
+    def current(self) -> Screen | None:
+        """The screen last built, without asking the database (None before the first)."""
+        return self._screen
+
     async def get(
         self,
         session: AsyncSession,

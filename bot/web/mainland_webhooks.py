@@ -103,7 +103,7 @@ def sms_router(app: Host) -> APIRouter:
 
     async def inbound_all(items: Sequence[Inbound]) -> None:
         for inbound in items:
-            await app.service.handle(inbound)
+            await app.intake.accept(inbound)
 
     def guard(expected: str | None, token: str) -> Response | None:
         if Channel.SMS not in app.channels or not expected:
@@ -349,10 +349,13 @@ def wecom_router(app: Host) -> APIRouter:
         if msg is None:
             return JSONResponse({"error": "the decrypted message is not XML"}, status_code=400)
         inbound = wecom_inbound(msg, app.clock.now())
-        if inbound is not None:
+        if inbound is not None and msg.get("Event") == "template_card_event":
+            # A staff member's claim on a card: processed before the card is updated.
             handled = await app.service.handle(inbound)
-            if not handled.duplicate and msg.get("Event") == "template_card_event":
+            if not handled.duplicate:
                 await update_claimed_card(app, ch, msg)
+        elif inbound is not None:
+            await app.intake.accept(inbound)
         return PlainTextResponse("")  # an empty 200: we answer through message/send
 
     return r

@@ -1,7 +1,8 @@
 """Provider webhooks: Twilio inbound SMS and status callbacks, Telegram updates.
 
 Each checks the provider's signature first (403 and nothing stored when it fails),
-stores the message, processes it, commits, and only then answers.
+stores the message, processes it, commits, and only then answers; when the process is busy
+it answers once the message is stored and processes it right after (bot/intake.py).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def telegram_update_handler(app: Host) -> Callable[[Update], Awaitable[None]]:
         inbound = telegram.update_to_inbound(update, app.clock.now())
         if inbound is not None:
             try:
-                await app.service.handle(inbound)
+                await app.intake.accept(inbound)
             except Exception as exc:
                 if is_transient(exc):
                     raise telegram.TransientFailure(type(exc).__name__) from exc
@@ -122,7 +123,7 @@ def router(app: Host) -> APIRouter:
         inbound = sms.parse_inbound(form, app.clock.now())
         if problem is not None or inbound is None:
             return JSONResponse({"error": problem or "bad form"}, status_code=400)
-        await app.service.handle(inbound)
+        await app.intake.accept(inbound)
         return Response(EMPTY_TWIML, media_type="text/xml")
 
     @r.post("/webhooks/twilio/status", summary="Twilio delivery status callback")

@@ -1,0 +1,227 @@
+"""Answer first when busy: how a provider's webhook hands its message to the inbound path.
+
+While this process keeps up, a webhook stores and processes its message in one transaction
+before it answers (`InboundService.handle`), as always: the reply is queued by the time the
+provider hears back. When it does not keep up (`defer_at` webhooks already being processed,
+or messages already waiting), the message is stored alone (one insert, committed: stored
+before it is acknowledged), the provider is answered at once, and the row joins this
+process's backlog. Workers take the backlog up one sender at a time, in arrival order for
+each sender; a text the safety screen would pass on to a person goes before the others.
+
+Nothing stored is lost: a row still waiting when the process stops (or dies) is processed
+by the retry job (bot/inbound_retry.py), which leaves alone the rows held here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import contextlib
+import logging
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.service import Handled
+from dialogs.types import Inbound
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str]  # (channel, address): one sender, whose messages keep their order
+Urgency = Callable[[Inbound], bool]
+
+
+class InboundPath(Protocol):
+    """What the intake needs of bot/service.py's InboundService."""
+
+    async def handle(self, inbound: Inbound) -> Handled: ...
+    async def store(self, inbound: Inbound) -> Handled: ...
+    async def process(self, inbound_id: int, inbound: Inbound) -> bool: ...
+
+
+@dataclass
+class IntakeStats:
+    inline: int = 0  # stored and processed before the answer
+    deferred: int = 0  # answered once stored, processed by a worker
+    processed: int = 0  # deferred rows a worker processed
+    failed: int = 0  # deferred rows whose processing failed (the retry job has them)
+
+
+class Intake:
+    def __init__(
+        self,
+        service: InboundPath,
+        *,
+        defer_at: int = 4,
+        workers: int = 1,
+        urgent: Urgency | None = None,
+    ) -> None:
+        """`defer_at`: answer first once this many webhooks are being processed (0: never,
+        always process before answering). `workers`: deferred rows processed at once."""
+        self.service = service
+        self.defer_at = defer_at
+        self.workers = max(1, workers)
+        self.urgent = urgent
+        self.stats = IntakeStats()
+        self._rows: dict[Key, list[tuple[int, Inbound, bool]]] = {}  # by id; urgent or not
+        self._ready: deque[Key] = deque()  # senders with rows waiting, none being processed
+        self._taken: set[Key] = set()  # senders a worker is processing
+        self._held: set[int] = set()  # inbound ids waiting or being processed here
+        self._inline: Counter[Key] = Counter()
+        self._inline_total = 0
+        self._wake = asyncio.Event()
+        self._empty: asyncio.Event | None = None  # made on the loop that waits for it
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    @property
+    def backlog(self) -> int:
+        """Rows stored and answered but not yet processed by this process."""
+        return len(self._held)
+
+    def holds(self, inbound_id: int) -> bool:
+        return inbound_id in self._held
+
+    async def drained(self) -> None:
+        """Return once no row is waiting or being processed here (tests, benchmarks)."""
+        while self._held:
+            if self._empty is None:
+                self._empty = asyncio.Event()
+            await self._empty.wait()
+
+    def busy(self) -> bool:
+        return bool(self.defer_at) and (
+            bool(self._held) or self._inline_total >= self.defer_at or self._stopping
+        )
+
+    async def accept(self, inbound: Inbound) -> Handled:
+        """Store the message, and process it now or (when busy) right after the answer.
+        Safe to call again with the same provider id (a provider's retry changes nothing)."""
+        if self.busy():
+            return await self._defer(inbound)
+        key = (str(inbound.channel), inbound.address)
+        self._inline[key] += 1
+        self._inline_total += 1
+        try:
+            handled = await self.service.handle(inbound)
+        finally:
+            self._inline_total -= 1
+            self._inline[key] -= 1
+            if not self._inline[key]:
+                del self._inline[key]
+            if self._held:
+                self._wake.set()  # a waiting row of this sender may go now
+        self.stats.inline += 1
+        return handled
+
+    async def _defer(self, inbound: Inbound) -> Handled:
+        handled = await self.service.store(inbound)
+        if handled.inbound_id is None:
+            return handled  # a retry of a stored message: it was or will be processed
+        self.stats.deferred += 1
+        if self._stopping:
+            return handled  # stored; the retry job processes it
+        self._hold(handled.inbound_id, inbound)
+        return handled
+
+    def _hold(self, inbound_id: int, inbound: Inbound) -> None:
+        key = (str(inbound.channel), inbound.address)
+        urgent = self._is_urgent(inbound)
+        rows = self._rows.get(key)
+        if rows is None:
+            rows = self._rows[key] = []
+            if key not in self._taken:
+                self._queue(key, urgent)
+        elif key not in self._taken and urgent:
+            with contextlib.suppress(ValueError):
+                self._ready.remove(key)
+            self._queue(key, urgent)
+        bisect.insort(rows, (inbound_id, inbound, urgent), key=lambda r: r[0])
+        self._held.add(inbound_id)
+        self._start_workers()
+        self._wake.set()
+
+    def _queue(self, key: Key, urgent: bool) -> None:
+        """A sender with rows waiting: first when one of them looks urgent, else last."""
+        if urgent:
+            self._ready.appendleft(key)
+        else:
+            self._ready.append(key)
+
+    def _is_urgent(self, inbound: Inbound) -> bool:
+        if self.urgent is None or not inbound.text:
+            return False
+        try:
+            return self.urgent(inbound)
+        except Exception:  # the order of the backlog must never fail a webhook
+            log.exception("intake: the urgency check failed; the row keeps its place")
+            return False
+
+    def _start_workers(self) -> None:
+        self._tasks = [t for t in self._tasks if not t.done()]
+        if not self._tasks:  # (again) on this event loop
+            self._wake = asyncio.Event()
+            self._wake.set()
+        while len(self._tasks) < self.workers and not self._stopping:
+            self._tasks.append(asyncio.create_task(self._work(), name="careline-intake"))
+
+    def _next(self) -> Key | None:
+        """The first ready sender with no webhook of theirs still being processed inline."""
+        for _ in range(len(self._ready)):
+            key = self._ready.popleft()
+            if key in self._inline:
+                self._ready.append(key)
+                continue
+            return key
+        return None
+
+    async def _work(self) -> None:
+        while not self._stopping:
+            key = self._next()
+            if key is None:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            rows = self._rows[key]
+            inbound_id, inbound, _ = rows.pop(0)
+            self._taken.add(key)
+            try:
+                ok = await self.service.process(inbound_id, inbound)
+            except Exception:  # the database is gone: the row stays for the retry job
+                log.exception("intake: inbound %s could not be processed now", inbound_id)
+                ok = False
+            finally:
+                self._taken.discard(key)
+                self._held.discard(inbound_id)
+                if not self._held and self._empty is not None:
+                    self._empty.set()
+                    self._empty = None
+                if rows:  # the sender's next row: after the others, unless one looks urgent
+                    self._queue(key, any(urgent for _, _, urgent in rows))
+                else:
+                    del self._rows[key]
+            if ok:
+                self.stats.processed += 1
+            else:
+                self.stats.failed += 1
+            await asyncio.sleep(0)  # let the webhooks waiting to be answered run first
+
+    async def stop(self, grace: float = 20.0) -> None:
+        """Stop taking rows: the one being processed finishes, the rest stay stored for the
+        retry job. Webhooks that arrive meanwhile are only stored."""
+        self._stopping = True
+        self._wake.set()
+        tasks, self._tasks = self._tasks, []
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace)
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+        self._held.clear()
+        self._rows.clear()
+        self._ready.clear()
+        if self._empty is not None:
+            self._empty.set()
+            self._empty = None
+        self._stopping = False
