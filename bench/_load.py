@@ -1,11 +1,14 @@
 """An open-loop load of signed Twilio webhooks, run as a process of its own by bench/inbound.py
 (the provider is not in the server's process: it never takes the server's GIL).
 
-    python bench/_load.py URL TOKEN RATE SECONDS
+    python bench/_load.py open URL TOKEN RATE SECONDS     # open loop
+    python bench/_load.py closed URL TOKEN COUNT CLIENTS  # closed loop
 
-Request i leaves at start + i / RATE whether or not the earlier ones were answered, as a
-provider sends. Prints one JSON line: the latencies of the 200 answers in ms, the count of
-the others (a status or no answer), and the seconds until the last answer.
+Open loop: request i leaves at start + i / RATE whether or not the earlier ones were
+answered, as a provider sends. Closed loop: CLIENTS clients each send their next request
+when the last one is answered, COUNT in all. Prints one JSON line: the latencies of the 200
+answers in ms, the count of the others (a status or no answer), and the seconds from the
+first request to the last answer.
 """
 
 from __future__ import annotations
@@ -33,7 +36,33 @@ def signed_request(
     return url, params, {"X-Twilio-Signature": validator.compute_signature(url, params)}
 
 
-async def load(url: str, token: str, rate: float, seconds: float) -> dict[str, object]:
+async def closed_loop(url: str, token: str, n: int, clients: int) -> dict[str, object]:
+    validator = RequestValidator(token)
+    requests = [signed_request(validator, url, i) for i in range(n)]
+    latencies: list[float] = []
+    failed = [0]
+    todo = iter(requests)
+
+    async def client_(client: httpx.AsyncClient) -> None:
+        for url_, params, headers in todo:
+            t = time.perf_counter()
+            try:
+                resp = await client.post(url_, data=params, headers=headers)
+            except httpx.HTTPError:
+                failed[0] += 1
+                continue
+            if resp.status_code == 200:
+                latencies.append((time.perf_counter() - t) * 1000)
+            else:
+                failed[0] += 1
+
+    async with httpx.AsyncClient(timeout=60) as client:
+        start = time.perf_counter()
+        await asyncio.gather(*(client_(client) for _ in range(clients)))
+    return {"latencies": latencies, "failed": failed[0], "seconds": time.perf_counter() - start}
+
+
+async def open_loop(url: str, token: str, rate: float, seconds: float) -> dict[str, object]:
     validator = RequestValidator(token)
     n = int(rate * seconds)
     requests = [signed_request(validator, url, i) for i in range(n)]  # signed before the clock
@@ -62,8 +91,12 @@ async def load(url: str, token: str, rate: float, seconds: float) -> dict[str, o
 
 
 def main() -> None:
-    url, token, rate, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
-    print(json.dumps(asyncio.run(load(url, token, rate, seconds))), flush=True)
+    mode, url, token, a, b = sys.argv[1:6]
+    if mode == "open":
+        result = asyncio.run(open_loop(url, token, float(a), float(b)))
+    else:
+        result = asyncio.run(closed_loop(url, token, int(a), int(b)))
+    print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,11 @@ Baseline: the same HTTP request and signature check, storing only the raw inboun
 Both run in one process against the same database, for SQLite and PostgreSQL.
 Peer: a minimal store-only webhook outside the project's stack (aiohttp + aiosqlite, its own
 SQLite file): the signature checked with twilio's RequestValidator, one insert, commit, empty
-TwiML; served from its own thread in the same process, driven by the same client.
+TwiML; served from its own thread in the same process. All three are driven by the same
+client, in a process of its own (bench/_load.py): a provider is not in the server's process.
 
-Reported per message: this process's CPU (server, client and SQLite; not PostgreSQL's
-server), SQL statements, and the ratios Careline full / baseline and full / peer.
+Reported per message: this process's CPU (the servers and SQLite; not the client, not
+PostgreSQL's server), SQL statements, and the ratios Careline full / baseline and full / peer.
 
     python bench/inbound.py [--requests 1000] [--concurrency 8] [--db sqlite,postgres]
     python bench/inbound.py --rate 100 --seconds 60   # target 2: steady, open loop
@@ -32,8 +33,6 @@ from pathlib import Path
 
 import _support  # noqa: F401  (puts the repository on sys.path)
 import aiosqlite
-import httpx
-from _load import signed_request
 from _support import (
     WEBHOOK_TOKEN,
     free_port,
@@ -127,33 +126,25 @@ def peer_server() -> Iterator[str]:
             loop.close()
 
 
-async def drive(base: str, path: str, n: int, concurrency: int) -> tuple[list[float], float]:
-    validator = RequestValidator(TOKEN)
-    latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(n):
-        queue.put_nowait(i)
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        while not queue.empty():
-            i = queue.get_nowait()
-            url, params, headers = signed_request(validator, base + path, i)
-            t = time.perf_counter()
-            resp = await client.post(url, data=params, headers=headers)
-            latencies.append((time.perf_counter() - t) * 1000)
-            assert resp.status_code == 200, resp.text
-
-    start = time.perf_counter()
-    async with httpx.AsyncClient(timeout=30) as client:
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-    return latencies, time.perf_counter() - start
+def drive(mode: str, url: str, a: float, b: float) -> tuple[list[float], int, float]:
+    """bench/_load.py in a process of its own: "closed" (a = requests, b = clients) or "open"
+    (a = rate, b = seconds). The 200s' latencies in ms, the others' count, the seconds."""
+    load_py = str(Path(__file__).with_name("_load.py"))
+    out = subprocess.run(
+        [sys.executable, load_py, mode, url, TOKEN, str(a), str(b)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    load = json.loads(out)
+    return load["latencies"], load["failed"], load["seconds"]
 
 
 def run(kind: str, n: int, concurrency: int) -> None:
     with fresh_database(kind) as url:
         port = free_port()
         public = f"http://127.0.0.1:{port}"
-        app = build_app(webhook_settings(url, public))
+        # The path itself: every webhook processes before it answers (never answer first).
+        settings = webhook_settings(url, public).model_copy(update={"inbound_defer_at": 0})
+        app = build_app(settings)
         web = create_web_app(app, background=False)
 
         @web.post("/bench/baseline", include_in_schema=False)
@@ -185,9 +176,10 @@ def run(kind: str, n: int, concurrency: int) -> None:
                     ("baseline (store only)", public, "/bench/baseline"),
                     ("full path", public, "/webhooks/twilio"),
                 ):
-                    asyncio.run(drive(base_url, path, min(50, n), concurrency))  # warm up
+                    drive("closed", base_url + path, min(50, n), concurrency)  # warm up
                     before, cpu = statements[0], time.process_time()
-                    lat, secs = asyncio.run(drive(base_url, path, n, concurrency))
+                    lat, failed, secs = drive("closed", base_url + path, n, concurrency)
+                    assert not failed, f"{label}: {failed} requests failed"
                     results[label] = summary(lat, secs)
                     results[label]["statements"] = (statements[0] - before) / n
                     # this process's CPU (server, client, SQLite; not PostgreSQL's server)
@@ -256,17 +248,11 @@ def run_at_rate(kind: str, rate: float, seconds: float, defer_at: int | None) ->
         server.start()
         try:
             asyncio.run(seed_demo(url, app))
-            asyncio.run(drive(public, "/webhooks/twilio", 50, 8))  # warm up
+            drive("closed", public + "/webhooks/twilio", 50, 8)  # warm up
             since = asyncio.run(last_id(url))
             app.intake.stats = IntakeStats()  # the load's own, not the warm-up's
             cpu = time.process_time()
-            out = subprocess.run(
-                [sys.executable, str(Path(__file__).with_name("_load.py")),
-                 public + "/webhooks/twilio", TOKEN, str(rate), str(seconds)],
-                capture_output=True, text=True, check=True,
-            ).stdout  # fmt: skip
-            load = json.loads(out)
-            lat, failed, secs = load["latencies"], load["failed"], load["seconds"]
+            lat, failed, secs = drive("open", public + "/webhooks/twilio", rate, seconds)
             t = time.perf_counter()
             waiting = -1
             while waiting != 0 and time.perf_counter() - t < 900:

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_driver import one_hop_dbapi
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 POOL_RECYCLE_SECONDS = 300
 
@@ -79,6 +81,8 @@ class Database:
             # SQLite has one writer: queue transactions on one connection in-process rather
             # than letting several connections spin in SQLite's sleeping busy handler.
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=120)
+            if make_url(url).get_driver_name() == "aiosqlite":
+                kwargs["module"] = one_hop_dbapi()  # one thread hop per statement
             path = sqlite_path(url)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
