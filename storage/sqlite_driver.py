@@ -6,7 +6,8 @@ fetch the rows, close the cursor). Each hop costs two thread switches and a wake
 event loop, which on the inbound path cost more CPU than SQLite itself (32 hops for a
 message's 7 statements). Here the cursor, the statement, its rows and the cursor's close are
 one function queued on aiosqlite's thread: the same sqlite3 calls, in the same order, on the
-same connection and thread.
+same connection and thread. The pool's rollback of a connection it takes back costs no hop
+when no transaction is open (after a commit).
 
 Used by `storage.db.Database` for `sqlite+aiosqlite` URLs (`module=`); streaming (server
 side) cursors keep SQLAlchemy's own adapter.
@@ -112,6 +113,13 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneHopCursor  # type: ignore[assignment]
+
+    def rollback(self) -> None:
+        """No hop when no transaction is open: the pool rolls back every connection it takes
+        back, which after a commit is a no-op that cost a hop per transaction."""
+        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        if connection.in_transaction:
+            super().rollback()
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
