@@ -32,7 +32,7 @@ from _support import fresh_database
 from sqlalchemy import event
 
 from bot.channels.base import RateLimits, SendResult
-from bot.channels.sms import TwilioChannel
+from bot.channels.twilio_send import TwilioChannel
 from bot.clock import SystemClock
 from bot.outbox import Dispatcher
 from content.catalog import Catalog

@@ -34,6 +34,9 @@ def clean_env() -> dict[str, str]:
     """The environment without any CARELINE_ setting: Telegram, Twilio and mainland off."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARELINE_")}
     env["PYTHONPATH"] = str(ROOT)
+    # As an installed program runs: Python keeps its compiled modules (this machine's shell
+    # sets PYTHONDONTWRITEBYTECODE, which made every start compile ~300 modules again).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

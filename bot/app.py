@@ -19,7 +19,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.capabilities import install_all
 from bot.channels.base import ChannelAdapter, RateLimits
 from bot.channels.console import ConsoleChannel
-from bot.channels.sms import TwilioChannel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content_store import ContentStore
@@ -51,16 +50,7 @@ class Application(Host):
 
     async def check_database(self) -> None:
         """Refuse to run on an unmigrated database; migrate the embedded default by itself."""
-        if await self.db.is_migrated():
-            return
-        if self.settings.is_default_database:
-            log.info("creating/migrating the default SQLite database")
-            await self.db.upgrade()
-            return
-        raise NotMigrated(
-            "the database is not migrated to this version of Careline; "
-            "run `careline db upgrade` (with the same CARELINE_DATABASE_URL) and start again"
-        )
+        await migrated(self.db, self.settings)
 
     async def start_background(self, *, dispatch: bool = True, poll_telegram: bool = True) -> None:
         if dispatch:
@@ -119,6 +109,29 @@ class Application(Host):
         log.info("stopped: dispatcher drained, clients closed")
 
 
+async def migrated(db: Database, settings: Settings) -> None:
+    """NotMigrated unless `db` is at the head revision; the embedded default is migrated."""
+    if await db.is_migrated():
+        return
+    if settings.is_default_database:
+        log.info("creating/migrating the default SQLite database")
+        await db.upgrade()
+        return
+    raise NotMigrated(
+        "the database is not migrated to this version of Careline; "
+        "run `careline db upgrade` (with the same CARELINE_DATABASE_URL) and start again"
+    )
+
+
+async def check_database(settings: Settings) -> None:
+    """`migrated` on a database of its own (before the app is built, `careline serve`)."""
+    db = Database(settings.database_url)
+    try:
+        await migrated(db, settings)
+    finally:
+        await db.dispose()
+
+
 def build_channels(
     settings: Settings,
     *,
@@ -131,6 +144,8 @@ def build_channels(
         channels[Channel.CONSOLE] = ConsoleChannel(RateLimits(settings.console_rate))
     if settings.twilio_enabled:
         assert settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from
+        from bot.channels.twilio_send import TwilioChannel
+
         channels[Channel.SMS] = TwilioChannel(
             account_sid=settings.twilio_account_sid,
             auth_token=settings.twilio_auth_token,

@@ -23,8 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
 from bot.dblock import hold_shared, take_exclusive
 from content.errors import SetupError
 
@@ -37,6 +35,8 @@ class BackupError(SetupError):
 
 def sqlite_file(database_url: str) -> Path | None:
     """The database file of a SQLite URL; None for other databases."""
+    from sqlalchemy.engine import make_url  # imported when a command runs, not for `--help`
+
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return None
@@ -50,6 +50,8 @@ def sqlite_file(database_url: str) -> Path | None:
 def libpq_args(database_url: str) -> list[str]:
     """pg_dump/pg_restore connection options; the password stays out (use PGPASSWORD or
     ~/.pgpass)."""
+    from sqlalchemy.engine import make_url
+
     url = make_url(database_url)
     args = []
     if url.host:

@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -126,16 +127,16 @@ def _hold_database(settings: Settings) -> AbstractContextManager[object] | None:
 def _serve_on(sock: socket.socket, settings: Settings, *, demo: bool) -> int:
     import uvicorn
 
-    from bot.app import build_app
+    from bot.app import build_app, check_database
     from bot.host import NotMigrated
     from bot.web.server import create_web_app
 
-    app = build_app(settings)
     try:
-        asyncio.run(app.check_database())
+        asyncio.run(check_database(settings))
     except NotMigrated as exc:
         print(f"careline: {exc}", file=sys.stderr)
         return 2
+    accounts: Future[None] | None = None
     if demo:
         refused = asyncio.run(_demo_refused(settings))
         if refused:
@@ -149,8 +150,11 @@ def _serve_on(sock: socket.socket, settings: Settings, *, demo: bool) -> int:
         log.info("demo data %s", "loaded" if loaded else "already present")
         from bot.web.console.demo_accounts import announce_demo_accounts
 
-        announce_demo_accounts(settings)
-    # The check above ran on its own event loop: start clean on uvicorn's.
+        # Their password hashes (argon2, in C) are made while the app is built (Python).
+        hashing = ThreadPoolExecutor(1, "demo-accounts")
+        accounts = hashing.submit(announce_demo_accounts, settings)
+        hashing.shutdown(wait=False)  # the thread ends with its one task
+    # The checks above ran on event loops of their own: the app is built for uvicorn's.
     app = build_app(settings)
     log.info("channels live: %s", ", ".join(app.live_channels))
     base = f"http://{settings.host}:{settings.port}"
@@ -165,6 +169,8 @@ def _serve_on(sock: socket.socket, settings: Settings, *, demo: bool) -> int:
         timeout_graceful_shutdown=20,
     )
     server = uvicorn.Server(config)
+    if accounts is not None:
+        accounts.result()  # printed, and any error raised, before the server listens
     log.info("Careline listening on %s (health: %s/healthz)", base, base)
     # uvicorn drains on SIGTERM/SIGINT, then re-raises the signal: after a clean drain,
     # exit 0 rather than "killed by signal".

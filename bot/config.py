@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy.engine import make_url
 
 from bot.mainland.settings import MainlandSettings
 from content.errors import SetupError
@@ -144,6 +143,8 @@ class Settings(MainlandSettings):  # the mainland channels' settings: bot/mainla
         """Where visit photos and voice notes are stored (bot/media_store.py)."""
         if self.data_dir is not None:
             return self.data_dir / "media"
+        from sqlalchemy.engine import make_url  # not at import: `careline --help` stays light
+
         url = make_url(self.database_url)
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             return Path(str(url.database)).parent / "media"

@@ -15,8 +15,6 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from sqlalchemy.engine import make_url
-
 from content.errors import SetupError
 
 
@@ -26,6 +24,8 @@ class DatabaseInUse(SetupError):
 
 def sqlite_path(database_url: str) -> Path | None:
     """The database file of a file-backed SQLite URL; None for other databases (and memory)."""
+    from sqlalchemy.engine import make_url  # imported when a command runs, not for `--help`
+
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None

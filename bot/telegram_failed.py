@@ -18,17 +18,14 @@ import getpass
 import json
 import sys
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.reply_json import reply_to_json
 from content.errors import InputError
-from content.replies import Reply
-from dialogs.types import Channel, Lane
-from storage.models import TelegramFailedUpdate
-from storage.repos import audit, outbox
-from storage.repos import telegram_failed as repo
+
+if TYPE_CHECKING:  # the database layer is imported when a command runs, not for `--help`
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.models import TelegramFailedUpdate
 
 RESEND_KEY = "telegram.resend_request"
 
@@ -54,6 +51,12 @@ async def resolve(
     session: AsyncSession, update_id: int, action: str, by: str, now: datetime
 ) -> TelegramFailedUpdate:
     """`action` "retry" (ask the sender to send again) or "handled"."""
+    from bot.reply_json import reply_to_json
+    from content.replies import Reply
+    from dialogs.types import Channel, Lane
+    from storage.repos import audit, outbox
+    from storage.repos import telegram_failed as repo
+
     row = await repo.by_update_id(session, update_id)
     if row is None:
         raise Refused(f"no failed Telegram update {update_id}")
@@ -101,6 +104,7 @@ def cmd_failed(args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.config import settings_or_exit
     from storage.db import Database
+    from storage.repos import telegram_failed as repo
 
     settings = settings_or_exit()
     by = f"cli:{args.by or getpass.getuser()}"

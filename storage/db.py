@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -23,15 +21,49 @@ from sqlalchemy.ext.asyncio import (
 
 from storage.sqlite_driver import one_hop_dbapi
 
+if TYPE_CHECKING:  # alembic is imported to migrate, not to check the revision at start
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 POOL_RECYCLE_SECONDS = 300
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
+
+
+_REVISION = re.compile(r"^(down_)?revision\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+
+
+@cache
+def head_revision() -> str | None:
+    """The newest migration: the one revision no other names as its `down_revision`, read
+    from the files without importing alembic (which costs start-up time and memory; a test
+    checks the answer against alembic's own)."""
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (downs if down else revisions).add(value)
+    heads = revisions - downs
+    if len(heads) != 1:
+        raise RuntimeError(f"storage/migrations has {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
+
+
+def _stored_revision(connection: Connection) -> str | None:
+    """What alembic's `MigrationContext.get_current_revision` reads, in one query."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    if len(rows) > 1:
+        raise RuntimeError("the database's alembic_version holds several heads")
+    return rows[0][0] if rows else None
 
 
 def is_sqlite(url: str) -> bool:
@@ -108,12 +140,10 @@ class Database:
 
     async def current_revision(self) -> str | None:
         async with self.engine.connect() as conn:
-            return await conn.run_sync(
-                lambda c: MigrationContext.configure(c).get_current_revision()
-            )
+            return await conn.run_sync(_stored_revision)
 
     def head_revision(self) -> str | None:
-        return ScriptDirectory.from_config(alembic_config(self.url)).get_current_head()
+        return head_revision()
 
     async def is_migrated(self) -> bool:
         return await self.current_revision() == self.head_revision()
@@ -128,6 +158,8 @@ class Database:
 
 
 def _run_upgrade(connection: Connection, cfg: Config) -> None:
+    from alembic import command
+
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, "head")
 

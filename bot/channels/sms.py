@@ -1,21 +1,16 @@
-"""SMS through Twilio: inbound webhook parsing, signature check, sending, status mapping."""
+"""SMS through Twilio: inbound webhook parsing, signature check, status mapping. Sending is in
+bot/channels/twilio_send.py, imported only when Twilio is configured (its client pulls in
+aiohttp and requests)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Mapping
 from datetime import datetime
 
-import aiohttp
-from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
-from twilio.rest import Client
 
-from bot.channels.base import RateLimits, SendError, SendFailure, SendResult
 from bot.phones import to_e164
-from dialogs.render import Rendered, Style
 from dialogs.types import Channel, Inbound, MediaRef
 
 # Twilio message status -> our delivery status.
@@ -131,82 +126,3 @@ def fit_body(text: str) -> str:
     """Twilio's limit, cut on a character boundary with an ellipsis; never an empty body."""
     text = text or "…"
     return text if len(text) <= MAX_BODY else text[: MAX_BODY - 1] + "…"
-
-
-class TwilioChannel:
-    name = Channel.SMS
-    style: Style = "numbered"
-
-    def __init__(
-        self,
-        *,
-        account_sid: str,
-        auth_token: str,
-        sender: str,
-        api_base: str,
-        status_callback: str | None,
-        limits: RateLimits,
-        timeout: float = 15.0,
-    ) -> None:
-        self.limits = limits
-        self._sender = sender
-        self._status_callback = status_callback
-        self._credentials = (account_sid, auth_token)
-        self._api_base = api_base.rstrip("/")
-        self._timeout = timeout
-        self._http: AsyncTwilioHttpClient | None = None
-        self._client: Client | None = None
-
-    def _twilio(self) -> Client:
-        """The client, built on first use inside the running event loop (aiohttp needs one)."""
-        if self._client is None:
-            self._http = AsyncTwilioHttpClient(timeout=self._timeout)
-            self._client = Client(*self._credentials, http_client=self._http)
-            self._client.api.base_url = self._api_base
-        return self._client
-
-    async def send(self, address: str, message: Rendered) -> SendResult:
-        kwargs: dict[str, str] = {"to": address, "body": fit_body(message.text)}
-        if self._sender.startswith("MG"):
-            kwargs["messaging_service_sid"] = self._sender
-        else:
-            kwargs["from_"] = self._sender
-        if self._status_callback:
-            kwargs["status_callback"] = self._status_callback
-        try:
-            # The twilio library never applies its client timeout to aiohttp: bound it here.
-            async with asyncio.timeout(self._timeout):
-                msg = await self._twilio().messages.create_async(**kwargs)
-        except TwilioRestException as exc:
-            raise classify_rest_error(exc) from exc
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            # The request may have reached Twilio: retried, and recorded as possibly sent.
-            raise SendError.uncertain(f"network: {type(exc).__name__}", "network") from exc
-        except TwilioException as exc:
-            raise SendError(f"twilio: {exc}", SendFailure.RETRY, code="twilio") from exc
-        return SendResult(provider_id=str(msg.sid))
-
-    async def close(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-
-
-def classify_rest_error(exc: TwilioRestException) -> SendError:
-    code = str(exc.code) if exc.code is not None else str(exc.status)
-    if exc.status == 429:
-        # Twilio gives no Retry-After here: pause the whole channel for a fixed while.
-        return SendError(
-            "twilio: 429 too many requests",
-            SendFailure.RETRY,
-            code=code,
-            retry_after=TWILIO_429_PAUSE,
-        )
-    if exc.status >= 500:
-        return SendError.uncertain(f"twilio: {exc.status}", code)
-    if code in OPTED_OUT_CODES:
-        kind = SendFailure.OPTED_OUT
-    elif code in UNREACHABLE_CODES:
-        kind = SendFailure.UNREACHABLE
-    else:
-        kind = SendFailure.PERMANENT
-    return SendError(f"twilio: {exc.status} {code}", kind, code=code)

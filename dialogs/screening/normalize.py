@@ -101,7 +101,17 @@ def _simplify(chars: str) -> str:
 def _separators() -> re.Pattern[str]:
     """One separator character: every separator of the BMP, and any character beyond it
     (rare: checked one by one with `is_separator`)."""
-    codes = [c for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF and is_separator(chr(c))]
+    category = unicodedata.category  # not `is_separator`: its cache would churn 65,536 times
+    codes = [
+        c
+        for c in range(0x10000)
+        if not 0xD800 <= c <= 0xDFFF
+        and (
+            chr(c) in _ZERO_WIDTH
+            or category(chr(c))[0] in "ZPS"
+            or category(chr(c)) in ("Cc", "Cf")
+        )
+    ]
     ranges: list[str] = []
     start = prev = codes[0]
     for code in [*codes[1:], -1]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.channels.base import SendFailure, SendResult
-from bot.channels.sms import classify_rest_error
+from bot.channels.twilio_send import classify_rest_error
 from bot.clock import FakeClock
 from bot.outbox import Dispatcher
 from content.catalog import Catalog

@@ -15,9 +15,6 @@ from datetime import date
 from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from bot.reminders.sources import current_schedule
 from bot.web.console.child_file import neutral
 from reminders.immunization import due_doses
@@ -106,6 +103,9 @@ async def rows_for(
 
 
 def workbook(rows: list[dict[str, Any]], t: Callable[..., str], title: str) -> bytes:
+    from openpyxl import Workbook  # openpyxl is imported when a workbook is made (start-up, memory)
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

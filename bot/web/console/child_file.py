@@ -10,8 +10,6 @@ from datetime import date
 from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook
-
 from bot.reminders.sources import current_schedule
 from bot.web.console.auth import ADMIN, HOTLINE, SUPERVISOR
 from bot.web.console.child_labels import ChildLabels
@@ -151,6 +149,8 @@ def workbook(f: ChildFile, t: Any, label: Any, words: ChildLabels) -> bytes:
     """The child's file as XLSX: one sheet per part, in the reader's words as on the page
     (`label(prefix, code)` and `words`: codes the catalog names become their text), every
     text cell neutralised."""
+    from openpyxl import Workbook  # openpyxl is imported when a workbook is made (start-up, memory)
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-
 from bot.phones import is_valid, to_e164
 from bot.web.console import roster_columns as extra
 from bot.web.console.cells import safe_row
@@ -106,6 +104,10 @@ def _cell(value: Any) -> str:
 def read_table(filename: str, data: bytes) -> list[dict[str, str]]:
     """Rows as dicts keyed by the known column names (unknown columns are ignored)."""
     if filename.lower().endswith(".xlsx"):
+        from openpyxl import (
+            load_workbook,  # openpyxl is imported when a workbook is made (start-up, memory)
+        )
+
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -157,6 +159,8 @@ def template_csv() -> bytes:
 
 
 def template_xlsx() -> bytes:
+    from openpyxl import Workbook  # openpyxl is imported when a workbook is made (start-up, memory)
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

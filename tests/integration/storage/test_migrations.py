@@ -37,3 +37,22 @@ async def test_unmigrated_database_is_refused_with_the_fix(tmp_path) -> None:  #
             raise AssertionError("an unmigrated non-default database must be refused")
     finally:
         await app.stop()
+
+
+def _alembics_view(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+async def test_the_start_up_check_agrees_with_alembic(db: Database) -> None:
+    """`is_migrated` reads the head from the files and the stored revision in one query,
+    without importing alembic: the same answers as alembic's ScriptDirectory and context."""
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config
+
+    assert (
+        db.head_revision() == ScriptDirectory.from_config(alembic_config(db.url)).get_current_head()
+    )
+    ours = await db.current_revision()
+    async with db.engine.connect() as conn:  # (SQLite's pool holds one connection)
+        assert ours == await conn.run_sync(_alembics_view)

@@ -27,7 +27,7 @@ def roots(modules: set[str]) -> set[str]:
 
 def test_cli_and_its_parser_import_no_channel_sdk_and_no_web_stack() -> None:
     mods = imported_after("import bot.cli\nbot.cli.build_parser()")
-    assert not roots(mods) & {*HEAVY, "fastapi", "argon2", "numpy"}
+    assert not roots(mods) & {*HEAVY, "fastapi", "argon2", "numpy", "sqlalchemy", "alembic"}
     assert "bot.app" not in mods
 
 
@@ -40,7 +40,12 @@ def test_web_app_without_telegram_imports_no_aiogram_nor_mainland_sdk(tmp_path: 
         f"app = build_app(Settings(_env_file=None, database_url={url!r}))\n"
         "create_web_app(app)\n"
     )
-    assert not roots(imported_after(code)) & set(HEAVY)
+    mods = imported_after(code)
+    assert not roots(mods) & set(HEAVY)
+    # nor Twilio's client (aiohttp, requests), alembic (to check the revision) or openpyxl
+    # (until a workbook is made)
+    assert not roots(mods) & {"aiohttp", "requests", "alembic", "openpyxl"}
+    assert "twilio.rest" not in mods
 
 
 def test_no_argon2_hash_is_made_at_import() -> None:
