@@ -22,10 +22,10 @@ import uuid
 import httpx
 from twilio.request_validator import RequestValidator
 
+Request = tuple[str, dict[str, str], dict[str, str]]  # url, form, headers
 
-def signed_request(
-    validator: RequestValidator, url: str, i: int
-) -> tuple[str, dict[str, str], dict[str, str]]:
+
+def signed_request(validator: RequestValidator, url: str, i: int) -> Request:
     """Request i: "帮助" from one of 500 unknown senders, signed as Twilio signs it."""
     params = {
         "MessageSid": f"SM{uuid.uuid4().hex}",
@@ -36,58 +36,61 @@ def signed_request(
     return url, params, {"X-Twilio-Signature": validator.compute_signature(url, params)}
 
 
+class Outcomes:
+    """The 200s' latencies in ms and the count of the others."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.failed = 0
+
+    async def post(self, client: httpx.AsyncClient, request: Request) -> None:
+        url, params, headers = request
+        t = time.perf_counter()
+        try:
+            resp = await client.post(url, data=params, headers=headers)
+        except httpx.HTTPError:
+            self.failed += 1
+            return
+        if resp.status_code == 200:
+            self.latencies.append((time.perf_counter() - t) * 1000)
+        else:
+            self.failed += 1
+
+    def result(self, start: float) -> dict[str, object]:
+        seconds = time.perf_counter() - start
+        return {"latencies": self.latencies, "failed": self.failed, "seconds": seconds}
+
+
 async def closed_loop(url: str, token: str, n: int, clients: int) -> dict[str, object]:
     validator = RequestValidator(token)
-    requests = [signed_request(validator, url, i) for i in range(n)]
-    latencies: list[float] = []
-    failed = [0]
-    todo = iter(requests)
+    todo = iter([signed_request(validator, url, i) for i in range(n)])
+    out = Outcomes()
 
     async def client_(client: httpx.AsyncClient) -> None:
-        for url_, params, headers in todo:
-            t = time.perf_counter()
-            try:
-                resp = await client.post(url_, data=params, headers=headers)
-            except httpx.HTTPError:
-                failed[0] += 1
-                continue
-            if resp.status_code == 200:
-                latencies.append((time.perf_counter() - t) * 1000)
-            else:
-                failed[0] += 1
+        for request in todo:
+            await out.post(client, request)
 
     async with httpx.AsyncClient(timeout=60) as client:
         start = time.perf_counter()
         await asyncio.gather(*(client_(client) for _ in range(clients)))
-    return {"latencies": latencies, "failed": failed[0], "seconds": time.perf_counter() - start}
+    return out.result(start)
 
 
 async def open_loop(url: str, token: str, rate: float, seconds: float) -> dict[str, object]:
     validator = RequestValidator(token)
     n = int(rate * seconds)
     requests = [signed_request(validator, url, i) for i in range(n)]  # signed before the clock
-    latencies: list[float] = []
-    failed = [0]
+    out = Outcomes()
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=400)
 
     async def one(client: httpx.AsyncClient, i: int, at: float) -> None:
         await asyncio.sleep(max(0.0, at - time.perf_counter()))
-        url_, params, headers = requests[i]
-        t = time.perf_counter()
-        try:
-            resp = await client.post(url_, data=params, headers=headers)
-        except httpx.HTTPError:
-            failed[0] += 1
-            return
-        if resp.status_code == 200:
-            latencies.append((time.perf_counter() - t) * 1000)
-        else:
-            failed[0] += 1
+        await out.post(client, requests[i])
 
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         start = time.perf_counter() + 0.5
         await asyncio.gather(*(one(client, i, start + i / rate) for i in range(n)))
-    return {"latencies": latencies, "failed": failed[0], "seconds": time.perf_counter() - start}
+    return out.result(start)
 
 
 def main() -> None:
