@@ -200,7 +200,7 @@ class Intake:
                 if rows:  # the sender's next row: after the others, unless one looks urgent
                     self._queue(key, any(urgent for _, _, urgent in rows))
                 else:
-                    del self._rows[key]
+                    self._rows.pop(key, None)  # (gone already if `stop` cleared it)
             if ok:
                 self.stats.processed += 1
             else:
@@ -214,10 +214,10 @@ class Intake:
         self._wake.set()
         tasks, self._tasks = self._tasks, []
         if tasks:
-            await asyncio.wait(tasks, timeout=grace)
-        for task in tasks:
-            if not task.done():
+            _, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
                 task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)  # their `finally` ran
         self._held.clear()
         self._rows.clear()
         self._ready.clear()

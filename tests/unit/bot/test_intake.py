@@ -193,3 +193,34 @@ async def test_stopping_leaves_waiting_rows_stored_for_the_retry_job() -> None:
     assert intake.backlog == 0
     path.gate.set()
     await held
+
+
+async def test_a_worker_stuck_past_the_grace_is_cancelled_and_the_intake_starts_again() -> None:
+    path = Path()
+    intake, held = await busy_intake(path)
+    stuck = asyncio.Event()  # never set: the database does not answer
+
+    async def hangs(inbound_id: int, inbound: Inbound) -> bool:
+        await stuck.wait()
+        return True
+
+    real = path.process
+    path.process = hangs  # type: ignore[method-assign]
+    await intake.accept(msg("+8613900000040", "s0"))
+    await intake.accept(msg("+8613900000040", "s1"))  # the same sender, waiting behind s0
+    await asyncio.sleep(0)
+    await intake.stop(grace=0)  # the stuck one is cancelled; s1 stays stored
+    assert intake.backlog == 0
+    path.process = real  # type: ignore[method-assign]
+    path.gate.set()
+    await held
+    assert not intake.busy()
+    intake.defer_at = 1
+    path.gate.clear()
+    again = asyncio.create_task(intake.accept(msg("+8613900000041", "inline2")))
+    await asyncio.sleep(0)
+    await intake.accept(msg("+8613900000042", "after"))  # deferred, to a new worker
+    path.gate.set()
+    await again
+    await intake.drained()
+    assert path.processed() == ["after"]
