@@ -63,9 +63,10 @@ def install(app: Host, config: HotlineConfig) -> Hotline:
 
     def urgent(inbound: Inbound) -> bool:
         """A text the screen would pass on to a person: processed before the others when
-        webhooks answer first under load (bot/intake.py). The screen last used here."""
-        screen = hl.screen or hl.screens.current or default_screen()
-        return screen.screen(inbound.text).reaches_person
+        webhooks answer first under load (bot/intake.py). The screen last used here; none
+        is built for it (building one would hold up the webhook that asks)."""
+        screen = hl.screen or hl.screens.current
+        return screen is not None and screen.screen(inbound.text).reaches_person
 
     app.service.context_hooks.append(live_screen)
     app.service.step_hooks.append(partial(screen_step, app, hl))

@@ -104,9 +104,8 @@ def _cell(value: Any) -> str:
 def read_table(filename: str, data: bytes) -> list[dict[str, str]]:
     """Rows as dicts keyed by the known column names (unknown columns are ignored)."""
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import (
-            load_workbook,  # openpyxl is imported when a workbook is made (start-up, memory)
-        )
+        # openpyxl is imported when a workbook is read (start-up, memory)
+        from openpyxl import load_workbook
 
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
