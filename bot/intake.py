@@ -2,11 +2,12 @@
 
 While this process keeps up, a webhook stores and processes its message in one transaction
 before it answers (`InboundService.handle`), as always: the reply is queued by the time the
-provider hears back. When it does not keep up (`defer_at` webhooks already being processed,
-or messages already waiting), the message is stored alone (one insert, committed: stored
-before it is acknowledged), the provider is answered at once, and the row joins this
-process's backlog. Workers take the backlog up one sender at a time, in arrival order for
-each sender; a text the safety screen would pass on to a person goes before the others.
+provider hears back. When it does not keep up (`defer_at` webhooks already being
+processed), or while this sender's earlier messages still wait, the message is stored
+alone (one insert, committed: stored before it is acknowledged), the provider is answered at
+once, and the row joins this process's backlog. Workers take the backlog up one sender at a
+time, in arrival order for each sender; a text the safety screen would pass on to a person
+goes before the others.
 
 Nothing stored is lost: a row still waiting when the process stops (or dies) is processed
 by the retry job (bot/inbound_retry.py), which leaves alone the rows held here.
@@ -56,21 +57,27 @@ class Intake:
         defer_at: int = 4,
         workers: int = 1,
         urgent: Urgency | None = None,
+        patience: float = 0.05,
     ) -> None:
         """`defer_at`: answer first once this many webhooks are being processed (0: never,
-        always process before answering). `workers`: deferred rows processed at once."""
+        always process before answering). `workers`: deferred rows processed at once.
+        `patience`: seconds a worker waits, while webhooks are being stored, before it takes
+        a row that does not look urgent (answering comes first in a burst)."""
         self.service = service
         self.defer_at = defer_at
         self.workers = max(1, workers)
         self.urgent = urgent
+        self.patience = patience
         self.stats = IntakeStats()
         self._rows: dict[Key, list[tuple[int, Inbound, bool]]] = {}  # by id; urgent or not
         self._ready: deque[Key] = deque()  # senders with rows waiting, none being processed
         self._taken: set[Key] = set()  # senders a worker is processing
         self._held: set[int] = set()  # inbound ids waiting or being processed here
         self._inline: Counter[Key] = Counter()
+        self._storing: Counter[Key] = Counter()  # deferred webhooks whose insert is under way
         self._inline_total = 0
         self._wake = asyncio.Event()
+        self._quiet = asyncio.Event()  # set when no deferred webhook is being stored
         self._empty: asyncio.Event | None = None  # made on the loop that waits for it
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -90,17 +97,24 @@ class Intake:
                 self._empty = asyncio.Event()
             await self._empty.wait()
 
-    def busy(self) -> bool:
-        return bool(self.defer_at) and (
-            bool(self._held) or self._inline_total >= self.defer_at or self._stopping
-        )
+    def busy(self, key: Key | None = None) -> bool:
+        """Answer first? Once `defer_at` webhooks are being processed, and for a sender whose
+        earlier messages are still waiting here (they go first: each sender keeps its order).
+        Rows waiting do not make a new sender's message wait: processed before the answer it
+        costs one transaction, where answering first costs two, and a process that answered
+        everything first while any row waited would stay behind once it fell behind."""
+        if not self.defer_at:
+            return False
+        if self._stopping or self._inline_total >= self.defer_at:
+            return True
+        return key is not None and (key in self._rows or key in self._taken or key in self._storing)
 
     async def accept(self, inbound: Inbound) -> Handled:
         """Store the message, and process it now or (when busy) right after the answer.
         Safe to call again with the same provider id (a provider's retry changes nothing)."""
-        if self.busy():
-            return await self._defer(inbound)
         key = (str(inbound.channel), inbound.address)
+        if self.busy(key):
+            return await self._defer(inbound)
         self._inline[key] += 1
         self._inline_total += 1
         try:
@@ -116,7 +130,18 @@ class Intake:
         return handled
 
     async def _defer(self, inbound: Inbound) -> Handled:
-        handled = await self.service.store(inbound)
+        key = (str(inbound.channel), inbound.address)
+        self._storing[key] += 1
+        try:
+            handled = await self.service.store(inbound)
+        finally:
+            self._storing[key] -= 1
+            if not self._storing[key]:
+                del self._storing[key]
+                if not self._storing:
+                    self._quiet.set()
+            if self._held:
+                self._wake.set()  # this sender's held rows may go now
         if handled.inbound_id is None:
             return handled  # a retry of a stored message: it was or will be processed
         self.stats.deferred += 1
@@ -163,21 +188,39 @@ class Intake:
         if not self._tasks:  # (again) on this event loop
             self._wake = asyncio.Event()
             self._wake.set()
+            self._quiet = asyncio.Event()
         while len(self._tasks) < self.workers and not self._stopping:
             self._tasks.append(asyncio.create_task(self._work(), name="careline-intake"))
 
     def _next(self) -> Key | None:
-        """The first ready sender with no webhook of theirs still being processed inline."""
+        """The first ready sender with no webhook of theirs still under way (processed inline,
+        or being stored: its row may come before the held ones)."""
         for _ in range(len(self._ready)):
             key = self._ready.popleft()
-            if key in self._inline:
+            if key in self._inline or key in self._storing:
                 self._ready.append(key)
                 continue
             return key
         return None
 
+    def _head_is_urgent(self) -> bool:
+        return bool(self._ready) and any(u for *_, u in self._rows.get(self._ready[0], ()))
+
+    async def _answers_first(self) -> None:
+        """In a burst (webhooks being stored), wait up to `patience` for a quiet moment
+        before taking a row that does not look urgent: the provider's answer comes first,
+        and the row is stored already."""
+        if not self._storing or self.patience <= 0 or self._head_is_urgent():
+            return
+        self._quiet.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._quiet.wait(), self.patience)
+
     async def _work(self) -> None:
         while not self._stopping:
+            await self._answers_first()
+            if self._stopping:
+                break
             key = self._next()
             if key is None:
                 self._wake.clear()

@@ -29,11 +29,9 @@ from dialogs.screening.replies import is_safety_reply
 from dialogs.types import Channel, ChildRef, Context, Inbound, Lane, Outcome, Role, State
 from dialogs.types import Person as PersonRef
 from storage.db import Database
-from storage.models import ChannelAddress, Child, InboundMessage, Person
+from storage.models import ChannelAddress, Child, Person
 from storage.repos import arrival, outbox
-from storage.repos import inbound as inbound_repo
 from storage.repos.conversations import expired, save_state
-from storage.repos.inbound import store_inbound
 from storage.repos.people import address_row, children_of_director, person_by_phone
 
 log = logging.getLogger(__name__)
@@ -126,7 +124,8 @@ class InboundService:
         return Handled(inbound_id, duplicate=inbound_id is None)
 
     async def _store(self, session: AsyncSession, inbound: Inbound) -> int | None:
-        return await store_inbound(session, **_stored_fields(inbound))
+        arrived = await arrival.store_arrived(session, **_stored_fields(inbound), processed_at=None)
+        return None if arrived is None else arrived.inbound_id
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Store and process in one transaction; when that fails, store, then process (the
@@ -197,12 +196,13 @@ class InboundService:
     ) -> None:
         """Process one stored row. `arrived`: it was inserted in this transaction, already
         marked processed (so it is locked, unscreened, and not read back)."""
-        row: InboundMessage | None = None
-        if arrived is None:
-            row = await inbound_repo.locked_inbound(session, inbound_id)
-            if row.processed_at is not None:
-                return
         now = now or self.clock.now()
+        screened = False
+        if arrived is None:
+            claimed = await arrival.claim_stored(session, inbound_id, now)
+            if claimed is None:
+                return  # processed already
+            arrived, screened = claimed.arrived, claimed.screened
         address = await arrival.touch_address(
             session,
             inbound.channel,
@@ -234,7 +234,6 @@ class InboundService:
             effects += timed_out.effects
             state = timed_out.state
         ctx = await self.context(session, person, address, inbound.channel, now)
-        screened = row is not None and row.screened_at is not None
         for hook in self.pre_step_hooks if not screened else ():
             pre = await hook(scope, state, ctx)
             if pre is not None:
@@ -263,10 +262,7 @@ class InboundService:
             bypass=scope.bypass_opt_out,
         )
         person_id = person.id if person else None
-        if row is not None:
-            row.person_id = person_id
-            row.processed_at = now
-        elif arrived is not None and person_id != arrived.person_id:
+        if person_id != arrived.person_id:
             await arrival.set_person(session, inbound_id, person_id)  # first contact, a link
 
     async def step(

@@ -4,7 +4,11 @@ connection (no ORM load, no statement built or cache key walked per message).
 
 - `store_arrived`: the inbound row, inserted already marked processed (it commits with the
   processing or not at all: a failure rolls the whole transaction back and the two-step path
-  stores it unprocessed), with the person its address is linked to;
+  stores it unprocessed), with the person its address is linked to; or inserted unprocessed
+  (answered first, the two-step path);
+- `claim_stored`: a row stored earlier (answered first, or retried), marked processed if no
+  one processed it yet, in one statement (PostgreSQL: the row stays locked to the end of the
+  transaction, as SELECT ... FOR UPDATE would keep it);
 - `touch_address`: the address row, created on first contact, `last_inbound_at` set, and
   linked to the active person with that phone (SMS and console) when it was not linked yet:
   one statement that returns the row, handed to the session as a loaded object (effects
@@ -38,6 +42,12 @@ class Arrived:
 
 
 @dataclass(slots=True)
+class Claimed:
+    arrived: Arrived
+    screened: bool  # the retry job screened its text on its own already
+
+
+@dataclass(slots=True)
 class TakenConversation:
     id: int
     state: dict[str, Any]
@@ -62,6 +72,7 @@ def _params(**values: Any) -> dict[str, Any]:
 @dataclass(frozen=True, slots=True)
 class _Statements:
     store: Executable
+    claim: Executable
     set_person: Executable
     address: Executable  # no link (Telegram, WeCom ...)
     address_linked: Executable  # SMS and console: linked to the active person with the phone
@@ -99,6 +110,12 @@ def _statements(dialect: str) -> _Statements:
         )
         .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
         .returning(inbound.c.id, inbound.c.person_id)
+    )
+    claim = (
+        update(inbound)
+        .where(inbound.c.id == _bind(inbound, "id"), inbound.c.processed_at.is_(None))
+        .values(processed_at=_bind(inbound, "processed_at"))
+        .returning(inbound.c.id, inbound.c.person_id, inbound.c.screened_at)
     )
     set_person = (
         update(inbound)
@@ -156,7 +173,9 @@ def _statements(dialect: str) -> _Statements:
             expires_at=_bind(conversations, "expires_at"),
         )
     )
-    return _Statements(store, set_person, address, address_linked, conversation, save_conversation)
+    return _Statements(
+        store, claim, set_person, address, address_linked, conversation, save_conversation
+    )
 
 
 def _built(session: AsyncSession) -> _Statements:
@@ -173,10 +192,12 @@ async def store_arrived(
     payload: str | None,
     received_at: datetime,
     media: list[dict[str, Any]] | None,
-    processed_at: datetime,
+    processed_at: datetime | None,
 ) -> Arrived | None:
-    """Insert the message, marked processed at `processed_at`; None when this (channel,
-    provider id) was stored before (a retry). Only inside the transaction that processes it."""
+    """Insert the message, marked processed at `processed_at` (only inside the transaction
+    that processes it; None: stored to be processed later, `claim_stored`), with the person
+    its address is linked to; None when this (channel, provider id) was stored before (a
+    provider's retry)."""
     conn = await session.connection()
     row = (
         await conn.execute(
@@ -194,6 +215,20 @@ async def store_arrived(
         )
     ).first()
     return None if row is None else Arrived(int(row[0]), row[1])
+
+
+async def claim_stored(
+    session: AsyncSession, inbound_id: int, processed_at: datetime
+) -> Claimed | None:
+    """Mark a stored row processed at `processed_at`; None when it was processed already
+    (by another worker, process or retry). Only inside the transaction that processes it."""
+    conn = await session.connection()
+    row = (
+        await conn.execute(_built(session).claim, _params(id=inbound_id, processed_at=processed_at))
+    ).first()
+    if row is None:
+        return None
+    return Claimed(Arrived(int(row[0]), row[1]), screened=row[2] is not None)
 
 
 async def set_person(session: AsyncSession, inbound_id: int, person_id: int | None) -> None:

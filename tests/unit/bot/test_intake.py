@@ -30,6 +30,8 @@ class Path:
         self.ids: dict[str, int] = {}
         self.fail: set[str] = set()
         self.broken: set[str] = set()  # processing raises (the database went away)
+        self.store_gate = asyncio.Event()  # holds every store until it is set
+        self.store_gate.set()
 
     def _id(self, inbound: Inbound) -> int | None:
         if inbound.provider_id in self.ids:
@@ -45,6 +47,7 @@ class Path:
 
     async def store(self, inbound: Inbound) -> Handled:
         self.calls.append(("store", inbound.provider_id))
+        await self.store_gate.wait()
         inbound_id = self._id(inbound)
         return Handled(inbound_id, duplicate=inbound_id is None)
 
@@ -141,6 +144,70 @@ async def test_a_senders_row_waits_while_their_webhook_is_processed_inline() -> 
     await held
     await intake.drained()
     assert path.processed() == ["other", "after"]
+
+
+async def test_while_rows_wait_a_new_sender_is_processed_inline_and_a_waiting_one_waits() -> None:
+    path = Path()
+    intake = Intake(path, defer_at=2)
+    gate = asyncio.Event()
+    real = path.process
+
+    async def slow(inbound_id: int, inbound: Inbound) -> bool:
+        await gate.wait()
+        return await real(inbound_id, inbound)
+
+    path.process = slow  # type: ignore[method-assign]
+    path.gate.clear()
+    held = [asyncio.create_task(intake.accept(msg(f"+86139000000{i}", f"h{i}"))) for i in (1, 2)]
+    await asyncio.sleep(0)
+    await intake.accept(msg("+8613900000005", "w1"))  # two in flight: answered first
+    path.gate.set()
+    await asyncio.gather(*held)
+    assert intake.backlog == 1  # w1 is waiting (its processing is slow)
+    new = await intake.accept(msg("+8613900000006", "n1"))  # a new sender: processed now
+    assert ("handle", "n1") in path.calls and new.inbound_id is not None
+    await intake.accept(msg("+8613900000005", "w2"))  # w1's sender: after w1, so answered first
+    assert ("store", "w2") in path.calls and ("handle", "w2") not in path.calls
+    gate.set()
+    await intake.drained()
+    assert path.processed() == ["w1", "w2"]
+    assert intake.stats.inline == 3 and intake.stats.deferred == 2
+
+
+async def test_a_message_waits_while_an_earlier_one_of_its_sender_is_being_stored() -> None:
+    path = Path()
+    intake, held = await busy_intake(path)
+    path.store_gate.clear()
+    first = asyncio.create_task(intake.accept(msg("+8613900000007", "s1")))  # answered first
+    await asyncio.sleep(0)
+    path.gate.set()
+    await held  # nothing in flight now, but s1's insert is still under way
+    assert not intake.busy() and intake.busy(("sms", "+8613900000007"))
+    second = asyncio.create_task(intake.accept(msg("+8613900000007", "s2")))
+    await asyncio.sleep(0)
+    assert ("handle", "s2") not in path.calls  # not processed before s1
+    path.store_gate.set()
+    await asyncio.gather(first, second)
+    await intake.drained()
+    assert path.processed() == ["s1", "s2"]
+
+
+async def test_in_a_burst_answers_go_before_the_backlog_but_danger_does_not_wait() -> None:
+    path = Path()
+    intake, held = await busy_intake(path, urgent=lambda m: "打" in m.text, patience=30)
+    await intake.accept(msg("+8613900000081", "plain"))
+    await intake.accept(msg("+8613900000082", "danger", "孩子被打了"))
+    path.store_gate.clear()
+    storing = asyncio.create_task(intake.accept(msg("+8613900000083", "storing")))
+    path.gate.set()
+    await held
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert path.processed() == ["danger"]  # "plain" waits while a webhook is being stored
+    path.store_gate.set()
+    await storing
+    await intake.drained()
+    assert path.processed() == ["danger", "plain", "storing"]
 
 
 async def test_a_retry_of_a_stored_message_is_not_processed_again() -> None:
