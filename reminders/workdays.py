@@ -25,7 +25,6 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import chinese_calendar
-import holidays
 
 Source = Literal["chinese_calendar", "arrangement_data", "statutory_only"]
 ArrangementSource = Literal["chinese_calendar", "imported", "arrangement_data"]
@@ -85,6 +84,8 @@ def arrangements_from_mapping(raw: Mapping[str, Any]) -> dict[int, Arrangement]:
 @lru_cache(maxsize=64)
 def statutory_holidays(year: int) -> Mapping[date, str]:
     """The statutory holidays of `year`, computed (no observed or substituted days)."""
+    import holidays  # 80 ms of start-up, used when a year's deadlines are first computed
+
     computed = holidays.China(years=year, language="en_US")
     return {d: str(n) for d, n in computed.items() if not any(g in str(n) for g in _GUESSES)}
 

@@ -9,6 +9,7 @@ suppression providers (the hotline's `suppressed_guardian_ids`) are connected th
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.reminders.cli import add_commands
@@ -45,6 +46,12 @@ async def plan_job(app: Host) -> int:
     return result.messages + result.director_tasks
 
 
+# The first run waits a few seconds after start: on SQLite its transaction holds the one
+# connection for a few hundred milliseconds, which the health check and the first webhooks
+# would otherwise wait for.
+FIRST_PLAN_AFTER = timedelta(seconds=5)
+
+
 def install(app: Host, settings: ReminderSettings) -> None:
     from bot.core_data import load_workdays
     from bot.reminders import handlers
@@ -66,7 +73,8 @@ def install(app: Host, settings: ReminderSettings) -> None:
         minutes=reminder_runtime(app).settings.interval_minutes,
         args=[app],
         id="reminders_plan",
-        next_run_time=app.clock.now(),  # once at start too: a restart after downtime catches up
+        # once at start too (a restart after downtime catches up), a moment after it
+        next_run_time=app.clock.now() + FIRST_PLAN_AFTER,
         coalesce=True,
         max_instances=1,
         replace_existing=True,

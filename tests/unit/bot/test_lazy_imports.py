@@ -42,9 +42,9 @@ def test_web_app_without_telegram_imports_no_aiogram_nor_mainland_sdk(tmp_path: 
     )
     mods = imported_after(code)
     assert not roots(mods) & set(HEAVY)
-    # nor Twilio's client (aiohttp, requests), alembic (to check the revision) or openpyxl
-    # (until a workbook is made)
-    assert not roots(mods) & {"aiohttp", "requests", "alembic", "openpyxl"}
+    # nor Twilio's client (aiohttp, requests), alembic (to check the revision), openpyxl
+    # (until a workbook is made) or holidays (until a year's deadlines are computed)
+    assert not roots(mods) & {"aiohttp", "requests", "alembic", "openpyxl", "holidays"}
     assert "twilio.rest" not in mods
 
 
