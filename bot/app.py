@@ -124,12 +124,29 @@ async def migrated(db: Database, settings: Settings) -> None:
 
 
 async def check_database(settings: Settings) -> None:
-    """`migrated` on a database of its own (before the app is built, `careline serve`)."""
+    """`migrated` on a database of its own (before the app is built, `careline serve`). The
+    embedded default is migrated by a child process: alembic's modules, once imported, would
+    stay in the serving process for its whole life (~15 MiB)."""
     db = Database(settings.database_url)
     try:
+        if settings.is_default_database and not await db.is_migrated():
+            log.info("creating/migrating the default SQLite database")
+            await _upgrade_in_child(settings.database_url)
         await migrated(db, settings)
     finally:
         await db.dispose()
+
+
+async def _upgrade_in_child(url: str) -> None:
+    import sys
+
+    code = "import sys; from storage.db import upgrade_sync; upgrade_sync(sys.argv[1])"
+    child = await asyncio.create_subprocess_exec(sys.executable, "-c", code, url)
+    if await child.wait() != 0:
+        raise NotMigrated(
+            f"migrating the default SQLite database failed (exit {child.returncode}, above); "
+            "run `careline db upgrade` to see why"
+        )
 
 
 def build_channels(
