@@ -32,6 +32,8 @@ class Path:
         self.broken: set[str] = set()  # processing raises (the database went away)
         self.store_gate = asyncio.Event()  # holds every store until it is set
         self.store_gate.set()
+        self.process_gate = asyncio.Event()  # holds every backlog row's processing
+        self.process_gate.set()
 
     def _id(self, inbound: Inbound) -> int | None:
         if inbound.provider_id in self.ids:
@@ -52,6 +54,7 @@ class Path:
         return Handled(inbound_id, duplicate=inbound_id is None)
 
     async def process(self, inbound_id: int, inbound: Inbound) -> bool:
+        await self.process_gate.wait()
         self.calls.append(("process", inbound.provider_id))
         if inbound.provider_id in self.broken:
             raise ConnectionError("gone")
@@ -149,14 +152,7 @@ async def test_a_senders_row_waits_while_their_webhook_is_processed_inline() -> 
 async def test_while_rows_wait_a_new_sender_is_processed_inline_and_a_waiting_one_waits() -> None:
     path = Path()
     intake = Intake(path, defer_at=2)
-    gate = asyncio.Event()
-    real = path.process
-
-    async def slow(inbound_id: int, inbound: Inbound) -> bool:
-        await gate.wait()
-        return await real(inbound_id, inbound)
-
-    path.process = slow  # type: ignore[method-assign]
+    path.process_gate.clear()
     path.gate.clear()
     held = [asyncio.create_task(intake.accept(msg(f"+86139000000{i}", f"h{i}"))) for i in (1, 2)]
     await asyncio.sleep(0)
@@ -168,7 +164,7 @@ async def test_while_rows_wait_a_new_sender_is_processed_inline_and_a_waiting_on
     assert ("handle", "n1") in path.calls and new.inbound_id is not None
     await intake.accept(msg("+8613900000005", "w2"))  # w1's sender: after w1, so answered first
     assert ("store", "w2") in path.calls and ("handle", "w2") not in path.calls
-    gate.set()
+    path.process_gate.set()
     await intake.drained()
     assert path.processed() == ["w1", "w2"]
     assert intake.stats.inline == 3 and intake.stats.deferred == 2
@@ -239,14 +235,7 @@ async def test_a_failed_row_leaves_the_backlog_for_the_retry_job() -> None:
 async def test_stopping_leaves_waiting_rows_stored_for_the_retry_job() -> None:
     path = Path()
     intake, held = await busy_intake(path)
-    gate = asyncio.Event()
-    real = path.process
-
-    async def slow(inbound_id: int, inbound: Inbound) -> bool:
-        await gate.wait()
-        return await real(inbound_id, inbound)
-
-    path.process = slow  # type: ignore[method-assign]
+    path.process_gate.clear()
     for i in range(3):
         await intake.accept(msg(f"+861390000002{i}", f"w{i}"))
     await asyncio.sleep(0)
@@ -254,7 +243,7 @@ async def test_stopping_leaves_waiting_rows_stored_for_the_retry_job() -> None:
     await asyncio.sleep(0)
     late = await intake.accept(msg("+8613900000030", "late"))  # while stopping: stored only
     assert late.inbound_id is not None and not intake.holds(late.inbound_id)
-    gate.set()
+    path.process_gate.set()
     await stopping
     assert path.processed() == ["w0"]  # the one in hand finished; w1, w2 stay stored
     assert intake.backlog == 0
