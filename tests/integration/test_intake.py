@@ -81,3 +81,21 @@ async def test_the_retry_job_leaves_alone_the_rows_the_worker_holds(
     gate.set()
     await app.intake.drained()
     assert all(r.processed_at is not None for r in await rows(app, InboundMessage))
+
+
+async def test_a_row_stored_first_is_processed_once_however_often_it_is_taken(
+    app: Application,
+) -> None:
+    """`claim_stored`: the row is marked processed in the statement that takes it; a second
+    worker, process or retry that takes it again finds it processed and does nothing."""
+    m = msg(SENDERS[0], "once", "帮助")
+    handled = await app.service.store(m)
+    assert handled.inbound_id is not None
+    (row,) = await rows(app, InboundMessage)
+    assert row.processed_at is None
+    assert await app.service.process(handled.inbound_id, m)
+    assert await app.service.process(handled.inbound_id, m)  # taken again: nothing more
+    replies = [r for r in await rows(app, OutboxMessage) if r.inbound_id == handled.inbound_id]
+    assert len(replies) == 1
+    (row,) = await rows(app, InboundMessage)
+    assert row.processed_at is not None
