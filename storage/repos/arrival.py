@@ -15,7 +15,7 @@ connection (no ORM load, no statement built or cache key walked per message).
   change it: a locale, an opt-out);
 - `take_conversation` / `save_conversation`: the conversation created if missing and locked
   (PostgreSQL: the conflicting row stays locked to the end of the transaction), then its new
-  state written back.
+  state written back when it changed.
 """
 
 from __future__ import annotations
@@ -280,6 +280,10 @@ async def save_conversation(
     now: datetime,
     expires_at: datetime | None,
 ) -> None:
+    """Write the new state; nothing when neither it nor its expiry changed (a stranger's
+    help request, a command outside any flow): `updated_at` is when the state last changed."""
+    if state == conv.state and expires_at == conv.expires_at:
+        return
     conn = await session.connection()
     await conn.execute(
         _built(session).save_conversation,

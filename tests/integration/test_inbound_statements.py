@@ -17,7 +17,7 @@ from sqlalchemy import event, select
 from bot.app import Application
 from dialogs.types import Channel, Inbound
 from storage.db import Database
-from storage.models import InboundMessage
+from storage.models import Conversation, InboundMessage
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 DIRECTOR = "+8613800000002"
@@ -67,8 +67,9 @@ async def test_one_inbound_message_is_one_transaction(app: Application, phone: s
     assert not [s for s in sql if s.startswith("UPDATE inbound_messages")]  # stored processed
     if phone == STRANGER:
         # the inbound row, the address, the conversation, the screen's version with who is on
-        # duty, the new state, the reply cap's count, the reply
-        assert len(sql) == 7, sql
+        # duty, the reply cap's count, the reply; the state did not change: not written
+        assert len(sql) == 6, sql
+        assert not [s for s in sql if s.startswith("UPDATE conversations")]
     assert len([s for s in sql if s.startswith("INSERT INTO conversations")]) == 1
     assert not [s for s in sql if s.startswith("SELECT conversations")]
     assert not [s for s in sql if "screen_models" in s and "lexicon_entries" not in s]
@@ -78,6 +79,16 @@ async def test_one_inbound_message_is_one_transaction(app: Application, phone: s
         ).scalar_one()
     assert row.processed_at == NOW
     assert (row.person_id is not None) == (phone == DIRECTOR)
+
+
+async def test_a_conversation_is_written_when_its_state_changes(app: Application) -> None:
+    await app.service.handle(msg("帮助", "warm", DIRECTOR))
+    with recorded(app) as seen:
+        await app.service.handle(msg("家访", "v1", DIRECTOR))  # a menu of what to report
+    assert len([s for s in seen["sql"] if s.startswith("UPDATE conversations")]) == 1
+    async with app.db.transaction() as s:
+        (state,) = (await s.execute(select(Conversation.state))).one()
+    assert state["choices"]  # the menu's choices, kept for the next message
 
 
 async def test_a_command_does_not_look_up_a_relay(app: Application) -> None:
