@@ -69,7 +69,7 @@ class Outcomes:
 
 def _session(connections: int) -> aiohttp.ClientSession:
     """`connections`: at most this many at once (0: no limit); 60 s for an answer."""
-    connector = aiohttp.TCPConnector(limit=connections, force_close=False)
+    connector = aiohttp.TCPConnector(limit=connections)
     return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60))
 
 

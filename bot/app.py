@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -109,13 +110,16 @@ class Application(Host):
         log.info("stopped: dispatcher drained, clients closed")
 
 
-async def migrated(db: Database, settings: Settings) -> None:
-    """NotMigrated unless `db` is at the head revision; the embedded default is migrated."""
+async def migrated(
+    db: Database, settings: Settings, upgrade: Callable[[], Awaitable[None]] | None = None
+) -> None:
+    """NotMigrated unless `db` is at the head revision; the embedded default is migrated
+    (by `upgrade`, `db.upgrade` unless given)."""
     if await db.is_migrated():
         return
     if settings.is_default_database:
         log.info("creating/migrating the default SQLite database")
-        await db.upgrade()
+        await (upgrade or db.upgrade)()
         return
     raise NotMigrated(
         "the database is not migrated to this version of Careline; "
@@ -129,17 +133,12 @@ async def check_database(settings: Settings) -> None:
     stay in the serving process for its whole life (~15 MiB)."""
     db = Database(settings.database_url)
     try:
-        if settings.is_default_database and not await db.is_migrated():
-            log.info("creating/migrating the default SQLite database")
-            await _upgrade_in_child(settings.database_url)
-        await migrated(db, settings)
+        await migrated(db, settings, partial(_upgrade_in_child, settings.database_url))
     finally:
         await db.dispose()
 
 
 async def _upgrade_in_child(url: str) -> None:
-    import sys
-
     code = "import sys; from storage.db import upgrade_sync; upgrade_sync(sys.argv[1])"
     child = await asyncio.create_subprocess_exec(sys.executable, "-c", code, url)
     if await child.wait() != 0:

@@ -114,7 +114,7 @@ class Intake:
         Safe to call again with the same provider id (a provider's retry changes nothing)."""
         key = (str(inbound.channel), inbound.address)
         if self.busy(key):
-            return await self._defer(inbound)
+            return await self._defer(key, inbound)
         self._inline[key] += 1
         self._inline_total += 1
         try:
@@ -129,8 +129,7 @@ class Intake:
         self.stats.inline += 1
         return handled
 
-    async def _defer(self, inbound: Inbound) -> Handled:
-        key = (str(inbound.channel), inbound.address)
+    async def _defer(self, key: Key, inbound: Inbound) -> Handled:
         self._storing[key] += 1
         try:
             handled = await self.service.store(inbound)
@@ -147,11 +146,10 @@ class Intake:
         self.stats.deferred += 1
         if self._stopping:
             return handled  # stored; the retry job processes it
-        self._hold(handled.inbound_id, inbound)
+        self._hold(key, handled.inbound_id, inbound)
         return handled
 
-    def _hold(self, inbound_id: int, inbound: Inbound) -> None:
-        key = (str(inbound.channel), inbound.address)
+    def _hold(self, key: Key, inbound_id: int, inbound: Inbound) -> None:
         urgent = self._is_urgent(inbound)
         rows = self._rows.get(key)
         if rows is None:
@@ -204,14 +202,14 @@ class Intake:
         return None
 
     def _head_is_urgent(self) -> bool:
-        return bool(self._ready) and any(u for *_, u in self._rows.get(self._ready[0], ()))
+        return any(u for *_, u in self._rows.get(self._ready[0], ()))
 
     async def _answers_first(self) -> None:
         """In a burst (webhooks being stored), wait up to `patience` for a quiet moment
         before taking a row that does not look urgent: the provider's answer comes first,
         and the row is stored already."""
-        if not self._storing or self.patience <= 0 or self._head_is_urgent():
-            return
+        if not self._ready or not self._storing or self.patience <= 0 or self._head_is_urgent():
+            return  # (nothing ready: the worker waits for a row instead)
         self._quiet.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._quiet.wait(), self.patience)
