@@ -17,7 +17,7 @@ from content.keywords import Keywords
 from content.normalize import command_form
 from content.replies import Choice, Reply
 from dialogs import effects as fx
-from dialogs.flow import Answer, Flow, not_understood
+from dialogs.flow import NOT_UNDERSTOOD, Answer, Flow, not_understood
 from dialogs.menu import main_menu
 from dialogs.types import IDLE, Channel, Context, Inbound, Outcome, Role, State
 
@@ -60,9 +60,13 @@ def language_prompt() -> Reply:
 
 def answered_already(outcome: Outcome) -> Outcome:
     """The outcome when a safety reply already answered the message (`Context.screened`): a
-    fallback answer (`Outcome.fallback`) says nothing and asks no question."""
+    fallback answer (`Outcome.fallback`) says nothing and asks no question; a flow that did
+    not understand the text keeps its state and any question asked again, without "没看懂"."""
     if not outcome.fallback:
-        return outcome
+        if outcome.understood:
+            return outcome
+        kept = tuple(r for r in outcome.replies if r.key != NOT_UNDERSTOOD)
+        return replace(outcome, replies=kept)
     return Outcome(
         replace(outcome.state, choices=()),
         (),

@@ -156,6 +156,9 @@ async def screen_step(
     if effect is None and _needs_review(app, scope, state, unclear):
         effect = OpenCase("unclassified", "medium", text, (), source="review")
         replies = (Reply(REVIEW_NOTED),)
+    if replies and unclear and state.flow in LEAVABLE_FLOWS:
+        # a list to pick from did not understand a concern: the safety reply answers, the list ends
+        return Outcome(IDLE, replies, (effect,) if effect else ())
     if replies and not said.screened:
         outcome = answered_already(outcome)  # the review's reply answered it
     return joined(Outcome(next_state, replies, (effect,) if effect else ()), outcome)

@@ -480,3 +480,17 @@ async def test_staff_are_told_truthfully_when_a_reply_cannot_be_delivered(
     await say(app, f"回复 {case.ref} 请问孩子在哪里？", HOTLINE)
     assert "未发送" in (await texts(app, HOTLINE))[-1]  # never "sent" when it would be dropped
     assert "reply" not in await kinds(app, case.id)
+
+
+async def test_a_concern_sent_over_an_open_due_list_is_answered_once(app: Application) -> None:
+    """The due list waits for a pick; a concern sent instead opens a case, gets the safety
+    reply and ends the list, with no "没看懂" beside it (a new user's trial found both)."""
+    await say(app, "待访")
+    before = len(await texts(app, DIRECTOR))
+    await say(app, "A03这几天一直一个人在家，爸妈都联系不上")
+    said = (await texts(app, DIRECTOR))[before:]
+    [case] = await cases(app)
+    assert case.child_code == "A03"
+    assert said and not any("没看懂" in t for t in said)
+    await say(app, "1")  # the list ended: a bare number no longer picks from it
+    assert not any("A03" in t and "走访" in t for t in (await texts(app, DIRECTOR))[-1:])

@@ -6,8 +6,9 @@ import pytest
 
 from content.keywords import Keywords
 from dialogs import effects as fx
-from dialogs.engine import Engine
-from dialogs.types import IDLE, Channel, Context, Inbound, Person, Role, State
+from dialogs.engine import Engine, answered_already
+from dialogs.flow import not_understood
+from dialogs.types import IDLE, Channel, Context, Inbound, Outcome, Person, Reply, Role, State
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 DIRECTOR = Person(id=1, role=Role.DIRECTOR, name="李主任", locale="zh_Hans")
@@ -176,3 +177,26 @@ def test_menu_offers_help_and_language(engine: Engine) -> None:
     assert out.replies[0].key == "help.director"
     menu = engine.step(IDLE, inbound("取消"), ctx())
     assert [c.payload for c in menu.replies[0].choices] == ["cmd:help", "cmd:language"]
+
+
+ASKED = State(flow="visit", step="mode")
+
+
+@pytest.mark.parametrize(
+    ("outcome", "keys", "state"),
+    [
+        # understood: unchanged
+        (Outcome(ASKED, (Reply("visit.mode"),)), ["visit.mode"], ASKED),
+        # a fallback (the idle menu): nothing said, no question asked
+        (Outcome(IDLE, (Reply("idle.menu"),), fallback=True), [], IDLE),
+        # a flow's "没看懂": dropped; its question asked again and its state stay
+        (not_understood(ASKED, Reply("visit.mode")), ["visit.mode"], ASKED),
+        (not_understood(), [], IDLE),
+    ],
+)
+def test_a_safety_reply_given_replaces_what_only_answers_unusable_text(
+    outcome: Outcome, keys: list[str], state: State
+) -> None:
+    after = answered_already(outcome)
+    assert [r.key for r in after.replies] == keys
+    assert after.state.flow == state.flow and after.state.step == state.step
