@@ -232,9 +232,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
     if lock is None:
         return 2
     with lock:
-        path = quiet_logs()  # never a log line in the conversation
-        print(f"(log lines go to {path})")
-        return asyncio.run(run_chat(settings, args.as_phone))
+        chat_log = quiet_logs()  # never a log line in the conversation
+        print(f"(log lines go to {chat_log.path}; kept only if a warning or error is logged)")
+        crashed = False
+        try:
+            return asyncio.run(run_chat(settings, args.as_phone))
+        except Exception:
+            crashed = True  # the lines before it may tell why
+            raise
+        finally:
+            kept = chat_log.finish(keep=crashed)
+            if kept is not None:
+                print(f"(warnings or errors were logged: see {kept})", file=sys.stderr)
 
 
 def cmd_vaccines(args: argparse.Namespace) -> int:
