@@ -92,10 +92,19 @@ async def missing_warnings(session: AsyncSession, today: date) -> list[str]:
     return warn_missing(await load_imported(session), today)
 
 
+# The warnings this process has logged: each missing year is logged once, however often the
+# planner runs and /healthz is asked (it is still in every answer, the log only says it once).
+_logged: set[str] = set()
+
+
 def warn_missing(known: workdays.Workdays, today: date) -> list[str]:
-    """`known.missing_warnings(today)`, each logged with how to import the arrangement."""
+    """`known.missing_warnings(today)`; each logged with how to import the arrangement, the
+    first time this process finds that year missing."""
     found = known.missing_warnings(today)
     for warning in found:
+        if warning in _logged:
+            continue
+        _logged.add(warning)
         log.warning(
             "%s: deadlines use the statutory holidays and weekends; %s", warning, IMPORT_HINT
         )
