@@ -49,4 +49,4 @@ def test_staff_help_lists_every_verb_with_an_example() -> None:
     chinese = {word: verb for word, verb in VERBS.items() if not word.isascii()}
     for verb in set(VERBS.values()):
         words = [w for w, v in chinese.items() if v == verb]
-        assert any(re.search(rf"^{w}( C\d{{6}}-\d{{4}})?", verbs, re.M) for w in words), verb
+        assert any(re.search(rf"^{w}( C…)?", verbs, re.M) for w in words), verb
