@@ -42,6 +42,10 @@ class StepScope:
     # flags), and tests read it; returning them from every handler is left (issue 14).
     extra_replies: list[Reply] = field(default_factory=list)
     bypass_opt_out: bool = False
+    # What was queued to the address on the reply guard's lane and window before this message
+    # (`InboundService.replies_counted`), counted when the conversation was taken; None: not
+    # counted (the guard asks)
+    replies_queued: int | None = None
 
     @property
     def actor(self) -> str:

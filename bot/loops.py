@@ -96,7 +96,10 @@ class LoopGuard:
         capped = [r for r in fresh if not is_safety_reply(r)]
         uncapped = scope.person is not None and scope.person.role in UNCAPPED_ROLES
         if capped and self.cap > 0 and not uncapped:
-            room = max(0, self.cap - await self._sent_last_hour(session, inbound, scope.now))
+            sent = scope.replies_queued
+            if sent is None:  # not counted with the conversation (the retry job's path)
+                sent = await self._sent_last_hour(session, inbound, scope.now)
+            room = max(0, self.cap - sent)
             if room < len(capped):
                 await self._record(scope, "cap", dropped=len(capped) - room)
                 held = {id(r) for r in capped[room:]}
@@ -192,3 +195,5 @@ def install(app: Host) -> None:
     )
     app.service.step_hooks.append(guard.around_step)  # inside the screen (installed before)
     app.service.reply_guards.append(guard)
+    if guard.cap > 0:  # the cap's count, asked with the conversation: one statement less
+        app.service.replies_counted = (Lane.REPLY, HOUR)

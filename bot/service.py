@@ -116,6 +116,9 @@ class InboundService:
         self.pre_step_hooks: list[PreStepHook] = []
         self.step_hooks: list[StepHook] = []
         self.reply_guards: list[ReplyGuard] = []
+        # (lane, window): a reply guard's count of what was queued to the sender's address on
+        # that lane in that window, asked with the conversation (`StepScope.replies_queued`)
+        self.replies_counted: tuple[int, timedelta] | None = None
 
     async def store(self, inbound: Inbound) -> Handled:
         """Step 1: the raw message, committed. A provider's retry is a no-op."""
@@ -215,7 +218,17 @@ class InboundService:
             guessed = guess_locale(inbound.text)  # a stranger writing English
             if guessed is not None:
                 address.locale = guessed
-        conv = await arrival.take_conversation(session, inbound.channel, inbound.address, now)
+        # After the address upsert, which locks the address row on PostgreSQL: a concurrent
+        # message from it has committed before this statement's snapshot, and its reply is in
+        # the count (tests/integration/test_reply_cap_count.py)
+        counted = self.replies_counted
+        conv = await arrival.take_conversation(
+            session,
+            inbound.channel,
+            inbound.address,
+            now,
+            replies=None if counted is None else arrival.RepliesAsked(counted[0], now - counted[1]),
+        )
         state = State.from_json(conv.state)
         scope = StepScope(
             session=session,
@@ -224,6 +237,7 @@ class InboundService:
             inbound_id=inbound_id,
             address=address,
             person=person,
+            replies_queued=conv.replies_queued,
         )
         replies: list[Reply] = []
         effects: list[object] = []

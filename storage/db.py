@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import committed_writes
 from storage.sqlite_driver import one_hop_dbapi
 
 if TYPE_CHECKING:  # alembic is imported to migrate, not to check the revision at start
@@ -119,6 +120,7 @@ class Database:
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        committed_writes.watch(self.engine)  # what the live screen's probe cache trusts
         if self.dialect == "sqlite":
             _sqlite_setup(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

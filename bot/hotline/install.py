@@ -29,7 +29,6 @@ from dialogs.screening import open_case_effect, safety_replies
 from dialogs.screening.replies import DUTY, REVIEW_NOTED
 from dialogs.types import IDLE, Context, Inbound, Outcome, State
 from storage.models import Person
-from storage.repos import lexicon
 
 if TYPE_CHECKING:
     from bot.host import Host
@@ -52,7 +51,7 @@ def install(app: Host, config: HotlineConfig) -> Hotline:
         session: AsyncSession, person: Person | None, extra: dict[str, object]
     ) -> None:
         now = app.clock.now()
-        probe = await lexicon.screen_probe(session, now)  # one statement for both
+        probe = await hl.probes.get(session, now)  # one statement for both, when asked
         extra["screen"] = hl.screen or await hl.screens.get(session, now, probe.version)
         extra["hotline_name"] = hl.config.hotline_name
         # nobody on duty now: the reporter is never told that staff have it

@@ -5,7 +5,7 @@ lexicon is seeded from content/lexicon/ on first use."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +14,7 @@ from bot.screening.files import load_default_lexicon, read_lexicon_mapping
 from bot.screening.store import active_model, shipped_categories, shipped_framing, shipped_model
 from dialogs.screening import Lexicon, LexiconError, Screen
 from dialogs.screening.model import ScreenModel
+from storage import committed_writes
 from storage.db import Database, sqlite_path
 from storage.repos import lexicon as repo
 from storage.repos import screening as models
@@ -21,9 +22,14 @@ from storage.repos import screening as models
 log = logging.getLogger(__name__)
 
 
+# The live screen remembers the decisions of this many short texts (dialogs.screening.matcher)
+MEMO_TEXTS = 4096
+
+
 def make_screen(lexicon: Lexicon, model: ScreenModel | None) -> Screen:
-    """The whole screen: lexicon, learned model (when there is one), categories, framing."""
-    return Screen(lexicon, model, shipped_categories(), shipped_framing())
+    """The whole screen: lexicon, learned model (when there is one), categories, framing;
+    decisions of short texts remembered (the same texts come again and again)."""
+    return Screen(lexicon, model, shipped_categories(), shipped_framing(), memo=MEMO_TEXTS)
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +67,41 @@ class ScreenCache:
             self._version = version
             self.builds += 1
         return self._screen
+
+
+# How long this process trusts what `lexicon.screen_probe` said (the screen's version, who is
+# on duty) when it wrote nothing to those tables since: another process's lexicon edit or
+# rota change, or a shift that starts or ends, is seen at most this much later.
+PROBE_FRESH = timedelta(seconds=1)
+_PROBED = ("lexicon_entries", "screen_models", "staff_shifts", "people")
+
+
+class ProbeCache:
+    """`lexicon.screen_probe`, asked at most once per `PROBE_FRESH` of the clock while this
+    process commits no write to the tables it reads (storage.committed_writes): at a steady
+    rate, one statement per second instead of one per inbound text."""
+
+    def __init__(self, fresh: timedelta = PROBE_FRESH) -> None:
+        self.fresh = fresh
+        self._probe: repo.ScreenProbe | None = None
+        self._at: datetime | None = None
+        self._generation = -1
+
+    async def get(self, session: AsyncSession, now: datetime) -> repo.ScreenProbe:
+        generation = committed_writes.generation(*_PROBED)  # before the read: a write
+        # committed while it runs is seen by the next message
+        at, probe = self._at, self._probe
+        if (
+            probe is not None
+            and at is not None
+            and generation == self._generation
+            and at <= now < at + self.fresh
+        ):
+            return probe
+        probe = await repo.screen_probe(session, now)
+        if probe.version[0]:  # not before the lexicon is seeded (the screen seeds it)
+            self._probe, self._at, self._generation = probe, now, generation
+        return probe
 
 
 async def _build(session: AsyncSession) -> Screen:

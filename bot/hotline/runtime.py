@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from bot.hotline.config import HotlineConfig
-from bot.hotline.live_screen import ScreenCache
+from bot.hotline.live_screen import ProbeCache, ScreenCache
 from dialogs.screening.decision import Decision
 
 
@@ -25,6 +25,7 @@ class Hotline:
     tz: ZoneInfo
     channels: Collection[str]
     screens: ScreenCache = field(default_factory=ScreenCache)
+    probes: ProbeCache = field(default_factory=ProbeCache)
     # Set to screen with something other than the live lexicon (tests inject a stub here).
     screen: ScreenLike | None = None
 

@@ -118,6 +118,11 @@ class _ByEnd:
         return self.items[bisect_left(self.ends, lo) : bisect_right(self.ends, hi)]
 
 
+# Texts up to this long are remembered by a screen built with `memo` (longer ones rarely
+# come twice, and would cost the memory)
+MEMO_TEXT_CHARS = 64
+
+
 class Screen:
     """`Screen(lexicon).screen(text) -> Decision`. Build once per lexicon, then reuse.
 
@@ -132,6 +137,8 @@ class Screen:
         model: ScreenModel | None = None,
         categories: Categories | None = None,
         framing: Framing = NO_FRAMING,
+        *,
+        memo: int = 0,
     ) -> None:
         self.lexicon = lexicon
         self.model = model
@@ -175,6 +182,10 @@ class Screen:
             automaton.make_automaton()
         self._longest = max(map(len, entries), default=1)  # the longest key, in characters
         self._automaton = automaton if entries else None
+        # `memo`: the decisions of up to that many short texts, kept (a decision is a pure
+        # function of the screen and the text; "1", "好的", "帮助" come again and again)
+        self._memo_size = memo
+        self._memo: dict[str, Decision] = {}
 
     # -- finding -----------------------------------------------------------------------
 
@@ -216,6 +227,17 @@ class Screen:
     # -- deciding ----------------------------------------------------------------------
 
     def screen(self, text: str) -> Decision:
+        if not self._memo_size or len(text) > MEMO_TEXT_CHARS:
+            return self._screen(text)
+        decision = self._memo.get(text)
+        if decision is None:
+            decision = self._screen(text)
+            if len(self._memo) >= self._memo_size:
+                self._memo.clear()  # bounded; no eviction order to keep between threads
+            self._memo[text] = decision
+        return decision
+
+    def _screen(self, text: str) -> Decision:
         decision = self.match_lexicon(text)
         if self.model is None or self.categories is None:
             return decision

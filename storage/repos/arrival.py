@@ -14,8 +14,11 @@ connection (no ORM load, no statement built or cache key walked per message).
   one statement that returns the row, handed to the session as a loaded object (effects
   change it: a locale, an opt-out);
 - `take_conversation` / `save_conversation`: the conversation created if missing and locked
-  (PostgreSQL: the conflicting row stays locked to the end of the transaction), then its new
-  state written back when it changed.
+  (PostgreSQL: the conflicting row stays locked to the end of the transaction), with the
+  replies queued to the address in the last hour counted in the same statement when the
+  reply cap asks (`RepliesAsked`; exact when taken after `touch_address`, whose row lock
+  makes a concurrent message from the address commit first), then its new state written
+  back when it changed.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.expression import Executable
 
-from storage.models import ChannelAddress, Conversation, InboundMessage, Person
+from storage.models import ChannelAddress, Conversation, InboundMessage, OutboxMessage, Person
 from storage.repos.sql import dialect_of
 
 
@@ -52,6 +55,18 @@ class TakenConversation:
     id: int
     state: dict[str, Any]
     expires_at: datetime | None
+    # `RepliesAsked`: the messages queued to the address on that lane since then (before
+    # this message), counted in the same statement; None when not asked
+    replies_queued: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RepliesAsked:
+    """Count, with the conversation, what was queued to the address on `lane` after `since`
+    (not counting messages that bypass an opt-out): the reply cap's count (bot/loops.py)."""
+
+    lane: int
+    since: datetime
 
 
 def _table(entity: Any) -> Table:
@@ -77,6 +92,7 @@ class _Statements:
     address: Executable  # no link (Telegram, WeCom ...)
     address_linked: Executable  # SMS and console: linked to the active person with the phone
     conversation: Executable
+    conversation_counted: Executable  # and the replies queued to the address (RepliesAsked)
     save_conversation: Executable
 
 
@@ -150,7 +166,7 @@ def _statements(dialect: str) -> _Statements:
 
     # The update changes nothing, but on PostgreSQL it locks the row like SELECT ... FOR
     # UPDATE (SQLite: the write transaction is the lock).
-    conversation = (
+    taken = (
         insert(conversations)
         .values(
             channel=_bind(conversations, "channel"),
@@ -162,8 +178,23 @@ def _statements(dialect: str) -> _Statements:
             index_elements=["channel", "address"],
             set_={"updated_at": conversations.c.updated_at},
         )
-        .returning(conversations.c.id, conversations.c.state, conversations.c.expires_at)
     )
+    columns = (conversations.c.id, conversations.c.state, conversations.c.expires_at)
+    conversation = taken.returning(*columns)
+    outbox = _table(OutboxMessage)
+    queued = (
+        select(func.count())
+        .select_from(outbox)
+        .where(
+            outbox.c.channel == _bind(conversations, "channel"),
+            outbox.c.address == _bind(conversations, "address"),
+            outbox.c.lane == _bind(outbox, "lane"),
+            outbox.c.bypass_opt_out.is_(False),
+            outbox.c.created_at > _bind(outbox, "created_at", "since"),
+        )
+        .scalar_subquery()
+    )
+    conversation_counted = taken.returning(*columns, queued)
     save_conversation = (
         update(conversations)
         .where(conversations.c.id == _bind(conversations, "id"))
@@ -174,7 +205,14 @@ def _statements(dialect: str) -> _Statements:
         )
     )
     return _Statements(
-        store, claim, set_person, address, address_linked, conversation, save_conversation
+        store,
+        claim,
+        set_person,
+        address,
+        address_linked,
+        conversation,
+        conversation_counted,
+        save_conversation,
     )
 
 
@@ -261,16 +299,22 @@ async def touch_address(
 
 
 async def take_conversation(
-    session: AsyncSession, channel: str, address: str, now: datetime
+    session: AsyncSession,
+    channel: str,
+    address: str,
+    now: datetime,
+    *,
+    replies: RepliesAsked | None = None,
 ) -> TakenConversation:
-    """Create if missing and lock, in one statement."""
+    """Create if missing and lock, in one statement (with `replies` counted in it)."""
     conn = await session.connection()
-    row = (
-        await conn.execute(
-            _built(session).conversation, _params(channel=channel, address=address, now=now)
-        )
-    ).one()
-    return TakenConversation(int(row[0]), row[1] or {}, row[2])
+    params = _params(channel=channel, address=address, now=now)
+    if replies is None:
+        row = (await conn.execute(_built(session).conversation, params)).one()
+        return TakenConversation(int(row[0]), row[1] or {}, row[2])
+    params.update(_params(lane=replies.lane, since=replies.since))
+    row = (await conn.execute(_built(session).conversation_counted, params)).one()
+    return TakenConversation(int(row[0]), row[1] or {}, row[2], int(row[3]))
 
 
 async def save_conversation(

@@ -62,7 +62,9 @@ async def per_message_statements(app: Application) -> list[tuple[str, Any]]:
     seen: list[tuple[str, Any]] = []
 
     def on_sql(_c: object, _cur: object, statement: str, params: Any, *_a: object) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
+        head = statement.lstrip().upper()
+        # the conversation's upsert counts the reply cap's messages in its RETURNING
+        if head.startswith(("SELECT", "UPDATE", "DELETE", "INSERT INTO CONVERSATIONS")):
             seen.append((statement, params))
 
     engine = app.db.engine.sync_engine

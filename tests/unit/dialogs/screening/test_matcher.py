@@ -266,3 +266,15 @@ def test_screen_never_raises(text: str) -> None:
 def test_screen_never_raises_on_dense_text(text: str) -> None:
     decision = default_screen().screen(text)
     json.dumps(decision.to_json(), ensure_ascii=False)
+
+
+def test_a_screen_that_remembers_decides_as_one_that_does_not() -> None:
+    """`memo`: the decisions of short texts are kept (bounded); each is what the screen
+    without a memo decides, asked once or many times, long texts included."""
+    plain = default_screen()
+    remembering = Screen(plain.lexicon, memo=3)
+    texts = [t for t, *_ in DECISIONS[:8]] + ["1", "帮助", "1", "好的"] + ["孩子" * 40 + "被打了"]
+    for text in texts * 3:
+        assert remembering.screen(text) == plain.screen(text), text
+    assert 0 < len(remembering._memo) <= 3
+    assert all(len(t) <= 64 for t in remembering._memo)
