@@ -122,7 +122,7 @@ class InboundService:
 
     async def store(self, inbound: Inbound) -> Handled:
         """Step 1: the raw message, committed. A provider's retry is a no-op."""
-        async with self.db.transaction() as session:
+        async with self.db.transaction(point=True) as session:
             inbound_id = await self._store(session, inbound)
         return Handled(inbound_id, duplicate=inbound_id is None)
 
@@ -134,7 +134,7 @@ class InboundService:
         """Store and process in one transaction; when that fails, store, then process (the
         two-step path). Safe to call again with the same provider id."""
         try:
-            async with self.db.transaction() as session:
+            async with self.db.transaction(point=True) as session:
                 now = self.clock.now()
                 arrived = await arrival.store_arrived(
                     session, **_stored_fields(inbound), processed_at=now
@@ -163,7 +163,7 @@ class InboundService:
     async def process(self, inbound_id: int, inbound: Inbound, *, notify: bool = True) -> bool:
         """Process one stored row; False when it failed (bot/inbound_retry.py tries again)."""
         try:
-            async with self.db.transaction() as session:
+            async with self.db.transaction(point=True) as session:
                 await self._process(session, inbound_id, inbound)
         except Exception:
             if not notify:

@@ -31,7 +31,18 @@ def command_form(text: str) -> str:
 
     Folded, inner whitespace collapsed, punctuation at the edges removed:
     "  幫助！" -> "帮助", "Stop." -> "stop", "/Visit" -> "/visit".
+    Remembered for the last few thousand short texts: every keyword group asks it of the
+    same message (a dozen times per message).
     """
+    return _remembered_form(text) if len(text) <= 256 else _command_form(text)
+
+
+@lru_cache(maxsize=4096)
+def _remembered_form(text: str) -> str:
+    return _command_form(text)
+
+
+def _command_form(text: str) -> str:
     folded = " ".join(fold(text).split())
     stripped = folded.strip(_EDGE_PUNCT)
     return stripped or folded

@@ -20,12 +20,14 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage import committed_writes
-from storage.sqlite_driver import one_hop_dbapi
+from storage.sqlite_driver import BUSY_TIMEOUT_MS, OneHopConnection, one_hop_dbapi
 
 if TYPE_CHECKING:  # alembic is imported to migrate, not to check the revision at start
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# An execution option of a transaction of point statements (`Database.transaction(point=)`)
+POINT = "careline_point"
 POOL_RECYCLE_SECONDS = 300
 
 
@@ -86,14 +88,18 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        raw = conn.connection.dbapi_connection
+        if conn.get_execution_options().get(POINT) and isinstance(raw, OneHopConnection):
+            raw.begin_here()  # the transaction of point statements runs on this thread
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -130,9 +136,13 @@ class Database:
         return self.dialect == "postgresql"
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commit on success, roll back on any error."""
+    async def transaction(self, *, point: bool = False) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commit on success, roll back on any error. `point`: it runs
+        only point statements (the inbound path's), which on SQLite then run on the event
+        loop's thread (`storage.sqlite_driver.OneHopConnection.begin_here`)."""
         async with self.sessions() as session, session.begin():
+            if point:
+                await session.connection(execution_options={POINT: True})
             yield session
 
     async def ping(self) -> bool:

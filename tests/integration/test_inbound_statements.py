@@ -143,6 +143,7 @@ async def test_the_screen_probe_is_asked_again_after_a_write_or_a_second(
 ) -> None:
     """The probe (screen version, who is on duty) is trusted for a second of the clock while
     this process commits no write to its tables; a rota or lexicon write is seen at once."""
+
     def probes(seen: dict[str, Any]) -> int:
         return len([s for s in seen["sql"] if "staff_shifts" in s and "lexicon_entries" in s])
 

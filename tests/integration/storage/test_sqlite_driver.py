@@ -4,6 +4,7 @@ streaming, errors translated), for a quarter of the hops."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -107,3 +108,57 @@ async def test_errors_are_sqlalchemys_and_what_is_not_committed_rolls_back(db: D
         await conn.execute(insert(things).values(name="y"))
     async with db.transaction() as session:  # the connection is still good, nothing kept
         assert (await session.execute(select(things))).all() == []
+
+
+# --- a transaction of point statements runs on the event loop's thread (`begin_here`) -------
+
+
+async def test_a_point_transaction_makes_no_hop(db: Database, hops: list[str]) -> None:
+    async with db.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    hops.clear()
+    async with db.transaction(point=True) as session:
+        await session.execute(insert(things).values(name="a"))
+        await session.execute(update(things).values(name="b"))
+        assert (await session.execute(select(things.c.name))).scalar_one() == "b"
+    assert hops == []  # BEGIN IMMEDIATE, the statements and the commit: all here
+    async with db.transaction() as session:  # a transaction of another kind hops as before
+        assert (await session.execute(select(things.c.name))).scalar_one() == "b"
+    assert len(hops) == 3, hops
+
+
+async def test_a_point_transaction_rolls_back_what_failed(db: Database, hops: list[str]) -> None:
+    with pytest.raises(IntegrityError):
+        async with db.transaction(point=True) as session:
+            await session.execute(insert(things).values(name="a"))
+            await session.execute(insert(things).values(name="a"))  # unique: fails
+    async with db.transaction(point=True) as session:
+        assert (await session.execute(select(things.c.id))).all() == []
+    assert hops == []
+
+
+async def test_a_point_transaction_waits_for_another_writer_off_the_event_loop(
+    db: Database, tmp_path: Path, hops: list[str]
+) -> None:
+    """Another connection (another process) holds the write lock: the point transaction's
+    BEGIN waits on aiosqlite's thread (the event loop goes on meanwhile) and then runs."""
+    other = await aiosqlite.connect(tmp_path / "driver.db", isolation_level=None)
+    await other.execute("BEGIN IMMEDIATE")
+    await other.execute("INSERT INTO things (name) VALUES ('other')")
+
+    async def write() -> None:
+        async with db.transaction(point=True) as session:
+            await session.execute(insert(things).values(name="mine"))
+
+    task = asyncio.create_task(write())
+    for _ in range(10_000):  # until the BEGIN is queued on aiosqlite's thread (on the lock)
+        if "_run" in hops:
+            break
+        await asyncio.sleep(0)
+    assert not task.done()  # and this coroutine still runs: the event loop is not held
+    await other.commit()
+    await task
+    await other.close()
+    async with db.transaction(point=True) as session:
+        names = set((await session.execute(select(things.c.name))).scalars())
+    assert names == {"other", "mine"}
