@@ -12,7 +12,7 @@ client, in a process of its own (bench/_load.py): a provider is not in the serve
 Reported per message: this process's CPU (the servers and SQLite; not the client, not
 PostgreSQL's server), SQL statements, and the ratios Careline full / baseline and full / peer.
 
-    python bench/inbound.py [--requests 1000] [--concurrency 8] [--db sqlite,postgres]
+    python bench/inbound.py [--requests 1000] [--rounds 5] [--concurrency 8] [--db sqlite,postgres]
     python bench/inbound.py --rate 100 --seconds 60   # target 2: steady, open loop
     python bench/inbound.py --rate 200 --seconds 10   # target 2: a burst of 2,000
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -138,7 +139,7 @@ def drive(mode: str, url: str, a: float, b: float) -> tuple[list[float], int, fl
     return load["latencies"], load["failed"], load["seconds"]
 
 
-def run(kind: str, n: int, concurrency: int) -> None:
+def run(kind: str, n: int, concurrency: int, rounds: int) -> None:
     with fresh_database(kind) as url:
         port = free_port()
         public = f"http://127.0.0.1:{port}"
@@ -169,40 +170,49 @@ def run(kind: str, n: int, concurrency: int) -> None:
         server.start()
         try:
             asyncio.run(seed_demo(url, app))
-            results = {}
+            rounds_of: dict[str, list[dict[str, float]]] = {}
             with peer_server() as peer:
-                for label, base_url, path in (
+                paths = (
                     ("peer (aiohttp+aiosqlite)", peer, "/webhooks/twilio"),
                     ("baseline (store only)", public, "/bench/baseline"),
                     ("full path", public, "/webhooks/twilio"),
-                ):
+                )
+                for _, base_url, path in paths:
                     drive("closed", base_url + path, min(50, n), concurrency)  # warm up
-                    before, cpu = statements[0], time.process_time()
-                    lat, failed, secs = drive("closed", base_url + path, n, concurrency)
-                    assert not failed, f"{label}: {failed} requests failed"
-                    results[label] = summary(lat, secs)
-                    results[label]["statements"] = (statements[0] - before) / n
-                    # this process's CPU (server, client, SQLite; not PostgreSQL's server)
-                    # per message: steadier than wall-clock throughput on a shared machine
-                    results[label]["cpu_ms"] = (time.process_time() - cpu) * 1000 / n
+                # alternating rounds: the machine's pace drifts (a shared VM), a round's
+                # three measures are taken close together and compared within the round
+                for _ in range(rounds):
+                    for label, base_url, path in paths:
+                        before, cpu = statements[0], time.process_time()
+                        lat, failed, secs = drive("closed", base_url + path, n, concurrency)
+                        assert not failed, f"{label}: {failed} requests failed"
+                        r = summary(lat, secs)
+                        r["statements"] = (statements[0] - before) / n
+                        # this process's CPU (server, client, SQLite; not PostgreSQL's
+                        # server) per message: steadier than wall-clock throughput
+                        r["cpu_ms"] = (time.process_time() - cpu) * 1000 / n
+                        rounds_of.setdefault(label, []).append(r)
         finally:
             server.stop()
-    peer_r = results["peer (aiohttp+aiosqlite)"]
-    base, full = results["baseline (store only)"], results["full path"]
-    peer_r["statements"] = 1.0  # its own connection: not counted by the engine's listener
-    print(f"\n[{kind}] {n} requests, {concurrency} concurrent clients")
-    for label, r in results.items():
+    for r in rounds_of["peer (aiohttp+aiosqlite)"]:
+        r["statements"] = 1.0  # its own connection: not counted by the engine's listener
+    print(f"\n[{kind}] {rounds} alternating rounds of {n} requests, {concurrency} clients")
+    for label, rs in rounds_of.items():
+        m = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
         print(
-            f"  {label:25s} {r['per_second']:7.0f} msg/s   p50 {r['p50_ms']:6.1f} ms   "
-            f"p99 {r['p99_ms']:6.1f} ms   {r['statements']:5.1f} statements/msg   "
-            f"CPU {r['cpu_ms']:5.1f} ms/msg"
+            f"  {label:25s} {m['per_second']:7.0f} msg/s   p50 {m['p50_ms']:6.1f} ms   "
+            f"p99 {m['p99_ms']:6.1f} ms   {m['statements']:5.1f} statements/msg   "
+            f"CPU {m['cpu_ms']:5.1f} ms/msg"
         )
-    for label, other in (("baseline", base), ("peer", peer_r)):
+    full = rounds_of["full path"]
+    for label, key in (("baseline", "baseline (store only)"), ("peer", "peer (aiohttp+aiosqlite)")):
+        pairs = list(zip(full, rounds_of[key], strict=True))
+        ratios = sorted(f["per_second"] / o["per_second"] for f, o in pairs)
+        cpus = sorted(o["cpu_ms"] / f["cpu_ms"] for f, o in pairs)
         print(
-            f"  full / {label}: throughput x{full['per_second'] / other['per_second']:.2f}, "
-            f"p50 x{full['p50_ms'] / other['p50_ms']:.2f}, "
-            f"p99 x{full['p99_ms'] / other['p99_ms']:.2f}, "
-            f"CPU per message: {label} / full x{other['cpu_ms'] / full['cpu_ms']:.2f}"
+            f"  full / {label}: throughput x{statistics.median(ratios):.2f} "
+            f"(rounds x{ratios[0]:.2f}-x{ratios[-1]:.2f}), CPU per message {label} / full "
+            f"x{statistics.median(cpus):.2f} (x{cpus[0]:.2f}-x{cpus[-1]:.2f})"
         )
 
 
@@ -287,6 +297,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds (closed loop)")
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument(
         "--rate", type=float, help="open loop at this rate instead (issue 13 target 2)"
@@ -302,7 +313,7 @@ def main() -> None:
         if args.rate:
             run_at_rate(kind.strip(), args.rate, args.seconds, args.defer_at)
         else:
-            run(kind.strip(), args.requests, args.concurrency)
+            run(kind.strip(), args.requests, args.concurrency, args.rounds)
 
 
 if __name__ == "__main__":
