@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage import committed_writes
+from storage.repos.sql import CONNECTION
 from storage.sqlite_driver import BUSY_TIMEOUT_MS, OneHopConnection, one_hop_dbapi
 
 if TYPE_CHECKING:  # alembic is imported to migrate, not to check the revision at start
@@ -142,7 +143,8 @@ class Database:
         loop's thread (`storage.sqlite_driver.OneHopConnection.begin_here`)."""
         async with self.sessions() as session, session.begin():
             if point:
-                await session.connection(execution_options={POINT: True})
+                conn = await session.connection(execution_options={POINT: True})
+                session.info[CONNECTION] = conn  # asked once (`repos.sql.connection_of`)
             yield session
 
     async def ping(self) -> bool:

@@ -35,7 +35,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.expression import Executable
 
 from storage.models import ChannelAddress, Conversation, InboundMessage, OutboxMessage, Person
-from storage.repos.sql import dialect_of
+from storage.repos.sql import connection_of, dialect_of
 
 
 @dataclass(slots=True)
@@ -236,7 +236,7 @@ async def store_arrived(
     that processes it; None: stored to be processed later, `claim_stored`), with the person
     its address is linked to; None when this (channel, provider id) was stored before (a
     provider's retry)."""
-    conn = await session.connection()
+    conn = await connection_of(session)
     row = (
         await conn.execute(
             _built(session).store,
@@ -260,7 +260,7 @@ async def claim_stored(
 ) -> Claimed | None:
     """Mark a stored row processed at `processed_at`; None when it was processed already
     (by another worker, process or retry). Only inside the transaction that processes it."""
-    conn = await session.connection()
+    conn = await connection_of(session)
     row = (
         await conn.execute(_built(session).claim, _params(id=inbound_id, processed_at=processed_at))
     ).first()
@@ -270,7 +270,7 @@ async def claim_stored(
 
 
 async def set_person(session: AsyncSession, inbound_id: int, person_id: int | None) -> None:
-    conn = await session.connection()
+    conn = await connection_of(session)
     await conn.execute(_built(session).set_person, _params(id=inbound_id, person_id=person_id))
 
 
@@ -280,7 +280,7 @@ async def touch_address(
     """The address row of an inbound message (see the module's docstring), as a persistent
     object of the session: what is changed on it is flushed with the transaction."""
     built = _built(session)
-    conn = await session.connection()
+    conn = await connection_of(session)
     result = await conn.execute(
         built.address_linked if link_by_phone else built.address,
         _params(channel=channel, address=address, now=now),
@@ -307,7 +307,7 @@ async def take_conversation(
     replies: RepliesAsked | None = None,
 ) -> TakenConversation:
     """Create if missing and lock, in one statement (with `replies` counted in it)."""
-    conn = await session.connection()
+    conn = await connection_of(session)
     params = _params(channel=channel, address=address, now=now)
     if replies is None:
         row = (await conn.execute(_built(session).conversation, params)).one()
@@ -328,7 +328,7 @@ async def save_conversation(
     help request, a command outside any flow): `updated_at` is when the state last changed."""
     if state == conv.state and expires_at == conv.expires_at:
         return
-    conn = await session.connection()
+    conn = await connection_of(session)
     await conn.execute(
         _built(session).save_conversation,
         _params(id=conv.id, state=state, updated_at=now, expires_at=expires_at),

@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LexiconEntry, Person, ScreenModelRow, StaffShift
-from storage.repos.sql import insert_ignore
+from storage.repos.sql import connection_of, insert_ignore
 
 CUES = "cues"
 
@@ -85,7 +85,7 @@ def _probe_statement() -> Select[Any]:
 async def screen_probe(session: AsyncSession, now: datetime) -> ScreenProbe:
     """`screen_version` and whether anyone is on duty (level 1) at `now`, in one statement
     built once: what every inbound text asks (the live screen's cache, the reply's wording)."""
-    conn = await session.connection()
+    conn = await connection_of(session)
     count, total, active, staffed = (await conn.execute(_probe_statement(), {"now": now})).one()
     return ScreenProbe((int(count), int(total), active), bool(staffed))
 

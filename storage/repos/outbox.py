@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboundMessage, OutboxMessage
-from storage.repos.sql import dialect_of, insert_ignore
+from storage.repos.sql import connection_of, dialect_of, insert_ignore
 
 QUEUED, SENDING, SENT, FAILED, SUPPRESSED, CANCELLED = (
     "queued",
@@ -59,7 +59,7 @@ async def enqueue(
         inbound_id=inbound_id,
         created_at=now,
     )
-    conn = await session.connection()
+    conn = await connection_of(session)
     stmt = _enqueue_statement(dialect_of(session), dedup=dedup_key is not None)
     result = await conn.execute(stmt, {f"p_{k}": v for k, v in values.items()})
     return result.scalar_one_or_none()
@@ -271,7 +271,7 @@ async def replies_since(
 ) -> int:
     """Messages queued to the address on the lane after `since`, not counting those that
     bypass an opt-out."""
-    conn = await session.connection()
+    conn = await connection_of(session)
     params = {"p_channel": channel, "p_address": address, "p_lane": lane, "p_since": since}
     return int((await conn.execute(_replies_since_statement(), params)).scalar_one())
 

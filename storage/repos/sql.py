@@ -6,7 +6,11 @@ from typing import Any
 
 from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+# `session.info` key: the connection of a transaction of point statements, taken once when it
+# began (storage.db `Database.transaction(point=True)`)
+CONNECTION = "careline_connection"
 
 
 def insert_ignore(session: AsyncSession, table: Table, conflict_cols: list[str]) -> Insert:
@@ -18,6 +22,16 @@ def insert_ignore(session: AsyncSession, table: Table, conflict_cols: list[str])
     else:
         stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict_cols)
     return stmt
+
+
+async def connection_of(session: AsyncSession) -> AsyncConnection:
+    """The session's connection: the one its point transaction began with, else asked (each
+    `AsyncSession.connection()` is a greenlet of its own: a per-statement cost on the
+    inbound path)."""
+    found = session.info.get(CONNECTION)
+    if isinstance(found, AsyncConnection):
+        return found
+    return await session.connection()
 
 
 def dialect_of(session: AsyncSession) -> str:
