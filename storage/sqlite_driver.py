@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiosqlite
@@ -164,27 +164,27 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
     def commit(self) -> None:
         if self.inline:
-            self.inline = False
-            try:
-                self._sqlite.commit()
-            except Exception as error:
-                self._handle_exception(error)
-            return
-        super().commit()
+            self._end_here(self._sqlite.commit)
+        else:
+            super().commit()
 
     def rollback(self) -> None:
         """No hop when no transaction is open: the pool rolls back every connection it takes
         back, which after a commit is a no-op that cost a hop per transaction."""
-        inline, self.inline = self.inline, False
         if not self._sqlite.in_transaction:
-            return
-        if inline:
-            try:
-                self._sqlite.rollback()
-            except Exception as error:
-                self._handle_exception(error)
-            return
-        super().rollback()
+            self.inline = False
+        elif self.inline:
+            self._end_here(self._sqlite.rollback)
+        else:
+            super().rollback()
+
+    def _end_here(self, end: Callable[[], None]) -> None:
+        """The inline transaction's commit or rollback, on this thread; it ends inline."""
+        self.inline = False
+        try:
+            end()
+        except Exception as error:
+            self._handle_exception(error)  # raises it, as SQLAlchemy's
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
