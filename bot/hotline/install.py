@@ -128,6 +128,10 @@ async def screen_step(
     ):
         verbs = (Reply("hotline.staff.verbs"),)  # every verb, with an example
         return joined(Outcome(state, verbs), await step(state, replace(ctx, screened=True)))
+    recorded = await reporter_side.police_reported(app, scope)
+    if recorded is not None:  # "已报警": on the reporter's case; a question asked still waits
+        paused = (Reply(FLOW_PAUSED),) if state.flow not in UNPAUSED_FLOWS else ()
+        return Outcome(IDLE if state.flow == staff.RELAY_NAME else state, (recorded, *paused))
     decision = screen_of(ctx).screen(text)
     effect = open_case_effect(decision, text)
     code = child_in_conversation(state, ctx)
@@ -160,7 +164,16 @@ async def screen_step(
         return Outcome(IDLE, replies, (effect,) if effect else ())
     if replies and not said.screened:
         outcome = answered_already(outcome)  # the review's reply answered it
+    if replies and state.flow not in UNPAUSED_FLOWS and _same_step(state, outcome.state):
+        # a flow's question got a concern instead of its answer: the safety replies, then
+        # that the question still waits (not the flow's "没看懂日期" beside them)
+        outcome = replace(outcome, replies=(Reply(FLOW_PAUSED),))
     return joined(Outcome(next_state, replies, (effect,) if effect else ()), outcome)
+
+
+def _same_step(before: State, after: State) -> bool:
+    """The flow did not move: the text was not an answer to its question."""
+    return (before.flow, before.step, before.data) == (after.flow, after.step, after.data)
 
 
 def joined(first: Outcome, dialog: Outcome) -> Outcome:
@@ -183,6 +196,10 @@ def _in_urgent_flow(app: Host, scope: StepScope, state: State, ctx: Context) -> 
 # Flows with nothing to lose (a list to pick from): free text that joins a case leaves them
 # (as it does idle and in a relay).
 LEAVABLE_FLOWS = frozenset({due_list.NAME})
+# Where a concern is no interruption (idle, a relay, the staff's verbs, the urgent report
+# itself): no "the question still waits" after the safety replies
+UNPAUSED_FLOWS = frozenset({None, staff.NAME, staff.RELAY_NAME, urgent.NAME})
+FLOW_PAUSED = "safety.flow_paused"
 
 
 def screen_of(ctx: Context) -> ScreenLike:

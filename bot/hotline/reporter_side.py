@@ -56,6 +56,29 @@ async def latest_reported_case(scope: StepScope) -> Case | None:
     )
 
 
+async def police_reported(app: Host, scope: StepScope) -> Reply | None:
+    """"已报警" from a mandated reporter who reported a case that is still active: recorded
+    on that case (whatever the reporter was doing; it is never screened as a new concern,
+    although it names the police). None: not that, or no such case."""
+    text = scope.inbound.text.strip()
+    person = scope.person
+    if (
+        person is None
+        or person.role not in MANDATED_REPORTERS
+        or not app.service.engine.keywords.is_word("police_reported", text)
+    ):
+        return None
+    case = await latest_reported_case(scope)
+    if case is None:
+        return None
+    repo.add_event(
+        scope.session, case, "police_reported", at=scope.now, actor=scope.actor,
+        detail={"by": "reporter", "text": text}, inbound_id=scope.inbound_id,
+    )  # fmt: skip
+    case.last_activity_at = scope.now
+    return Reply("safety.duty.recorded", {"ref": case.ref})
+
+
 async def idle_text(
     app: Host,
     hl: Hotline,
@@ -71,19 +94,6 @@ async def idle_text(
     keywords = app.service.engine.keywords
     text = scope.inbound.text.strip()
     person = scope.person
-    if (
-        person is not None
-        and person.role in MANDATED_REPORTERS
-        and keywords.is_word("police_reported", text)
-    ):
-        case = await latest_reported_case(scope)
-        if case is not None:
-            repo.add_event(
-                scope.session, case, "police_reported", at=scope.now, actor=scope.actor,
-                detail={"by": "reporter", "text": text}, inbound_id=scope.inbound_id,
-            )  # fmt: skip
-            case.last_activity_at = scope.now
-            return Outcome(IDLE, (Reply("safety.duty.recorded", {"ref": case.ref}),))
     cancel = keywords.is_word("cancel", text)
     if understood and not cancel:
         return None  # a command, a menu pick, a flow's answer: the dialog handles it

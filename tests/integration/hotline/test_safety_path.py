@@ -494,3 +494,33 @@ async def test_a_concern_sent_over_an_open_due_list_is_answered_once(app: Applic
     assert said and not any("没看懂" in t for t in said)
     await say(app, "1")  # the list ended: a bare number no longer picks from it
     assert not any("A03" in t and "走访" in t for t in (await texts(app, DIRECTOR))[-1:])
+
+
+async def test_a_concern_in_the_middle_of_a_visit_report_pauses_its_question(
+    app: Application,
+) -> None:
+    """A new user's trial: a concern sent instead of the visit date got the safety replies
+    and "没看懂日期" beside them; then "已报警" was screened as a new concern (the case raised
+    to critical) instead of being recorded. Now the question is said to wait, "已报警" is
+    recorded on the case, and the report goes on where it was."""
+    await say(app, "走访")
+    await say(app, "A03")
+    await say(app, "1")  # in person; the next question asks the date
+    before = len(await texts(app, DIRECTOR))
+    await say(app, "孩子说晚上经常一个人在家，妈妈打她，身上有淤青")
+    said = (await texts(app, DIRECTOR))[before:]
+    assert any("110" in t for t in said)
+    assert not any("没看懂" in t for t in said), said
+    assert said[-1] == "刚才的问题还在等您回答：直接回复继续，或发“取消”结束。"
+    [case] = await cases(app)
+    severity = case.severity
+    before = len(await texts(app, DIRECTOR))
+    await say(app, "已报警")
+    said = (await texts(app, DIRECTOR))[before:]
+    assert said[0].startswith("已记录") and case.ref in said[0], said
+    assert not any("110" in t for t in said)  # not screened as a new concern
+    [again] = await cases(app)
+    assert again.severity == severity
+    assert "police_reported" in await kinds(app, case.id)
+    await say(app, "1")  # the date question still waits: today
+    assert "4/15" in (await texts(app, DIRECTOR))[-1]
