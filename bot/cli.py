@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import socket
 import sys
@@ -224,6 +225,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupted(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.terminal_chat import quiet_logs, run_chat
 
@@ -234,9 +239,14 @@ def cmd_chat(args: argparse.Namespace) -> int:
     with lock:
         chat_log = quiet_logs()  # never a log line in the conversation
         print(f"(log lines go to {chat_log.path}; kept only if a warning or error is logged)")
-        crashed = False
+        crashed = interrupted = False
+        # SIGTERM ends the chat as Ctrl-C does (the log is kept or removed, no traceback)
+        signal.signal(signal.SIGTERM, _interrupted)
         try:
             return asyncio.run(run_chat(settings, args.as_phone))
+        except KeyboardInterrupt:
+            interrupted = True
+            return 130
         except Exception:
             crashed = True  # the lines before it may tell why
             raise
@@ -244,6 +254,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
             kept = chat_log.finish(keep=crashed)
             if kept is not None:
                 print(f"(warnings or errors were logged: see {kept})", file=sys.stderr)
+            if interrupted:
+                # the input thread still waits on stdin: leave without waiting for it (at
+                # the interpreter's shutdown it would hold stdin's lock)
+                print(flush=True)
+                sys.stderr.flush()
+                os._exit(130)  # the shell's code for an interrupted program
 
 
 def cmd_vaccines(args: argparse.Namespace) -> int:

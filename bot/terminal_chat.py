@@ -22,6 +22,7 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -200,7 +201,7 @@ async def run_chat(
     poller = asyncio.create_task(poll())
     try:
         while True:
-            text = await loop.run_in_executor(None, read or _read)
+            text = await _on_a_daemon_thread(loop, read or _read)
             if text is None:
                 break
             if not text.strip():
@@ -239,6 +240,39 @@ async def _heading(app: Application, phone: str) -> str:
         person = await people_repo.person_by_phone(session, phone)
     locale = person.locale if person else DEFAULT_LOCALE
     return render(Reply("chat.earlier"), app.dispatcher.catalog(), locale, "numbered").text
+
+
+async def _on_a_daemon_thread(
+    loop: asyncio.AbstractEventLoop, read: Callable[[], str | None]
+) -> str | None:
+    """The next line, read on a thread of its own that the process does not wait for: Ctrl-C
+    (or SIGTERM) ends the chat at once, although `input()` is still waiting on that thread
+    (on the default executor, leaving would wait for the next line)."""
+    line: asyncio.Future[str | None] = loop.create_future()
+
+    def run() -> None:
+        got: str | None = None
+        failed: BaseException | None = None
+        try:
+            got = read()
+        except BaseException as error:  # handed to the waiting coroutine
+            failed = error
+        with contextlib.suppress(RuntimeError):  # the chat ended and its loop closed
+            loop.call_soon_threadsafe(_settle, line, got, failed)
+
+    threading.Thread(target=run, name="chat-input", daemon=True).start()
+    return await line
+
+
+def _settle(
+    line: asyncio.Future[str | None], got: str | None, error: BaseException | None
+) -> None:
+    if line.done():
+        return  # the chat ended meanwhile
+    if error is not None:
+        line.set_exception(error)
+    else:
+        line.set_result(got)
 
 
 def _read() -> str | None:
