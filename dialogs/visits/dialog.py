@@ -277,7 +277,7 @@ class VisitDialog:
         if missing:
             return self.ask(missing[0], data, ctx)
         if data.get("mode") == "edit":
-            return self._save_edit(data, child)
+            return self._save_edit(data, child, ctx)
         effect = save_visit(answers, child, self.cadence)
         key = "visit.saved_flagged" if effect.flags else "visit.saved"
         params = {
@@ -286,10 +286,14 @@ class VisitDialog:
             "next_due": effect.next_due,
             "hours": self.cadence.edit_window_hours,
         }
-        replies = (Reply(key, params), *cadence_notes(answers, child, self.cadence.rules))
+        replies = (
+            Reply(key, params),
+            *overdue_note(effect.next_due, ctx),
+            *cadence_notes(answers, child, self.cadence.rules),
+        )
         return Outcome(IDLE, replies, (effect,))
 
-    def _save_edit(self, data: dict[str, Any], child: ChildRef) -> Outcome:
+    def _save_edit(self, data: dict[str, Any], child: ChildRef, ctx: Context) -> Outcome:
         changes = visit_changes(data.get("before") or {}, data["answers"], child, self.cadence)
         if not changes:
             return Outcome(IDLE, (Reply("visit.edit_nothing"),))
@@ -297,7 +301,7 @@ class VisitDialog:
         params = {"code": child.code, "name": child.name, "next_due": after.next_due}
         return Outcome(
             IDLE,
-            (Reply("visit.edit_saved", params),),
+            (Reply("visit.edit_saved", params), *overdue_note(after.next_due, ctx)),
             (fx.UpdateVisit(int(data["visit_id"]), changes),),
         )
 
@@ -320,3 +324,9 @@ def draft_offer(draft: Mapping[str, Any], ctx: Context) -> Reply:
     params = {"code": child.code if child else "", "name": child.name if child else ""}
     choices = (Choice("visit.draft.resume", DRAFT_RESUME), Choice("visit.draft.new", DRAFT_NEW))
     return Reply("visit.draft_offer", params, choices)
+
+
+def overdue_note(next_due: date, ctx: Context) -> tuple[Reply, ...]:
+    """The next visit was due before today (a phone call does not stand for a home visit, and
+    the last one was long ago): said in words, not only as a date already past."""
+    return (Reply("visit.next_overdue", {"next_due": next_due}),) if next_due < ctx.today else ()
