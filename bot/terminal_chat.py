@@ -264,9 +264,7 @@ async def _on_a_daemon_thread(
     return await line
 
 
-def _settle(
-    line: asyncio.Future[str | None], got: str | None, error: BaseException | None
-) -> None:
+def _settle(line: asyncio.Future[str | None], got: str | None, error: BaseException | None) -> None:
     if line.done():
         return  # the chat ended meanwhile
     if error is not None:

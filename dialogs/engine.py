@@ -112,6 +112,9 @@ class Engine:
             return photos  # the state as it was: a question asked before keeps its choices
         if inbound.media and not inbound.text.strip() and inbound.payload is None:
             return media_only(state, inbound)
+        missing = self._photo_missing(state, inbound, ctx)
+        if missing is not None:
+            return missing
         outcome = self._step(state, inbound, ctx)
         if ctx.screened:
             outcome = answered_already(outcome)
@@ -182,6 +185,22 @@ class Engine:
             code = command_form(words[1]).upper()
         in_report = code is None and state.flow == VISIT_FLOW
         return Outcome(state, (), (fx.AttachVisitPhotos(images, code, in_report),))
+
+    def _photo_missing(self, state: State, inbound: Inbound, ctx: Context) -> Outcome | None:
+        """A director's `照片 A04` with no picture in it: how to send one (never free text,
+        which would join a case as a detail); the state is kept."""
+        words = inbound.text.split()
+        if (
+            inbound.media
+            or inbound.payload is not None
+            or len(words) != 2
+            or ctx.person is None
+            or ctx.person.role != Role.DIRECTOR
+            or not self.keywords.is_word("photo", words[0])
+        ):
+            return None
+        code = command_form(words[1]).upper()
+        return Outcome(state, (Reply("visit.photo_missing", {"code": code}),))
 
     def _idle(self, answer: Answer, ctx: Context) -> Outcome:
         """One coherent answer to idle text: the menu for small talk (and nothing), one line

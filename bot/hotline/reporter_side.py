@@ -57,7 +57,7 @@ async def latest_reported_case(scope: StepScope) -> Case | None:
 
 
 async def police_reported(app: Host, scope: StepScope) -> Reply | None:
-    """"已报警" from a mandated reporter who reported a case that is still active: recorded
+    """ "已报警" from a mandated reporter who reported a case that is still active: recorded
     on that case (whatever the reporter was doing; it is never screened as a new concern,
     although it names the police). None: not that, or no such case."""
     text = scope.inbound.text.strip()

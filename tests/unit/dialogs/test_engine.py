@@ -200,3 +200,24 @@ def test_a_safety_reply_given_replaces_what_only_answers_unusable_text(
     after = answered_already(outcome)
     assert [r.key for r in after.replies] == keys
     assert after.state.flow == state.flow and after.state.step == state.step
+
+
+@pytest.mark.parametrize(
+    ("text", "person", "keys"),
+    [
+        ("照片 A04", DIRECTOR, ["visit.photo_missing"]),  # no picture in it: how to send one
+        ("相片 a04", DIRECTOR, ["visit.photo_missing"]),
+        ("照片", DIRECTOR, None),  # no code: not this
+        ("照片 A04 很好", DIRECTOR, None),
+        ("照片 A04", GUARDIAN, None),  # a director's caption only
+    ],
+)
+def test_a_photo_caption_without_a_photo(
+    engine: Engine, text: str, person: Person, keys: list[str] | None
+) -> None:
+    out = engine.step(IN_FLOW, inbound(text), ctx(person))
+    if keys is None:
+        assert "visit.photo_missing" not in [r.key for r in out.replies]
+    else:
+        assert [r.key for r in out.replies] == keys and out.state.flow == IN_FLOW.flow
+        assert out.replies[0].params == {"code": "A04"}
