@@ -100,10 +100,12 @@ async def test_a_supervisor_sees_only_their_township(db: Database) -> None:
                       categories=[], area_id=other.id, created_at=NOW)
             )  # fmt: skip
         async with staff.signed_in("zhou") as (client, _):
-            assert "Z9" not in (await client.get("/console/children")).text
+            # the child's link and name, not the bare code (a random form token can hold "Z9")
+            listed = (await client.get("/console/children")).text
+            assert "/console/children/Z9" not in listed and "王远" not in listed
             assert (await client.get("/console/children/Z9")).status_code == 404
         async with staff.signed_in("root") as (client, _):
-            assert "Z9" in (await client.get("/console/children")).text
+            assert "/console/children/Z9" in (await client.get("/console/children")).text
             assert (await client.get("/console/children/Z9?area=OTHER-T")).status_code == 200
 
 
