@@ -177,30 +177,35 @@ class Engine:
             return None
         if inbound.payload is not None:
             return None
-        words = inbound.text.split()
         code: str | None = None
-        if words:
-            if len(words) != 2 or not self.keywords.is_word("photo", words[0]):
+        if inbound.text.split():
+            code = self._caption_code(inbound.text)
+            if code is None:
                 return None
-            code = command_form(words[1]).upper()
         in_report = code is None and state.flow == VISIT_FLOW
         return Outcome(state, (), (fx.AttachVisitPhotos(images, code, in_report),))
 
     def _photo_missing(self, state: State, inbound: Inbound, ctx: Context) -> Outcome | None:
         """A director's `照片 A04` with no picture in it: how to send one (never free text,
         which would join a case as a detail); the state is kept."""
-        words = inbound.text.split()
         if (
             inbound.media
             or inbound.payload is not None
-            or len(words) != 2
             or ctx.person is None
             or ctx.person.role != Role.DIRECTOR
-            or not self.keywords.is_word("photo", words[0])
         ):
             return None
-        code = command_form(words[1]).upper()
+        code = self._caption_code(inbound.text)
+        if code is None:
+            return None
         return Outcome(state, (Reply("visit.photo_missing", {"code": code}),))
+
+    def _caption_code(self, text: str) -> str | None:
+        """The child's code of a photo caption (`照片 A04`), else None."""
+        words = text.split()
+        if len(words) != 2 or not self.keywords.is_word("photo", words[0]):
+            return None
+        return command_form(words[1]).upper()
 
     def _idle(self, answer: Answer, ctx: Context) -> Outcome:
         """One coherent answer to idle text: the menu for small talk (and nothing), one line

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage import committed_writes
-from storage.repos.sql import CONNECTION
 from storage.sqlite_driver import BUSY_TIMEOUT_MS, OneHopConnection, one_hop_dbapi
 
 if TYPE_CHECKING:  # alembic is imported to migrate, not to check the revision at start
@@ -29,6 +28,9 @@ if TYPE_CHECKING:  # alembic is imported to migrate, not to check the revision a
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # An execution option of a transaction of point statements (`Database.transaction(point=)`)
 POINT = "careline_point"
+# `session.info` key: that transaction's connection, taken once when it began
+# (`storage.repos.sql.connection_of`)
+CONNECTION = "careline_connection"
 POOL_RECYCLE_SECONDS = 300
 
 

@@ -127,13 +127,12 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     """`inline` (set by `begin_here`): the open transaction runs its statements, its commit
     or its rollback on the event loop's thread, not aiosqlite's; the end of it ends that."""
 
-    __slots__ = ("busy_ms", "inline")
+    __slots__ = ("inline",)
     _cursor_cls = OneHopCursor  # type: ignore[assignment]
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self.inline = False
-        self.busy_ms = BUSY_TIMEOUT_MS
 
     @property
     def _sqlite(self) -> sqlite3.Connection:
@@ -154,7 +153,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             try:
                 conn.execute("BEGIN IMMEDIATE")
             finally:
-                conn.execute(f"PRAGMA busy_timeout={self.busy_ms}")
+                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         except sqlite3.OperationalError:
             if conn.in_transaction:
                 raise

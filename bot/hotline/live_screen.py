@@ -83,24 +83,18 @@ class ProbeCache:
 
     def __init__(self, fresh: timedelta = PROBE_FRESH) -> None:
         self.fresh = fresh
-        self._probe: repo.ScreenProbe | None = None
-        self._at: datetime | None = None
-        self._generation = -1
+        self._kept: tuple[repo.ScreenProbe, datetime, int] | None = None  # probe, at, generation
 
     async def get(self, session: AsyncSession, now: datetime) -> repo.ScreenProbe:
         generation = committed_writes.generation(*_PROBED)  # before the read: a write
         # committed while it runs is seen by the next message
-        at, probe = self._at, self._probe
-        if (
-            probe is not None
-            and at is not None
-            and generation == self._generation
-            and at <= now < at + self.fresh
-        ):
-            return probe
+        if self._kept is not None:
+            probe, at, kept_generation = self._kept
+            if kept_generation == generation and at <= now < at + self.fresh:
+                return probe
         probe = await repo.screen_probe(session, now)
         if probe.version[0]:  # not before the lexicon is seeded (the screen seeds it)
-            self._probe, self._at, self._generation = probe, now, generation
+            self._kept = (probe, now, generation)
         return probe
 
 

@@ -8,9 +8,7 @@ from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-# `session.info` key: the connection of a transaction of point statements, taken once when it
-# began (storage.db `Database.transaction(point=True)`)
-CONNECTION = "careline_connection"
+from storage.db import CONNECTION
 
 
 def insert_ignore(session: AsyncSession, table: Table, conflict_cols: list[str]) -> Insert:
