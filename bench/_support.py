@@ -6,6 +6,7 @@ import asyncio
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -24,6 +25,7 @@ from bot.app import Application  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.demo import load_demo  # noqa: E402
 from storage.db import Database, upgrade_sync  # noqa: E402
+from tests.standins.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN  # noqa: E402
 
 PG_ADMIN = os.environ.get(
     "CARELINE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -81,17 +83,43 @@ def summary(latencies_ms: list[float], seconds: float) -> dict[str, float]:
 WEBHOOK_TOKEN = "bench-token"
 
 
-def webhook_settings(url: str, public: str) -> Settings:
-    """Settings that take signed Twilio webhooks at `public` and never reach a provider."""
+def webhook_settings(url: str, public: str, standin: StandinProcess | None = None) -> Settings:
+    """Settings that take signed Twilio webhooks at `public`. With `standin`, replies go to
+    that stand-in of Twilio's REST API with rate limits off (its credentials: the webhooks
+    are then signed with its auth token, as Twilio signs them with the account's); without
+    one, they never reach a provider (nothing sends them)."""
+    if standin is None:
+        sid, token, base = "ACbench", WEBHOOK_TOKEN, "http://127.0.0.1:9"
+    else:
+        sid, token, base = DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, standin.base_url
     return Settings(
         _env_file=None,
         database_url=url,
         public_url=public,  # type: ignore[call-arg]
-        twilio_account_sid="ACbench",
-        twilio_auth_token=WEBHOOK_TOKEN,
+        twilio_account_sid=sid,
+        twilio_auth_token=token,
         twilio_from="+15005550006",
-        twilio_api_base="http://127.0.0.1:9",
+        twilio_api_base=base,
+        sms_rate=0.0,
     )
+
+
+class StandinProcess:
+    """The Twilio stand-in in its own process, so it does not share the dispatcher's GIL."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.standins", "twilio", "--port", "0"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        self.base_url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}"
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
 
 
 def free_port() -> int:

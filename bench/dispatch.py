@@ -21,14 +21,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import _support
-from _support import fresh_database
+from _support import StandinProcess, fresh_database
 from sqlalchemy import event
 
 from bot.channels.base import RateLimits, SendResult
@@ -51,24 +48,6 @@ BATCH = 100
 
 def address(i: int) -> str:
     return f"+86138{i % 1000:08d}"
-
-
-class StandinProcess:
-    """The Twilio stand-in in its own process, so it does not share the dispatcher's GIL."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.standins", "twilio", "--port", "0"],
-            cwd=_support.ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        self.base_url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}"
-
-    def close(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
 
 
 @dataclass

@@ -3,7 +3,11 @@
 Full path: signed Twilio webhook over real HTTP -> signature check -> store inbound ->
 identify -> lock conversation -> dialog step -> outbox commit -> TwiML answer.
 Baseline: the same HTTP request and signature check, storing only the raw inbound row.
-Both run in one process against the same database, for SQLite and PostgreSQL.
+Both run in one process against the same database, for SQLite and PostgreSQL, with the
+dispatcher running in that process as `careline serve` runs it: it sends the full path's
+replies, meanwhile, through the real twilio client to a stand-in of Twilio's REST API in a
+process of its own (rate limits off, so that every reply is sent during the round, not
+after it). Each full round is followed by a wait until every reply was sent.
 Peer: a minimal store-only webhook outside the project's stack (aiohttp + aiosqlite, its own
 SQLite file): the signature checked with twilio's RequestValidator, one insert, commit, empty
 TwiML; served from its own thread in the same process. All three are driven by the same
@@ -30,12 +34,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import _support  # noqa: F401  (puts the repository on sys.path)
 import aiosqlite
 from _support import (
-    WEBHOOK_TOKEN,
+    StandinProcess,
     free_port,
     fresh_database,
     percentile,
@@ -53,16 +58,16 @@ from bot.channels.sms import parse_inbound, signature_ok
 from bot.intake import IntakeStats
 from bot.web.server import create_web_app
 from storage.db import Database
-from storage.models import InboundMessage
+from storage.models import InboundMessage, OutboxMessage
+from storage.repos.outbox import QUEUED, SENDING
 from tests.standins.server import StandinServer
 
-TOKEN = WEBHOOK_TOKEN
 PEER_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def peer_app(db_path: Path, public: str) -> aioweb.Application:
+def peer_app(db_path: Path, public: str, token: str) -> aioweb.Application:
     """The peer: signature, one insert, commit, TwiML. Nothing else."""
-    validator = RequestValidator(TOKEN)
+    validator = RequestValidator(token)
     app = aioweb.Application()
 
     async def open_db(app: aioweb.Application) -> None:
@@ -100,14 +105,14 @@ def peer_app(db_path: Path, public: str) -> aioweb.Application:
 
 
 @contextmanager
-def peer_server() -> Iterator[str]:
+def peer_server(token: str) -> Iterator[str]:
     """The peer on its own thread and event loop; yields its base URL."""
     port = free_port()
     public = f"http://127.0.0.1:{port}"
     loop = asyncio.new_event_loop()
     started = threading.Event()
     with tempfile.TemporaryDirectory() as tmp:
-        runner = aioweb.AppRunner(peer_app(Path(tmp) / "peer.db", public), access_log=None)
+        runner = aioweb.AppRunner(peer_app(Path(tmp) / "peer.db", public, token), access_log=None)
 
         async def start() -> None:
             await runner.setup()
@@ -127,32 +132,78 @@ def peer_server() -> Iterator[str]:
             loop.close()
 
 
-def drive(mode: str, url: str, a: float, b: float) -> tuple[list[float], int, float]:
+def drive(mode: str, url: str, token: str, a: float, b: float) -> tuple[list[float], int, float]:
     """bench/_load.py in a process of its own: "closed" (a = requests, b = clients) or "open"
     (a = rate, b = seconds). The 200s' latencies in ms, the others' count, the seconds."""
     load_py = str(Path(__file__).with_name("_load.py"))
     out = subprocess.run(
-        [sys.executable, load_py, mode, url, TOKEN, str(a), str(b)],
+        [sys.executable, load_py, mode, url, token, str(a), str(b)],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     load = json.loads(out)
     return load["latencies"], load["failed"], load["seconds"]
 
 
+@contextmanager
+def provider() -> Iterator[StandinProcess]:
+    standin = StandinProcess()
+    try:
+        yield standin
+    finally:
+        standin.close()
+
+
+async def unsent(url: str, show: bool = False) -> int:
+    """Messages due now, queued or being sent (not yet handed to the provider): the
+    replies; not the demo's reminders, which wait for their hour."""
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            waiting = OutboxMessage.status.in_((QUEUED, SENDING)) & (
+                OutboxMessage.not_before <= datetime.now(UTC)
+            )
+            if show:
+                stmt = select(
+                    OutboxMessage.status, OutboxMessage.lane, OutboxMessage.not_before,
+                    OutboxMessage.attempts, OutboxMessage.last_error, OutboxMessage.address,
+                ).where(waiting).limit(10)  # fmt: skip
+                for row in (await session.execute(stmt)).all():
+                    print("  unsent:", *row, file=sys.stderr)
+            stmt = select(func.count()).where(waiting)
+            return int((await session.execute(stmt)).scalar_one())
+    finally:
+        await db.dispose()
+
+
+def wait_sent(url: str, limit: float = 120) -> tuple[float, int]:
+    """Seconds until the dispatcher sent every queued reply, and how many were left unsent
+    then (0 unless `limit` passed)."""
+    t = time.perf_counter()
+    left = asyncio.run(unsent(url))
+    while left and time.perf_counter() - t < limit:
+        time.sleep(0.2)
+        left = asyncio.run(unsent(url))
+    if left:
+        asyncio.run(unsent(url, show=True))
+    return time.perf_counter() - t, left
+
+
 def run(kind: str, n: int, concurrency: int, rounds: int) -> None:
-    with fresh_database(kind) as url:
+    with fresh_database(kind) as url, provider() as standin:
         port = free_port()
         public = f"http://127.0.0.1:{port}"
         # The path itself: every webhook processes before it answers (never answer first).
-        settings = webhook_settings(url, public).model_copy(update={"inbound_defer_at": 0})
+        settings = webhook_settings(url, public, standin)
+        settings = settings.model_copy(update={"inbound_defer_at": 0})
+        token = settings.twilio_auth_token or ""
         app = build_app(settings)
-        web = create_web_app(app, background=False)
+        web = create_web_app(app)  # the dispatcher runs, as under `careline serve`
 
         @web.post("/bench/baseline", include_in_schema=False)
         async def baseline(request: Request) -> Response:
             form = {k: str(v) for k, v in (await request.form()).items()}
             url_ = public + request.url.path
-            if not signature_ok(TOKEN, url_, form, request.headers.get("X-Twilio-Signature")):
+            if not signature_ok(token, url_, form, request.headers.get("X-Twilio-Signature")):
                 return Response(status_code=403)
             inbound = parse_inbound(form, app.clock.now())
             assert inbound is not None
@@ -166,31 +217,37 @@ def run(kind: str, n: int, concurrency: int, rounds: int) -> None:
             if not statement.startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE is sent as SQL
                 statements[0] += 1
 
-        server = StandinServer(web, port=port)
+        server = StandinServer(web, port=port, lifespan=True)
         server.start()
         try:
             asyncio.run(seed_demo(url, app))
             rounds_of: dict[str, list[dict[str, float]]] = {}
-            with peer_server() as peer:
+            with peer_server(token) as peer:
                 paths = (
                     ("peer (aiohttp+aiosqlite)", peer, "/webhooks/twilio"),
                     ("baseline (store only)", public, "/bench/baseline"),
                     ("full path", public, "/webhooks/twilio"),
                 )
                 for _, base_url, path in paths:
-                    drive("closed", base_url + path, min(50, n), concurrency)  # warm up
+                    drive("closed", base_url + path, token, min(50, n), concurrency)  # warm up
+                wait_sent(url)
                 # alternating rounds: the machine's pace drifts (a shared VM), a round's
                 # three measures are taken close together and compared within the round
                 for _ in range(rounds):
                     for label, base_url, path in paths:
                         before, cpu = statements[0], time.process_time()
-                        lat, failed, secs = drive("closed", base_url + path, n, concurrency)
+                        lat, failed, secs = drive("closed", base_url + path, token, n, concurrency)
                         assert not failed, f"{label}: {failed} requests failed"
                         r = summary(lat, secs)
                         r["statements"] = (statements[0] - before) / n
                         # this process's CPU (server, client, SQLite; not PostgreSQL's
                         # server) per message: steadier than wall-clock throughput
                         r["cpu_ms"] = (time.process_time() - cpu) * 1000 / n
+                        if path == "/webhooks/twilio" and base_url == public:
+                            # the replies the dispatcher had not sent when the last answer came
+                            r["unsent"] = asyncio.run(unsent(url))
+                            r["drain_s"], left = wait_sent(url)
+                            assert not left, f"{left} replies never sent"
                         rounds_of.setdefault(label, []).append(r)
         finally:
             server.stop()
@@ -204,6 +261,11 @@ def run(kind: str, n: int, concurrency: int, rounds: int) -> None:
             f"p99 {m['p99_ms']:6.1f} ms   {m['statements']:5.1f} statements/msg   "
             f"CPU {m['cpu_ms']:5.1f} ms/msg"
         )
+        if "unsent" in m:
+            print(
+                f"  {'':25s} replies sent meanwhile by the dispatcher: all but "
+                f"{m['unsent']:.0f} of {n} at the last answer, all {m['drain_s']:.1f} s after"
+            )
     full = rounds_of["full path"]
     for label, key in (("baseline", "baseline (store only)"), ("peer", "peer (aiohttp+aiosqlite)")):
         pairs = list(zip(full, rounds_of[key], strict=True))
@@ -247,22 +309,23 @@ def run_at_rate(kind: str, rate: float, seconds: float, defer_at: int | None) ->
     or a burst (200/s for 10 s: every answer within 5 s); nothing lost. The load comes from a
     process of its own (bench/_load.py); webhooks answer first when busy (bot/intake.py)
     unless `defer_at` is 0. After the load: how long until every row was processed."""
-    with fresh_database(kind) as url:
+    with fresh_database(kind) as url, provider() as standin:
         port = free_port()
         public = f"http://127.0.0.1:{port}"
-        settings = webhook_settings(url, public)
+        settings = webhook_settings(url, public, standin)
+        token = settings.twilio_auth_token or ""
         if defer_at is not None:
             settings = settings.model_copy(update={"inbound_defer_at": defer_at})
         app = build_app(settings)
-        server = StandinServer(create_web_app(app, background=False), port=port)
+        server = StandinServer(create_web_app(app), port=port, lifespan=True)
         server.start()
         try:
             asyncio.run(seed_demo(url, app))
-            drive("closed", public + "/webhooks/twilio", 50, 8)  # warm up
+            drive("closed", public + "/webhooks/twilio", token, 50, 8)  # warm up
             since = asyncio.run(last_id(url))
             app.intake.stats = IntakeStats()  # the load's own, not the warm-up's
             cpu = time.process_time()
-            lat, failed, secs = drive("open", public + "/webhooks/twilio", rate, seconds)
+            lat, failed, secs = drive("open", public + "/webhooks/twilio", token, rate, seconds)
             t = time.perf_counter()
             waiting = -1
             while waiting != 0 and time.perf_counter() - t < 900:
@@ -270,6 +333,8 @@ def run_at_rate(kind: str, rate: float, seconds: float, defer_at: int | None) ->
                 if waiting:
                     time.sleep(0.5)
             drained = time.perf_counter() - t
+            unsent_then = asyncio.run(unsent(url))
+            sent_s, left = wait_sent(url)
             cpu_ms = (time.process_time() - cpu) * 1000
             stats = app.intake.stats
         finally:
@@ -289,7 +354,9 @@ def run_at_rate(kind: str, rate: float, seconds: float, defer_at: int | None) ->
         f"  arrival to processed: p50 {percentile(lags, 50) / 1000:.1f} s   "
         f"p99 {percentile(lags, 99) / 1000:.1f} s   all processed {drained:.1f} s after the"
         f" last answer{'' if not waiting else f' ({waiting} NOT processed)'}   "
-        f"processed {len(lags) / (secs + drained):.0f} msg/s   CPU {cpu_ms / n:.1f} ms/msg"
+        f"processed {len(lags) / (secs + drained):.0f} msg/s   CPU {cpu_ms / n:.1f} ms/msg\n"
+        f"  replies sent meanwhile by the dispatcher: {unsent_then} unsent when all were"
+        f" processed, all sent {sent_s:.1f} s later{f' ({left} NEVER sent)' if left else ''}"
     )
 
 

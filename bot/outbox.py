@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 from bot.channels.base import (
     ChannelAdapter,
@@ -106,6 +107,7 @@ class Dispatcher:
     ) -> None:
         self.db = db
         self.channels = dict(channels)
+        self._kinds: dict[str, tuple[ChannelAdapter, bool, bool]] = {}
         self.catalog = catalog
         self.clock = clock
         self.batch = batch
@@ -152,7 +154,7 @@ class Dispatcher:
 
     async def _claim(self, alerts_only: bool, lanes: Sequence[int] | None = None) -> _Batch:
         now = self.clock.now()
-        async with self.db.transaction() as session:
+        async with self.db.transaction(point=True) as session:
             if not alerts_only:
                 await repo.requeue_expired_leases(session, now)
             rows = await repo.claim(
@@ -233,7 +235,7 @@ class Dispatcher:
         held = list(self._held)
         if not held:
             return 0
-        async with self.db.transaction() as session:
+        async with self.db.transaction(point=True) as session:
             return await repo.renew_leases(
                 session, held, self.worker, self.clock.now() + self.lease
             )
@@ -300,14 +302,26 @@ class Dispatcher:
             if tails.get(key) is mine:
                 del tails[key]
 
+    def _kind(self, channel: ChannelAdapter) -> tuple[bool, bool]:
+        """Whether `channel` sends templates, and whether it merges: asked once per channel
+        object (an isinstance of a runtime-checkable protocol walks all its members)."""
+        key = str(channel.name)
+        known = self._kinds.get(key)
+        if known is None or known[0] is not channel:
+            template = isinstance(channel, TemplateChannelAdapter)
+            known = (channel, template, template and isinstance(channel, MergingChannelAdapter))
+            self._kinds[key] = known
+        return known[1], known[2]
+
     def _batches(self, rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
         """Rows to one address in sending order; on a merging channel (WeCom), the mergeable
         ones (hotline alerts) claimed together go as one message of up to `max_merge`."""
         if not rows:
             return []
-        channel = self.channels[rows[0].channel]
-        if not isinstance(channel, MergingChannelAdapter) or len(rows) < 2:
+        found = self.channels[rows[0].channel]
+        if len(rows) < 2 or not self._kind(found)[1]:
             return [[row] for row in rows]
+        channel = cast(MergingChannelAdapter, found)
         merged: list[OutboxMessage] = []
         single: list[list[OutboxMessage]] = []
         for row in rows:
@@ -344,9 +358,10 @@ class Dispatcher:
         rendered = render(reply, self.catalog(), locale or DEFAULT_LOCALE, channel.style)
 
         def sending() -> Awaitable[SendResult]:
-            if isinstance(channel, TemplateChannelAdapter):
+            if self._kind(channel)[0]:
+                templated = cast(TemplateChannelAdapter, channel)
                 params = self.catalog().param_texts(reply.params, locale or DEFAULT_LOCALE)
-                return channel.send_template(
+                return templated.send_template(
                     row.address,
                     TemplateMessage(
                         reply.key, params, rendered.text, locale or DEFAULT_LOCALE, str(row.id)
@@ -554,7 +569,7 @@ class Dispatcher:
         while self._outcomes:
             batch, self._outcomes = self._outcomes, []
             try:
-                async with self.db.transaction() as session:
+                async with self.db.transaction(point=True) as session:
                     await repo.finish_many(session, self.worker, [(i, v) for i, v, _ in batch])
             except Exception as exc:
                 for _, _, done in batch:

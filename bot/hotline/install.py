@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -205,7 +205,8 @@ FLOW_PAUSED = "safety.flow_paused"
 def screen_of(ctx: Context) -> ScreenLike:
     """The live screen from the context (or an injected one), else the shipped default."""
     found = ctx.extra.get("screen")
-    return found if isinstance(found, ScreenLike) else default_screen()
+    # what isinstance(found, ScreenLike) asks, without walking the protocol every message
+    return cast(ScreenLike, found) if callable(getattr(found, "screen", None)) else default_screen()
 
 
 def child_in_conversation(state: State, ctx: Context) -> str | None:

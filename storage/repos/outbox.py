@@ -9,11 +9,12 @@ is queued again, so a crash can at most resend the messages that were in flight.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Select, Table, bindparam, func, select, update
+from sqlalchemy import Insert, Select, Table, Update, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,12 +109,62 @@ async def enqueue_many(
 
 
 async def requeue_expired_leases(session: AsyncSession, now: datetime) -> int:
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now)
-        .values(status=QUEUED, claimed_by=None, lease_until=None)
-    )
+    result = await session.execute(_claiming().requeue, {"now": now})
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class _Claiming:
+    """The claim's statements, built once (a dispatcher claims many times a second):
+    bound parameters, the lists expanding."""
+
+    requeue: Update
+    due: Select[int]  # the due ids, any lane
+    due_in_lanes: Select[int]
+    due_locked: Select[int]  # PostgreSQL: FOR UPDATE SKIP LOCKED
+    due_in_lanes_locked: Select[int]
+    take: Update
+    rows: Select[OutboxMessage]
+
+
+@cache
+def _claiming() -> _Claiming:
+    c = OutboxMessage.__table__.c
+    now = bindparam("now", type_=c.not_before.type)
+    order = (OutboxMessage.lane, OutboxMessage.not_before, OutboxMessage.id)
+    due = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == QUEUED,
+            OutboxMessage.not_before <= now,
+            OutboxMessage.channel.in_(bindparam("channels", expanding=True)),
+        )
+        .order_by(*order)
+        .limit(bindparam("limit"))
+    )
+    in_lanes = due.where(OutboxMessage.lane.in_(bindparam("lanes", expanding=True)))
+    ids = OutboxMessage.id.in_(bindparam("ids", expanding=True))
+    return _Claiming(
+        requeue=update(OutboxMessage)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now)
+        .values(status=QUEUED, claimed_by=None, lease_until=None),
+        due=due,
+        due_in_lanes=in_lanes,
+        due_locked=due.with_for_update(skip_locked=True),
+        due_in_lanes_locked=in_lanes.with_for_update(skip_locked=True),
+        take=update(OutboxMessage)
+        .where(ids)
+        .values(
+            status=SENDING,
+            claimed_by=bindparam("worker"),
+            lease_until=bindparam("until", type_=c.lease_until.type),
+            attempts=OutboxMessage.attempts + 1,
+        ),
+        rows=select(OutboxMessage)
+        .where(ids)
+        .order_by(*order)
+        .execution_options(populate_existing=True),
+    )
 
 
 async def claim(
@@ -127,39 +178,19 @@ async def claim(
     lanes: Sequence[int] | None = None,
 ) -> list[OutboxMessage]:
     """Claim up to `limit` due rows, highest-priority lane first (only `lanes` when given)."""
-    stmt = (
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status == QUEUED,
-            OutboxMessage.not_before <= now,
-            OutboxMessage.channel.in_(list(channels)),
-        )
-        .order_by(OutboxMessage.lane, OutboxMessage.not_before, OutboxMessage.id)
-        .limit(limit)
-    )
-    if lanes is not None:
-        stmt = stmt.where(OutboxMessage.lane.in_(list(lanes)))
-    if dialect_of(session) == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    ids = list((await session.execute(stmt)).scalars())
+    st = _claiming()
+    locked = dialect_of(session) == "postgresql"
+    if lanes is None:
+        due = st.due_locked if locked else st.due
+        params: dict[str, Any] = {"now": now, "channels": list(channels), "limit": limit}
+    else:
+        due = st.due_in_lanes_locked if locked else st.due_in_lanes
+        params = {"now": now, "channels": list(channels), "limit": limit, "lanes": list(lanes)}
+    ids = list((await session.execute(due, params)).scalars())
     if not ids:
         return []
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids))
-        .values(
-            status=SENDING,
-            claimed_by=worker,
-            lease_until=now + lease,
-            attempts=OutboxMessage.attempts + 1,
-        )
-    )
-    rows = await session.execute(
-        select(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids))
-        .order_by(OutboxMessage.lane, OutboxMessage.not_before, OutboxMessage.id)
-        .execution_options(populate_existing=True)
-    )
+    await session.execute(st.take, {"ids": ids, "worker": worker, "until": now + lease})
+    rows = await session.execute(st.rows, {"ids": ids})
     return list(rows.scalars())
 
 

@@ -74,10 +74,10 @@ def bind_socket(host: str = HOST, port: int = 0) -> socket.socket:
     return sock
 
 
-def _config(app: ASGIApp) -> uvicorn.Config:
+def _config(app: ASGIApp, lifespan: bool = False) -> uvicorn.Config:
     return uvicorn.Config(
         app,
-        lifespan="off",
+        lifespan="on" if lifespan else "off",
         log_level="warning",
         access_log=False,
         loop="asyncio",
@@ -121,8 +121,11 @@ class StandinServer(StartStop):
         port: int = 0,
         on_stop: Callable[[], None] | None = None,
         startup_timeout: float = 10.0,
+        lifespan: bool = False,
     ) -> None:
+        """`lifespan`: run the app's start-up and shut-down (an app's background tasks)."""
         self._app = app
+        self._lifespan = lifespan
         self._requested_port = port
         self._on_stop = on_stop or _nothing
         self._startup_timeout = startup_timeout
@@ -140,7 +143,9 @@ class StandinServer(StartStop):
     def start(self) -> Self:
         sock = bind_socket(HOST, self._requested_port)
         self.port = sock.getsockname()[1]
-        self._server = _StandinUvicorn(_config(self._app), self._ready.set, self._on_stop)
+        self._server = _StandinUvicorn(
+            _config(self._app, self._lifespan), self._ready.set, self._on_stop
+        )
         self._thread = threading.Thread(
             target=self._run, args=(self._server, sock), name=f"standin-{self.port}", daemon=True
         )
