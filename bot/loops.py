@@ -6,7 +6,12 @@ are queued (a reply guard of `InboundService`):
 - **Repeat:** the same text from the same address within `CARELINE_REPEAT_WINDOW_MINUTES`
   gets one answer. Idle free text (no flow before nor after the step: an out-of-office text, "谢谢")
   that was answered in the window gets nothing more, a safety reply or "已补充到案件" included
-  (the sender has had them; the text still joins its case). Inside a flow only a reply
+  (the sender has had them; the text still joins its case), but for one line: when the
+  replies held back were a concern's ("safety.…"; not the review note), the first repeat
+  is told "您的报告已经收到…不必再发…有危险请马上拨打 110" (`safety.repeat_noted`),
+  so a worried reporter who sends a concern again is never met with silence; a further
+  repeat in the window gets nothing (a loop of auto-replies gains one message). Inside a
+  flow only a reply
   identical to one already queued for that text is dropped, so a repeated "1" that answers
   a new question gets its new question. A command word (帮助, 待访, 取消 …) is answered each
   time (the cap still applies).
@@ -93,6 +98,7 @@ class LoopGuard:
             fresh = [r for r in replies if _canon(reply_to_json(r)) not in seen]
         if len(fresh) < len(replies):
             await self._record(scope, "repeat", dropped=len(replies) - len(fresh))
+            fresh = _noted(replies, fresh, seen or set())
         capped = [r for r in fresh if not is_safety_reply(r)]
         uncapped = scope.person is not None and scope.person.role in UNCAPPED_ROLES
         if capped and self.cap > 0 and not uncapped:
@@ -165,6 +171,23 @@ class LoopGuard:
                 "inbound_id": scope.inbound_id,
             },
         )
+
+
+REPEAT_NOTED = Reply("safety.repeat_noted")
+CONCERN = "safety."
+
+
+def _noted(replies: list[Reply], fresh: list[Reply], seen: set[str]) -> list[Reply]:
+    """A repeat whose concern replies ("safety.…": 110, "已收到…") were held back hears once
+    that its report arrived. Not for the review note or "已补充到案件": an auto-reply the
+    screen was unsure of stays answered once."""
+    kept = {id(r) for r in fresh}
+    held_safety = any(r.key.startswith(CONCERN) for r in replies if id(r) not in kept)
+    if not held_safety or any(is_safety_reply(r) for r in fresh):
+        return fresh
+    if _canon(reply_to_json(REPEAT_NOTED)) in seen:
+        return fresh  # told once in the window already
+    return [REPEAT_NOTED, *fresh]
 
 
 def _canon(message: object) -> str:

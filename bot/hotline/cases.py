@@ -70,6 +70,14 @@ async def resolve_child(
     return None
 
 
+def another_concern(case: Case, effect: OpenCase) -> bool:
+    """The effect is a concern of another kind than the case (another group of the
+    categories), named by the lexicon's terms: its own case, never merged. A learned
+    model's category alone is not enough (it read "就在东村三组，孩子大概8岁", a follow-up's
+    detail, as a pregnancy)."""
+    return bool(effect.matched) and shipped_categories().distinct(case.category, effect.category)
+
+
 async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:
     return (await open_case_told(hl, scope, effect))[0]
 
@@ -85,6 +93,8 @@ async def open_case_told(hl: Hotline, scope: StepScope, effect: OpenCase) -> tup
         child_id=child.id if child else None,
         since=now - hl.config.merge_window,
     )
+    if case is not None and another_concern(case, effect):
+        case = None  # another kind of harm (a missing child after a self-harm report): its own
     detail = {
         "source": effect.source,
         "text": effect.text,

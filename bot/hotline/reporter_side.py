@@ -1,6 +1,6 @@
 """The reporter's side of a case: what their idle free text does after a report.
 
-- "已报警" from a mandated reporter records the police report on their latest case.
+- "已报警" from the reporter of an active case records the police report on it.
 - "取消" inside the relay window ends it.
 - Free text the dialog would not understand (never a command, never inside a flow) joins the
   case it answers: inside the relay window (after a staff reply) it is relayed to the case
@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.effects import StepScope
-from bot.hotline.cases import resolve_child
+from bot.hotline.cases import another_concern, resolve_child
 from bot.hotline.runtime import Hotline
 from bot.routing import queue_for_person
 from content.normalize import command_form
@@ -57,16 +57,13 @@ async def latest_reported_case(scope: StepScope) -> Case | None:
 
 
 async def police_reported(app: Host, scope: StepScope) -> Reply | None:
-    """ "已报警" from a mandated reporter who reported a case that is still active: recorded
-    on that case (whatever the reporter was doing; it is never screened as a new concern,
-    although it names the police). None: not that, or no such case."""
+    """ "已报警" from someone who reported a case that is still active: recorded on that case
+    (whatever the reporter was doing; it is never screened as a new concern, although it
+    names the police). A mandated reporter is told the case's reference (their duty is
+    recorded); a guardian or an unknown number only that it was noted. None: not that, or
+    no such case."""
     text = scope.inbound.text.strip()
-    person = scope.person
-    if (
-        person is None
-        or person.role not in MANDATED_REPORTERS
-        or not app.service.engine.keywords.is_word("police_reported", text)
-    ):
+    if not app.service.engine.keywords.is_word("police_reported", text):
         return None
     case = await latest_reported_case(scope)
     if case is None:
@@ -76,7 +73,10 @@ async def police_reported(app: Host, scope: StepScope) -> Reply | None:
         detail={"by": "reporter", "text": text}, inbound_id=scope.inbound_id,
     )  # fmt: skip
     case.last_activity_at = scope.now
-    return Reply("safety.duty.recorded", {"ref": case.ref})
+    person = scope.person
+    if person is not None and person.role in MANDATED_REPORTERS:
+        return Reply("safety.duty.recorded", {"ref": case.ref})
+    return Reply("safety.police_noted")
 
 
 async def idle_text(
@@ -120,6 +120,8 @@ async def idle_text(
         )  # fmt: skip
     if case is None:
         return None
+    if kind == "details" and effect is not None and another_concern(case, effect):
+        return None  # another kind of harm: a concern of its own, never a detail of this case
     child = await resolve_child(
         scope.session, person, OpenCase("unclassified", "medium", text, (), source="review")
     )

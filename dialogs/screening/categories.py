@@ -50,6 +50,12 @@ class Categories:
         found = self.get(category_id)
         return found.id if found else None
 
+    def distinct(self, one: str | None, other: str | None) -> bool:
+        """Two concerns of different kinds (their groups differ, both known): never one
+        case. A vague one (unclassified, a present danger with no kind) is not distinct."""
+        a, b = self.get(one), self.get(other)
+        return a is not None and b is not None and a.group != b.group
+
     def in_group(self, group: str) -> tuple[str, ...]:
         return tuple(c.id for c in self.by_id.values() if c.group == group)
 

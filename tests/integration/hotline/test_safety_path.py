@@ -524,3 +524,55 @@ async def test_a_concern_in_the_middle_of_a_visit_report_pauses_its_question(
     assert "police_reported" in await kinds(app, case.id)
     await say(app, "1")  # the date question still waits: today
     assert "4/15" in (await texts(app, DIRECTOR))[-1]
+
+
+# --- a cold trial's finding: a concern of another kind is its own case --------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("乐乐跟我说他不想活了，还说家里有农药", "隔壁赵家的小女孩昨天下午放学就没回家"),
+        ("王家那个孩子一个人在家好几天了，饭都没得吃", "老李家的孙子被他爷爷用棍子打得头破血流"),
+    ],
+)
+async def test_a_concern_of_another_kind_opens_its_own_case_and_alert(
+    app: Application, first: str, second: str
+) -> None:
+    await say(app, first)
+    [case] = await cases(app)
+    fake_clock(app).advance(minutes=5)  # inside the merge window
+    await say(app, second)
+    old, new = await cases(app)
+    assert old.id == case.id and new.id != case.id
+    assert old.category == case.category  # the first case keeps its kind
+    assert "alerted" in await kinds(app, new.id)
+    assert "merged" not in await kinds(app, old.id) and "details" not in await kinds(app, old.id)
+    sent = await texts(app, DIRECTOR)
+    assert not any(t.startswith("已补充到案件") for t in sent)
+    assert sum("已收到" in t for t in sent) == 2  # each report acknowledged as a report
+
+
+async def test_a_follow_up_of_the_same_kind_still_merges(app: Application) -> None:
+    await say(app, "有个孩子被打得很厉害", UNKNOWN)
+    fake_clock(app).advance(minutes=3)
+    await say(app, "他爸爸每天晚上都打他，身上都是伤", UNKNOWN)
+    [case] = await cases(app)
+    assert "merged" in await kinds(app, case.id)
+
+
+async def test_a_guardian_or_stranger_saying_reported_is_noted_not_screened(
+    app: Application,
+) -> None:
+    await say(app, "邻居家的孩子一个人在家好几天了，没人管", UNKNOWN)
+    [case] = await cases(app)
+    alerts = len(await texts(app, HOTLINE))
+    before = len(await texts(app, UNKNOWN))
+    fake_clock(app).advance(minutes=4)
+    await say(app, "已报警", UNKNOWN)
+    said = (await texts(app, UNKNOWN))[before:]
+    assert said == ["已记录：您已报警。谢谢您！值班工作人员会跟进。"]  # not "马上拨打 110"
+    [after] = await cases(app)
+    assert (after.category, after.severity) == (case.category, case.severity)
+    assert (await kinds(app, case.id))[-1] == "police_reported"
+    assert len(await texts(app, HOTLINE)) == alerts  # no new alert

@@ -131,3 +131,19 @@ async def test_a_directors_work_is_never_capped(app: Application) -> None:
         await say(app, "帮助" if n % 2 else "待访", DIRECTOR)
     assert len(await outbox_rows(app, DIRECTOR)) >= 8
     assert [e.detail["kind"] for e in await _loops(app)] == []
+
+
+async def test_a_concern_sent_again_is_told_it_arrived_once_never_silence(
+    app: Application,
+) -> None:
+    concern = "邻居家的孩子一个人在家好几天了，没人管"
+    await say(app, concern, UNKNOWN)
+    first = await texts(app, UNKNOWN)
+    assert any("已收到" in t for t in first)
+    fake_clock(app).advance(minutes=2)
+    await say(app, concern, UNKNOWN)  # the worried reporter sends it again
+    again = (await texts(app, UNKNOWN))[len(first) :]
+    assert again == ["您的报告已经收到，值班工作人员会处理，不必再发。有危险请马上拨打 110。"]
+    fake_clock(app).advance(minutes=2)
+    await say(app, concern, UNKNOWN)  # a loop gains no more than that one line
+    assert len(await texts(app, UNKNOWN)) == len(first) + 1
