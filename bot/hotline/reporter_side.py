@@ -42,8 +42,15 @@ def not_understood(app: Host, scope: StepScope, outcome: Outcome) -> bool:
 
 
 def chatter(app: Host, text: str) -> bool:
-    """Small talk (the idle replies' list) or a bare number: never a detail of a case."""
-    return app.service.engine.keywords.is_word("small_talk", text) or command_form(text).isdigit()
+    """Small talk (the idle replies' list), a bare number or a command word ("更多" with no
+    list open, "english"): never a detail of a case; the dialog answers it."""
+    keywords = app.service.engine.keywords
+    return (
+        keywords.is_word("small_talk", text)
+        or command_form(text).isdigit()
+        or keywords.flow_for(text) is not None
+        or keywords.language_named(text) is not None
+    )
 
 
 async def latest_reported_case(scope: StepScope) -> Case | None:

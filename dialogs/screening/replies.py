@@ -9,7 +9,8 @@ Rules:
   `ctx.extra["sender_is_child"]`): one warm, supportive reply with 12355 / 12356 (and 110
   when the danger is immediate). Never the hotline form.
 - Otherwise: "马上打120" first for a first-aid category (poisoning, unconsciousness, serious
-  injury); "call 110 now" first when the danger is present; then "your report reached the
+  injury); "call 110 now" first when the danger is present (a danger cue, or a critical
+  concern: a missing child, trafficking, sexual abuse, self-harm ...); then "your report reached the
   on-duty staff" (naming the deployment's hotline only when `ctx.extra["hotline_name"]` is
   set); a mandated reporter (director or other staff) is told to report to 公安 now, that
   reporting carries no liability, and to answer "已报警"; then the help lines that fit the
@@ -67,7 +68,8 @@ def first_replies(
     category: str | None, in_danger: bool, categories: Categories
 ) -> tuple[Reply, ...]:
     """What must be said first: "马上打120" for a first-aid category, else "call 110 now"
-    when the danger is present (a present-danger category, or a danger cue)."""
+    when the danger is present (`in_danger`: a danger cue, or a critical concern; or a
+    present-danger category)."""
     fine = categories.by_id.get(category or "")
     if fine is not None and fine.first_aid:
         return (Reply("safety.call_120_now"),)
@@ -127,7 +129,13 @@ def safety_replies(decision: Decision, ctx: Context, categories: Categories) -> 
         key = "safety.self_harm.urgent" if decision.immediate_danger else "safety.self_harm.support"
         return (Reply(key),)
     return (
-        *first_replies(decision.category, decision.immediate_danger, categories),
+        # a critical concern (a missing child, sexual abuse, self-harm: the case's SLA is
+        # minutes) is a danger now, whether or not the text says "现在"
+        *first_replies(
+            decision.category,
+            decision.immediate_danger or decision.severity == "critical",
+            categories,
+        ),
         reported_reply(ctx),
         *duty_replies(ctx, decision.category, decision.severity, categories),
         hotlines_reply(decision.category, categories),

@@ -576,3 +576,19 @@ async def test_a_guardian_or_stranger_saying_reported_is_noted_not_screened(
     assert (after.category, after.severity) == (case.category, case.severity)
     assert (await kinds(app, case.id))[-1] == "police_reported"
     assert len(await texts(app, HOTLINE)) == alerts  # no new alert
+
+
+@pytest.mark.parametrize("word", ["更多", "english"])
+async def test_a_command_word_after_a_concern_is_not_a_detail_of_its_case(
+    app: Application, word: str
+) -> None:
+    """After a concern over the due list ended it, "更多" was filed as a detail of the case
+    ("已补充到案件") and the director got no list (a new user's trial)."""
+    await say(app, "待访")
+    await say(app, "A03这几天一直一个人在家，爸妈都联系不上")
+    [case] = await cases(app)
+    before = len(await texts(app, DIRECTOR))
+    await say(app, word)
+    assert "details" not in await kinds(app, case.id)
+    said = (await texts(app, DIRECTOR))[before:]
+    assert said and not any(t.startswith("已补充到案件") for t in said)

@@ -22,6 +22,7 @@ from tests.unit.dialogs.screening.helpers import DIRECTOR, GUARDIAN, ctx, defaul
 
 HOTLINE = Person(id=3, role=Role.HOTLINE, name="值班", locale="zh_Hans")
 DUTY = "safety.duty.report_police"
+NOW_110 = "safety.call_110_now"
 
 REPLIES = [
     # (text, sender context, expected reply keys)
@@ -39,7 +40,8 @@ REPLIES = [
         ctx(GUARDIAN),
         ["safety.call_110_now", "safety.reported", "safety.hotlines.accident_injury"],
     ),
-    ("村里有人猥亵小女孩", ctx(None), ["safety.reported", "safety.hotlines.sexual_abuse"]),
+    # a critical concern (sexual abuse, self-harm, missing): "call 110 now" first, cue or not
+    ("村里有人猥亵小女孩", ctx(None), [NOW_110, "safety.reported", "safety.hotlines.sexual_abuse"]),
     # first-person self-harm from someone who may be a child: warm, never the form
     ("我不想活了", ctx(None), ["safety.self_harm.support"]),
     ("我不想活了", ctx(GUARDIAN), ["safety.self_harm.support"]),
@@ -47,9 +49,9 @@ REPLIES = [
     ("我今晚就跳河", ctx(None), ["safety.self_harm.urgent"]),
     ("我想自杀", ctx(DIRECTOR, sender_is_child=True), ["safety.self_harm.support"]),
     # self-harm reported about someone else, or by staff: the report replies
-    ("孩子说想跳楼", ctx(GUARDIAN), ["safety.reported", "safety.hotlines.self_harm"]),
-    ("不想活了", ctx(DIRECTOR), ["safety.reported", DUTY, "safety.hotlines.self_harm"]),
-    ("不想活了", ctx(HOTLINE), ["safety.reported", DUTY, "safety.hotlines.self_harm"]),
+    ("孩子说想跳楼", ctx(GUARDIAN), [NOW_110, "safety.reported", "safety.hotlines.self_harm"]),
+    ("不想活了", ctx(DIRECTOR), [NOW_110, "safety.reported", DUTY, "safety.hotlines.self_harm"]),
+    ("不想活了", ctx(HOTLINE), [NOW_110, "safety.reported", DUTY, "safety.hotlines.self_harm"]),
 ]
 
 
@@ -143,3 +145,19 @@ def test_every_fine_category_has_hotlines_and_a_label() -> None:
             assert catalog.has(hotlines_reply(cid, categories()).key, locale), cid
             assert catalog.has(f"case.category.{cid}", locale), cid
     assert not is_safety_reply(Reply("fallback.not_understood"))
+
+
+@pytest.mark.parametrize(
+    ("severity", "danger_cue", "first"),
+    [
+        ("critical", False, ["safety.call_110_now"]),  # a missing child, with no "现在"
+        ("high", True, ["safety.call_110_now"]),
+        ("high", False, []),
+    ],
+)
+def test_a_critical_concern_says_call_110_first(
+    severity: str, danger_cue: bool, first: list[str]
+) -> None:
+    decision = Decision(True, "missing", severity, immediate_danger=danger_cue)
+    keys = [r.key for r in safety_replies(decision, ctx(GUARDIAN), categories())]
+    assert keys[: len(first)] == first and keys[len(first)] == "safety.reported"
