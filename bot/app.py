@@ -218,6 +218,7 @@ def build_app(
         lease_seconds=settings.dispatch_lease_seconds,
         max_attempts=settings.max_attempts,
         send_timeout=settings.send_timeout_seconds,
+        linger=settings.dispatch_linger_ms / 1000,
     )
     service = InboundService(
         db,

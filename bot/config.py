@@ -52,6 +52,7 @@ class Settings(MainlandSettings):  # the mainland channels' settings: bot/mainla
     sms_rate: float = 1.0
     console_rate: float = 0.0
     dispatch_batch: int = 50
+    dispatch_linger_ms: int = 20
     # Webhooks answer once the message is stored, and process it right after, when this many
     # are being processed already (0: always process before answering; bot/intake.py).
     inbound_defer_at: int = 4

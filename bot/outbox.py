@@ -104,8 +104,14 @@ class Dispatcher:
         concurrency: int = 16,
         worker_id: str | None = None,
         send_timeout: float = 15.0,
+        linger: float = 0.0,
     ) -> None:
+        """`linger`: seconds the main loop waits before claiming ahead of a batch still in
+        flight when its last claim found fewer rows than `batch` (replies arrive one by one:
+        without it, each claim takes a row or two, and the claim costs more than the send).
+        Never before the first claim after a quiet spell, never on the alert loop."""
         self.db = db
+        self.linger = linger
         self.channels = dict(channels)
         self._kinds: dict[str, tuple[ChannelAdapter, bool, bool]] = {}
         self.catalog = catalog
@@ -195,11 +201,15 @@ class Dispatcher:
         given (the main loop leaves alerts to the alert loop, which never waits)."""
         total = DispatchStats()
         running: set[asyncio.Task[DispatchStats]] = set()
+        lingering = False
         try:
             for _ in range(max_batches):
                 if stop is not None and stop.is_set():
                     break
+                if running and lingering:
+                    await _wait_any(stop or asyncio.Event(), asyncio.Event(), self.linger)
                 batch = await self._claim(alerts_only, ahead_lanes if running else None)
+                lingering = self.linger > 0 and not alerts_only and len(batch.rows) < self.batch
                 if not batch.rows:
                     if not running:
                         break
