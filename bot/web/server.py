@@ -17,6 +17,7 @@ from bot.web import api_docs, health, simulator, webhooks
 from bot.web.console.pages import is_console_page, refusal_page
 from bot.web.headers import SecurityHeaders
 from bot.web.limits import BodyLimit
+from bot.web.twilio_lane import TwilioInboundLane
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def create_web_app(app: Application, *, background: bool = True) -> FastAPI:
         web.include_router(simulator.router(app))
     for extra in all_routers(app):
         web.include_router(extra)
+    web.add_middleware(TwilioInboundLane, host=app)  # innermost: inside the body limit
     web.add_middleware(BodyLimit)
     web.add_middleware(SecurityHeaders)  # outermost: on every answer, 413s included
     web.state.careline = app

@@ -59,6 +59,27 @@ async def _signed_form(app: Host, request: Request) -> dict[str, str] | None:
     return form
 
 
+def sms_not_configured() -> Response:
+    return JSONResponse({"error": "SMS is not configured"}, status_code=404)
+
+
+async def twilio_inbound_answer(
+    app: Host, url: str, form: dict[str, str], signature: str | None
+) -> Response:
+    """Twilio's inbound SMS, its form read: the signature (403), the form (400), then the
+    message accepted (stored, and processed now or right after) and empty TwiML."""
+    token = app.settings.twilio_auth_token
+    if not token or not sms.signature_ok(token, url, form, signature):
+        log.warning("twilio webhook: bad or missing signature")
+        return _forbidden()
+    problem = sms.form_problem(form)
+    inbound = sms.parse_inbound(form, app.clock.now())
+    if problem is not None or inbound is None:
+        return JSONResponse({"error": problem or "bad form"}, status_code=400)
+    await app.intake.accept(inbound)
+    return Response(EMPTY_TWIML, media_type="text/xml")
+
+
 def is_transient(exc: BaseException) -> bool:
     """A database or network failure that passes (retry later), not a bad message."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
@@ -113,18 +134,13 @@ def router(app: Host) -> APIRouter:
 
     @r.post("/webhooks/twilio", summary="Inbound SMS from Twilio")
     async def twilio_inbound(request: Request) -> Response:
+        """Served by `bot.web.twilio_lane` below the routing when a public URL is set (as
+        Twilio requires); here otherwise, with the same answers."""
         if Channel.SMS not in app.channels:
-            return JSONResponse({"error": "SMS is not configured"}, status_code=404)
-        form = await _signed_form(app, request)
-        if form is None:
-            log.warning("twilio webhook: bad or missing signature")
-            return _forbidden()
-        problem = sms.form_problem(form)
-        inbound = sms.parse_inbound(form, app.clock.now())
-        if problem is not None or inbound is None:
-            return JSONResponse({"error": problem or "bad form"}, status_code=400)
-        await app.intake.accept(inbound)
-        return Response(EMPTY_TWIML, media_type="text/xml")
+            return sms_not_configured()
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        signature = request.headers.get("X-Twilio-Signature")
+        return await twilio_inbound_answer(app, _public_url(app, request), form, signature)
 
     @r.post("/webhooks/twilio/status", summary="Twilio delivery status callback")
     async def twilio_status(request: Request) -> Response:

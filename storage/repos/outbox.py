@@ -230,19 +230,26 @@ async def finish_many(
     session: AsyncSession, worker: str, outcomes: Sequence[tuple[int, Mapping[str, Any]]]
 ) -> None:
     """`finish` for a batch of (row id, values): one executemany per shape of values."""
-    table = OutboxMessage.__table__
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row_id, values in outcomes:
         shapes.setdefault(tuple(sorted(values)), []).append(
             {"b_id": row_id, **{f"b_{k}": v for k, v in values.items()}}
         )
     for keys, params in shapes.items():
-        stmt = (
-            table.update()  # type: ignore[attr-defined]
-            .where(table.c.id == bindparam("b_id"), table.c.claimed_by == worker)
-            .values(lease_until=None, **{k: bindparam(f"b_{k}") for k in keys})
-        )
-        await session.execute(stmt, params)
+        for p in params:
+            p["b_worker"] = worker
+        await session.execute(_finish_statement(keys), params)
+
+
+@cache
+def _finish_statement(keys: tuple[str, ...]) -> Update:
+    """`finish_many`'s UPDATE for one shape of values, built once per shape."""
+    table: Table = OutboxMessage.__table__  # type: ignore[assignment]
+    return (
+        table.update()
+        .where(table.c.id == bindparam("b_id"), table.c.claimed_by == bindparam("b_worker"))
+        .values(lease_until=None, **{k: bindparam(f"b_{k}") for k in keys})
+    )
 
 
 async def by_provider_id(
