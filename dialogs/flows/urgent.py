@@ -35,7 +35,8 @@ NAME = "urgent"
 UNCLASSIFIED = "unclassified"
 YES, NO, UNSURE, SKIP = "yes", "no", "unsure", "skip"
 _WORDS = {
-    YES: {"是", "是的", "有", "对", "危险", "有危险", "yes", "y", "yeah"},
+    # "可以" / "行" answer "may we call you back" as people say it (a new user's trial)
+    YES: {"是", "是的", "有", "对", "危险", "有危险", "可以", "可以的", "行", "yes", "y", "yeah"},
     NO: {"否", "不", "不是", "没有", "没", "无", "no", "n", "nope"},
     UNSURE: {
         "不确定",

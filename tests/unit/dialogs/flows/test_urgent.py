@@ -200,3 +200,10 @@ def test_which_child_offers_the_senders_children_and_is_skipped_when_named(
         state, out = run(engine, ctx(DIRECTOR), named)
         assert keys(out[0]) == ["urgent.noted", "urgent.ask_where"]  # no "which child?"
         assert state.data["child_code"] == "A12"
+
+
+@pytest.mark.parametrize("yes", ["可以", "行", "是的"])
+def test_may_we_call_you_back_takes_the_yes_people_say(engine: Engine, yes: str) -> None:
+    _, out = run(engine, ctx(None), "sos", "隔壁那家情况不太对劲", "跳过", "skip", "否", yes)
+    [case] = out[-1].effects
+    assert isinstance(case, OpenCase) and case.callback_ok is True
