@@ -83,6 +83,10 @@ class ReminderReplyFlow:
         parsed = self._answer(answer.text, items, received, today=ctx.today)
         if parsed.intent == "unknown":  # a safety reply already given replaces it (a fallback)
             return Outcome(state, (parsed.reply,), fallback=True)  # the reminder still waits
+        if parsed.intent == "nothing_pending" and not parsed.effects:
+            # "nothing to pass on to the director": after a safety reply it says nothing (a
+            # guardian's concern got "目前没有需要转给儿童主任的提醒" beside the 110 advice)
+            return Outcome(IDLE, (parsed.reply,), fallback=True)
         if parsed.intent == "not_yet":  # "1" before the dose may be given
             return Outcome(state, (parsed.reply,))
         if parsed.pending:  # doses the reminder did not name: named now, "1" records them
