@@ -7,14 +7,13 @@ are queued (a reply guard of `InboundService`):
   gets one answer. Idle free text (no flow before nor after the step: an out-of-office text, "谢谢")
   that was answered in the window gets nothing more, a safety reply or "已补充到案件" included
   (the sender has had them; the text still joins its case), but for one line: when the
-  replies held back were a concern's ("safety.…"; not the review note), the first repeat
-  is told "您的报告已经收到…不必再发…有危险请马上拨打 110" (`safety.repeat_noted`),
-  so a worried reporter who sends a concern again is never met with silence; a further
-  repeat in the window gets nothing (a loop of auto-replies gains one message). Inside a
-  flow only a reply
-  identical to one already queued for that text is dropped, so a repeated "1" that answers
-  a new question gets its new question. A command word (帮助, 待访, 取消 …) is answered each
-  time (the cap still applies).
+  replies held back were a concern's ("safety.…"; not the review note), the repeat is
+  told "您的报告已经收到…不必再发…有危险请马上拨打 110" (`safety.repeat_noted`), so a
+  worried reporter who sends a concern again is not met with silence; after three such
+  lines in the window, nothing more (a loop of auto-replies gains three messages). Inside
+  a flow only a reply identical to one already queued for that text is dropped, so a
+  repeated "1" that answers a new question gets its new question. A command word (帮助,
+  待访, 取消 …) is answered each time (the cap still applies).
 - **Cap:** at most `CARELINE_REPLY_CAP_PER_HOUR` replies to one address in any hour; safety
   replies (`dialogs.screening.replies.is_safety_reply`: 110, the review note, the urgent flow)
   are neither counted nor held back.
@@ -32,6 +31,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -98,7 +98,7 @@ class LoopGuard:
             fresh = [r for r in replies if _canon(reply_to_json(r)) not in seen]
         if len(fresh) < len(replies):
             await self._record(scope, "repeat", dropped=len(replies) - len(fresh))
-            fresh = _noted(replies, fresh, seen or set())
+            fresh = _noted(replies, fresh, seen or Counter())
         capped = [r for r in fresh if not is_safety_reply(r)]
         uncapped = scope.person is not None and scope.person.role in UNCAPPED_ROLES
         if capped and self.cap > 0 and not uncapped:
@@ -118,7 +118,9 @@ class LoopGuard:
         state = await conversations.state_of(session, inbound.channel, inbound.address)
         return not (state or {}).get("flow")
 
-    async def _answered_before(self, session: AsyncSession, scope: StepScope) -> set[str] | None:
+    async def _answered_before(
+        self, session: AsyncSession, scope: StepScope
+    ) -> Counter[str] | None:
         """The replies queued for the same text from this address in the window; None when
         the text is not a repeat."""
         text = (scope.inbound.text or "").strip()
@@ -132,7 +134,7 @@ class LoopGuard:
             since=scope.now - self.window,
             other_than=scope.inbound_id,
         )
-        return {_canon(m) for m in found} if found else None
+        return Counter(_canon(m) for m in found) if found else None
 
     @staticmethod
     async def _sent_last_hour(session: AsyncSession, inbound: Inbound, now: datetime) -> int:
@@ -174,19 +176,20 @@ class LoopGuard:
 
 
 REPEAT_NOTED = Reply("safety.repeat_noted")
+REPEAT_NOTES = 3  # per text and window: a panicking sender is answered, a loop gains 3 lines
 CONCERN = "safety."
 
 
-def _noted(replies: list[Reply], fresh: list[Reply], seen: set[str]) -> list[Reply]:
-    """A repeat whose concern replies ("safety.…": 110, "已收到…") were held back hears once
-    that its report arrived. Not for the review note or "已补充到案件": an auto-reply the
-    screen was unsure of stays answered once."""
+def _noted(replies: list[Reply], fresh: list[Reply], seen: Counter[str]) -> list[Reply]:
+    """A repeat whose concern replies ("safety.…": 110, "已收到…") were held back hears that
+    its report arrived, up to `REPEAT_NOTES` times in the window. Not for the review note or
+    "已补充到案件": an auto-reply the screen was unsure of stays answered once."""
     kept = {id(r) for r in fresh}
     held_safety = any(r.key.startswith(CONCERN) for r in replies if id(r) not in kept)
     if not held_safety or any(is_safety_reply(r) for r in fresh):
         return fresh
-    if _canon(reply_to_json(REPEAT_NOTED)) in seen:
-        return fresh  # told once in the window already
+    if seen[_canon(reply_to_json(REPEAT_NOTED))] >= REPEAT_NOTES:
+        return fresh  # told often enough in the window: a loop, or a sender who has it
     return [REPEAT_NOTED, *fresh]
 
 

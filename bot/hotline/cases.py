@@ -22,7 +22,7 @@ from bot.screening.store import shipped_categories
 from content.normalize import command_form, fold
 from dialogs.effects import OpenCase
 from dialogs.screening.lexicon import severity_rank
-from dialogs.screening.replies import duty_applies
+from dialogs.screening.replies import PRESENT_DANGER, duty_applies
 from dialogs.types import Role
 from storage.models import Case, Child, Person
 from storage.repos import cases as repo
@@ -70,12 +70,30 @@ async def resolve_child(
     return None
 
 
+# Categories that name no kind of harm: a case of one of them is "someone is in danger",
+# which the next message usually explains (the urgent flow's first words, "快来人").
+VAGUE = frozenset({"unclassified", PRESENT_DANGER})
+
+
 def another_concern(case: Case, effect: OpenCase) -> bool:
     """The effect is a concern of another kind than the case (another group of the
-    categories), named by the lexicon's terms: its own case, never merged. A learned
-    model's category alone is not enough (it read "就在东村三组，孩子大概8岁", a follow-up's
-    detail, as a pregnancy)."""
-    return bool(effect.matched) and shipped_categories().distinct(case.category, effect.category)
+    categories): its own case and alert, never merged into this one.
+
+    - A vague effect ("快来人", unclassified) or a review never is: it adds to the case.
+    - A critical one always is (a missing daughter after a report of a neighbour's boy
+      beaten, even from the learned model alone): a critical concern is never hidden in
+      another case.
+    - Otherwise it is when the lexicon's terms name it, and the case has a kind of its own:
+      a learned model's category alone is not enough (it read "就在东村三组，孩子大概8岁",
+      a follow-up's detail, as a pregnancy), and "someone is in danger" is explained, not
+      contradicted, by the next message."""
+    if effect.source == REVIEW or effect.category in VAGUE:
+        return False
+    if not shipped_categories().distinct(case.category, effect.category):
+        return False
+    if effect.severity == "critical":
+        return True
+    return bool(effect.matched) and case.category not in VAGUE
 
 
 async def open_case(hl: Hotline, scope: StepScope, effect: OpenCase) -> Case:

@@ -592,3 +592,23 @@ async def test_a_command_word_after_a_concern_is_not_a_detail_of_its_case(
     assert "details" not in await kinds(app, case.id)
     said = (await texts(app, DIRECTOR))[before:]
     assert said and not any(t.startswith("已补充到案件") for t in said)
+
+
+async def test_a_critical_concern_is_never_hidden_in_a_vague_case(app: Application) -> None:
+    """A second trial: a boy beaten ("快来人": a present danger) then the sender's own daughter
+    missing, which only the learned model places, went into the first case."""
+    await say(app, "我家隔壁那个小男孩又被他后妈关在屋里打，叫得好惨，快来人救救他", UNKNOWN)
+    assert len(await cases(app)) == 1
+    fake_clock(app).advance(minutes=3)
+    await say(app, "我女儿才8岁，下午放学到现在天都黑了还没到家，学校说早就走了", UNKNOWN)
+    found = await cases(app)
+    assert len(found) == 2, [(c.category, c.severity) for c in found]
+    assert "alerted" in await kinds(app, found[1].id)
+    assert not any(t.startswith("已补充到案件") for t in await texts(app, UNKNOWN))
+
+
+async def test_a_follow_up_that_explains_a_present_danger_merges(app: Application) -> None:
+    await say(app, "快来人啊，出事了，孩子有危险", UNKNOWN)
+    fake_clock(app).advance(minutes=2)
+    await say(app, "他爸爸喝醉了在打他，身上都是伤", UNKNOWN)
+    assert len(await cases(app)) == 1
