@@ -207,7 +207,7 @@ class Dispatcher:
                 if stop is not None and stop.is_set():
                     break
                 if running and lingering:
-                    await _wait_any(stop or asyncio.Event(), asyncio.Event(), self.linger)
+                    await asyncio.sleep(self.linger)  # let replies gather (see __init__)
                 batch = await self._claim(alerts_only, ahead_lanes if running else None)
                 lingering = self.linger > 0 and not alerts_only and len(batch.rows) < self.batch
                 if not batch.rows:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.host import Host
@@ -28,15 +29,8 @@ PATH = "/webhooks/twilio"
 FORM = b"application/x-www-form-urlencoded"
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope.get("headers") or ():
-        if key == name:
-            return bytes(value)
-    return None
-
-
 def _is_form(scope: Scope) -> bool:
-    content_type = _header(scope, b"content-type") or b""
+    content_type = Headers(scope=scope).get("content-type", "").encode("latin-1")
     return content_type.split(b";", 1)[0].strip().lower() == FORM
 
 
@@ -85,8 +79,6 @@ class TwilioInboundLane:
         query = scope.get("query_string") or b""
         if query:
             url += "?" + query.decode("latin-1")
-        signature = _header(scope, b"x-twilio-signature")
-        answer = await webhooks.twilio_inbound_answer(
-            host, url, form, signature.decode("latin-1") if signature is not None else None
-        )
+        signature = Headers(scope=scope).get("x-twilio-signature")
+        answer = await webhooks.twilio_inbound_answer(host, url, form, signature)
         await answer(scope, receive, send)

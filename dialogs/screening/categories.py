@@ -51,8 +51,9 @@ class Categories:
         return found.id if found else None
 
     def distinct(self, one: str | None, other: str | None) -> bool:
-        """Two concerns of different kinds (their groups differ, both known): never one
-        case. A vague one (unclassified, a present danger with no kind) is not distinct."""
+        """Two concerns of different kinds: both known, their groups differ (an unknown id,
+        "unclassified" among them, is distinct from nothing; which kinds count as vague is
+        the hotline's rule, `bot.hotline.cases.another_concern`)."""
         a, b = self.get(one), self.get(other)
         return a is not None and b is not None and a.group != b.group
 

@@ -113,6 +113,9 @@ async def requeue_expired_leases(session: AsyncSession, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+CLAIM_ORDER = (OutboxMessage.lane, OutboxMessage.not_before, OutboxMessage.id)
+
+
 @dataclass(frozen=True, slots=True)
 class _Claiming:
     """The claim's statements, built once (a dispatcher claims many times a second):
@@ -120,9 +123,6 @@ class _Claiming:
 
     requeue: Update
     due: Select[int]  # the due ids, any lane
-    due_in_lanes: Select[int]
-    due_locked: Select[int]  # PostgreSQL: FOR UPDATE SKIP LOCKED
-    due_in_lanes_locked: Select[int]
     take: Update
     rows: Select[OutboxMessage]
 
@@ -131,27 +131,19 @@ class _Claiming:
 def _claiming() -> _Claiming:
     c = OutboxMessage.__table__.c
     now = bindparam("now", type_=c.not_before.type)
-    order = (OutboxMessage.lane, OutboxMessage.not_before, OutboxMessage.id)
-    due = (
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status == QUEUED,
-            OutboxMessage.not_before <= now,
-            OutboxMessage.channel.in_(bindparam("channels", expanding=True)),
-        )
-        .order_by(*order)
-        .limit(bindparam("limit"))
-    )
-    in_lanes = due.where(OutboxMessage.lane.in_(bindparam("lanes", expanding=True)))
     ids = OutboxMessage.id.in_(bindparam("ids", expanding=True))
     return _Claiming(
         requeue=update(OutboxMessage)
         .where(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now)
         .values(status=QUEUED, claimed_by=None, lease_until=None),
-        due=due,
-        due_in_lanes=in_lanes,
-        due_locked=due.with_for_update(skip_locked=True),
-        due_in_lanes_locked=in_lanes.with_for_update(skip_locked=True),
+        due=select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == QUEUED,
+            OutboxMessage.not_before <= now,
+            OutboxMessage.channel.in_(bindparam("channels", expanding=True)),
+        )
+        .order_by(*CLAIM_ORDER)
+        .limit(bindparam("limit")),
         take=update(OutboxMessage)
         .where(ids)
         .values(
@@ -162,9 +154,18 @@ def _claiming() -> _Claiming:
         ),
         rows=select(OutboxMessage)
         .where(ids)
-        .order_by(*order)
+        .order_by(*CLAIM_ORDER)
         .execution_options(populate_existing=True),
     )
+
+
+@cache
+def _due(in_lanes: bool, locked: bool) -> Select[int]:
+    """The due ids: only some lanes (`lanes`), and on PostgreSQL FOR UPDATE SKIP LOCKED."""
+    due = _claiming().due
+    if in_lanes:
+        due = due.where(OutboxMessage.lane.in_(bindparam("lanes", expanding=True)))
+    return due.with_for_update(skip_locked=True) if locked else due
 
 
 async def claim(
@@ -179,13 +180,10 @@ async def claim(
 ) -> list[OutboxMessage]:
     """Claim up to `limit` due rows, highest-priority lane first (only `lanes` when given)."""
     st = _claiming()
-    locked = dialect_of(session) == "postgresql"
-    if lanes is None:
-        due = st.due_locked if locked else st.due
-        params: dict[str, Any] = {"now": now, "channels": list(channels), "limit": limit}
-    else:
-        due = st.due_in_lanes_locked if locked else st.due_in_lanes
-        params = {"now": now, "channels": list(channels), "limit": limit, "lanes": list(lanes)}
+    due = _due(lanes is not None, dialect_of(session) == "postgresql")
+    params: dict[str, Any] = {"now": now, "channels": list(channels), "limit": limit}
+    if lanes is not None:
+        params["lanes"] = list(lanes)
     ids = list((await session.execute(due, params)).scalars())
     if not ids:
         return []
@@ -233,11 +231,9 @@ async def finish_many(
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row_id, values in outcomes:
         shapes.setdefault(tuple(sorted(values)), []).append(
-            {"b_id": row_id, **{f"b_{k}": v for k, v in values.items()}}
+            {"b_id": row_id, "b_worker": worker, **{f"b_{k}": v for k, v in values.items()}}
         )
     for keys, params in shapes.items():
-        for p in params:
-            p["b_worker"] = worker
         await session.execute(_finish_statement(keys), params)
 
 
