@@ -52,6 +52,16 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) 
         cursor.close()
 
 
+def run_statement(conn: sqlite3.Connection, operation: str, parameters: Any) -> list[Any]:
+    """One statement on this thread, its rows ([] when it returns none): the hot statements'
+    way in (`storage.hot_sql`), inside an `OneHopConnection.inline` transaction only."""
+    cursor = conn.execute(operation, parameters)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 async def _here(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Ran:
     return _run(conn, operation, parameters, many)
 
@@ -135,7 +145,8 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         self.inline = False
 
     @property
-    def _sqlite(self) -> sqlite3.Connection:
+    def sqlite_connection(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself (aiosqlite's thread runs it, unless `inline`)."""
         return self._connection._conn
 
     def begin_here(self) -> None:
@@ -147,7 +158,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         is SQLite's own work on pages mostly in memory (a commit may checkpoint the WAL: a
         few ms, once in about a thousand pages written). When another process holds the
         lock, the wait is on aiosqlite's thread, as for any other transaction."""
-        conn = self._sqlite
+        conn = self.sqlite_connection
         try:
             conn.execute("PRAGMA busy_timeout=0")
             try:
@@ -163,17 +174,17 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
     def commit(self) -> None:
         if self.inline:
-            self._end_here(self._sqlite.commit)
+            self._end_here(self.sqlite_connection.commit)
         else:
             super().commit()
 
     def rollback(self) -> None:
         """No hop when no transaction is open: the pool rolls back every connection it takes
         back, which after a commit is a no-op that cost a hop per transaction."""
-        if not self._sqlite.in_transaction:
+        if not self.sqlite_connection.in_transaction:
             self.inline = False
         elif self.inline:
-            self._end_here(self._sqlite.rollback)
+            self._end_here(self.sqlite_connection.rollback)
         else:
             super().rollback()
 

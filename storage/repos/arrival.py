@@ -34,8 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.expression import Executable
 
+from storage import hot_sql
 from storage.models import ChannelAddress, Conversation, InboundMessage, OutboxMessage, Person
-from storage.repos.sql import connection_of, dialect_of
 
 
 @dataclass(slots=True)
@@ -216,8 +216,8 @@ def _statements(dialect: str) -> _Statements:
     )
 
 
-def _built(session: AsyncSession) -> _Statements:
-    return _statements(dialect_of(session))
+def _hot(session: AsyncSession, name: str) -> hot_sql.HotStatement:
+    return hot_sql.statement(session, _statements, name)
 
 
 async def store_arrived(
@@ -236,23 +236,21 @@ async def store_arrived(
     that processes it; None: stored to be processed later, `claim_stored`), with the person
     its address is linked to; None when this (channel, provider id) was stored before (a
     provider's retry)."""
-    conn = await connection_of(session)
-    row = (
-        await conn.execute(
-            _built(session).store,
-            _params(
-                channel=channel,
-                provider_id=provider_id,
-                address=address,
-                text=text,
-                payload=payload,
-                media=media,
-                received_at=received_at,
-                processed_at=processed_at,
-            ),
-        )
-    ).first()
-    return None if row is None else Arrived(int(row[0]), row[1])
+    rows = await hot_sql.run(
+        session,
+        _hot(session, "store"),
+        _params(
+            channel=channel,
+            provider_id=provider_id,
+            address=address,
+            text=text,
+            payload=payload,
+            media=media,
+            received_at=received_at,
+            processed_at=processed_at,
+        ),
+    )
+    return Arrived(int(rows[0][0]), rows[0][1]) if rows else None
 
 
 async def claim_stored(
@@ -260,18 +258,19 @@ async def claim_stored(
 ) -> Claimed | None:
     """Mark a stored row processed at `processed_at`; None when it was processed already
     (by another worker, process or retry). Only inside the transaction that processes it."""
-    conn = await connection_of(session)
-    row = (
-        await conn.execute(_built(session).claim, _params(id=inbound_id, processed_at=processed_at))
-    ).first()
-    if row is None:
+    rows = await hot_sql.run(
+        session, _hot(session, "claim"), _params(id=inbound_id, processed_at=processed_at)
+    )
+    if not rows:
         return None
+    row = rows[0]
     return Claimed(Arrived(int(row[0]), row[1]), screened=row[2] is not None)
 
 
 async def set_person(session: AsyncSession, inbound_id: int, person_id: int | None) -> None:
-    conn = await connection_of(session)
-    await conn.execute(_built(session).set_person, _params(id=inbound_id, person_id=person_id))
+    await hot_sql.run(
+        session, _hot(session, "set_person"), _params(id=inbound_id, person_id=person_id)
+    )
 
 
 async def touch_address(
@@ -279,13 +278,11 @@ async def touch_address(
 ) -> ChannelAddress:
     """The address row of an inbound message (see the module's docstring), as a persistent
     object of the session: what is changed on it is flushed with the transaction."""
-    built = _built(session)
-    conn = await connection_of(session)
-    result = await conn.execute(
-        built.address_linked if link_by_phone else built.address,
-        _params(channel=channel, address=address, now=now),
+    hot = _hot(session, "address_linked" if link_by_phone else "address")
+    (returned,) = await hot_sql.run(
+        session, hot, _params(channel=channel, address=address, now=now)
     )
-    values = dict(result.mappings().one())
+    values = dict(zip(hot.keys, returned, strict=True))
     sync = session.sync_session
     loaded = sync.identity_map.get(sync.identity_key(ChannelAddress, values["id"]))
     if isinstance(loaded, ChannelAddress):  # loaded before in this transaction: refreshed
@@ -307,13 +304,12 @@ async def take_conversation(
     replies: RepliesAsked | None = None,
 ) -> TakenConversation:
     """Create if missing and lock, in one statement (with `replies` counted in it)."""
-    conn = await connection_of(session)
     params = _params(channel=channel, address=address, now=now)
     if replies is None:
-        row = (await conn.execute(_built(session).conversation, params)).one()
+        (row,) = await hot_sql.run(session, _hot(session, "conversation"), params)
         return TakenConversation(int(row[0]), row[1] or {}, row[2])
     params.update(_params(lane=replies.lane, since=replies.since))
-    row = (await conn.execute(_built(session).conversation_counted, params)).one()
+    (row,) = await hot_sql.run(session, _hot(session, "conversation_counted"), params)
     return TakenConversation(int(row[0]), row[1] or {}, row[2], int(row[3]))
 
 
@@ -328,9 +324,9 @@ async def save_conversation(
     help request, a command outside any flow): `updated_at` is when the state last changed."""
     if state == conv.state and expires_at == conv.expires_at:
         return
-    conn = await connection_of(session)
-    await conn.execute(
-        _built(session).save_conversation,
+    await hot_sql.run(
+        session,
+        _hot(session, "save_conversation"),
         _params(id=conv.id, state=state, updated_at=now, expires_at=expires_at),
     )
     conv.state, conv.expires_at = state, expires_at

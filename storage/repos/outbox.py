@@ -18,6 +18,7 @@ from sqlalchemy import Insert, Select, Table, Update, bindparam, func, select, u
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import hot_sql
 from storage.models import InboundMessage, OutboxMessage
 from storage.repos.sql import connection_of, dialect_of, insert_ignore
 
@@ -60,13 +61,24 @@ async def enqueue(
         inbound_id=inbound_id,
         created_at=now,
     )
-    conn = await connection_of(session)
-    stmt = _enqueue_statement(dialect_of(session), dedup=dedup_key is not None)
-    result = await conn.execute(stmt, {f"p_{k}": v for k, v in values.items()})
-    return result.scalar_one_or_none()
+    hot = hot_sql.statement(session, _enqueuing, "dedup" if dedup_key is not None else "plain")
+    rows = await hot_sql.run(session, hot, {f"p_{k}": v for k, v in values.items()})
+    return int(rows[0][0]) if rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Enqueuing:
+    plain: Insert
+    dedup: Insert  # ON CONFLICT (dedup_key) DO NOTHING
 
 
 @cache
+def _enqueuing(dialect: str) -> _Enqueuing:
+    return _Enqueuing(
+        _enqueue_statement(dialect, dedup=False), _enqueue_statement(dialect, dedup=True)
+    )
+
+
 def _enqueue_statement(dialect: str, *, dedup: bool) -> Insert:
     """`enqueue`'s INSERT, built once (it runs for every reply): bound parameters `p_<column>`."""
     table: Table = OutboxMessage.__table__  # type: ignore[assignment]
