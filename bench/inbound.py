@@ -39,6 +39,7 @@ from pathlib import Path
 
 import _support  # noqa: F401  (puts the repository on sys.path)
 import aiosqlite
+import uvloop
 from _support import (
     StandinProcess,
     free_port,
@@ -109,7 +110,7 @@ def peer_server(token: str) -> Iterator[str]:
     """The peer on its own thread and event loop; yields its base URL."""
     port = free_port()
     public = f"http://127.0.0.1:{port}"
-    loop = asyncio.new_event_loop()
+    loop = uvloop.new_event_loop()
     started = threading.Event()
     with tempfile.TemporaryDirectory() as tmp:
         runner = aioweb.AppRunner(peer_app(Path(tmp) / "peer.db", public, token), access_log=None)
@@ -217,7 +218,7 @@ def run(kind: str, n: int, concurrency: int, rounds: int) -> None:
             if not statement.startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE is sent as SQL
                 statements[0] += 1
 
-        server = StandinServer(web, port=port, lifespan=True)
+        server = StandinServer(web, port=port, lifespan=True, loop="auto")
         server.start()
         try:
             asyncio.run(seed_demo(url, app))

@@ -74,13 +74,13 @@ def bind_socket(host: str = HOST, port: int = 0) -> socket.socket:
     return sock
 
 
-def _config(app: ASGIApp, lifespan: bool = False) -> uvicorn.Config:
+def _config(app: ASGIApp, lifespan: bool = False, loop: str = "asyncio") -> uvicorn.Config:
     return uvicorn.Config(
         app,
         lifespan="on" if lifespan else "off",
         log_level="warning",
         access_log=False,
-        loop="asyncio",
+        loop=loop,
         ws="none",
         timeout_graceful_shutdown=2,
     )
@@ -122,10 +122,13 @@ class StandinServer(StartStop):
         on_stop: Callable[[], None] | None = None,
         startup_timeout: float = 10.0,
         lifespan: bool = False,
+        loop: str = "asyncio",
     ) -> None:
-        """`lifespan`: run the app's start-up and shut-down (an app's background tasks)."""
+        """`lifespan`: run the app's start-up and shut-down (an app's background tasks).
+        `loop`: uvicorn's event loop ("auto": uvloop when installed, as `careline serve`)."""
         self._app = app
         self._lifespan = lifespan
+        self._loop = loop
         self._requested_port = port
         self._on_stop = on_stop or _nothing
         self._startup_timeout = startup_timeout
@@ -144,7 +147,7 @@ class StandinServer(StartStop):
         sock = bind_socket(HOST, self._requested_port)
         self.port = sock.getsockname()[1]
         self._server = _StandinUvicorn(
-            _config(self._app, self._lifespan), self._ready.set, self._on_stop
+            _config(self._app, self._lifespan, self._loop), self._ready.set, self._on_stop
         )
         self._thread = threading.Thread(
             target=self._run, args=(self._server, sock), name=f"standin-{self.port}", daemon=True
