@@ -55,11 +55,7 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) 
 def run_statement(conn: sqlite3.Connection, operation: str, parameters: Any) -> list[Any]:
     """One statement on this thread, its rows ([] when it returns none): the hot statements'
     way in (`storage.hot_sql`), inside an `OneHopConnection.inline` transaction only."""
-    cursor = conn.execute(operation, parameters)
-    try:
-        return cursor.fetchall()
-    finally:
-        cursor.close()
+    return _run(conn, operation, parameters, False)[1] or []
 
 
 async def _here(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Ran:

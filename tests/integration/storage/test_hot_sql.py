@@ -91,7 +91,7 @@ async def hot_db(db: Database) -> AsyncIterator[Database]:
             await conn.run_sync(meta.drop_all)
 
 
-async def _both(db: Database, name: str, values: dict[str, Any], *, point: bool) -> list[Any]:
+async def _on_driver(db: Database, name: str, values: dict[str, Any], *, point: bool) -> list[Any]:
     """The statement run on the driver (`hot_sql.run`), in a transaction of its own."""
     async with db.transaction(point=point) as session:
         hot = hot_sql.statement(session, built, name)
@@ -112,7 +112,7 @@ ROW = {"p_name": "一个", "p_data": {"k": ["值", 1, None]}, "p_at": AT}
 @pytest.mark.parametrize("point", [True, False], ids=["point", "other transaction"])
 async def test_rows_are_sqlalchemys_rows(hot_db: Database, point: bool) -> None:
     # insert: every column back, typed (JSON decoded, aware datetime, the default boolean)
-    (row,) = await _both(hot_db, "insert", ROW, point=point)
+    (row,) = await _on_driver(hot_db, "insert", ROW, point=point)
     assert row[1:] == ("一个", {"k": ["值", 1, None]}, AT, False, 7)
     assert row[3].tzinfo is not None
     again = {**ROW, "p_name": "两个"}
@@ -121,15 +121,15 @@ async def test_rows_are_sqlalchemys_rows(hot_db: Database, point: bool) -> None:
     ]
     # upsert: the conflicting row updated and returned
     later = {**ROW, "p_at": AT + timedelta(days=1)}
-    (up,) = await _both(hot_db, "upsert", later, point=point)
+    (up,) = await _on_driver(hot_db, "upsert", later, point=point)
     assert up == (row[0], 8, AT + timedelta(days=1))
     # a conflict ignored returns no row, as SQLAlchemy's
-    assert await _both(hot_db, "ignore", ROW, point=point) == []
+    assert await _on_driver(hot_db, "ignore", ROW, point=point) == []
     assert await _by_sqlalchemy(hot_db, "ignore", ROW) == []
     # an update returns nothing; a select with a scalar subquery
-    assert await _both(hot_db, "update", {"p_name": "两个", "p_data": None}, point=point) == []
+    assert await _on_driver(hot_db, "update", {"p_name": "两个", "p_data": None}, point=point) == []
     since = {"p_at": AT - timedelta(seconds=1)}
-    ours = await _both(hot_db, "counted", since, point=point)
+    ours = await _on_driver(hot_db, "counted", since, point=point)
     theirs = await _by_sqlalchemy(hot_db, "counted", since)
     assert sorted(ours) == sorted(theirs)
     assert sorted(ours) == [
@@ -158,8 +158,8 @@ async def test_the_engines_listeners_see_every_statement(hot_db: Database) -> No
     engine = hot_db.engine.sync_engine
     event.listen(engine, "before_cursor_execute", on_sql)
     try:
-        await _both(hot_db, "insert", ROW, point=True)
-        await _both(hot_db, "update", {"p_name": "一个", "p_data": None}, point=True)
+        await _on_driver(hot_db, "insert", ROW, point=True)
+        await _on_driver(hot_db, "update", {"p_name": "一个", "p_data": None}, point=True)
     finally:
         event.remove(engine, "before_cursor_execute", on_sql)
     assert seen == ["INSERT", "UPDATE"]
