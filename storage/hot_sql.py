@@ -25,9 +25,8 @@ IntegrityError ...), so callers and the two-step fallback see what they saw.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from sqlalchemy.engine import Dialect
@@ -181,7 +180,7 @@ async def run(
         except sqlite3.Error as error:
             raise _wrapped(hot.sql, args, error, dialect) from error
         return hot.rows_of(rows)
-    if dialect.name == "postgresql" and _asyncpg_ready(type(adapted)):
+    if dialect.name == "postgresql" and _asyncpg_ready(adapted):
         args = hot.arguments(values)
         _observed(conn, hot, args)
         return hot.rows_of(await _asyncpg_fetch(conn, adapted, hot.sql, args))
@@ -189,14 +188,18 @@ async def run(
     return [tuple(r) for r in result.all()] if hot.keys else []
 
 
-@cache
-def _asyncpg_ready(adapter: Hashable) -> bool:
+_READY: dict[type, bool] = {}
+
+
+def _asyncpg_ready(adapted: Any) -> bool:
     """SQLAlchemy's asyncpg adapter, with the internals its cursor uses (else: its cursor);
     asked once per adapter class."""
-    return all(
-        hasattr(adapter, name)
-        for name in ("_execute_mutex", "_transaction", "_start_transaction", "_prepare")
-    )
+    kind = type(adapted)
+    ready = _READY.get(kind)
+    if ready is None:
+        names = ("_execute_mutex", "_transaction", "_start_transaction", "_prepare")
+        ready = _READY[kind] = all(hasattr(kind, name) for name in names)
+    return ready
 
 
 async def _asyncpg_fetch(
